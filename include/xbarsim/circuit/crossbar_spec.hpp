@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The canonical crossbar circuit (DESIGN.md section 3), backend-independent.
+///
+/// Rows i = 0..R-1 are inputs driven at their left end by V_i (optionally through r_driver);
+/// C row-wire segments per row (driver -> cell (i,0) -> ... -> cell (i,C-1)); R column-wire
+/// segments per column (cell (0,j) -> ... -> cell (R-1,j) -> sense node out_j). The far ends are
+/// open. Cell (i,j) joins row node (i,j) to column node (i,j). I_j flows from column j into its
+/// sense amplifier. A resistance of 0 means an ideal wire: the nodes are merged, never a 0-ohm
+/// resistor (ngspice silently turns 0 ohm into 1 mOhm).
+
+#include <Eigen/Core>
+#include <string_view>
+
+#include "xbarsim/device/iv_law.hpp"
+
+namespace xbarsim::circuit {
+
+enum class CellKind { OneR, OneT1R, OneS1R };
+enum class SenseKind {
+  Ideal,  ///< 0 V virtual ground; I_j is the current of the 0 V source
+  Tia,    ///< transimpedance amplifier macro-model (netlists/tia.lib)
+};
+
+/// Inverting TIA macro-model. The non-inverting input sits at offset_v; the output is a
+/// voltage source vo = rail_v·tanh(A·(offset_v − v_in)/rail_v) (small-signal gain A, smooth
+/// saturation at ±rail_v); r_feedback joins the input node to vo. The input draws no current,
+/// so I_j = (v_in − vo)/r_feedback and the output voltage is ≈ −I_j·r_feedback.
+struct TiaSpec {
+  double open_loop_gain = 1e4;      ///< A (V/V)
+  double offset_v = 0.0;            ///< input offset (V)
+  double r_feedback_ohm = 10e3;     ///< feedback resistor (ohm)
+  double rail_v = 1.5;              ///< output saturation (V)
+};
+
+struct CrossbarSpec {
+  Eigen::Index rows = 0;            ///< R, inputs (word lines)
+  Eigen::Index cols = 0;            ///< C, outputs (bit lines)
+  double r_row_ohm = 0.0;           ///< one row-wire segment (0 = ideal)
+  double r_col_ohm = 0.0;           ///< one column-wire segment (0 = ideal)
+  double r_driver_ohm = 0.0;        ///< row driver output resistance (0 = ideal source)
+  CellKind cell = CellKind::OneR;
+  device::IvLaw iv;                 ///< static I-V law of every cell
+  Eigen::MatrixXd g_s;              ///< R×C cell conductances (S)
+  SenseKind sense = SenseKind::Ideal;
+  TiaSpec tia;
+
+  /// Throws xbarsim::Error if sizes disagree or a value is negative/non-finite.
+  void validate() const;
+  /// True when the column currents are a linear function of the inputs (linear cells and
+  /// an ideal sense amplifier): W_eff is then exact and input-independent.
+  [[nodiscard]] bool isLinear() const noexcept {
+    return iv.isLinear() && sense == SenseKind::Ideal;
+  }
+};
+
+[[nodiscard]] std::string_view toString(CellKind kind) noexcept;
+[[nodiscard]] std::string_view toString(SenseKind kind) noexcept;
+
+}  // namespace xbarsim::circuit

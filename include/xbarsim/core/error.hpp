@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Error hierarchy. Every error carries the context a user needs to fix the input
+/// (file, line, key, allowed range) in its one-line what() message.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace xbarsim {
+
+/// Root of all xbarsim errors.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Bad configuration or input data: message is "file:line:col: key: problem".
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string file, long line, std::string key, const std::string& problem);
+  const std::string& file() const noexcept { return file_; }
+  long line() const noexcept { return line_; }
+  const std::string& key() const noexcept { return key_; }
+
+ private:
+  std::string file_;
+  long line_;
+  std::string key_;
+};
+
+/// ngspice reported an error (its own text, captured from the output callback).
+class SpiceError : public Error {
+ public:
+  SpiceError(const std::string& command, std::vector<std::string> messages);
+  const std::vector<std::string>& messages() const noexcept { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+/// HDF5 or file-system failure (with the HDF5 error stack where there is one).
+class IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A numerical method failed: singular matrix, non-convergence, NaN.
+class NumericalError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/circuit/crossbar_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::circuit {
+namespace {
+void requireNonNegative(double value, std::string_view name) {
+  if (!std::isfinite(value) || value < 0.0)
+    throw Error(fmt::format("crossbar: {} = {} must be finite and >= 0", name, value));
+}
+void requirePositive(double value, std::string_view name) {
+  if (!std::isfinite(value) || value <= 0.0)
+    throw Error(fmt::format("crossbar: {} = {} must be finite and > 0", name, value));
+}
+}  // namespace
+
+void CrossbarSpec::validate() const {
+  if (rows <= 0 || cols <= 0)
+    throw Error(fmt::format("crossbar: rows = {} and cols = {} must be >= 1", rows, cols));
+  if (g_s.rows() != rows || g_s.cols() != cols)
+    throw Error(fmt::format("crossbar: conductance matrix is {}x{}, array is {}x{}", g_s.rows(),
+                            g_s.cols(), rows, cols));
+  requireNonNegative(r_row_ohm, "r_row_ohm");
+  requireNonNegative(r_col_ohm, "r_col_ohm");
+  requireNonNegative(r_driver_ohm, "r_driver_ohm");
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (Eigen::Index j = 0; j < cols; ++j)
+      if (!std::isfinite(g_s(i, j)) || g_s(i, j) < 0.0)
+        throw Error(fmt::format("crossbar: conductance ({}, {}) = {} S must be finite and >= 0",
+                                i, j, g_s(i, j)));
+  if (!iv.isLinear()) requirePositive(iv.v0_v, "v0_v");
+  if (sense == SenseKind::Tia) {
+    requirePositive(tia.open_loop_gain, "tia.open_loop_gain");
+    requirePositive(tia.r_feedback_ohm, "tia.r_feedback_ohm");
+    requirePositive(tia.rail_v, "tia.rail_v");
+    if (!std::isfinite(tia.offset_v)) throw Error("crossbar: tia.offset_v must be finite");
+  }
+  if (cell != CellKind::OneR)
+    throw Error(fmt::format("crossbar: cell kind '{}' needs the device-model issue; only 1R now",
+                            toString(cell)));
+}
+
+std::string_view toString(CellKind kind) noexcept {
+  switch (kind) {
+    case CellKind::OneR: return "1R";
+    case CellKind::OneT1R: return "1T1R";
+    case CellKind::OneS1R: return "1S1R";
+  }
+  return "?";
+}
+
+std::string_view toString(SenseKind kind) noexcept {
+  return kind == SenseKind::Ideal ? "ideal" : "tia";
+}
+
+}  // namespace xbarsim::circuit
