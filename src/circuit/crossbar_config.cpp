@@ -1,1 +1,109 @@
 // SPDX-License-Identifier: MIT
+#include "xbarsim/circuit/crossbar_config.hpp"
+
+#include <fmt/format.h>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/rng.hpp"
+#include "xbarsim/io/matrix_file.hpp"
+
+namespace xbarsim::circuit {
+
+using core::KeySpec;
+using core::ValueType;
+
+void addCrossbarKeys(core::Schema& schema) {
+  constexpr double kMaxLines = 65536;  // beyond any real array; memory is checked separately
+  schema
+      .add({.key = "array.rows", .type = ValueType::Integer, .default_value = std::int64_t{8},
+            .description = "R, number of rows (inputs, word lines)", .min = 1, .max = kMaxLines})
+      .add({.key = "array.cols", .type = ValueType::Integer, .default_value = std::int64_t{8},
+            .description = "C, number of columns (outputs, bit lines)", .min = 1, .max = kMaxLines})
+      .add({.key = "array.r_row_ohm", .type = ValueType::Real, .default_value = 2.5,
+            .description = "resistance of one row-wire segment in ohm (0 = ideal wire)", .min = 0})
+      .add({.key = "array.r_col_ohm", .type = ValueType::Real, .default_value = 2.5,
+            .description = "resistance of one column-wire segment in ohm (0 = ideal wire)",
+            .min = 0})
+      .add({.key = "array.r_driver_ohm", .type = ValueType::Real, .default_value = 0.0,
+            .description = "output resistance of each row driver in ohm (0 = ideal source)",
+            .min = 0})
+      .add({.key = "array.cell", .type = ValueType::String, .default_value = std::string("1R"),
+            .description = "cell kind", .choices = {"1R", "1T1R", "1S1R"}})
+      .add({.key = "device.model", .type = ValueType::String,
+            .default_value = std::string("linear"),
+            .description = "cell I-V law: linear I = G V, sinh I = G V0 sinh(V/V0)",
+            .choices = {"linear", "sinh"}})
+      .add({.key = "device.conductances", .type = ValueType::String,
+            .description = "R x C target conductances in S: file.csv or file.h5:/dataset",
+            .optional = true})
+      .add({.key = "device.v0_v", .type = ValueType::Real, .default_value = 0.25,
+            .description = "sinh voltage scale V0 in V", .min = 0, .min_exclusive = true})
+      .add({.key = "device.g_min_s", .type = ValueType::Real, .default_value = 1e-6,
+            .description = "lower bound of the random conductance draw in S", .min = 0})
+      .add({.key = "device.g_max_s", .type = ValueType::Real, .default_value = 25e-6,
+            .description = "upper bound of the random conductance draw in S", .min = 0,
+            .min_exclusive = true})
+      .add({.key = "sense.kind", .type = ValueType::String, .default_value = std::string("ideal"),
+            .description = "sense amplifier: ideal (0 V virtual ground) or tia (macro-model)",
+            .choices = {"ideal", "tia"}})
+      .add({.key = "sense.open_loop_gain", .type = ValueType::Real, .default_value = 1e4,
+            .description = "TIA op-amp open-loop gain A in V/V", .min = 0, .min_exclusive = true})
+      .add({.key = "sense.offset_v", .type = ValueType::Real, .default_value = 0.0,
+            .description = "TIA input offset voltage in V", .min = -10, .max = 10})
+      .add({.key = "sense.r_feedback_ohm", .type = ValueType::Real, .default_value = 10e3,
+            .description = "TIA feedback resistor in ohm", .min = 0, .min_exclusive = true})
+      .add({.key = "sense.rail_v", .type = ValueType::Real, .default_value = 1.5,
+            .description = "TIA output saturation (rails at +/- rail_v) in V", .min = 0,
+            .min_exclusive = true});
+}
+
+CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) {
+  CrossbarSpec spec;
+  spec.rows = config.integer("array.rows");
+  spec.cols = config.integer("array.cols");
+  spec.r_row_ohm = config.real("array.r_row_ohm");
+  spec.r_col_ohm = config.real("array.r_col_ohm");
+  spec.r_driver_ohm = config.real("array.r_driver_ohm");
+  const std::string& cell = config.string("array.cell");
+  if (cell != "1R")
+    config.fail("array.cell", fmt::format("cell kind \"{}\" is not available yet (only \"1R\")", cell));
+  spec.cell = CellKind::OneR;
+
+  spec.iv.kind = config.string("device.model") == "sinh" ? device::IvKind::Sinh : device::IvKind::Linear;
+  spec.iv.v0_v = config.real("device.v0_v");
+
+  if (config.has("device.conductances")) {
+    const std::string& source = config.string("device.conductances");
+    spec.g_s = io::loadMatrix(source, config.baseDirectory());
+    if (spec.g_s.rows() != spec.rows || spec.g_s.cols() != spec.cols)
+      config.fail("device.conductances",
+                  fmt::format("{} holds a {}x{} matrix but the array is {}x{} (rows x cols)",
+                              source, spec.g_s.rows(), spec.g_s.cols(), spec.rows, spec.cols));
+    for (Eigen::Index i = 0; i < spec.rows; ++i)
+      for (Eigen::Index j = 0; j < spec.cols; ++j)
+        if (!(spec.g_s(i, j) >= 0.0) || !std::isfinite(spec.g_s(i, j)))
+          config.fail("device.conductances",
+                      fmt::format("{}: conductance at row {}, column {} is {} S; must be finite "
+                                  "and >= 0",
+                                  source, i + 1, j + 1, spec.g_s(i, j)));
+  } else {
+    const double g_min = config.real("device.g_min_s");
+    const double g_max = config.real("device.g_max_s");
+    if (g_min > g_max)
+      config.fail("device.g_min_s", fmt::format("g_min_s = {} exceeds g_max_s = {}", g_min, g_max));
+    RngStream rng(seed, StreamPurpose::Conductances);
+    spec.g_s.resize(spec.rows, spec.cols);
+    for (Eigen::Index i = 0; i < spec.rows; ++i)  // row-major draw order, documented
+      for (Eigen::Index j = 0; j < spec.cols; ++j) spec.g_s(i, j) = rng.uniform(g_min, g_max);
+  }
+
+  spec.sense = config.string("sense.kind") == "tia" ? SenseKind::Tia : SenseKind::Ideal;
+  spec.tia.open_loop_gain = config.real("sense.open_loop_gain");
+  spec.tia.offset_v = config.real("sense.offset_v");
+  spec.tia.r_feedback_ohm = config.real("sense.r_feedback_ohm");
+  spec.tia.rail_v = config.real("sense.rail_v");
+  spec.validate();
+  return spec;
+}
+
+}  // namespace xbarsim::circuit

@@ -1,1 +1,368 @@
 // SPDX-License-Identifier: MIT
+#include "xbarsim/core/config.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/numbers.hpp"
+
+namespace xbarsim::core {
+namespace {
+
+std::string_view typeName(ValueType type) {
+  switch (type) {
+    case ValueType::Integer: return "an integer";
+    case ValueType::Real: return "a number";
+    case ValueType::Boolean: return "a boolean";
+    case ValueType::String: return "a string";
+    case ValueType::RealArray: return "an array of numbers";
+    case ValueType::StringArray: return "an array of strings";
+    case ValueType::RealTable: return "a table of numbers";
+  }
+  return "?";
+}
+
+std::string rangeText(const KeySpec& spec) {
+  const bool has_min = std::isfinite(spec.min);
+  const bool has_max = std::isfinite(spec.max);
+  const std::string lo = fmt::format("{}{}", spec.min_exclusive ? "> " : ">= ", spec.min);
+  if (has_min && has_max) return fmt::format("{} and <= {}", lo, spec.max);
+  if (has_min) return lo;
+  if (has_max) return fmt::format("<= {}", spec.max);
+  return "finite";
+}
+
+/// Throws `error(problem)` unless `x` is finite and within the key's bounds.
+template <typename MakeError>
+void checkNumber(const KeySpec& spec, double x, MakeError&& error) {
+  const bool below = spec.min_exclusive ? !(x > spec.min) : x < spec.min;
+  if (!std::isfinite(x) || below || x > spec.max)
+    throw error(fmt::format("value {} out of range: must be {}", x, rangeText(spec)));
+}
+
+bool isBareKey(std::string_view key) {
+  if (key.empty()) return false;
+  for (const char c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  return true;
+}
+
+std::string tomlString(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        else
+          out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string tomlKey(std::string_view key) { return isBareKey(key) ? std::string(key) : tomlString(key); }
+
+/// TOML float literal that reads back bit-exactly (always has '.' or an exponent).
+std::string tomlReal(double x) {
+  std::string text = formatExact(x);
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string tomlValue(const Value& value) {
+  struct Visitor {
+    std::string operator()(std::int64_t x) const { return fmt::format("{}", x); }
+    std::string operator()(double x) const { return tomlReal(x); }
+    std::string operator()(bool x) const { return x ? "true" : "false"; }
+    std::string operator()(const std::string& x) const { return tomlString(x); }
+    std::string operator()(const std::vector<double>& xs) const {
+      std::vector<std::string> parts;
+      for (const double x : xs) parts.push_back(tomlReal(x));
+      return fmt::format("[{}]", fmt::join(parts, ", "));
+    }
+    std::string operator()(const std::vector<std::string>& xs) const {
+      std::vector<std::string> parts;
+      for (const auto& x : xs) parts.push_back(tomlString(x));
+      return fmt::format("[{}]", fmt::join(parts, ", "));
+    }
+    std::string operator()(const std::map<std::string, double>& table) const {
+      std::vector<std::string> parts;
+      for (const auto& [k, x] : table) parts.push_back(fmt::format("{} = {}", tomlKey(k), tomlReal(x)));
+      return fmt::format("{{ {} }}", fmt::join(parts, ", "));
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+ValueType typeOf(const Value& value) {
+  return static_cast<ValueType>(value.index());
+}
+
+long lineOf(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
+
+std::string_view nodeTypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+/// Converts one TOML node to a validated Value; `error(problem)` makes the exception to throw.
+template <typename MakeError>
+Value convert(const KeySpec& spec, const toml::node& node, MakeError&& error) {
+  auto number = [&](const toml::node& n) -> double {
+    if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
+    if (n.is_floating_point()) return n.as_floating_point()->get();
+    throw error(fmt::format("expected {}, got {}", typeName(spec.type), nodeTypeName(n)));
+  };
+  switch (spec.type) {
+    case ValueType::Integer: {
+      if (!node.is_integer())
+        throw error(fmt::format("expected an integer, got {}", nodeTypeName(node)));
+      const std::int64_t x = node.as_integer()->get();
+      checkNumber(spec, static_cast<double>(x), error);
+      return x;
+    }
+    case ValueType::Real: {
+      const double x = number(node);
+      checkNumber(spec, x, error);
+      return x;
+    }
+    case ValueType::Boolean:
+      if (!node.is_boolean()) throw error("expected a boolean (true or false)");
+      return node.as_boolean()->get();
+    case ValueType::String: {
+      if (!node.is_string()) throw error("expected a string");
+      std::string text = node.as_string()->get();
+      if (!spec.choices.empty() &&
+          std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end())
+        throw error(fmt::format("\"{}\" is not allowed: choose one of {}", text,
+                         fmt::join(spec.choices, ", ")));
+      return text;
+    }
+    case ValueType::RealArray: {
+      if (!node.is_array()) throw error("expected an array of numbers");
+      std::vector<double> xs;
+      for (const toml::node& element : *node.as_array()) {
+        xs.push_back(number(element));
+        checkNumber(spec, xs.back(), error);
+      }
+      if (xs.empty()) throw error("array must not be empty");
+      return xs;
+    }
+    case ValueType::StringArray: {
+      if (!node.is_array()) throw error("expected an array of strings");
+      std::vector<std::string> xs;
+      for (const toml::node& element : *node.as_array()) {
+        if (!element.is_string()) throw error("expected an array of strings");
+        xs.push_back(element.as_string()->get());
+      }
+      return xs;
+    }
+    case ValueType::RealTable: {
+      if (!node.is_table()) throw error("expected a table of name = number");
+      std::map<std::string, double> table;
+      for (const auto& [k, v] : *node.as_table()) {
+        const double x = number(v);
+        if (!std::isfinite(x)) throw error(fmt::format("{}: value must be finite", k.str()));
+        table.emplace(std::string(k.str()), x);
+      }
+      return table;
+    }
+  }
+  throw error("unsupported type");
+}
+
+std::vector<std::string> keysInSection(const Schema& schema, std::string_view section) {
+  std::vector<std::string> names;
+  const std::string prefix = std::string(section) + ".";
+  for (const KeySpec& spec : schema.keys())
+    if (spec.key.rfind(prefix, 0) == 0) names.push_back(spec.key.substr(prefix.size()));
+  return names;
+}
+
+}  // namespace
+
+Schema& Schema::add(KeySpec spec) {
+  keys_.push_back(std::move(spec));
+  return *this;
+}
+
+const KeySpec* Schema::find(std::string_view key) const noexcept {
+  for (const KeySpec& spec : keys_)
+    if (spec.key == key) return &spec;
+  return nullptr;
+}
+
+bool Schema::hasSection(std::string_view section) const noexcept {
+  const std::string prefix = std::string(section) + ".";
+  for (const KeySpec& spec : keys_)
+    if (spec.key.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+Config::Config(const Schema& schema, std::string source_name)
+    : schema_(&schema), source_name_(std::move(source_name)) {
+  for (const KeySpec& spec : schema.keys())
+    if (!spec.optional) values_.emplace(spec.key, spec.default_value);
+}
+
+Config Config::defaults(const Schema& schema) { return Config(schema, ""); }
+
+Config Config::load(const std::filesystem::path& file, const Schema& schema) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string(), 0, "", "cannot open configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), file.string(), schema);
+}
+
+Config Config::parse(std::string_view text, const std::string& source_name, const Schema& schema) {
+  Config config(schema, source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source_name, static_cast<long>(e.source().begin.line), "",
+                      fmt::format("TOML syntax error: {}", e.description()));
+  }
+  // Walk the tree: every leaf must be a schema key, every table a known section.
+  auto walk = [&](auto&& self, const toml::table& table, const std::string& prefix) -> void {
+    for (const auto& [k, node] : table) {
+      const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+      const long line = lineOf(node);
+      if (const KeySpec* spec = schema.find(key)) {
+        auto error = [&](const std::string& problem) {
+          return ConfigError(source_name, line, key, problem);
+        };
+        config.values_.insert_or_assign(key, convert(*spec, node, error));
+        config.lines_[key] = line;
+      } else if (node.is_table() && schema.hasSection(key)) {
+        self(self, *node.as_table(), key);
+      } else if (prefix.empty() || !schema.hasSection(prefix)) {
+        throw ConfigError(source_name, line, key, "unknown key or section");
+      } else {
+        throw ConfigError(source_name, line, key,
+                          fmt::format("unknown key; valid keys in [{}]: {}", prefix,
+                                      fmt::join(keysInSection(schema, prefix), ", ")));
+      }
+    }
+  };
+  walk(walk, root, "");
+  return config;
+}
+
+const Value& Config::value(std::string_view key, ValueType type) const {
+  const KeySpec* spec = schema_->find(key);
+  if (spec == nullptr || spec->type != type)
+    throw Error(fmt::format("internal: configuration key '{}' read as {}", key, typeName(type)));
+  const auto it = values_.find(key);
+  if (it == values_.end()) throw ConfigError(source_name_, 0, std::string(key), "required key is not set");
+  return it->second;
+}
+
+std::int64_t Config::integer(std::string_view key) const {
+  return std::get<std::int64_t>(value(key, ValueType::Integer));
+}
+double Config::real(std::string_view key) const { return std::get<double>(value(key, ValueType::Real)); }
+bool Config::boolean(std::string_view key) const { return std::get<bool>(value(key, ValueType::Boolean)); }
+const std::string& Config::string(std::string_view key) const {
+  return std::get<std::string>(value(key, ValueType::String));
+}
+const std::vector<double>& Config::reals(std::string_view key) const {
+  return std::get<std::vector<double>>(value(key, ValueType::RealArray));
+}
+const std::vector<std::string>& Config::strings(std::string_view key) const {
+  return std::get<std::vector<std::string>>(value(key, ValueType::StringArray));
+}
+const std::map<std::string, double>& Config::realTable(std::string_view key) const {
+  return std::get<std::map<std::string, double>>(value(key, ValueType::RealTable));
+}
+
+bool Config::has(std::string_view key) const { return values_.find(key) != values_.end(); }
+bool Config::isGiven(std::string_view key) const { return lines_.find(key) != lines_.end(); }
+
+void Config::set(std::string_view key, Value new_value) {
+  const KeySpec* spec = schema_->find(key);
+  if (spec == nullptr) throw ConfigError(source_name_, 0, std::string(key), "unknown key");
+  auto error = [&](const std::string& problem) {
+    return ConfigError(source_name_, 0, std::string(key), problem);
+  };
+  // Integers are acceptable where a real is expected.
+  if (spec->type == ValueType::Real && std::holds_alternative<std::int64_t>(new_value))
+    new_value = static_cast<double>(std::get<std::int64_t>(new_value));
+  if (typeOf(new_value) != spec->type) throw error(fmt::format("expected {}", typeName(spec->type)));
+  // Re-validate through the same rules as the file.
+  toml::table probe;
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::vector<double>>) {
+          toml::array array;
+          for (const double v : x) array.push_back(v);
+          probe.insert("v", std::move(array));
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          toml::array array;
+          for (const auto& v : x) array.push_back(v);
+          probe.insert("v", std::move(array));
+        } else if constexpr (std::is_same_v<T, std::map<std::string, double>>) {
+          toml::table table;
+          for (const auto& [k, v] : x) table.insert(k, v);
+          probe.insert("v", std::move(table));
+        } else {
+          probe.insert("v", x);
+        }
+      },
+      new_value);
+  values_.insert_or_assign(std::string(key), convert(*spec, *probe.get("v"), error));
+  lines_.erase(std::string(key));
+}
+
+std::string Config::toToml() const {
+  std::string out;
+  std::string section;
+  for (const KeySpec& spec : schema_->keys()) {
+    const auto it = values_.find(spec.key);
+    if (it == values_.end()) continue;
+    const auto dot = spec.key.find('.');
+    const std::string this_section = dot == std::string::npos ? "" : spec.key.substr(0, dot);
+    const std::string name = dot == std::string::npos ? spec.key : spec.key.substr(dot + 1);
+    if (this_section != section) {
+      if (!out.empty()) out += "\n";
+      out += fmt::format("[{}]\n", this_section);
+      section = this_section;
+    }
+    out += fmt::format("{} = {}\n", tomlKey(name), tomlValue(it->second));
+  }
+  return out;
+}
+
+std::filesystem::path Config::baseDirectory() const {
+  if (source_name_.empty()) return std::filesystem::current_path();
+  return std::filesystem::absolute(std::filesystem::path(source_name_)).parent_path();
+}
+
+void Config::fail(std::string_view key, const std::string& problem) const {
+  const auto it = lines_.find(key);
+  throw ConfigError(source_name_, it == lines_.end() ? 0 : it->second, std::string(key), problem);
+}
+
+}  // namespace xbarsim::core

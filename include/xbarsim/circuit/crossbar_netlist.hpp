@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file ngspice netlist of the canonical crossbar (DESIGN.md section 3).
+///
+/// Names (documented in netlists/README.md; all lower case, deterministic order):
+///   nodes    in<i> row i at the driver, d<i> source side of r_driver, r<i>_<j> row node of
+///            cell (i,j), c<i>_<j> column node of cell (i,j), out<j> sense node of column j,
+///            s<j>/o<j> TIA input/output
+///   elements vin<i> row source, rdrv<i> driver resistance, rrow<i>_<j> row segment feeding
+///            cell (i,j), rcol<i>_<j> column segment below cell (i,j), rcell<i>_<j> / bcell<i>_<j>
+///            cell, vout<j> 0 V probe whose current is I_j, xtia<j> amplifier
+/// A zero resistance merges its two nodes. Numbers are written with round-trip precision.
+
+#include <Eigen/Core>
+#include <string>
+
+#include "xbarsim/circuit/crossbar_spec.hpp"
+
+namespace xbarsim::circuit {
+
+enum class InputMode {
+  Dc,           ///< vin<i> dc <inputs_v[i]> (ac 0): one operating point, alter-able
+  OneHotSweep,  ///< bin<i> = pwl(v(sel)): "dc vsel 0 R-1 1" sweeps one-hot inputs of v_read_v
+};
+
+struct NetlistOptions {
+  InputMode mode = InputMode::Dc;
+  Eigen::VectorXd inputs_v;    ///< Dc: row voltages (V); empty = every row at v_read_v
+  double v_read_v = 0.2;       ///< read voltage (V)
+  bool control_block = true;   ///< append .control (op, print I_j) for standalone `ngspice -b`
+  std::string title;           ///< first line (default: a description of the array)
+};
+
+/// The complete deck (title to .end). Throws xbarsim::Error if the spec is invalid.
+[[nodiscard]] std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& options);
+
+/// Name of the ngspice vector holding I_j ("vout<j>#branch").
+[[nodiscard]] std::string outputCurrentVector(Eigen::Index j);
+
+}  // namespace xbarsim::circuit

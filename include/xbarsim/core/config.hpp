@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file TOML configuration validated against a schema written in code.
+///
+/// Every key is dotted ("array.r_row_ohm"), typed, range-checked and documented in the schema;
+/// unknown keys, wrong types, NaN/inf and out-of-range values raise ConfigError naming the file,
+/// the line and the key. The resolved configuration (defaults filled in) is written back as
+/// TOML for the HDF5 /config record, so a result file says exactly what produced it.
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace xbarsim::core {
+
+enum class ValueType {
+  Integer,      ///< TOML integer
+  Real,         ///< TOML float or integer
+  Boolean,
+  String,       ///< optionally one of `choices`
+  RealArray,    ///< array of numbers
+  StringArray,  ///< array of strings
+  RealTable,    ///< table of free-named keys with numeric values (e.g. netlist .param overrides)
+};
+
+using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>,
+                           std::vector<std::string>, std::map<std::string, double>>;
+
+/// One key of the schema.
+struct KeySpec {
+  std::string key;                ///< dotted, e.g. "array.rows"
+  ValueType type = ValueType::Real;
+  Value default_value;            ///< used when the key is absent (see `optional`)
+  std::string description;        ///< one line, with the unit
+  double min = -std::numeric_limits<double>::infinity();  ///< numeric bounds (inclusive)
+  double max = std::numeric_limits<double>::infinity();
+  bool min_exclusive = false;     ///< require value > min
+  std::vector<std::string> choices;  ///< allowed strings (empty = any)
+  bool optional = false;          ///< absent means "not set" (no default), e.g. a file path
+};
+
+/// The list of valid keys; the order is the order of the resolved TOML.
+class Schema {
+ public:
+  Schema& add(KeySpec spec);
+  [[nodiscard]] const KeySpec* find(std::string_view key) const noexcept;
+  [[nodiscard]] const std::vector<KeySpec>& keys() const noexcept { return keys_; }
+  /// True if `section` ("array") is the first part of any key.
+  [[nodiscard]] bool hasSection(std::string_view section) const noexcept;
+
+ private:
+  std::vector<KeySpec> keys_;
+};
+
+/// A validated configuration: every schema key has a value (given or default).
+class Config {
+ public:
+  /// Parse and validate a TOML file. Throws ConfigError (file:line: key: problem).
+  static Config load(const std::filesystem::path& file, const Schema& schema);
+  /// Parse and validate TOML text; `source_name` is used in error messages.
+  static Config parse(std::string_view text, const std::string& source_name, const Schema& schema);
+  /// All defaults, no file.
+  static Config defaults(const Schema& schema);
+
+  [[nodiscard]] std::int64_t integer(std::string_view key) const;
+  [[nodiscard]] double real(std::string_view key) const;
+  [[nodiscard]] bool boolean(std::string_view key) const;
+  [[nodiscard]] const std::string& string(std::string_view key) const;
+  [[nodiscard]] const std::vector<double>& reals(std::string_view key) const;
+  [[nodiscard]] const std::vector<std::string>& strings(std::string_view key) const;
+  [[nodiscard]] const std::map<std::string, double>& realTable(std::string_view key) const;
+  /// True if the key has a value (always, unless the key is optional and absent).
+  [[nodiscard]] bool has(std::string_view key) const;
+  /// True if the user wrote the key (not a default).
+  [[nodiscard]] bool isGiven(std::string_view key) const;
+
+  /// Set a value programmatically (sweeps, command-line overrides); validated like the file.
+  void set(std::string_view key, Value value);
+
+  /// The resolved configuration as TOML text (schema order, defaults included).
+  [[nodiscard]] std::string toToml() const;
+  /// File the configuration came from ("" if none) and its directory (for relative paths).
+  [[nodiscard]] const std::string& sourceName() const noexcept { return source_name_; }
+  [[nodiscard]] std::filesystem::path baseDirectory() const;
+  /// Error naming this config's file, the key's line (if known) and the key.
+  [[noreturn]] void fail(std::string_view key, const std::string& problem) const;
+
+  [[nodiscard]] const Schema& schema() const noexcept { return *schema_; }
+
+ private:
+  explicit Config(const Schema& schema, std::string source_name);
+  const Value& value(std::string_view key, ValueType type) const;
+
+  const Schema* schema_;
+  std::string source_name_;
+  std::map<std::string, Value, std::less<>> values_;
+  std::map<std::string, long, std::less<>> lines_;  ///< line of each given key
+};
+
+}  // namespace xbarsim::core

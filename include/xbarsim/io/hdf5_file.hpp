@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file A small RAII layer over the HDF5 C API (DESIGN.md section 7, style.md section 3.5).
+///
+/// Every HDF5 call is checked; a failure throws xbarsim::IoError whose message names the file and
+/// the object ("out.h5:/results/weff") and carries the HDF5 error stack on one line. HDF5's own
+/// printing of errors to stderr is switched off while any method runs, and restored afterwards.
+///
+/// Conventions that readers (h5py, xarray/netCDF) rely on:
+/// - Matrices are stored row-major with shape (rows, cols): h5py's `f[path][i, j]` equals the
+///   Eigen `m(i, j)`.
+/// - Numeric datasets carry a `units` attribute (`S`, `A`, `V`, `ohm`, `s`, `1`).
+/// - Strings (datasets and attributes) are variable-length UTF-8, which h5py reads back as `str`.
+/// - Datasets larger than kContiguousMaxBytes are chunked (about kChunkTargetBytes per chunk) and
+///   compressed with shuffle + deflate level 4; smaller ones are contiguous.
+///
+/// Object paths are HDF5 paths inside the file ("/results/weff"; a path without a leading "/" is
+/// taken from the root). Missing intermediate groups are created on write. An H5File is used
+/// from one thread at a time (the design has a single writer thread).
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace xbarsim::io {
+
+/// Datasets up to this many bytes are stored contiguously; larger ones are chunked + compressed.
+inline constexpr std::size_t kContiguousMaxBytes = 64 * 1024;
+/// Approximate size of one chunk of a chunked dataset (below HDF5's default 1 MiB chunk cache).
+inline constexpr std::size_t kChunkTargetBytes = 256 * 1024;
+/// Deflate (gzip) level of chunked datasets.
+inline constexpr unsigned kDeflateLevel = 4;
+
+/// An open HDF5 file. Move-only; the destructor closes the file and never throws (call close()
+/// to see errors of the final write-back).
+class H5File {
+ public:
+  /// Creates `path`, truncating an existing file. @throws IoError naming the path.
+  [[nodiscard]] static H5File create(const std::filesystem::path& path);
+  /// Opens an existing file for reading. @throws IoError if missing or not HDF5.
+  [[nodiscard]] static H5File openReadOnly(const std::filesystem::path& path);
+  /// Opens an existing file for reading and writing. @throws IoError if missing or not HDF5.
+  [[nodiscard]] static H5File openReadWrite(const std::filesystem::path& path);
+
+  H5File(H5File&& other) noexcept;
+  H5File& operator=(H5File&& other) noexcept;
+  H5File(const H5File&) = delete;
+  H5File& operator=(const H5File&) = delete;
+  /// Closes the file if still open; errors are ignored (use close() to see them).
+  ~H5File();
+
+  /// The path the file was opened with.
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  /// False after close() and on a moved-from object.
+  [[nodiscard]] bool isOpen() const noexcept { return id_ >= 0; }
+  /// True when opened by create() or openReadWrite().
+  [[nodiscard]] bool isWritable() const noexcept { return writable_; }
+
+  /// Closes the file now, reporting errors. Further calls (except isOpen/path) throw IoError.
+  void close();
+  /// Writes all buffered data to disk (H5Fflush, global scope).
+  void flush();
+
+  /// True if `path` names an existing object ("/" always exists). Never throws for missing
+  /// intermediate groups.
+  [[nodiscard]] bool exists(const std::string& path) const;
+  /// Creates a group and any missing parents; no-op if the group already exists.
+  void createGroup(const std::string& path);
+
+  // ---- datasets --------------------------------------------------------------------------------
+
+  /// Writes a 2-D float64 dataset of shape (m.rows(), m.cols()), element (i, j) = m(i, j), with
+  /// attribute `units`. @throws IoError if `path` already exists. @throws std::invalid_argument
+  /// if `units` is empty (use "1" for dimensionless).
+  void writeMatrix(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>& m,
+                   std::string_view units);
+  /// Writes a 1-D float64 dataset of shape (v.size(),) with attribute `units`.
+  void writeVector(const std::string& path, const Eigen::Ref<const Eigen::VectorXd>& v,
+                   std::string_view units);
+  /// Writes a scalar (rank-0) float64 dataset with attribute `units`.
+  void writeScalar(const std::string& path, double value, std::string_view units);
+  /// Writes a 1-D dataset of variable-length UTF-8 strings. Strings must not contain '\0'.
+  void writeStrings(const std::string& path, const std::vector<std::string>& values);
+  /// Writes a 1-D int64 dataset; the `units` attribute is written only when `units` is not empty
+  /// (integers are often codes or indices, such as `status`).
+  void writeInts(const std::string& path, const std::vector<std::int64_t>& values,
+                 std::string_view units = {});
+
+  /// Reads a 2-D dataset, or a 1-D one as a column vector; any integer or float type is converted
+  /// to double. @throws IoError naming file and dataset if missing, not numeric or of rank 0/>2.
+  [[nodiscard]] Eigen::MatrixXd readMatrix(const std::string& path) const;
+  /// Reads a 1-D numeric dataset (converted to double).
+  [[nodiscard]] Eigen::VectorXd readVector(const std::string& path) const;
+  /// Reads a numeric dataset holding exactly one element (rank 0 or any shape of size 1).
+  [[nodiscard]] double readScalar(const std::string& path) const;
+  /// Reads a rank-0 or 1-D integer dataset.
+  [[nodiscard]] std::vector<std::int64_t> readInts(const std::string& path) const;
+  /// Reads a rank-0 or 1-D string dataset (variable- or fixed-length, any padding).
+  [[nodiscard]] std::vector<std::string> readStrings(const std::string& path) const;
+
+  // ---- attributes (on any group or dataset, "/" included) ---------------------------------------
+  // Setting an attribute replaces an existing one of the same name; if `object` does not exist it
+  // is created as a group (e.g. "/config", "/provenance").
+
+  /// Scalar variable-length UTF-8 string attribute (h5py reads it as `str`).
+  void setAttribute(const std::string& object, const std::string& name, std::string_view value);
+  /// Same as the std::string_view overload (needed so that a literal does not pick `bool`).
+  void setAttribute(const std::string& object, const std::string& name, const char* value) {
+    setAttribute(object, name, std::string_view(value));
+  }
+  /// Scalar float64 attribute.
+  void setAttribute(const std::string& object, const std::string& name, double value);
+  /// Scalar int64 attribute.
+  void setAttribute(const std::string& object, const std::string& name, std::int64_t value);
+  /// Any other integer type goes to the int64 overload (unsigned values above INT64_MAX throw
+  /// std::out_of_range). Without this, `setAttribute(o, n, 42)` would be ambiguous.
+  template <typename T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+             !std::is_same_v<T, std::int64_t>)
+  void setAttribute(const std::string& object, const std::string& name, T value) {
+    setAttribute(object, name, toInt64(value));
+  }
+  /// bool is rejected: store it as an explicit integer if that is what you mean.
+  void setAttribute(const std::string& object, const std::string& name, bool value) = delete;
+  /// 1-D float64 attribute.
+  void setAttribute(const std::string& object, const std::string& name,
+                    const std::vector<double>& values);
+
+  /// True if `object` exists and has attribute `name`.
+  [[nodiscard]] bool hasAttribute(const std::string& object, const std::string& name) const;
+  /// Reads a string attribute (variable- or fixed-length). @throws IoError if missing/not string.
+  [[nodiscard]] std::string readStringAttribute(const std::string& object,
+                                                const std::string& name) const;
+  /// Reads a numeric attribute with exactly one element, converted to double.
+  [[nodiscard]] double readDoubleAttribute(const std::string& object,
+                                           const std::string& name) const;
+  /// Reads an integer attribute with exactly one element. Float attributes are rejected.
+  [[nodiscard]] std::int64_t readIntAttribute(const std::string& object,
+                                              const std::string& name) const;
+  /// Reads a rank-0 or 1-D numeric attribute, converted to double.
+  [[nodiscard]] std::vector<double> readDoubleVectorAttribute(const std::string& object,
+                                                              const std::string& name) const;
+
+  // ---- dimension scales (HDF5 HL H5DS; what xarray/netCDF use to label axes) ---------------------
+
+  /// Marks the 1-D dataset `path` as a dimension scale called `name` (may be empty).
+  void makeDimensionScale(const std::string& path, std::string_view name);
+  /// Attaches scale `scale` to dimension `dim_index` of `dataset`. @throws IoError if the scale
+  /// is not 1-D, `dim_index` is out of range, or the lengths differ.
+  void attachDimensionScale(const std::string& dataset, const std::string& scale,
+                            unsigned dim_index);
+  /// Sets the label of dimension `dim_index` of `dataset` (h5py: `f[dataset].dims[i].label`).
+  void setDimensionLabel(const std::string& dataset, unsigned dim_index, std::string_view label);
+
+ private:
+  H5File(std::int64_t id, std::filesystem::path path, bool writable) noexcept;
+
+  template <typename T>
+  static std::int64_t toInt64(T value) {
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+      if (value > static_cast<T>(std::numeric_limits<std::int64_t>::max())) throwIntTooLarge();
+    }
+    return static_cast<std::int64_t>(value);
+  }
+  [[noreturn]] static void throwIntTooLarge();
+
+  void requireOpen() const;
+  void requireWritable() const;
+
+  std::int64_t id_ = -1;  ///< hid_t of the file (hid_t is int64_t in HDF5 >= 1.10)
+  std::filesystem::path path_;
+  bool writable_ = false;
+};
+
+}  // namespace xbarsim::io
