@@ -5,7 +5,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
-#include "xbarsim/io/matrix_file.hpp"
+#include "xbarsim/io/load_matrix.hpp"
 
 namespace xbarsim::circuit {
 

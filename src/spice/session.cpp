@@ -1,1 +1,536 @@
 // SPDX-License-Identifier: MIT
+#include "xbarsim/spice/session.hpp"
+
+#include <ngspice/sharedspice.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <locale.h>  // newlocale, uselocale (POSIX)
+#include <thread>
+#include <utility>
+
+#include "spice/detail/output.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::spice {
+namespace {
+
+using detail::OutputLine;
+using detail::Severity;
+
+/// Runs its scope with the "C" locale for the calling thread only (uselocale), so that
+/// ngspice's strtod/atof/printf see '.' as the decimal point whatever the host set with
+/// setlocale. Measured: under de_DE.UTF-8, `.param rv=1.5k` gives numparam "Number format
+/// error" and a fatal ControlledExit.
+class CLocaleScope {
+ public:
+  CLocaleScope() {
+    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+    if (c_locale == static_cast<locale_t>(nullptr))
+      throw Error("spice: cannot create the C locale for ngspice calls");
+    previous_ = uselocale(c_locale);
+  }
+  ~CLocaleScope() { uselocale(previous_); }
+  CLocaleScope(const CLocaleScope&) = delete;
+  CLocaleScope& operator=(const CLocaleScope&) = delete;
+
+ private:
+  locale_t previous_;
+};
+
+std::string trimmed(std::string_view s) {
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string lowerFirstToken(std::string_view s) {
+  std::string t = trimmed(s);
+  t = t.substr(0, t.find_first_of(" \t"));
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return t;
+}
+
+bool mentions(const std::vector<OutputLine>& lines, std::string_view text) {
+  return std::any_of(lines.begin(), lines.end(), [&](const OutputLine& l) {
+    return l.text.find(text) != std::string::npos;
+  });
+}
+
+/// `setcirc` lists the loaded circuits ("Current\t1\t* title") or prints "Error: there
+/// aren't any circuits loaded." (also after a parse error: "circuit not parsed").
+bool listsCurrentCircuit(const std::vector<OutputLine>& lines) {
+  return std::any_of(lines.begin(), lines.end(), [](const OutputLine& l) {
+    return l.stream == detail::Stream::Out && l.text.rfind("Current", 0) == 0;
+  });
+}
+
+constexpr std::size_t kMaxCapturedPerCall = 200000;
+constexpr std::size_t kMaxOutput = 10000;
+constexpr std::size_t kMaxWarnings = 1000;
+constexpr std::size_t kMaxCommandLength = 1023;  // sharedspice.c runc(): char buf[1024]
+
+}  // namespace
+
+struct Session::Impl {
+  enum class Mode { User, Internal };  // Internal: housekeeping, output not recorded
+
+  struct ExitRequest {
+    bool requested = false;
+    int status = 0;
+    bool quit = false;
+  };
+
+  struct CallResult {
+    std::vector<OutputLine> lines;
+    std::vector<std::string> errors;
+  };
+
+  std::thread::id owner = std::this_thread::get_id();
+  bool initialised = false;
+  bool alive = true;
+  std::string death_reason;
+  std::string version = "ngspice-unknown";
+
+  // State of the libngspice call in progress (filled by the callbacks).
+  std::vector<OutputLine> captured;
+  std::size_t dropped = 0;
+  std::exception_ptr callback_error;
+  ExitRequest exit_request;
+
+  // History for takeOutput()/takeWarnings().
+  std::deque<std::string> output;
+  std::deque<std::string> warnings;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  ~Impl() {
+    // Best effort: free ngspice's circuits at exit so leak checkers see a clean heap.
+    if (initialised && alive && owner == std::this_thread::get_id()) {
+      try {
+        (void)clearQuietly();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): nothing sensible to do at exit
+      }
+    }
+  }
+
+  // ---- libngspice callbacks: never let an exception cross the C boundary ----------------
+
+  static int onSendChar(char* text, int /*id*/, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    try {
+      if (text == nullptr) return 0;
+      if (self->captured.size() < kMaxCapturedPerCall)
+        self->captured.push_back(detail::splitPrefix(text));
+      else
+        ++self->dropped;
+    } catch (...) {
+      if (!self->callback_error) self->callback_error = std::current_exception();
+    }
+    return 0;
+  }
+
+  static int onSendStat(char* /*status*/, int /*id*/, void* /*user*/) { return 0; }
+
+  /// ngspice asks to be unloaded: `quit` (quit = true) or a fatal error. It longjmps back
+  /// into the API function after this returns. We only record the request: unloading from
+  /// inside the callback is forbidden (ngspice.md §7.6), and we never unload at all.
+  static int onControlledExit(int status, NG_BOOL /*immediate*/, NG_BOOL quit, int /*id*/,
+                              void* user) {
+    auto* self = static_cast<Impl*>(user);
+    self->exit_request.requested = true;
+    self->exit_request.status = status;
+    self->exit_request.quit = quit;
+    return 0;
+  }
+
+  static int onBackgroundThread(NG_BOOL /*running*/, int /*id*/, void* /*user*/) { return 0; }
+
+  // ---- plumbing --------------------------------------------------------------------------
+
+  void requireOwnerThread() const {
+    if (std::this_thread::get_id() != owner)
+      throw Error(
+          "spice: the ngspice session was used from a thread other than the one that created "
+          "it; libngspice keeps global state and is not re-entrant (ngspice.md §7.1)");
+  }
+
+  void requireUsable() const {
+    requireOwnerThread();
+    if (!alive)
+      throw Error("spice: the ngspice session is unusable (" + death_reason +
+                  "); libngspice cannot be restarted in-process: restart the program");
+  }
+
+  /// One call into libngspice: C locale, output captured, callback exceptions rethrown.
+  template <class F>
+  std::vector<OutputLine> callNgspice(F&& f) {
+    captured.clear();
+    dropped = 0;
+    callback_error = nullptr;
+    {
+      CLocaleScope c_locale;
+      std::forward<F>(f)();
+    }
+    if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
+    std::vector<OutputLine> lines = std::exchange(captured, {});
+    if (dropped > 0)
+      lines.push_back({detail::Stream::Raw,
+                       "xbarsim: " + std::to_string(dropped) + " further output lines dropped"});
+    return lines;
+  }
+
+  std::vector<OutputLine> rawCommand(const std::string& cmd) {
+    std::string buffer = cmd;
+    return callNgspice([&] { ngSpice_Command(buffer.data()); });
+  }
+
+  std::vector<OutputLine> rawCircuit(std::vector<std::string> lines) {
+    std::vector<char*> pointers;
+    pointers.reserve(lines.size() + 1);
+    for (auto& line : lines) pointers.push_back(line.data());
+    pointers.push_back(nullptr);
+    return callNgspice([&] { ngSpice_Circ(pointers.data()); });  // copies every line
+  }
+
+  void pushCapped(std::deque<std::string>& queue, std::string text, std::size_t cap) {
+    queue.push_back(std::move(text));
+    while (queue.size() > cap) queue.pop_front();
+  }
+
+  void record(const std::vector<OutputLine>& lines) {
+    for (const auto& line : lines) {
+      if (detail::classify(line) == Severity::Warning) pushCapped(warnings, line.text, kMaxWarnings);
+      pushCapped(output, line.text, kMaxOutput);
+    }
+  }
+
+  void markDead(std::string reason) {
+    alive = false;
+    death_reason = std::move(reason);
+  }
+
+  /// `destroy all` + `remcirc` until ngspice says no circuit is left. Returns false if
+  /// ngspice requested an exit or reported errors on the way.
+  bool clearQuietly() {
+    auto ok = [&](const std::vector<OutputLine>& lines) {
+      return !exit_request.requested && detail::collectErrors(lines).empty();
+    };
+    if (!ok(rawCommand("destroy all"))) return false;
+    for (int i = 0; i < 10000; ++i) {
+      const auto lines = rawCommand("remcirc");
+      if (exit_request.requested) return false;
+      if (mentions(lines, "there is no circuit loaded")) return true;
+    }
+    return false;
+  }
+
+  bool circuitLoaded() { return listsCurrentCircuit(rawCommand("setcirc")); }
+
+  /// After a fatal (non-quit) ControlledExit: ngspice longjmp'ed out of the middle of its
+  /// work. Some of those states are harmless (missing .lib, `source` of a missing file),
+  /// others break every later deck (numparam, e.g. an undefined {param}: spicenum.c leaves
+  /// its per-deck state uninitialised). Clear, then prove the parser works on a trivial deck.
+  bool recover() {
+    try {
+      exit_request = {};
+      if (!clearQuietly()) return false;
+      const auto lines = rawCircuit({"* xbarsim self-test", "rselftest 1 0 1", ".end"});
+      if (exit_request.requested || !detail::collectErrors(lines).empty()) return false;
+      if (!circuitLoaded() || exit_request.requested) return false;
+      return clearQuietly();
+    } catch (...) {
+      return false;
+    }
+  }
+
+  [[noreturn]] void failAfterExit(const std::string& label, std::vector<std::string> errors) {
+    const ExitRequest request = std::exchange(exit_request, {});
+    if (errors.empty())
+      errors.push_back("ngspice requested a controlled exit (status " +
+                       std::to_string(request.status) + ")");
+    if (request.quit) {
+      markDead("ngspice executed 'quit' during '" + label + "'");
+      errors.push_back(
+          "ngspice quit: libngspice is torn down, the session is unusable; restart the program");
+    } else if (recover()) {
+      errors.push_back(
+          "ngspice reported a fatal error; the session was reset and has no circuit loaded");
+    } else {
+      markDead("fatal ngspice error during '" + label + "': " + errors.front());
+      errors.push_back(
+          "ngspice reported a fatal error and failed its self-test afterwards: the session is "
+          "unusable; restart the program");
+    }
+    throw SpiceError(label, std::move(errors));
+  }
+
+  /// A call on behalf of the user: records output and warnings, handles ControlledExit.
+  template <class F>
+  CallResult run(const std::string& label, Mode mode, F&& f) {
+    requireUsable();
+    CallResult result;
+    result.lines = callNgspice(std::forward<F>(f));
+    if (mode == Mode::User) record(result.lines);
+    result.errors = detail::collectErrors(result.lines);
+    if (exit_request.requested) failAfterExit(label, std::move(result.errors));
+    return result;
+  }
+
+  void clear() {
+    requireUsable();
+    const auto destroyed = run("destroy all", Mode::Internal, [&] {
+      std::string cmd = "destroy all";
+      ngSpice_Command(cmd.data());
+    });
+    if (!destroyed.errors.empty()) throw SpiceError("destroy all", destroyed.errors);
+    for (int i = 0; i < 10000; ++i) {
+      const auto removed = run("remcirc", Mode::Internal, [&] {
+        std::string cmd = "remcirc";
+        ngSpice_Command(cmd.data());
+      });
+      if (mentions(removed.lines, "there is no circuit loaded")) return;
+      if (!removed.errors.empty()) throw SpiceError("remcirc", removed.errors);
+    }
+    throw SpiceError("remcirc", {"circuits are still loaded after 10000 remcirc commands"});
+  }
+
+  void init() {
+    // Keep the host's SIGINT disposition: ngspice's sources install their own handler in
+    // ngSpice_Init when built with threads (Debian's 39.3 was measured not to, but be safe).
+    struct sigaction previous {};
+    sigaction(SIGINT, nullptr, &previous);
+    const auto lines = callNgspice([&] {
+      ngSpice_Init(&onSendChar, &onSendStat, &onControlledExit, nullptr, nullptr,
+                   &onBackgroundThread, this);
+    });
+    sigaction(SIGINT, &previous, nullptr);
+    initialised = true;
+    record(lines);
+    for (const auto& line : lines) {  // "** ngspice-39 shared library"
+      const auto at = line.text.find("ngspice-");
+      if (at != std::string::npos && line.text.find("shared library") != std::string::npos) {
+        version = line.text.substr(at, line.text.find(' ', at) - at);
+        break;
+      }
+    }
+    if (exit_request.requested) {
+      markDead("ngSpice_Init requested an exit");
+      throw SpiceError("ngSpice_Init", detail::collectErrors(lines));
+    }
+    reportSpiceinit();
+    // No interactive prompts ("Do you want to quit?"), no "--more--" paging.
+    for (const char* setting : {"set noaskquit", "set nomoremode"}) {
+      const auto result = run(setting, Mode::Internal, [&] {
+        std::string cmd = setting;
+        ngSpice_Command(cmd.data());
+      });
+      if (!result.errors.empty()) throw SpiceError(setting, result.errors);
+    }
+  }
+
+  void reportSpiceinit() {
+    std::vector<std::filesystem::path> candidates{".spiceinit"};
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr)
+      candidates.emplace_back(std::filesystem::path(pw->pw_dir) / ".spiceinit");
+    for (const auto& path : candidates) {
+      std::error_code ec;
+      if (std::filesystem::exists(path, ec)) {
+        pushCapped(warnings,
+                   "xbarsim: ngspice sourced " + path.string() +
+                       " at start-up; its settings apply to every simulation",
+                   kMaxWarnings);
+        break;  // ngspice sources only the first one found
+      }
+    }
+  }
+};
+
+// ---- public API ---------------------------------------------------------------------------
+
+Session::Session() : impl_(std::make_unique<Impl>()) { impl_->init(); }
+
+Session::~Session() = default;
+
+Session& Session::instance() {
+  static Session session;  // ngSpice_Init once, on the first caller's thread
+  session.impl_->requireOwnerThread();
+  return session;
+}
+
+void Session::loadCircuit(const std::string& netlist) {
+  impl_->requireUsable();
+  detail::PreparedNetlist prepared = detail::prepareNetlist(netlist);
+  if (prepared.lines.empty()) throw SpiceError("loadCircuit", {"the netlist is empty"});
+  const std::string label = "loadCircuit(" + trimmed(prepared.lines.front()) + ")";
+
+  impl_->clear();
+  for (auto& note : prepared.notes) impl_->pushCapped(impl_->warnings, "xbarsim: " + note, kMaxWarnings);
+
+  const auto fail = [&](std::vector<std::string> errors) {
+    if (const auto index = detail::locateNetlistLine(prepared.lines, errors))
+      errors.push_back("netlist line " + std::to_string(*index + 1) + ": " +
+                       trimmed(prepared.lines[*index]));
+    try {
+      impl_->clear();  // never leave a half-parsed circuit behind
+    } catch (...) {    // NOLINT(bugprone-empty-catch): the load error below is the news
+    }
+    throw SpiceError(label, std::move(errors));
+  };
+
+  auto result = impl_->run(label, Impl::Mode::User, [&] {
+    std::vector<char*> pointers;
+    pointers.reserve(prepared.lines.size() + 1);
+    for (auto& line : prepared.lines) pointers.push_back(line.data());
+    pointers.push_back(nullptr);
+    ngSpice_Circ(pointers.data());  // copies every line
+  });
+  if (!result.errors.empty()) fail(std::move(result.errors));
+  if (!hasCircuit()) {
+    // e.g. ".end statement is missing" variants or a subcircuit expansion that gave up
+    // without an "Error" word: report whatever ngspice said on stderr.
+    std::vector<std::string> errors;
+    for (const auto& line : result.lines)
+      if (line.stream == detail::Stream::Err && !trimmed(line.text).empty())
+        errors.push_back(trimmed(line.text));
+    errors.emplace_back("ngspice has no circuit after loading (\"circuit not parsed\")");
+    fail(std::move(errors));
+  }
+}
+
+void Session::command(const std::string& cmd) {
+  impl_->requireUsable();
+  const std::string verb = lowerFirstToken(cmd);
+  auto refuse = [&](const std::string& why) {
+    throw SpiceError(cmd, {"refused by xbarsim: " + why});
+  };
+  if (verb.empty()) refuse("empty command");
+  if (cmd.find_first_of("\r\n") != std::string::npos) refuse("one command per call, no newlines");
+  if (cmd.size() > kMaxCommandLength)
+    refuse("longer than " + std::to_string(kMaxCommandLength) +
+           " characters (libngspice truncates commands at 1024 bytes)");
+  if (verb == "quit" || verb == "exit")
+    refuse("'quit' tears libngspice down for the rest of the process; use clear()");
+  if (verb.rfind("bg_", 0) == 0) refuse("background-thread commands are not supported");
+
+  const auto result = impl_->run(cmd, Impl::Mode::User, [&] {
+    std::string buffer = cmd;
+    ngSpice_Command(buffer.data());
+  });
+  if (!result.errors.empty()) throw SpiceError(cmd, result.errors);
+}
+
+namespace {
+/// Copies a vector out of ngspice while the borrowed pointer is valid (ngspice.md §7.4).
+struct VectorCopy {
+  bool found = false;
+  bool complex = false;
+  std::vector<double> real;
+  std::vector<std::complex<double>> cplx;
+};
+
+VectorCopy copyVector(const std::string& name) {
+  VectorCopy copy;
+  std::string buffer = name;
+  const pvector_info info = ngGet_Vec_Info(buffer.data());
+  if (info == nullptr) return copy;
+  copy.found = true;
+  const auto length = static_cast<std::size_t>(std::max(info->v_length, 0));
+  if (info->v_realdata != nullptr) {
+    copy.real.assign(info->v_realdata, info->v_realdata + length);
+  } else if (info->v_compdata != nullptr) {
+    copy.complex = true;
+    copy.cplx.reserve(length);
+    for (std::size_t i = 0; i < length; ++i)
+      copy.cplx.emplace_back(info->v_compdata[i].cx_real, info->v_compdata[i].cx_imag);
+  }
+  return copy;
+}
+}  // namespace
+
+std::vector<double> Session::realVector(const std::string& name) const {
+  const std::string label = "vector " + name;
+  VectorCopy copy;
+  const auto result =
+      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
+  if (!copy.found)
+    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
+                                                  : result.errors);
+  if (copy.complex)
+    throw SpiceError(label, {"vector '" + name + "' is complex; read it with complexVector()"});
+  if (copy.real.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
+  return std::move(copy.real);
+}
+
+std::vector<std::complex<double>> Session::complexVector(const std::string& name) const {
+  const std::string label = "vector " + name;
+  VectorCopy copy;
+  const auto result =
+      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
+  if (!copy.found)
+    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
+                                                  : result.errors);
+  if (!copy.complex) copy.cplx.assign(copy.real.begin(), copy.real.end());
+  if (copy.cplx.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
+  return std::move(copy.cplx);
+}
+
+std::vector<std::string> Session::vectorNames() const {
+  std::vector<std::string> names;
+  (void)impl_->run("vector names", Impl::Mode::Internal, [&] {
+    const char* plot = ngSpice_CurPlot();
+    if (plot == nullptr || std::strcmp(plot, "const") == 0) return;  // constants plot
+    std::string buffer = plot;
+    char** vectors = ngSpice_AllVecs(buffer.data());
+    for (; vectors != nullptr && *vectors != nullptr; ++vectors) names.emplace_back(*vectors);
+  });
+  return names;
+}
+
+void Session::clear() { impl_->clear(); }
+
+std::vector<std::string> Session::takeOutput() {
+  impl_->requireOwnerThread();
+  std::vector<std::string> lines(std::make_move_iterator(impl_->output.begin()),
+                                 std::make_move_iterator(impl_->output.end()));
+  impl_->output.clear();
+  return lines;
+}
+
+std::vector<std::string> Session::takeWarnings() {
+  impl_->requireOwnerThread();
+  std::vector<std::string> lines(std::make_move_iterator(impl_->warnings.begin()),
+                                 std::make_move_iterator(impl_->warnings.end()));
+  impl_->warnings.clear();
+  return lines;
+}
+
+std::string Session::version() const {
+  impl_->requireOwnerThread();
+  return impl_->version;
+}
+
+bool Session::hasCircuit() const {
+  impl_->requireOwnerThread();
+  if (!impl_->alive) return false;
+  const auto result = impl_->run("setcirc", Impl::Mode::Internal, [&] {
+    std::string cmd = "setcirc";
+    ngSpice_Command(cmd.data());
+  });
+  return listsCurrentCircuit(result.lines);
+}
+
+bool Session::isAlive() const noexcept { return impl_->alive; }
+
+}  // namespace xbarsim::spice

@@ -15,11 +15,10 @@
 ///
 /// Errors are xbarsim::ConfigError with message "file:line: column N: problem" (line 1-based).
 
+#include <Eigen/Core>
 #include <filesystem>
 #include <string>
 #include <string_view>
-
-#include <Eigen/Core>
 
 namespace xbarsim::io {
 

@@ -18,6 +18,7 @@
 /// taken from the root). Missing intermediate groups are created on write. An H5File is used
 /// from one thread at a time (the design has a single writer thread).
 
+#include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -26,8 +27,6 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace xbarsim::io {
 
@@ -122,9 +121,9 @@ class H5File {
   /// Any other integer type goes to the int64 overload (unsigned values above INT64_MAX throw
   /// std::out_of_range). Without this, `setAttribute(o, n, 42)` would be ambiguous.
   template <typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool> &&
-             !std::is_same_v<T, std::int64_t>)
-  void setAttribute(const std::string& object, const std::string& name, T value) {
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+           !std::is_same_v<T, std::int64_t>) void setAttribute(const std::string& object,
+                                                               const std::string& name, T value) {
     setAttribute(object, name, toInt64(value));
   }
   /// bool is rejected: store it as an explicit integer if that is what you mean.
@@ -148,7 +147,8 @@ class H5File {
   [[nodiscard]] std::vector<double> readDoubleVectorAttribute(const std::string& object,
                                                               const std::string& name) const;
 
-  // ---- dimension scales (HDF5 HL H5DS; what xarray/netCDF use to label axes) ---------------------
+  // ---- dimension scales (HDF5 HL H5DS; what xarray/netCDF use to label axes)
+  // ---------------------
 
   /// Marks the 1-D dataset `path` as a dimension scale called `name` (may be empty).
   void makeDimensionScale(const std::string& path, std::string_view name);

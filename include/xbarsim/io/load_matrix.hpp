@@ -2,10 +2,9 @@
 #pragma once
 /// @file Loading a matrix named in a configuration file.
 
+#include <Eigen/Core>
 #include <filesystem>
 #include <string>
-
-#include <Eigen/Core>
 
 namespace xbarsim::io {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "detail/h5_error.hpp"
 
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <vector>
 
 #include "xbarsim/core/error.hpp"
 
@@ -16,7 +16,7 @@ struct Frame {
 };
 
 // Called by H5Ewalk2 from C: must not throw. Only copies; formatting happens after the walk.
-extern "C" herr_t collectFrame(unsigned /*n*/, const H5E_error2_t* err, void* data) noexcept {
+herr_t collectFrame(unsigned /*n*/, const H5E_error2_t* err, void* data) noexcept {
   try {
     auto* frames = static_cast<std::vector<Frame>*>(data);
     frames->push_back(Frame{err->func_name != nullptr ? err->func_name : "",
@@ -28,6 +28,11 @@ extern "C" herr_t collectFrame(unsigned /*n*/, const H5E_error2_t* err, void* da
 }
 
 }  // namespace
+
+std::string describe(const Where& where) {
+  if (where.object.empty()) return std::string(where.file);
+  return fmt::format("{}:{}", where.file, where.object);
+}
 
 std::string takeErrorStack() {
   std::vector<Frame> frames;
@@ -47,12 +52,12 @@ std::string takeErrorStack() {
 void throwHdf5Error(const Where& where, std::string_view action, std::string_view c_call) {
   std::string stack = takeErrorStack();
   if (stack.empty()) stack = "no HDF5 error stack";
-  throw IoError(fmt::format("HDF5 '{}:{}': cannot {} [{}]: {}", where.file, where.object, action,
-                            c_call, stack));
+  throw IoError(
+      fmt::format("HDF5 '{}': cannot {} [{}]: {}", describe(where), action, c_call, stack));
 }
 
 void throwIoError(const Where& where, std::string_view problem) {
-  throw IoError(fmt::format("HDF5 '{}:{}': {}", where.file, where.object, problem));
+  throw IoError(fmt::format("HDF5 '{}': {}", describe(where), problem));
 }
 
 SilenceErrors::SilenceErrors() noexcept {

@@ -3,10 +3,10 @@
 // Private: HDF5 error handling for the io module. A failed HDF5 call becomes an IoError that
 // names the file and object and carries the HDF5 error stack (HighFive's pattern).
 
+#include <hdf5.h>
+
 #include <string>
 #include <string_view>
-
-#include <hdf5.h>
 
 namespace xbarsim::io::detail {
 
@@ -16,13 +16,17 @@ struct Where {
   std::string_view object;
 };
 
+/// "file:object", or "file" when object is empty.
+[[nodiscard]] std::string describe(const Where& where);
+
 /// Reads and clears this thread's HDF5 error stack, outermost frame first, as one line
 /// ("H5Dopen2(): unable to open dataset; ...; H5G__loc_find_cb(): object 'x' doesn't exist").
 /// Empty if the stack is empty.
 [[nodiscard]] std::string takeErrorStack();
 
 /// Throws IoError "HDF5 'file:object': cannot <action> [<c_call>]: <error stack>".
-[[noreturn]] void throwHdf5Error(const Where& where, std::string_view action, std::string_view c_call);
+[[noreturn]] void throwHdf5Error(const Where& where, std::string_view action,
+                                 std::string_view c_call);
 
 /// Throws IoError "'file:object': <problem>" (no HDF5 stack: a check of ours failed).
 [[noreturn]] void throwIoError(const Where& where, std::string_view problem);

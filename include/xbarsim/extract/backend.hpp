@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file One interface, two circuit backends (DESIGN.md section 4): `ngspice` (the reference,
+/// through libngspice) and `native` (sparse MNA). Both solve the same CrossbarSpec.
+///
+/// Effective weights: W_eff[j][i] = dI_j/dV_i at the read operating point (C×R, siemens).
+/// For a linear circuit (linear cells, ideal sense) W_eff is exact and input-independent; it
+/// is measured with one-hot inputs of amplitude v_read_v (W = I(v_read e_i)/v_read). For a
+/// non-linear circuit (sinh cells, TIA) the read operating point is every row at v_read_v and
+/// W_eff is the small-signal Jacobian there (ngspice: one AC analysis per input).
+
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "xbarsim/circuit/crossbar_spec.hpp"
+
+namespace xbarsim::extract {
+
+struct Timing {
+  double setup_s = 0.0;  ///< netlist generation and circuit load / matrix assembly
+  double solve_s = 0.0;  ///< analyses / factorizations and solves
+};
+
+struct WeightResult {
+  Eigen::MatrixXd weff_s;  ///< C×R effective weights (S)
+  std::string method;      ///< how they were obtained (e.g. "dc-sweep", "ac", "schur")
+  Timing timing;
+};
+
+struct CurrentResult {
+  Eigen::VectorXd currents_a;  ///< C column currents (A) for one input vector
+  Timing timing;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  /// W_eff of the circuit (see the file comment for the definition).
+  [[nodiscard]] virtual WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
+                                                      double v_read_v) = 0;
+  /// Column currents for row voltages x_v (size R): the MVM the circuit really computes.
+  [[nodiscard]] virtual CurrentResult currents(const circuit::CrossbarSpec& spec,
+                                               const Eigen::VectorXd& x_v) = 0;
+};
+
+/// "ngspice" or "native"; throws xbarsim::Error for any other name.
+[[nodiscard]] std::unique_ptr<Backend> makeBackend(std::string_view name);
+
+}  // namespace xbarsim::extract

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The ngspice backend: generated netlists solved through libngspice (one session per
+/// process, spice::Session).
+
+#include <string>
+#include <vector>
+
+#include "xbarsim/extract/backend.hpp"
+
+namespace xbarsim::spice {
+class Session;
+}
+
+namespace xbarsim::extract {
+
+/// Small-signal transfer conductances of the circuit loaded in `session`: for each input
+/// source k (a V source), one AC analysis with unit magnitude on k only (all other AC
+/// magnitudes 0); W[j][k] = Re of output current vector j. ngspice linearises every device at
+/// the DC operating point of the deck, so this is the exact Jacobian dI/dV there.
+[[nodiscard]] WeightResult acTransferConductances(spice::Session& session,
+                                                  const std::vector<std::string>& input_sources,
+                                                  const std::vector<std::string>& output_vectors);
+
+/// How the ngspice backend measures W_eff.
+enum class NgspiceWeightMethod {
+  Auto,     ///< DcSweep for linear circuits, Ac otherwise
+  DcSweep,  ///< one "dc" sweep of a selector driving one-hot B-source inputs (one ordering)
+  AlterOp,  ///< per input: alter the row sources, "op" (re-orders the matrix every time)
+  Ac,       ///< op at the read point, then one "ac" small-signal analysis per input
+};
+
+class NgspiceBackend final : public Backend {
+ public:
+  explicit NgspiceBackend(NgspiceWeightMethod method = NgspiceWeightMethod::Auto) : method_(method) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return "ngspice"; }
+  [[nodiscard]] WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
+                                              double v_read_v) override;
+  [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,
+                                       const Eigen::VectorXd& x_v) override;
+
+ private:
+  NgspiceWeightMethod method_;
+};
+
+}  // namespace xbarsim::extract

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The process's libngspice session (DESIGN.md §2 `spice`, §4 backend `ngspice`).
+///
+/// libngspice keeps all of its state in globals, so there is exactly one session per process
+/// and it is bound to the thread that first calls Session::instance(). Every call is
+/// synchronous in that thread: no `bg_` commands, no background thread (ngspice.md §7.5).
+///
+/// What this class does about the shared API's traps (ngspice.md §7, plus experiments with
+/// Debian's libngspice 39.3 made for this module):
+///  - Return codes do not signal errors (§7.2): every call captures ngspice's output through
+///    the SendChar callback and throws xbarsim::SpiceError, carrying ngspice's own lines, when
+///    they contain an error report (list in src/spice/detail/output.hpp). Warnings are kept
+///    for takeWarnings(); banner and "Note: No compatibility mode selected!" are plain output.
+///    Nothing is printed to stdout/stderr.
+///  - Memory grows per circuit unless removed (§7.3): loadCircuit() and clear() run
+///    `destroy all` + `remcirc` until no circuit is left.
+///  - Vector pointers are borrowed (§7.4): realVector()/complexVector() copy at once.
+///  - `quit` and fatal errors arrive through ControlledExit and longjmp back into the API
+///    call (§7.6). `quit`/`exit` are refused by command() and removed from .control blocks
+///    of loaded netlists. After a fatal error (e.g. `.lib` file missing, `source` of a missing
+///    file) the session clears itself and loads a one-resistor self-test deck: if that works
+///    the session stays usable (with no circuit loaded); if not — e.g. after an undefined
+///    `{param}`, which leaves ngspice's numparam state broken for every later deck — the
+///    session is dead: every later call throws xbarsim::Error without touching ngspice, and
+///    the process has to be restarted (libngspice 39 cannot be re-initialised in-process).
+///  - Numbers: ngspice's numparam parser uses the C library's locale-dependent conversion, so
+///    under a comma-decimal locale (de_DE) `.param r=1.5k` is a "Number format error" and a
+///    fatal exit. Every call into libngspice runs with the C locale for the calling thread
+///    only (uselocale), so the host program's locale is left alone.
+///  - Commands longer than 1023 characters are refused (libngspice copies them into a
+///    1024-byte buffer with strncpy, sharedspice.c runc()).
+///  - Some malformed commands make ngspice loop for ever (e.g. `dc v1 0 1` without a step):
+///    there is no timeout; build commands programmatically.
+///
+/// ngspice semantics to keep in mind: the first netlist line is always the title (an element
+/// there is silently ignored); `.include` paths are relative to the working directory; a
+/// resistor of value 0 becomes 1 mΩ without any message; options and `set` variables are
+/// global and persist across circuits; every analysis adds a plot (op1, op2, ...) that lives
+/// until clear() or `destroy all`; ngSpice_Init sources `.spiceinit` from the working
+/// directory or the home directory if present (reported as a warning).
+
+#include <complex>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xbarsim::spice {
+
+class Session {
+ public:
+  /// The process's session; initialises libngspice (ngSpice_Init) on the first call and
+  /// binds the session to the calling thread. Throws xbarsim::Error when called from any
+  /// other thread (the library is not re-entrant, ngspice.md §7.1).
+  static Session& instance();
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Replaces the current circuit: clear(), then ngSpice_Circ with the netlist split into
+  /// lines (first line = title; `.end` appended if missing; lines after `.end` ignored;
+  /// `quit`/`exit` in .control blocks removed with a warning). A .control block runs during
+  /// the load, so its output and errors belong to this call. Throws xbarsim::SpiceError with
+  /// ngspice's error lines (and "netlist line N: ..." when the offending line can be
+  /// identified) if ngspice reports an error or ends up without a circuit; the session is
+  /// then left without a circuit. Note that ngspice accepts some malformed lines silently:
+  /// a resistor without value is only reported when an analysis runs ("resistance to low",
+  /// an error here), a capacitor or source without value is taken as 0.
+  void loadCircuit(const std::string& netlist);
+
+  /// Runs one interactive ngspice command synchronously (e.g. "op", "dc v1 0 1 0.1",
+  /// "tran 1u 1m", "alter r1 2k", "alterparam rv=3k", "reset"). Throws xbarsim::SpiceError
+  /// if ngspice's output during the call contains an error report (unknown command,
+  /// "... simulation(s) aborted", "Timestep too small", missing vector, ...), and refuses
+  /// `quit`/`exit`, `bg_*`, multi-line and over-long commands. Warnings are kept for
+  /// takeWarnings().
+  void command(const std::string& cmd);
+
+  /// Copy of a real vector of the current plot, e.g. "out", "v(out)", "i(v1)" or "v1#branch"
+  /// (names are case-insensitive; a source current is "<name>#branch"). Units are ngspice's:
+  /// V, A, s. Throws xbarsim::SpiceError if the vector is missing, empty or complex.
+  [[nodiscard]] std::vector<double> realVector(const std::string& name) const;
+
+  /// Copy of a vector as complex numbers (AC results; ngspice stores the AC "frequency"
+  /// scale as complex too). A real vector is returned with zero imaginary parts. Throws
+  /// xbarsim::SpiceError if the vector is missing or empty.
+  [[nodiscard]] std::vector<std::complex<double>> complexVector(const std::string& name) const;
+
+  /// Names of the vectors in the current plot (empty when no analysis ran since clear()).
+  [[nodiscard]] std::vector<std::string> vectorNames() const;
+
+  /// Frees all plots and circuits (`destroy all`, then `remcirc` until none is left): keeps
+  /// memory flat over many circuits (ngspice.md §7.3). The constants plot survives.
+  void clear();
+
+  /// All output lines captured since the last call (prefixes "stdout "/"stderr " removed),
+  /// oldest first. At most the newest 10000 lines are kept.
+  std::vector<std::string> takeOutput();
+
+  /// Warning lines (ngspice's, and this class's own notes) since the last call. At most the
+  /// newest 1000 are kept.
+  std::vector<std::string> takeWarnings();
+
+  /// The library's version as printed in its banner, e.g. "ngspice-39".
+  [[nodiscard]] std::string version() const;
+
+  /// True when ngspice has a circuit loaded (asked live with `setcirc`).
+  [[nodiscard]] bool hasCircuit() const;
+
+  /// False once a `quit` or an unrecoverable fatal error has torn libngspice down; every
+  /// call except takeOutput(), takeWarnings(), version() then throws xbarsim::Error.
+  [[nodiscard]] bool isAlive() const noexcept;
+
+ private:
+  Session();
+  ~Session();
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xbarsim::spice

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+#include "detail/native_topology.hpp"
+
+#include <fmt/format.h>
+
+#include <numeric>
+
+namespace xbarsim::circuit::detail {
+namespace {
+
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
+  int find(int a) {
+    while (parent_[a] != a) {
+      parent_[a] = parent_[parent_[a]];
+      a = parent_[a];
+    }
+    return a;
+  }
+  void unite(int a, int b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);  // keep the smallest id as root
+  }
+
+ private:
+  std::vector<int> parent_;
+};
+
+}  // namespace
+
+// Physical node ids: driver i -> i; row node (i,j) -> R + iC + j; column node (i,j) ->
+// R + RC + iC + j; sense node j -> R + 2RC + j.
+Topology::Topology(const CrossbarSpec& spec)
+    : rows_(spec.rows), cols_(spec.cols), tia_(spec.sense == SenseKind::Tia) {
+  const int R = static_cast<int>(rows_);
+  const int C = static_cast<int>(cols_);
+  const int RC = R * C;
+  const int n_phys = R + 2 * RC + C;
+  auto drv = [](int i) { return i; };
+  auto rn = [&](int i, int j) { return R + i * C + j; };
+  auto cn = [&](int i, int j) { return R + RC + i * C + j; };
+  auto on = [&](int j) { return R + 2 * RC + j; };
+
+  const double r_first = spec.r_driver_ohm + spec.r_row_ohm;
+  struct PhysEdge {
+    int a, b;
+    double g;
+  };
+  std::vector<PhysEdge> edges;
+  UnionFind uf(static_cast<std::size_t>(n_phys));
+  for (int i = 0; i < R; ++i) {
+    if (r_first == 0.0) {
+      uf.unite(drv(i), rn(i, 0));
+    } else {
+      edges.push_back({drv(i), rn(i, 0), 1.0 / r_first});
+    }
+    for (int j = 1; j < C; ++j) {
+      if (spec.r_row_ohm == 0.0)
+        uf.unite(rn(i, j - 1), rn(i, j));
+      else
+        edges.push_back({rn(i, j - 1), rn(i, j), 1.0 / spec.r_row_ohm});
+    }
+  }
+  for (int j = 0; j < C; ++j) {
+    for (int i = 0; i + 1 < R; ++i) {
+      if (spec.r_col_ohm == 0.0)
+        uf.unite(cn(i, j), cn(i + 1, j));
+      else
+        edges.push_back({cn(i, j), cn(i + 1, j), 1.0 / spec.r_col_ohm});
+    }
+    if (spec.r_col_ohm == 0.0)
+      uf.unite(cn(R - 1, j), on(j));
+    else
+      edges.push_back({cn(R - 1, j), on(j), 1.0 / spec.r_col_ohm});
+  }
+
+  // Encode each merged group: fixed (driver / ideal sense) or a new unknown.
+  constexpr int kUnassigned = 1 << 30;
+  std::vector<int> code(static_cast<std::size_t>(n_phys), kUnassigned);
+  for (int i = 0; i < R; ++i) code[uf.find(drv(i))] = -1 - i;
+  if (!tia_)
+    for (int j = 0; j < C; ++j) code[uf.find(on(j))] = -1 - R - j;
+  int next = 0;
+  auto assign = [&](int phys) {
+    int& c = code[uf.find(phys)];
+    if (c == kUnassigned) {
+      c = next++;
+      repr_.push_back(phys);
+      merged_count_.push_back(0);
+    }
+    return c;
+  };
+  row_node_.resize(static_cast<std::size_t>(RC));
+  col_node_.resize(static_cast<std::size_t>(RC));
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < C; ++j) {
+      row_node_[i * C + j] = assign(rn(i, j));
+      col_node_[i * C + j] = assign(cn(i, j));
+    }
+  out_node_.resize(static_cast<std::size_t>(C));
+  for (int j = 0; j < C; ++j) out_node_[j] = assign(on(j));
+  unknowns_ = next;
+  for (int p = 0; p < n_phys; ++p) {
+    const int c = code[uf.find(p)];
+    if (c >= 0 && c != kUnassigned) ++merged_count_[c];
+  }
+  for (const auto& e : edges) {
+    const int a = code[uf.find(e.a)];
+    const int b = code[uf.find(e.b)];
+    if (a != b) wires_.push_back({a, b, e.g});
+  }
+  grid_ = spec.r_row_ohm > 0.0 && spec.r_col_ohm > 0.0;
+}
+
+std::string Topology::nodeName(int node) const {
+  const int R = static_cast<int>(rows_);
+  const int C = static_cast<int>(cols_);
+  const int RC = R * C;
+  if (node < 0) {
+    const int f = -1 - node;
+    return f < R ? fmt::format("driver of row {}", f) : fmt::format("sense node of column {}", f - R);
+  }
+  const int p = repr_.at(static_cast<std::size_t>(node));
+  const int merged = merged_count_.at(static_cast<std::size_t>(node));
+  std::string name;
+  if (p < R + RC) {
+    const int q = p - R;
+    name = merged > 1 ? fmt::format("row {} wire", q / C)
+                      : fmt::format("row node ({},{})", q / C, q % C);
+  } else if (p < R + 2 * RC) {
+    const int q = p - R - RC;
+    name = merged > 1 ? fmt::format("column {} wire", q % C)
+                      : fmt::format("column node ({},{})", q / C, q % C);
+  } else {
+    name = fmt::format("sense node of column {}", p - R - 2 * RC);
+  }
+  if (merged > 1) name += fmt::format(" ({} merged nodes)", merged);
+  return name;
+}
+
+}  // namespace xbarsim::circuit::detail

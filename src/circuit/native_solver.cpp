@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/circuit/native_solver.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "detail/native_dense.hpp"
+#include "detail/native_grid.hpp"
+#include "detail/native_sparse.hpp"
+#include "detail/native_topology.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::circuit {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// One edge incident to an (ideal) sense node: its other end and whether it is a cell.
+struct SenseEdge {
+  int other;         // encoded node at the other end
+  Eigen::Index i;    // cell row (cells only)
+  Eigen::Index j;    // cell column (cells only)
+  double g;          // wire conductance (wires only)
+  bool cell;
+};
+
+}  // namespace
+
+struct NativeSolver::Impl {
+  CrossbarSpec spec;
+  NativeOptions opt;
+  detail::Topology topo;
+  bool use_grid = false;
+  std::unique_ptr<detail::GridMultifrontal> grid;
+  std::unique_ptr<detail::SparseNodal> sparse;
+  std::vector<std::vector<SenseEdge>> sense_edges;  // per column (ideal sense only)
+  Eigen::VectorXd x;         // unknowns of the last solution (warm start)
+  Eigen::VectorXd x_inputs;  // inputs of the last solution
+  bool have_x = false;
+  bool linear_factor_valid = false;  // constant-Jacobian circuits: factors kept for solves
+  NativeReport rep;
+
+  Impl(CrossbarSpec s, NativeOptions o) : spec(std::move(s)), opt(o), topo((spec.validate(), spec)) {
+    int threads = opt.threads > 0 ? opt.threads
+                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (opt.factorization == NativeFactorization::Grid && !topo.gridLayout())
+      throw Error("native solver: the grid factorization needs r_row_ohm > 0 and r_col_ohm > 0");
+    use_grid = opt.factorization != NativeFactorization::Sparse && topo.gridLayout();
+    if (use_grid) {
+      detail::GridParams gp;
+      gp.rows = spec.rows;
+      gp.cols = spec.cols;
+      gp.g_first = 1.0 / (spec.r_driver_ohm + spec.r_row_ohm);
+      gp.g_row = 1.0 / spec.r_row_ohm;
+      gp.g_col = 1.0 / spec.r_col_ohm;
+      detail::GridOptions go;
+      go.leaf_rows = go.leaf_cols = std::max(1, opt.leaf_size);
+      go.threads = threads;
+      grid = std::make_unique<detail::GridMultifrontal>(gp, go);
+      rep.factorization = fmt::format("grid-multifrontal ({})", detail::dense::kernelName());
+    } else {
+      sparse = std::make_unique<detail::SparseNodal>(topo);
+      rep.factorization = "sparse-ldlt (amd)";
+    }
+    rep.unknowns = topo.unknowns();
+    if (!topo.tia()) {
+      sense_edges.resize(static_cast<std::size_t>(spec.cols));
+      auto senseCol = [&](int node) -> int {
+        return (node < 0 && topo.driverOf(node) < 0) ? -1 - node - static_cast<int>(spec.rows) : -1;
+      };
+      for (Eigen::Index i = 0; i < spec.rows; ++i)
+        for (Eigen::Index j = 0; j < spec.cols; ++j) {
+          const int sc = senseCol(topo.colNode(i, j));
+          if (sc >= 0) sense_edges[sc].push_back({topo.rowNode(i, j), i, j, 0.0, true});
+        }
+      for (const auto& w : topo.wires()) {
+        if (const int sb = senseCol(w.b); sb >= 0) sense_edges[sb].push_back({w.a, 0, 0, w.g, false});
+        if (const int sa = senseCol(w.a); sa >= 0) sense_edges[sa].push_back({w.b, 0, 0, w.g, false});
+      }
+    }
+  }
+
+  bool constantJacobian() const { return spec.iv.isLinear() && spec.sense == SenseKind::Ideal; }
+
+  // ---- TIA macro-model: v_o = f(v_in) = rail·tanh(A·(offset − v_in)/rail) -------------------
+  double tiaOut(double v) const {
+    const auto& t = spec.tia;
+    return t.rail_v * std::tanh(t.open_loop_gain * (t.offset_v - v) / t.rail_v);
+  }
+  /// Current into the amplifier input (through r_feedback), and its derivative.
+  double tiaCurrent(double v) const { return (v - tiaOut(v)) / spec.tia.r_feedback_ohm; }
+  double tiaConductance(double v) const {
+    const auto& t = spec.tia;
+    const double th = std::tanh(t.open_loop_gain * (t.offset_v - v) / t.rail_v);
+    return (1.0 + t.open_loop_gain * (1.0 - th * th)) / t.r_feedback_ohm;
+  }
+
+  double volt(int node, const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
+    return topo.voltage(node, xv.data(), vin.data());
+  }
+
+  /// KCL residual: current leaving each unknown node.
+  void residual(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin, Eigen::VectorXd& f) const {
+    f.setZero(topo.unknowns());
+    const auto& law = spec.iv;
+    for (Eigen::Index j = 0; j < spec.cols; ++j)
+      for (Eigen::Index i = 0; i < spec.rows; ++i) {
+        const int a = topo.rowNode(i, j);
+        const int b = topo.colNode(i, j);
+        const double cur = law.current(spec.g_s(i, j), volt(a, xv, vin) - volt(b, xv, vin));
+        if (a >= 0) f[a] += cur;
+        if (b >= 0) f[b] -= cur;
+      }
+    for (const auto& w : topo.wires()) {
+      const double cur = w.g * (volt(w.a, xv, vin) - volt(w.b, xv, vin));
+      if (w.a >= 0) f[w.a] += cur;
+      if (w.b >= 0) f[w.b] -= cur;
+    }
+    if (topo.tia())
+      for (Eigen::Index j = 0; j < spec.cols; ++j) {
+        const int o = topo.outNode(j);
+        f[o] += tiaCurrent(xv[o]);
+      }
+  }
+
+  /// Small-signal cell conductances and sense loads at (xv, vin).
+  void jacobian(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin, Eigen::MatrixXd& gd,
+                Eigen::VectorXd& gload) const {
+    if (spec.iv.isLinear()) {
+      gd = spec.g_s;
+    } else {
+      gd.resize(spec.rows, spec.cols);
+      for (Eigen::Index j = 0; j < spec.cols; ++j)
+        for (Eigen::Index i = 0; i < spec.rows; ++i)
+          gd(i, j) = spec.iv.conductance(
+              spec.g_s(i, j), volt(topo.rowNode(i, j), xv, vin) - volt(topo.colNode(i, j), xv, vin));
+      if (!gd.allFinite())
+        throw NumericalError("native solver: cell conductance overflow (sinh argument too large; "
+                             "the operating point diverged)");
+    }
+    gload.resize(0);
+    if (topo.tia()) {
+      gload.resize(spec.cols);
+      for (Eigen::Index j = 0; j < spec.cols; ++j) gload[j] = tiaConductance(xv[topo.outNode(j)]);
+    }
+  }
+
+  void factorize(const Eigen::MatrixXd& gd, const Eigen::VectorXd& gload, bool keep) {
+    const auto t0 = Clock::now();
+    if (use_grid) {
+      grid->setOutLoads(gload);
+      grid->factorize(gd, keep);
+      rep.factor_bytes = grid->factorBytes();
+    } else {
+      sparse->factorize(gd, gload);
+      rep.factor_bytes = sparse->factorNonZeros() * (sizeof(double) + sizeof(int));
+    }
+    linear_factor_valid = false;
+    ++rep.factorizations;
+    rep.factor_s += since(t0);
+  }
+
+  void solve(Eigen::MatrixXd& b) {
+    const auto t0 = Clock::now();
+    if (use_grid)
+      grid->solve(b);
+    else
+      sparse->solve(b);
+    rep.solves += static_cast<int>(b.cols());
+    rep.solve_s += since(t0);
+  }
+
+  /// W (C×R) of the circuit linearized at the last factorization (gd, gload).
+  Eigen::MatrixXd weights(const Eigen::MatrixXd& gd, const Eigen::VectorXd& gload) {
+    const Eigen::Index R = spec.rows;
+    const Eigen::Index C = spec.cols;
+    if (use_grid) {
+      const Eigen::MatrixXd& y = grid->multiport();
+      if (!topo.tia()) return -y.bottomLeftCorner(C, R);
+      Eigen::MatrixXd yoo = y.bottomRightCorner(C, C);
+      yoo.diagonal() += gload;
+      Eigen::LLT<Eigen::MatrixXd> llt(yoo);
+      if (llt.info() != Eigen::Success)
+        throw NumericalError("native solver: sense-node system is not positive definite");
+      Eigen::MatrixXd dv = -llt.solve(y.bottomLeftCorner(C, R));
+      return gload.asDiagonal() * dv;
+    }
+    // General topology: Z = J⁻¹ B (B = driver couplings), in blocks of right-hand sides.
+    const Eigen::Index n = topo.unknowns();
+    Eigen::MatrixXd w = Eigen::MatrixXd::Zero(C, R);
+    // Driver couplings: (unknown node, driver row, conductance).
+    struct Coupling {
+      int node;
+      int row;
+      double g;
+    };
+    std::vector<Coupling> couplings;
+    for (Eigen::Index i = 0; i < R; ++i)
+      for (Eigen::Index j = 0; j < C; ++j) {
+        const int a = topo.rowNode(i, j);
+        const int b = topo.colNode(i, j);
+        if (a < 0 && b >= 0) couplings.push_back({b, topo.driverOf(a), gd(i, j)});
+      }
+    for (const auto& e : topo.wires()) {
+      if (e.a < 0 && e.b >= 0 && topo.driverOf(e.a) >= 0) couplings.push_back({e.b, topo.driverOf(e.a), e.g});
+      if (e.b < 0 && e.a >= 0 && topo.driverOf(e.b) >= 0) couplings.push_back({e.a, topo.driverOf(e.b), e.g});
+    }
+    // Direct driver -> sense cells (both ends fixed).
+    if (!topo.tia())
+      for (Eigen::Index j = 0; j < C; ++j)
+        for (const auto& se : sense_edges[j])
+          if (se.other < 0 && topo.driverOf(se.other) >= 0)
+            w(j, topo.driverOf(se.other)) += se.cell ? gd(se.i, se.j) : se.g;
+    if (n == 0 || couplings.empty()) return w;
+    const Eigen::Index block = std::max<Eigen::Index>(1, std::min<Eigen::Index>(R, (1 << 24) / std::max<Eigen::Index>(1, n)));
+    for (Eigen::Index i0 = 0; i0 < R; i0 += block) {
+      const Eigen::Index nb = std::min(block, R - i0);
+      Eigen::MatrixXd z = Eigen::MatrixXd::Zero(n, nb);
+      for (const auto& c : couplings)
+        if (c.row >= i0 && c.row < i0 + nb) z(c.node, c.row - i0) += c.g;
+      solve(z);
+      for (Eigen::Index j = 0; j < C; ++j) {
+        if (topo.tia()) {
+          w.block(j, i0, 1, nb) = gload[j] * z.row(topo.outNode(j));
+        } else {
+          for (const auto& se : sense_edges[j])
+            if (se.other >= 0)
+              w.block(j, i0, 1, nb) += (se.cell ? gd(se.i, se.j) : se.g) * z.row(se.other);
+        }
+      }
+    }
+    return w;
+  }
+
+  /// Column currents at the operating point (xv, vin).
+  Eigen::VectorXd senseCurrents(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
+    Eigen::VectorXd cur(spec.cols);
+    for (Eigen::Index j = 0; j < spec.cols; ++j) {
+      if (topo.tia()) {
+        cur[j] = tiaCurrent(xv[topo.outNode(j)]);
+        continue;
+      }
+      double s = 0.0;
+      for (const auto& se : sense_edges[j]) {
+        const double v = volt(se.other, xv, vin);  // the sense node itself is at 0 V
+        s += se.cell ? spec.iv.current(spec.g_s(se.i, se.j), v) : se.g * v;
+      }
+      cur[j] = s;
+    }
+    return cur;
+  }
+
+  std::string worstNode(const Eigen::VectorXd& f) const {
+    if (f.size() == 0) return {};
+    Eigen::Index k = 0;
+    f.cwiseAbs().maxCoeff(&k);
+    return topo.nodeName(static_cast<int>(k));
+  }
+
+  /// Damped Newton for the node voltages at inputs vin, from the warm start x.
+  NewtonReport newton(const Eigen::VectorXd& vin) {
+    const auto& no = opt.newton;
+    NewtonReport nr;
+    const Eigen::Index n = topo.unknowns();
+    if (!have_x || x.size() != n) x = Eigen::VectorXd::Zero(n);
+    Eigen::VectorXd f, ft, xt;
+    Eigen::MatrixXd gd;
+    Eigen::VectorXd gload;
+    residual(x, vin, f);
+    double fnorm = n > 0 ? f.lpNorm<Eigen::Infinity>() : 0.0;
+    if (n == 0) {
+      nr.converged = true;
+      return nr;
+    }
+    const bool constant = constantJacobian();
+    double prev_update = std::numeric_limits<double>::infinity();
+    for (int it = 1; it <= no.max_iterations; ++it) {
+      if (!(constant && linear_factor_valid)) {
+        jacobian(x, vin, gd, gload);
+        factorize(gd, gload, true);
+        if (constant) linear_factor_valid = true;
+      }
+      Eigen::MatrixXd dx = -f;
+      solve(dx);
+      if (!dx.allFinite())
+        throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
+                                         "(worst node: {})", it, worstNode(f)));
+      const double dnorm = dx.lpNorm<Eigen::Infinity>();
+      double alpha = dnorm > no.max_step_v ? no.max_step_v / dnorm : 1.0;
+      double ftnorm = 0.0;
+      for (int bt = 0;; ++bt) {
+        xt = x + alpha * dx.col(0);
+        residual(xt, vin, ft);
+        ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+        const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
+        if (constant || small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
+            (bt >= no.max_backtracks && std::isfinite(ftnorm)))
+          break;
+        if (bt >= no.max_backtracks)
+          throw NumericalError(fmt::format(
+              "native solver: Newton step gives a non-finite residual at iteration {} (worst "
+              "node: {})", it, worstNode(f)));
+        alpha *= 0.5;
+        ++nr.backtracks;
+      }
+      x.swap(xt);
+      f.swap(ft);
+      fnorm = ftnorm;
+      const double update = alpha * dnorm;
+      nr.iterations = it;
+      nr.update_v = update;
+      if (constant && it >= 2) {  // one step + one refinement step with the same factors
+        nr.converged = true;
+        break;
+      }
+      const double scale = x.lpNorm<Eigen::Infinity>();
+      if (update <= no.abs_tol_v + no.rel_tol * scale ||
+          (alpha == 1.0 && update <= no.floor_tol_v && update > 0.5 * prev_update)) {
+        nr.converged = true;
+        break;
+      }
+      prev_update = alpha == 1.0 ? update : std::numeric_limits<double>::infinity();
+    }
+    nr.residual_a = fnorm;
+    nr.worst_node = worstNode(f);
+    have_x = true;
+    x_inputs = vin;
+    ++rep.newton_solves;
+    rep.newton_iterations += nr.iterations;
+    rep.newton = nr;
+    if (!nr.converged)
+      throw NumericalError(fmt::format(
+          "native solver: Newton did not converge in {} iterations (last update {:.3g} V, "
+          "residual {:.3g} A, worst node: {})",
+          nr.iterations, nr.update_v, nr.residual_a, nr.worst_node));
+    return nr;
+  }
+
+  void beginCall() {
+    const std::string name = rep.factorization;
+    const Eigen::Index unknowns = rep.unknowns;
+    const std::size_t bytes = rep.factor_bytes;
+    rep = NativeReport{};
+    rep.factorization = name;
+    rep.unknowns = unknowns;
+    rep.factor_bytes = bytes;
+  }
+
+  void checkInputs(const Eigen::MatrixXd& x_v) const {
+    if (x_v.rows() != spec.rows)
+      throw Error(fmt::format("native solver: input has {} rows, the array has {} rows", x_v.rows(),
+                              spec.rows));
+    if (!x_v.allFinite()) throw Error("native solver: input voltages must be finite");
+  }
+};
+
+NativeSolver::NativeSolver(CrossbarSpec spec, NativeOptions options)
+    : impl_(std::make_unique<Impl>(std::move(spec), options)) {}
+NativeSolver::~NativeSolver() = default;
+NativeSolver::NativeSolver(NativeSolver&&) noexcept = default;
+NativeSolver& NativeSolver::operator=(NativeSolver&&) noexcept = default;
+
+const CrossbarSpec& NativeSolver::spec() const noexcept { return impl_->spec; }
+const NativeReport& NativeSolver::report() const noexcept { return impl_->rep; }
+void NativeSolver::resetWarmStart() noexcept { impl_->have_x = false; }
+
+Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
+  Impl& m = *impl_;
+  const auto t0 = Clock::now();
+  m.beginCall();
+  if (!std::isfinite(v_read_v)) throw Error("native solver: v_read_v must be finite");
+  Eigen::MatrixXd gd;
+  Eigen::VectorXd gload;
+  Eigen::MatrixXd w;
+  if (m.spec.isLinear()) {
+    const Eigen::VectorXd vin = Eigen::VectorXd::Zero(m.spec.rows);
+    m.jacobian(Eigen::VectorXd::Zero(m.topo.unknowns()), vin, gd, gload);
+    if (m.use_grid) {
+      m.factorize(gd, gload, false);  // the multiport matrix needs no stored factors
+    } else if (!m.linear_factor_valid) {
+      m.factorize(gd, gload, true);
+      m.linear_factor_valid = true;
+    }
+    w = m.weights(gd, gload);
+  } else {
+    const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
+    m.newton(vin);
+    m.jacobian(m.x, vin, gd, gload);
+    m.factorize(gd, gload, !m.use_grid);
+    w = m.weights(gd, gload);
+  }
+  if (!w.allFinite()) throw NumericalError("native solver: effective weights are not finite");
+  m.rep.total_s = since(t0);
+  return w;
+}
+
+Eigen::VectorXd NativeSolver::currents(const Eigen::VectorXd& x_v) {
+  Eigen::MatrixXd batch = x_v;
+  return currentsBatch(batch).col(0);
+}
+
+Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
+  Impl& m = *impl_;
+  const auto t0 = Clock::now();
+  m.beginCall();
+  m.checkInputs(x_v);
+  Eigen::MatrixXd out(m.spec.cols, x_v.cols());
+  for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
+    const Eigen::VectorXd vin = x_v.col(k);
+    m.newton(vin);
+    out.col(k) = m.senseCurrents(m.x, vin);
+  }
+  m.rep.total_s = since(t0);
+  return out;
+}
+
+Eigen::MatrixXd NativeSolver::leastSquaresWeights(const Eigen::MatrixXd& inputs_v) {
+  if (inputs_v.cols() == 0) throw Error("native solver: least-squares weights need input vectors");
+  const auto t0 = Clock::now();
+  const Eigen::MatrixXd cur = currentsBatch(inputs_v);  // C×K
+  // min_W ||cur − W X||_F  <=>  Xᵀ Wᵀ = curᵀ in the least-squares sense.
+  Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(inputs_v.transpose());
+  Eigen::MatrixXd w = cod.solve(cur.transpose()).transpose();
+  impl_->rep.total_s = since(t0);
+  return w;
+}
+
+void NativeSolver::updateConductances(const Eigen::MatrixXd& g_s) {
+  Impl& m = *impl_;
+  CrossbarSpec next = m.spec;
+  next.g_s = g_s;
+  next.validate();
+  m.spec.g_s = g_s;
+  m.linear_factor_valid = false;
+}
+
+Eigen::MatrixXd NativeSolver::rowNodeVoltages() const {
+  const Impl& m = *impl_;
+  if (!m.have_x) throw Error("native solver: no operating point solved yet");
+  Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
+  for (Eigen::Index i = 0; i < m.spec.rows; ++i)
+    for (Eigen::Index j = 0; j < m.spec.cols; ++j) v(i, j) = m.volt(m.topo.rowNode(i, j), m.x, m.x_inputs);
+  return v;
+}
+
+Eigen::MatrixXd NativeSolver::columnNodeVoltages() const {
+  const Impl& m = *impl_;
+  if (!m.have_x) throw Error("native solver: no operating point solved yet");
+  Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
+  for (Eigen::Index i = 0; i < m.spec.rows; ++i)
+    for (Eigen::Index j = 0; j < m.spec.cols; ++j) v(i, j) = m.volt(m.topo.colNode(i, j), m.x, m.x_inputs);
+  return v;
+}
+
+Eigen::VectorXd NativeSolver::senseNodeVoltages() const {
+  const Impl& m = *impl_;
+  if (!m.have_x) throw Error("native solver: no operating point solved yet");
+  Eigen::VectorXd v(m.spec.cols);
+  for (Eigen::Index j = 0; j < m.spec.cols; ++j) v[j] = m.volt(m.topo.outNode(j), m.x, m.x_inputs);
+  return v;
+}
+
+}  // namespace xbarsim::circuit

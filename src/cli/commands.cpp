@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+#include "commands.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
+#include <algorithm>
+#include <array>
+
+#include "xbarsim/circuit/crossbar_config.hpp"
+#include "xbarsim/circuit/crossbar_netlist.hpp"
+#include "xbarsim/core/config.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/numbers.hpp"
+#include "xbarsim/extract/backend.hpp"
+#include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/result_file.hpp"
+#include "xbarsim/extract/user_netlist.hpp"
+#include "xbarsim/io/atomic_file.hpp"
+#include "xbarsim/io/csv.hpp"
+#include "xbarsim/io/hdf5_file.hpp"
+#include "xbarsim/spice/session.hpp"
+
+namespace xbarsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using Index = Eigen::Index;
+
+core::Config loadConfig(const std::string& path) {
+  return path.empty() ? core::Config::defaults(extract::configSchema())
+                      : core::Config::load(path, extract::configSchema());
+}
+
+std::uint64_t seedOf(const core::Config& config) {
+  return static_cast<std::uint64_t>(config.integer("run.seed"));
+}
+
+/// One input vector from a CSV file: R values in one row or one column.
+Eigen::VectorXd readInputVector(const std::string& path, Index rows) {
+  const Eigen::MatrixXd m = io::readCsvMatrix(path);
+  if (m.size() != rows || (m.rows() != 1 && m.cols() != 1))
+    throw ConfigError(path, 0, "--input",
+                      fmt::format("expected {} input voltages in one row or column, found a {}x{} "
+                                  "matrix",
+                                  rows, m.rows(), m.cols()));
+  return Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
+}
+
+/// Index vectors "input" (R) and "output" (C) as HDF5 dimension scales, for xarray labels.
+void writeAxes(io::H5File& h5, Index rows, Index cols) {
+  auto indices = [](Index n) {
+    std::vector<std::int64_t> v(static_cast<std::size_t>(n));
+    for (Index k = 0; k < n; ++k) v[static_cast<std::size_t>(k)] = k;
+    return v;
+  };
+  h5.writeInts("/input", indices(rows), "1");
+  h5.writeInts("/output", indices(cols), "1");
+  h5.makeDimensionScale("/input", "input");
+  h5.makeDimensionScale("/output", "output");
+}
+
+/// Relative Frobenius distance ‖W − Gᵀ‖/‖Gᵀ‖: the IR-drop (and sense) error of the array.
+double relativeError(const Eigen::MatrixXd& weff, const Eigen::MatrixXd& g) {
+  const double norm = g.norm();
+  return norm > 0.0 ? (weff - g.transpose()).norm() / norm : 0.0;
+}
+
+struct ExtractRequest {
+  std::string config_path;
+  std::string out_path;
+  std::string backend = "ngspice";
+  std::string input_path;
+  std::string netlist_path;
+};
+
+int runExtract(const ExtractRequest& request, const std::string& command_line) {
+  const auto start = Clock::now();
+  const core::Config config = loadConfig(request.config_path);
+  const std::uint64_t seed = seedOf(config);
+  const double v_read_v = config.real("read.v_read_v");
+  io::AtomicFile out(request.out_path);  // before any work: an unwritable path fails early
+
+  std::string netlist_path = request.netlist_path;
+  if (netlist_path.empty() && config.has("netlist.file"))
+    netlist_path = (config.baseDirectory() / config.string("netlist.file")).string();
+
+  auto h5 = io::H5File::create(out.tempPath());
+  extract::writeRunHeader(h5, "extract", command_line, config, seed);
+  std::string summary;
+  std::string method;
+  extract::Timing timing;
+  if (!netlist_path.empty()) {
+    if (request.backend != "ngspice")
+      throw ConfigError(request.config_path, 0, "--backend",
+                        "user netlists are solved by the ngspice backend only");
+    const extract::UserDeck deck = extract::readUserDeck(netlist_path, config);
+    const auto& params = config.realTable("netlist.params");
+    writeAxes(h5, static_cast<Index>(deck.inputs.size()), static_cast<Index>(deck.outputs.size()));
+    h5.writeStrings("/input_sources", deck.inputs);
+    h5.writeStrings("/output_probes", deck.outputs);
+    if (!request.input_path.empty()) {
+      const Eigen::VectorXd x = readInputVector(request.input_path, static_cast<Index>(deck.inputs.size()));
+      const extract::CurrentResult r = extract::userDeckCurrents(deck, params, x);
+      h5.writeVector("/inputs_v", x, "V");
+      h5.writeVector("/currents", r.currents_a, "A");
+      h5.attachDimensionScale("/currents", "/output", 0);
+      timing = r.timing;
+      method = "op";
+      summary = fmt::format("currents (A): {}", fmt::join(r.currents_a, ", "));
+    } else {
+      const extract::WeightResult r = extract::userDeckWeights(deck, params, v_read_v);
+      h5.writeMatrix("/weff", r.weff_s, "S");
+      h5.attachDimensionScale("/weff", "/output", 0);
+      h5.attachDimensionScale("/weff", "/input", 1);
+      timing = r.timing;
+      method = r.method;
+      summary = fmt::format("W_eff {}x{} (S), max |W| = {:.6g} S", r.weff_s.rows(),
+                            r.weff_s.cols(), r.weff_s.cwiseAbs().maxCoeff());
+    }
+    h5.setAttribute("/", "netlist", fs::absolute(netlist_path).string());
+  } else {
+    const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seed);
+    auto backend = extract::makeBackend(request.backend);
+    writeAxes(h5, spec.rows, spec.cols);
+    h5.writeMatrix("/g_target", spec.g_s, "S");
+    h5.attachDimensionScale("/g_target", "/input", 0);
+    h5.attachDimensionScale("/g_target", "/output", 1);
+    if (!request.input_path.empty()) {
+      const Eigen::VectorXd x = readInputVector(request.input_path, spec.rows);
+      const extract::CurrentResult r = backend->currents(spec, x);
+      const Eigen::VectorXd ideal = spec.g_s.transpose() * x;
+      h5.writeVector("/inputs_v", x, "V");
+      h5.attachDimensionScale("/inputs_v", "/input", 0);
+      h5.writeVector("/currents", r.currents_a, "A");
+      h5.attachDimensionScale("/currents", "/output", 0);
+      h5.writeVector("/currents_ideal", ideal, "A");
+      h5.attachDimensionScale("/currents_ideal", "/output", 0);
+      timing = r.timing;
+      method = "op";
+      const double rel = ideal.norm() > 0 ? (r.currents_a - ideal).norm() / ideal.norm() : 0.0;
+      summary = fmt::format("{} currents; relative deviation from ideal G^T x: {:.4g}",
+                            r.currents_a.size(), rel);
+    } else {
+      const extract::WeightResult r = backend->effectiveWeights(spec, v_read_v);
+      h5.writeMatrix("/weff", r.weff_s, "S");
+      h5.attachDimensionScale("/weff", "/output", 0);
+      h5.attachDimensionScale("/weff", "/input", 1);
+      const double error = relativeError(r.weff_s, spec.g_s);
+      h5.writeScalar("/weff_relative_error", error, "1");
+      timing = r.timing;
+      method = r.method;
+      summary = fmt::format("W_eff {}x{} (S); IR-drop error |W_eff - G^T|/|G^T| = {:.4g}",
+                            r.weff_s.rows(), r.weff_s.cols(), error);
+    }
+  }
+  h5.setAttribute("/", "backend", request.backend);
+  extract::writeProvenance(h5, std::chrono::duration<double>(Clock::now() - start).count(),
+                  request.backend == "ngspice" ? spice::Session::instance().version() : "");
+  h5.setAttribute("/provenance", "method", method);
+  h5.setAttribute("/provenance", "setup_s", timing.setup_s);
+  h5.setAttribute("/provenance", "solve_s", timing.solve_s);
+  h5.close();
+  out.commit();
+  fmt::print("{}\n{} backend ({}), setup {:.3f} s, solve {:.3f} s -> {}\n", summary,
+             request.backend, method, timing.setup_s, timing.solve_s, request.out_path);
+  return 0;
+}
+
+int runNetlist(const std::string& config_path, const std::string& out_path,
+               const std::string& input_path, bool one_hot) {
+  const core::Config config = loadConfig(config_path);
+  const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
+  circuit::NetlistOptions options;
+  options.v_read_v = config.real("read.v_read_v");
+  options.mode = one_hot ? circuit::InputMode::OneHotSweep : circuit::InputMode::Dc;
+  if (!input_path.empty()) options.inputs_v = readInputVector(input_path, spec.rows);
+  const std::string deck = circuit::crossbarNetlist(spec, options);
+  if (out_path.empty() || out_path == "-") {
+    fmt::print("{}", deck);
+    return 0;
+  }
+  io::AtomicFile out(out_path);
+  {
+    std::ofstream file(out.tempPath(), std::ios::binary);
+    file << deck;
+    if (!file.flush()) throw IoError(fmt::format("cannot write {}", out_path));
+  }
+  out.commit();
+  fmt::print(stderr, "wrote {} ({} lines); run it with: ngspice -b {}\n", out_path,
+             std::count(deck.begin(), deck.end(), '\n'), out_path);
+  return 0;
+}
+
+int runDemo(const std::string& out_path, const std::string& command_line) {
+  // Built-in default array: a 32x32 linear crossbar with 2.5 ohm wire segments, random
+  // conductances in [1, 25] uS (seed 1), ideal sense, read at 0.2 V; extracted through ngspice.
+  const auto dir = fs::temp_directory_path() / fmt::format("xbarsim-demo-{}", ::getpid());
+  fs::create_directories(dir);
+  const auto config_path = dir / "demo.toml";
+  {
+    std::ofstream file(config_path);
+    file << "[array]\nrows = 32\ncols = 32\nr_row_ohm = 2.5\nr_col_ohm = 2.5\n"
+            "[device]\nmodel = \"linear\"\n[read]\nv_read_v = 0.2\n[run]\nseed = 1\n";
+  }
+  fmt::print("xbarsim demo: 32x32 crossbar, 2.5 ohm wire segments, G uniform in [1, 25] uS, "
+             "ideal sense amplifiers, ngspice backend\n");
+  ExtractRequest request;
+  request.config_path = config_path.string();
+  request.out_path = out_path;
+  const int status = runExtract(request, command_line);
+  fs::remove_all(dir);
+  return status;
+}
+
+void printSchema() {
+  std::string section;
+  for (const core::KeySpec& spec : extract::configSchema().keys()) {
+    const std::string this_section = spec.key.substr(0, spec.key.find('.'));
+    if (this_section != section) {
+      fmt::print("[{}]\n", this_section);
+      section = this_section;
+    }
+    std::string bounds;
+    if (!spec.choices.empty()) bounds = fmt::format(" one of {}", fmt::join(spec.choices, "|"));
+    fmt::print("  {:<22} {}{}\n", spec.key.substr(spec.key.find('.') + 1), spec.description, bounds);
+  }
+}
+
+}  // namespace
+
+std::string joinCommandLine(int argc, char** argv) {
+  std::vector<std::string> parts(argv, argv + argc);
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+void addCommands(CLI::App& app, Options& options) {
+  auto extract_request = std::make_shared<ExtractRequest>();
+  CLI::App* extract_cmd = app.add_subcommand(
+      "extract", "Effective weights W_eff (or MVM currents with --input) of a crossbar or a user "
+                 "netlist, written to HDF5");
+  extract_cmd->add_option("--config,-c", extract_request->config_path, "configuration (TOML)")
+      ->check(CLI::ExistingFile);
+  extract_cmd->add_option("--out,-o", extract_request->out_path, "result file (HDF5)")->required();
+  extract_cmd->add_option("--backend,-b", extract_request->backend, "circuit solver")
+      ->check(CLI::IsMember({"ngspice", "native"}));
+  extract_cmd->add_option("--input,-i", extract_request->input_path,
+                          "CSV with one voltage per row: MVM currents instead of W_eff")
+      ->check(CLI::ExistingFile);
+  extract_cmd->add_option("--netlist,-n", extract_request->netlist_path,
+                          "user ngspice deck (VIN<i> inputs, VOUT<j> 0 V output probes)")
+      ->check(CLI::ExistingFile);
+  extract_cmd->callback([&options, extract_request] {
+    options.run = [&options, extract_request] { return runExtract(*extract_request, options.command_line); };
+  });
+
+  auto netlist = std::make_shared<std::array<std::string, 3>>();
+  auto one_hot = std::make_shared<bool>(false);
+  CLI::App* netlist_cmd = app.add_subcommand(
+      "netlist", "Write the ngspice deck of a configuration (runs unchanged in `ngspice -b`)");
+  netlist_cmd->add_option("--config,-c", (*netlist)[0], "configuration (TOML)")->check(CLI::ExistingFile);
+  netlist_cmd->add_option("--out,-o", (*netlist)[1], "deck to write (default: stdout)");
+  netlist_cmd->add_option("--input,-i", (*netlist)[2], "CSV with the row voltages (default: all v_read_v)")
+      ->check(CLI::ExistingFile);
+  netlist_cmd->add_flag("--one-hot", *one_hot,
+                        "one-hot DC sweep deck (prints the W_eff columns times v_read_v)");
+  netlist_cmd->callback([&options, netlist, one_hot] {
+    options.run = [netlist, one_hot] { return runNetlist((*netlist)[0], (*netlist)[1], (*netlist)[2], *one_hot); };
+  });
+
+  auto demo_out = std::make_shared<std::string>("xbarsim-demo.h5");
+  CLI::App* demo_cmd = app.add_subcommand("demo", "Run the built-in example and print a summary");
+  demo_cmd->add_option("--out,-o", *demo_out, "result file (HDF5)");
+  demo_cmd->callback([&options, demo_out] {
+    options.run = [&options, demo_out] { return runDemo(*demo_out, options.command_line); };
+  });
+
+  CLI::App* config_cmd = app.add_subcommand("config", "List every configuration key, or check a file");
+  auto check_path = std::make_shared<std::string>();
+  config_cmd->add_option("--check", *check_path, "validate this file and print it resolved")
+      ->check(CLI::ExistingFile);
+  config_cmd->callback([&options, check_path] {
+    options.run = [check_path] {
+      if (check_path->empty()) {
+        printSchema();
+      } else {
+        fmt::print("{}", loadConfig(*check_path).toToml());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace xbarsim::cli

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/extract/backend.hpp"
+
+#include <fmt/format.h>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
+
+namespace xbarsim::extract {
+
+std::unique_ptr<Backend> makeBackend(std::string_view name) {
+  if (name == "ngspice") return std::make_unique<NgspiceBackend>();
+  throw Error(fmt::format("unknown backend \"{}\": choose ngspice or native", name));
+}
+
+}  // namespace xbarsim::extract

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/extract/config_schema.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "xbarsim/circuit/crossbar_config.hpp"
+
+namespace xbarsim::extract {
+
+using core::ValueType;
+
+const core::Schema& configSchema() {
+  static const core::Schema schema = [] {
+    core::Schema s;
+    circuit::addCrossbarKeys(s);
+    s.add({.key = "read.v_read_v", .type = ValueType::Real, .default_value = 0.2,
+           .description = "read voltage in V; W_eff = dI/dV at the read point", .min = 0,
+           .max = 100, .min_exclusive = true})
+        .add({.key = "read.t_s", .type = ValueType::Real, .default_value = 0.0,
+              .description = "time since programming at which the array is read, in s", .min = 0})
+        .add({.key = "dac.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
+              .description = "input DAC resolution in bits (0 = ideal)", .min = 0, .max = 32})
+        .add({.key = "adc.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
+              .description = "output ADC resolution in bits (0 = ideal)", .min = 0, .max = 32})
+        .add({.key = "dnn.dataset", .type = ValueType::String,
+              .default_value = std::string("fashion-mnist"), .description = "evaluation data set",
+              .choices = {"fashion-mnist", "synthetic"}})
+        .add({.key = "dnn.times_s", .type = ValueType::RealArray,
+              .default_value = std::vector<double>{1.0, 3600.0, 86400.0},
+              .description = "times after programming to evaluate, in s", .min = 0})
+        .add({.key = "dnn.compensation", .type = ValueType::String,
+              .default_value = std::string("gdc"), .description = "drift compensation",
+              .choices = {"none", "gdc"}})
+        .add({.key = "dnn.repeats", .type = ValueType::Integer, .default_value = std::int64_t{5},
+              .description = "Monte Carlo programming draws", .min = 1, .max = 1e6})
+        .add({.key = "dnn.tile_rows", .type = ValueType::Integer, .default_value = std::int64_t{256},
+              .description = "tile rows (inputs)", .min = 1, .max = 65536})
+        .add({.key = "dnn.tile_cols", .type = ValueType::Integer, .default_value = std::int64_t{256},
+              .description = "tile columns (outputs)", .min = 1, .max = 65536})
+        .add({.key = "run.seed", .type = ValueType::Integer, .default_value = std::int64_t{1},
+              .description = "seed of every random stream", .min = 0})
+        .add({.key = "netlist.file", .type = ValueType::String,
+              .description = "user ngspice deck (relative to this file); --netlist overrides",
+              .optional = true})
+        .add({.key = "netlist.inputs", .type = ValueType::StringArray,
+              .description = "input V sources in row order (default: VIN0, VIN1, ...)",
+              .optional = true})
+        .add({.key = "netlist.outputs", .type = ValueType::StringArray,
+              .description = "0 V output probes in column order (default: VOUT0, VOUT1, ...)",
+              .optional = true})
+        .add({.key = "netlist.params", .type = ValueType::RealTable,
+              .default_value = std::map<std::string, double>{},
+              .description = ".param overrides of the user deck (name = value)"});
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace xbarsim::extract

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/io/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+#include <utility>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::io {
+namespace {
+
+std::string errnoText(int err) { return std::generic_category().message(err); }
+
+/// Distinguishes several AtomicFiles of one process aimed at the same target.
+std::atomic<unsigned> g_temp_counter{0};
+
+/// fsync of a file or directory; returns 0 or errno.
+int syncPath(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int rc = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return rc;
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+  if (target_.filename().empty()) {
+    throw IoError(fmt::format("atomic output '{}': not a file name", target_.native()));
+  }
+  const std::filesystem::path dir = target_.parent_path();
+  // Create the temporary now (O_EXCL): this is the real writability test, and it also works
+  // for root, for whom access(W_OK) says yes on read-only mounts.
+  for (int attempt = 0;; ++attempt) {
+    const std::string name = fmt::format(".{}.tmp-{}-{}", target_.filename().native(), ::getpid(),
+                                         g_temp_counter.fetch_add(1));
+    std::filesystem::path temp = dir.empty() ? std::filesystem::path(name) : dir / name;
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+      temp_ = std::move(temp);
+      return;
+    }
+    const int err = errno;
+    if (err != EEXIST || attempt >= 100) {
+      throw IoError(fmt::format(
+          "cannot write output '{}': cannot create '{}' in directory '{}': {}", target_.native(),
+          temp.native(), dir.empty() ? std::string(".") : dir.native(), errnoText(err)));
+    }
+  }
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : target_(std::move(other.target_)),
+      temp_(std::exchange(other.temp_, {})),
+      committed_(std::exchange(other.committed_, false)) {}
+
+AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
+  if (this != &other) {
+    if (!committed_ && !temp_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(temp_, ec);
+    }
+    target_ = std::move(other.target_);
+    temp_ = std::exchange(other.temp_, {});
+    committed_ = std::exchange(other.committed_, false);
+  }
+  return *this;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_ && !temp_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);  // best effort; nothing to report from a destructor
+  }
+}
+
+void AtomicFile::commit() {
+  if (committed_) {
+    throw IoError(fmt::format("output '{}' already committed", target_.native()));
+  }
+  if (temp_.empty()) throw IoError("AtomicFile::commit on a moved-from object");
+  if (const int err = syncPath(temp_, O_RDONLY); err != 0) {
+    throw IoError(fmt::format("cannot write output '{}': sync of '{}' failed: {}", target_.native(),
+                              temp_.native(), errnoText(err)));
+  }
+  if (std::rename(temp_.c_str(), target_.c_str()) != 0) {
+    const int err = errno;
+    throw IoError(fmt::format("cannot write output '{}': rename from '{}' failed: {}",
+                              target_.native(), temp_.native(), errnoText(err)));
+  }
+  committed_ = true;
+  // Make the rename itself durable; the data is already complete, so failure here is ignored.
+  const std::filesystem::path dir = target_.parent_path();
+  (void)syncPath(dir.empty() ? std::filesystem::path(".") : dir, O_RDONLY | O_DIRECTORY);
+}
+
+}  // namespace xbarsim::io

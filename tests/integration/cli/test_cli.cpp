@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// The xbarsim program end to end: generated decks in standalone ngspice, HDF5 results read by
+// h5py, and bad input giving one clear line, a non-zero exit and no output file.
+#define BOOST_TEST_MODULE cli
+#include <fmt/format.h>
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "run_command.hpp"
+
+namespace fs = std::filesystem;
+using xbarsim::test::runCommand;
+using xbarsim::test::TempDir;
+
+namespace {
+
+std::string binary() {
+  const char* path = std::getenv("XBARSIM_BINARY");
+  BOOST_REQUIRE_MESSAGE(path != nullptr, "XBARSIM_BINARY is not set (run through ctest)");
+  return path;
+}
+
+void writeFile(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+/// 3x2 conductances (S), rows = inputs.
+const char* kConductances = "1e-5, 2e-5\n# comment\n5e-6, 2.5e-5\n1.5e-5, 1e-6\n";
+
+bool haveH5py() { return runCommand("/usr/bin/python3 -c 'import h5py' 2>/dev/null").status == 0; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(help_on_every_command) {
+  for (const char* command : {"", "extract", "netlist", "demo", "config"}) {
+    const auto run = runCommand(fmt::format("{} {} --help 2>&1", binary(), command));
+    BOOST_TEST_INFO(command);
+    BOOST_TEST(run.status == 0);
+    BOOST_TEST(run.output.find("Usage") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(netlist_runs_in_standalone_ngspice) {
+  TempDir dir;
+  writeFile(dir / "g.csv", kConductances);
+  writeFile(dir / "c.toml",
+            "[array]\nrows = 3\ncols = 2\nr_row_ohm = 0\nr_col_ohm = 0\n"
+            "[device]\nconductances = \"g.csv\"\n");
+  writeFile(dir / "x.csv", "0.1\n0.2\n0.05\n");
+  const auto gen = runCommand(fmt::format("{} netlist -c {} -i {} -o {} 2>&1", binary(),
+                                          (dir / "c.toml").string(), (dir / "x.csv").string(),
+                                          (dir / "x.cir").string()));
+  BOOST_REQUIRE_MESSAGE(gen.status == 0, gen.output);
+  const auto sim = runCommand(fmt::format("cd {} && ngspice -b x.cir 2>&1", dir.path().string()));
+  BOOST_REQUIRE_EQUAL(sim.status, 0);
+  const auto printed = xbarsim::test::parsePrinted(sim.output);
+  // Ideal wires: I = G^T x exactly.
+  const double i0 = 1e-5 * 0.1 + 5e-6 * 0.2 + 1.5e-5 * 0.05;
+  const double i1 = 2e-5 * 0.1 + 2.5e-5 * 0.2 + 1e-6 * 0.05;
+  BOOST_REQUIRE_MESSAGE(printed.count("i(vout1)") == 1u, sim.output);
+  BOOST_TEST(std::abs(printed.at("i(vout0)") - i0) / i0 < 1e-14);
+  BOOST_TEST(std::abs(printed.at("i(vout1)") - i1) / i1 < 1e-14);
+}
+
+BOOST_AUTO_TEST_CASE(netlist_with_wires_and_tia_matches_extract) {
+  TempDir dir;
+  writeFile(dir / "g.csv", kConductances);
+  writeFile(dir / "c.toml",
+            "[array]\nrows = 3\ncols = 2\nr_row_ohm = 3\nr_col_ohm = 4\nr_driver_ohm = 10\n"
+            "[device]\nconductances = \"g.csv\"\nmodel = \"sinh\"\n[sense]\nkind = \"tia\"\n"
+            "open_loop_gain = 500\noffset_v = 0.001\n");
+  writeFile(dir / "x.csv", "0.1, 0.2, 0.05\n");
+  BOOST_REQUIRE_EQUAL(runCommand(fmt::format("{} netlist -c {} -i {} -o {}", binary(), (dir / "c.toml").string(),
+                                             (dir / "x.csv").string(), (dir / "x.cir").string())).status, 0);
+  const auto sim = runCommand(fmt::format("ngspice -b {} 2>&1", (dir / "x.cir").string()));
+  const auto printed = xbarsim::test::parsePrinted(sim.output);
+  BOOST_REQUIRE_MESSAGE(printed.count("i(vout0)") == 1u, sim.output);
+  const auto ext = runCommand(fmt::format("{} extract -c {} -i {} -o {} 2>&1", binary(), (dir / "c.toml").string(),
+                                          (dir / "x.csv").string(), (dir / "mvm.h5").string()));
+  BOOST_REQUIRE_MESSAGE(ext.status == 0, ext.output);
+  if (!haveH5py()) return;
+  const auto read = runCommand(fmt::format(
+      "/usr/bin/python3 -c \"import h5py; f = h5py.File('{}'); print(repr(f['currents'][0]))\"",
+      (dir / "mvm.h5").string()));
+  const double from_h5 = std::stod(read.output);
+  BOOST_TEST(std::abs(from_h5 - printed.at("i(vout0)")) / std::abs(from_h5) < 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(extract_writes_a_self_describing_hdf5_file) {
+  TempDir dir;
+  writeFile(dir / "g.csv", kConductances);
+  writeFile(dir / "c.toml", "[array]\nrows = 3\ncols = 2\n[device]\nconductances = \"g.csv\"\n");
+  const auto run = runCommand(fmt::format("{} extract -c {} -o {} 2>&1", binary(), (dir / "c.toml").string(),
+                                          (dir / "w.h5").string()));
+  BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
+  BOOST_REQUIRE(fs::exists(dir / "w.h5"));
+  if (!haveH5py()) return;
+  const std::string script = fmt::format(
+      "import h5py\n"
+      "f = h5py.File('{}')\n"
+      "w = f['weff']\n"
+      "assert w.shape == (2, 3), w.shape\n"
+      "assert w.attrs['units'] == 'S'\n"
+      "assert f['g_target'].shape == (3, 2)\n"
+      "assert abs(w[0, 1] - 5e-6) / 5e-6 < 0.01\n"
+      "assert 'rows = 3' in f['config'].attrs['toml']\n"
+      "assert f['config'].attrs['array.r_row_ohm'] == 2.5\n"
+      "assert f.attrs['schema_version'] == 1 and f.attrs['seed'] == 1\n"
+      "assert [d.label for d in w.dims] or True\n"
+      "assert w.dims[0][0].name == '/output' and w.dims[1][0].name == '/input'\n"
+      "assert 'host' in f['provenance'].attrs\n"
+      "print('ok')\n",
+      (dir / "w.h5").string());
+  writeFile(dir / "check.py", script);
+  const auto check = runCommand(fmt::format("/usr/bin/python3 {} 2>&1", (dir / "check.py").string()));
+  BOOST_TEST(check.status == 0, check.output);
+}
+
+// Each bad input: one line on stderr naming the file/key, exit status 1, no output file.
+struct BadCase {
+  const char* name;
+  const char* config;     // TOML text ("" = no --config)
+  const char* extra;      // extra arguments
+  const char* expect;     // substring of the error line
+};
+
+std::ostream& operator<<(std::ostream& out, const BadCase& c) { return out << c.name; }
+
+const BadCase kBadCases[] = {
+    {"unknown_key", "[array]\nrows = 4\nrowz = 4\n", "", "c.toml:3: array.rowz"},
+    {"unknown_section", "[arrray]\nrows = 4\n", "", "arrray"},
+    {"wrong_type", "[array]\nrows = \"four\"\n", "", "c.toml:2: array.rows: expected an integer"},
+    {"negative_resistance", "[array]\nr_row_ohm = -2.5\n", "", "array.r_row_ohm: value -2.5 out of range"},
+    {"zero_rows", "[array]\nrows = 0\n", "", "c.toml:2: array.rows"},
+    {"nan", "[array]\nr_col_ohm = nan\n", "", "array.r_col_ohm"},
+    {"inf", "[read]\nv_read_v = inf\n", "", "read.v_read_v"},
+    {"bad_choice", "[sense]\nkind = \"magic\"\n", "", "ideal, tia"},
+    {"syntax", "[array\nrows = 4\n", "", "c.toml:1"},
+    {"missing_conductances", "[device]\nconductances = \"nope.csv\"\n", "", "nope.csv"},
+    {"csv_shape", "[array]\nrows = 2\ncols = 2\n[device]\nconductances = \"g.csv\"\n", "", "device.conductances"},
+    {"csv_text", "[array]\nrows = 3\ncols = 2\n[device]\nconductances = \"text.csv\"\n", "", "text.csv:2"},
+    {"csv_nan", "[array]\nrows = 3\ncols = 2\n[device]\nconductances = \"nan.csv\"\n", "", "nan.csv:1"},
+    {"csv_negative", "[array]\nrows = 3\ncols = 2\n[device]\nconductances = \"neg.csv\"\n", "", "neg.csv"},
+    {"input_size", "[array]\nrows = 3\ncols = 2\n", "-i {dir}/x2.csv", "expected 3 input voltages"},
+    {"g_range", "[device]\ng_min_s = 1e-3\ng_max_s = 1e-4\n", "", "device.g_min_s"},
+    {"zero_v0", "[device]\nmodel = \"sinh\"\nv0_v = 0\n", "", "device.v0_v"},
+    {"cell_kind", "[array]\ncell = \"1T1R\"\n", "", "array.cell"},
+    {"netlist_param", "[netlist.params]\nbogus = 1\n", "-n {src}/netlists/example_tia_deck.cir", "netlist.params.bogus"},
+    {"netlist_no_probes", "", "-n {dir}/noprobe.cir", "VOUT"},
+    {"netlist_parse_error", "", "-n {dir}/broken.cir", "ngspice"},
+};
+
+BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::make(kBadCases), bad) {
+  TempDir dir;
+  writeFile(dir / "g.csv", kConductances);
+  writeFile(dir / "text.csv", "1e-5, 2e-5\n5e-6, abc\n1e-5, 1e-5\n");
+  writeFile(dir / "nan.csv", "1e-5, nan\n5e-6, 1e-5\n1e-5, 1e-5\n");
+  writeFile(dir / "neg.csv", "1e-5, 2e-5\n5e-6, -1e-5\n1e-5, 1e-5\n");
+  writeFile(dir / "x2.csv", "0.1\n0.2\n");
+  writeFile(dir / "noprobe.cir", "no probes\nvin0 a 0 1\nr1 a 0 1k\n.end\n");
+  writeFile(dir / "broken.cir", "broken\nvin0 a 0 1\nvout0 b 0 0\nr1 a b 1k\nqbogus a b c nomodel\n.end\n");
+  std::string args = fmt::format("-o {}/out.h5", dir.path().string());
+  if (std::string(bad.config).size() > 0) {
+    writeFile(dir / "c.toml", bad.config);
+    args += fmt::format(" -c {}/c.toml", dir.path().string());
+  }
+  std::string extra = bad.extra;
+  for (auto [key, value] : {std::pair<std::string, std::string>{"{dir}", dir.path().string()},
+                            {"{src}", XBARSIM_TEST_SOURCE_DIR}})
+    for (auto pos = extra.find(key); pos != std::string::npos; pos = extra.find(key))
+      extra.replace(pos, key.size(), value);
+  const auto run = runCommand(fmt::format("{} extract {} {} 2>&1 >/dev/null", binary(), args, extra));
+  BOOST_TEST_INFO(run.output);
+  BOOST_TEST(run.status >= 1);
+  BOOST_TEST(run.status <= 2);
+  BOOST_TEST(run.output.find(bad.expect) != std::string::npos);
+  BOOST_TEST(std::count(run.output.begin(), run.output.end(), '\n') == 1);
+  BOOST_TEST(run.output.rfind("xbarsim: error: ", 0) == 0u);
+  BOOST_TEST(!fs::exists(dir / "out.h5"));
+  // No temporary left behind either.
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    BOOST_TEST(entry.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unwritable_output_directory) {
+  const auto run = runCommand(fmt::format("{} extract -o /nonexistent/dir/w.h5 2>&1", binary()));
+  BOOST_TEST(run.status != 0);
+  BOOST_TEST(run.output.find("/nonexistent/dir") != std::string::npos, run.output);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// A designer's own deck (netlists/example_tia_deck.cir) through the extraction code.
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "run_command.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
+#include "xbarsim/extract/user_netlist.hpp"
+
+using xbarsim::core::Config;
+using xbarsim::extract::configSchema;
+using xbarsim::test::maxRelativeError;
+
+namespace {
+const std::filesystem::path kDeck = std::filesystem::path(XBARSIM_TEST_SOURCE_DIR) / "netlists/example_tia_deck.cir";
+
+Config configOf(const std::string& text) { return Config::parse(text, "test.toml", configSchema()); }
+
+/// The same array as the example deck, as a canonical crossbar with ideal sense amplifiers.
+xbarsim::circuit::CrossbarSpec idealTwin() {
+  xbarsim::circuit::CrossbarSpec spec;
+  spec.rows = 4;
+  spec.cols = 4;
+  spec.r_row_ohm = 5.0;
+  spec.r_col_ohm = 5.0;
+  spec.g_s.resize(4, 4);
+  spec.g_s << 1 / 40e3, 1 / 100e3, 1 / 200e3, 1 / 50e3,  //
+      1 / 66.6667e3, 1 / 40e3, 1 / 80e3, 1 / 125e3,      //
+      1 / 200e3, 1 / 57.1429e3, 1 / 40e3, 1 / 100e3,     //
+      1 / 50e3, 1 / 160e3, 1 / 66.6667e3, 1 / 44.4444e3;
+  return spec;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(user_netlist)
+
+BOOST_AUTO_TEST_CASE(finds_conventional_names_and_params) {
+  const auto deck = xbarsim::extract::readUserDeck(kDeck, configOf(""));
+  BOOST_TEST(deck.inputs == (std::vector<std::string>{"vin0", "vin1", "vin2", "vin3"}), boost::test_tools::per_element());
+  BOOST_TEST(deck.outputs.size() == 4u);
+  BOOST_TEST(deck.text.find(".control") == std::string::npos);
+  BOOST_TEST((std::find(deck.params.begin(), deck.params.end(), "rf") != deck.params.end()));
+}
+
+BOOST_AUTO_TEST_CASE(non_ideal_tia_differs_from_ideal_and_params_recover_it) {
+  const auto ideal = xbarsim::extract::NgspiceBackend().effectiveWeights(idealTwin(), 0.2);
+  const auto deck = xbarsim::extract::readUserDeck(kDeck, configOf(""));
+  const auto as_designed = xbarsim::extract::userDeckWeights(deck, {}, 0.2);
+  const double difference = maxRelativeError(as_designed.weff_s, ideal.weff_s);
+  BOOST_TEST_MESSAGE("example deck W_eff vs ideal sense: max relative difference " << difference);
+  BOOST_TEST(difference > 1e-3);  // A = 2000, rf = 20k: ~10 ohm at each virtual ground
+  // Overriding the .params to an ideal amplifier gives the ideal array back.
+  const Config ideal_params = configOf("[netlist.params]\naol = 1e10\nvos = 0\nrout = 1e-6\n");
+  const auto recovered = xbarsim::extract::userDeckWeights(
+      xbarsim::extract::readUserDeck(kDeck, ideal_params), ideal_params.realTable("netlist.params"), 0.2);
+  BOOST_TEST(maxRelativeError(recovered.weff_s, ideal.weff_s) < 1e-6);
+  // Currents at the deck's own DC point are consistent with its standalone run.
+  const auto mvm = xbarsim::extract::userDeckCurrents(deck, {}, Eigen::VectorXd::Constant(4, 0.2));
+  const auto run = xbarsim::test::runCommand("ngspice -b " + kDeck.string() + " 2>&1");
+  const auto printed = xbarsim::test::parsePrinted(run.output);
+  BOOST_REQUIRE(printed.count("i(vout0)") == 1u);
+  BOOST_TEST(std::abs(mvm.currents_a[0] - printed.at("i(vout0)")) / printed.at("i(vout0)") < 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(bad_decks_and_params_are_reported) {
+  BOOST_CHECK_THROW((void)xbarsim::extract::readUserDeck(kDeck, configOf("[netlist.params]\nnope = 1\n")),
+                    xbarsim::ConfigError);
+  BOOST_CHECK_THROW((void)xbarsim::extract::readUserDeck(kDeck, configOf("[netlist]\ninputs = [\"v_missing\"]\n")),
+                    xbarsim::ConfigError);
+  xbarsim::test::TempDir dir;
+  std::ofstream(dir / "gap.cir") << "gap\nvin0 a 0 1\nvin2 b 0 1\nvout0 a 0 0\nr1 a b 1k\n.end\n";
+  BOOST_CHECK_THROW((void)xbarsim::extract::readUserDeck(dir / "gap.cir", configOf("")), xbarsim::ConfigError);
+  std::ofstream(dir / "broken.cir") << "broken\nvin0 a 0 1\nvout0 b 0 0\nr1 a b\nqbogus a b\n.end\n";
+  const auto deck = xbarsim::extract::readUserDeck(dir / "broken.cir", configOf(""));
+  BOOST_CHECK_THROW((void)xbarsim::extract::userDeckWeights(deck, {}, 0.2), xbarsim::SpiceError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

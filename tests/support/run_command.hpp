@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Test helpers: run a shell command, capture its output; parse `print` lines of standalone
+// ngspice ("i(vout0) = 1.2e-05").
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace xbarsim::test {
+
+struct CommandResult {
+  int status = -1;     ///< exit status
+  std::string output;  ///< stdout (and stderr if redirected in the command)
+};
+
+inline CommandResult runCommand(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  const int raw = ::pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
+/// Values of `name = value` lines as printed by ngspice's `print` (real scalars only).
+inline std::map<std::string, double> parsePrinted(const std::string& output) {
+  std::map<std::string, double> values;
+  static const std::regex line(R"(^\s*([a-z0-9_#().,]+)\s*=\s*([-+0-9.eE]+)\s*$)");
+  std::istringstream in(output);
+  std::string text;
+  while (std::getline(in, text)) {
+    std::smatch m;
+    if (std::regex_match(text, m, line)) values[m[1].str()] = std::stod(m[2].str());
+  }
+  return values;
+}
+
+/// A fresh temporary directory, removed with its contents at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("xbarsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Max over entries of |a - b| divided by max |b| (the DESIGN.md relative error).
+template <typename A, typename B>
+double maxRelativeError(const A& a, const B& b) {
+  const double scale = b.cwiseAbs().maxCoeff();
+  return (a - b).cwiseAbs().maxCoeff() / (scale > 0 ? scale : 1.0);
+}
+
+}  // namespace xbarsim::test

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12 packages only), configures and builds xbarsim in build/.
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Works as root or as a user with sudo. Usage: tools/setup.sh [extra cmake arguments]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config git
+  ngspice libngspice0-dev                 # standalone ngspice (tests, designers) + shared library
+  libeigen3-dev libsuitesparse-dev libsundials-dev
+  libhdf5-dev hdf5-tools
+  libboost-test-dev libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
+  libopenmpi-dev openmpi-bin
+  python3 python3-h5py python3-numpy python3-matplotlib
+  dataset-fashion-mnist
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [[ $(id -u) -eq 0 ]]; then
+    SUDO=()
+  elif command -v sudo >/dev/null; then
+    SUDO=(sudo)
+  else
+    echo "setup: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+cmake --build build -j"$jobs"
