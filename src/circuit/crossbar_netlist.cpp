@@ -166,7 +166,9 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
       deck += "op\n";
     }
     for (Index j = 0; j < spec.cols; ++j) deck += fmt::format("print i(vout{})\n", j);
-    deck += ".endc\n";
+    // `ngspice -b` exits 1 when a deck has no analysis card; say it went well. Interactive
+    // sessions stay open.
+    deck += "if $?batchmode\n  quit 0\nend\n.endc\n";
   }
   deck += ".end\n";
   return deck;

@@ -50,19 +50,21 @@ std::string absoluteInclude(const std::string& line, const std::filesystem::path
 /// Names numbered by the convention prefix<i>, checked to run 0..n-1.
 std::vector<std::string> conventionNames(const std::map<long, std::string>& found,
                                          const std::string& prefix, const std::string& file) {
+  const std::string upper = prefix == "vin" ? "VIN" : "VOUT";
+  const std::string key = prefix == "vin" ? "inputs" : "outputs";
   std::vector<std::string> names;
   for (const auto& [index, name] : found) {
     if (index != static_cast<long>(names.size()))
       throw ConfigError(file, 0, "",
-                        fmt::format("{}{} is missing: {} sources must be numbered 0..n-1", prefix,
-                                    names.size(), prefix));
+                        fmt::format("{}{} is missing: {} sources must be numbered 0..n-1", upper,
+                                    names.size(), upper));
     names.push_back(name);
   }
   if (names.empty())
     throw ConfigError(file, 0, "",
                       fmt::format("no {}<n> sources found; name the deck's sources {}0, {}1, ... "
-                                  "or list them in [netlist] inputs/outputs",
-                                  prefix, prefix, prefix));
+                                  "or list them in [netlist] {}",
+                                  upper, upper, upper, key));
   return names;
 }
 
@@ -110,7 +112,7 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
     if (token == ".control") in_control = true;
     if (in_control) {
       if (token == ".endc") in_control = false;
-      deck.text += "* (xbarsim: .control block removed) " + line + "\n";
+      deck.text += "* (control-block line removed by xbarsim)\n";
       continue;
     }
     if (token.rfind(".inc", 0) == 0 || token == ".lib") {

@@ -306,18 +306,36 @@ struct Session::Impl {
     throw SpiceError("remcirc", {"circuits are still loaded after 10000 remcirc commands"});
   }
 
+  /// ngSpice_Init must run at most once per process: a second call would re-initialise
+  /// global state under circuits and plots that still exist. After ngSpice_Init nothing here
+  /// throws; failures mark the session dead instead (then every call explains why).
   void init() {
+    static bool attempted = false;
+    if (std::exchange(attempted, true)) {
+      markDead("an earlier initialisation of libngspice failed");
+      return;
+    }
     // Keep the host's SIGINT disposition: ngspice's sources install their own handler in
-    // ngSpice_Init when built with threads (Debian's 39.3 was measured not to, but be safe).
-    struct sigaction previous {};
-    sigaction(SIGINT, nullptr, &previous);
-    const auto lines = callNgspice([&] {
-      ngSpice_Init(&onSendChar, &onSendStat, &onControlledExit, nullptr, nullptr,
-                   &onBackgroundThread, this);
-    });
-    sigaction(SIGINT, &previous, nullptr);
+    // ngSpice_Init when built with threads (Debian's 39.3 was measured not to; be safe).
+    struct SigintKeeper {
+      struct sigaction saved {};
+      SigintKeeper() { sigaction(SIGINT, nullptr, &saved); }
+      ~SigintKeeper() { sigaction(SIGINT, &saved, nullptr); }
+      SigintKeeper(const SigintKeeper&) = delete;
+      SigintKeeper& operator=(const SigintKeeper&) = delete;
+    };
+    std::vector<OutputLine> lines;
+    {
+      const SigintKeeper keeper;
+      lines = callNgspice([&] {
+        ngSpice_Init(&onSendChar, &onSendStat, &onControlledExit, nullptr, nullptr,
+                     &onBackgroundThread, this);
+      });
+    }
     initialised = true;
     record(lines);
+    for (const auto& error : detail::collectErrors(lines))  // e.g. spinit/code model trouble
+      pushCapped(warnings, "xbarsim: ngspice start-up: " + error, kMaxWarnings);
     for (const auto& line : lines) {  // "** ngspice-39 shared library"
       const auto at = line.text.find("ngspice-");
       if (at != std::string::npos && line.text.find("shared library") != std::string::npos) {
@@ -327,16 +345,19 @@ struct Session::Impl {
     }
     if (exit_request.requested) {
       markDead("ngSpice_Init requested an exit");
-      throw SpiceError("ngSpice_Init", detail::collectErrors(lines));
+      return;
     }
     reportSpiceinit();
     // No interactive prompts ("Do you want to quit?"), no "--more--" paging.
     for (const char* setting : {"set noaskquit", "set nomoremode"}) {
-      const auto result = run(setting, Mode::Internal, [&] {
-        std::string cmd = setting;
-        ngSpice_Command(cmd.data());
-      });
-      if (!result.errors.empty()) throw SpiceError(setting, result.errors);
+      const auto result = rawCommand(setting);
+      if (exit_request.requested) {
+        markDead(std::string("'") + setting + "' requested an exit");
+        return;
+      }
+      for (const auto& error : detail::collectErrors(result))
+        pushCapped(warnings, std::string("xbarsim: '") + setting + "' failed: " + error,
+                   kMaxWarnings);
     }
   }
 
@@ -376,12 +397,18 @@ void Session::loadCircuit(const std::string& netlist) {
   const std::string label = "loadCircuit(" + trimmed(prepared.lines.front()) + ")";
 
   impl_->clear();
-  for (auto& note : prepared.notes) impl_->pushCapped(impl_->warnings, "xbarsim: " + note, kMaxWarnings);
+  for (auto& note : prepared.notes)
+    impl_->pushCapped(impl_->warnings, "xbarsim: " + note, kMaxWarnings);
 
-  const auto fail = [&](std::vector<std::string> errors) {
+  // ngspice's messages, plus the netlist line they are about when it can be identified.
+  const auto withNetlistLine = [&](std::vector<std::string> errors) {
     if (const auto index = detail::locateNetlistLine(prepared.lines, errors))
       errors.push_back("netlist line " + std::to_string(*index + 1) + ": " +
                        trimmed(prepared.lines[*index]));
+    return errors;
+  };
+  const auto fail = [&](std::vector<std::string> errors) {
+    errors = withNetlistLine(std::move(errors));
     try {
       impl_->clear();  // never leave a half-parsed circuit behind
     } catch (...) {    // NOLINT(bugprone-empty-catch): the load error below is the news
@@ -389,17 +416,22 @@ void Session::loadCircuit(const std::string& netlist) {
     throw SpiceError(label, std::move(errors));
   };
 
-  auto result = impl_->run(label, Impl::Mode::User, [&] {
-    std::vector<char*> pointers;
-    pointers.reserve(prepared.lines.size() + 1);
-    for (auto& line : prepared.lines) pointers.push_back(line.data());
-    pointers.push_back(nullptr);
-    ngSpice_Circ(pointers.data());  // copies every line
-  });
+  Impl::CallResult result;
+  try {
+    result = impl_->run(label, Impl::Mode::User, [&] {
+      std::vector<char*> pointers;
+      pointers.reserve(prepared.lines.size() + 1);
+      for (auto& line : prepared.lines) pointers.push_back(line.data());
+      pointers.push_back(nullptr);
+      ngSpice_Circ(pointers.data());  // copies every line
+    });
+  } catch (const SpiceError& e) {  // fatal error (ControlledExit): session reset or dead
+    throw SpiceError(label, withNetlistLine(e.messages()));
+  }
   if (!result.errors.empty()) fail(std::move(result.errors));
   if (!hasCircuit()) {
-    // e.g. ".end statement is missing" variants or a subcircuit expansion that gave up
-    // without an "Error" word: report whatever ngspice said on stderr.
+    // e.g. a subcircuit expansion that gave up without an "Error" word: report whatever
+    // ngspice said on stderr.
     std::vector<std::string> errors;
     for (const auto& line : result.lines)
       if (line.stream == detail::Stream::Err && !trimmed(line.text).empty())
@@ -412,8 +444,10 @@ void Session::loadCircuit(const std::string& netlist) {
 void Session::command(const std::string& cmd) {
   impl_->requireUsable();
   const std::string verb = lowerFirstToken(cmd);
+  // The label quotes the command; keep it readable for absurdly long input.
+  const std::string label = cmd.size() > 200 ? cmd.substr(0, 200) + "..." : cmd;
   auto refuse = [&](const std::string& why) {
-    throw SpiceError(cmd, {"refused by xbarsim: " + why});
+    throw SpiceError(label, {"refused by xbarsim: " + why});
   };
   if (verb.empty()) refuse("empty command");
   if (cmd.find_first_of("\r\n") != std::string::npos) refuse("one command per call, no newlines");
@@ -424,11 +458,11 @@ void Session::command(const std::string& cmd) {
     refuse("'quit' tears libngspice down for the rest of the process; use clear()");
   if (verb.rfind("bg_", 0) == 0) refuse("background-thread commands are not supported");
 
-  const auto result = impl_->run(cmd, Impl::Mode::User, [&] {
+  const auto result = impl_->run(label, Impl::Mode::User, [&] {
     std::string buffer = cmd;
     ngSpice_Command(buffer.data());
   });
-  if (!result.errors.empty()) throw SpiceError(cmd, result.errors);
+  if (!result.errors.empty()) throw SpiceError(label, result.errors);
 }
 
 namespace {

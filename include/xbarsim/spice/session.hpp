@@ -108,7 +108,8 @@ class Session {
   [[nodiscard]] bool hasCircuit() const;
 
   /// False once a `quit` or an unrecoverable fatal error has torn libngspice down; every
-  /// call except takeOutput(), takeWarnings(), version() then throws xbarsim::Error.
+  /// call except takeOutput(), takeWarnings(), version(), hasCircuit() (false) and isAlive()
+  /// then throws xbarsim::Error.
   [[nodiscard]] bool isAlive() const noexcept;
 
  private:

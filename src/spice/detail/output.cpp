@@ -164,9 +164,8 @@ PreparedNetlist prepareNetlist(std::string_view netlist) {
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
-  if (std::all_of(lines.begin(), lines.end(),
-                  [](const std::string& l) { return trim(l).empty(); }))
-    return result;
+  while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
+  if (lines.empty()) return result;
 
   bool in_control = false;
   bool has_end = false;

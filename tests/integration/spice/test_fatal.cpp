@@ -27,6 +27,7 @@ BOOST_AUTO_TEST_CASE(undefined_parameter_kills_the_session) {
     BOOST_TEST_MESSAGE(e.what());
     BOOST_TEST(xbarsim::test::mentions(e, "Undefined parameter [foo]"));
     BOOST_TEST(xbarsim::test::mentions(e, "session is unusable"));
+    BOOST_TEST(xbarsim::test::mentions(e, "netlist line 3: r1 in out {foo}"));
   }
   BOOST_TEST(!s.isAlive());
   BOOST_TEST(!s.hasCircuit());

@@ -110,12 +110,14 @@ BOOST_AUTO_TEST_CASE(netlist_preparation) {
 BOOST_AUTO_TEST_CASE(netlist_line_location) {
   const std::vector<std::string> netlist = {"* t", "v1 in 0 dc 1", "X1 in out nosuch",
                                             "r2 out 0 3k", ".end"};
-  BOOST_TEST(d::locateNetlistLine(netlist, {"Error: unknown subckt: x1 in out nosuch"}) == 2U);
-  BOOST_TEST(d::locateNetlistLine(netlist, {"Error on line 4 or its substitute:",
-                                            "r2 out 0 3k", "unknown parameter"}) == 3U);
-  BOOST_TEST(d::locateNetlistLine(netlist, {"Netlist line no. 2:", "Undefined parameter [foo]"}) ==
-             1U);
-  BOOST_TEST(!d::locateNetlistLine(netlist, {"Error: there aren't any circuits loaded."}));
+  const auto at = [&](std::vector<std::string> errors) {
+    return d::locateNetlistLine(netlist, errors).value_or(99);
+  };
+  BOOST_TEST(at({"Error: unknown subckt: x1 in out nosuch"}) == 2U);
+  BOOST_TEST(at({"Error on line 4 or its substitute:", "r2 out 0 3k", "unknown parameter"}) == 3U);
+  BOOST_TEST(at({"Netlist line no. 2:", "Undefined parameter [foo]"}) == 1U);
+  BOOST_TEST(at({"Too many parameters for subcircuit type \"foo\" (instance: xx1)"}) == 2U);
+  BOOST_TEST(at({"Error: there aren't any circuits loaded."}) == 99U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,8 +16,8 @@ namespace xbarsim::test {
 using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
 using LVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
 
-/// Column currents of a linear crossbar with ideal sense for inputs v (size R).
-inline Eigen::VectorXd referenceCurrents(const circuit::CrossbarSpec& s, const Eigen::VectorXd& v) {
+/// Column currents (C×K) of a linear crossbar with ideal sense for inputs v (R×K).
+inline Eigen::MatrixXd referenceCurrentsBatch(const circuit::CrossbarSpec& s, const Eigen::MatrixXd& v) {
   const int R = static_cast<int>(s.rows), C = static_cast<int>(s.cols);
   // Nodes (ground excluded): src_i, drv_i, row(i,j), col(i,j), out_j.
   auto src = [&](int i) { return i; };
@@ -41,37 +41,38 @@ inline Eigen::VectorXd referenceCurrents(const circuit::CrossbarSpec& s, const E
   for (const auto& b : br) vsrc += b.r == 0.0L ? 1 : 0;
   const int n = nodes + R + C + vsrc;  // + input sources + sense sources + 0-ohm branches
   LMatrix A = LMatrix::Zero(n, n);
-  LVector rhs = LVector::Zero(n);
+  LMatrix rhs = LMatrix::Zero(n, v.cols());
   auto conductance = [&](int a, int b, long double g) {
     A(a, a) += g; A(b, b) += g; A(a, b) -= g; A(b, a) -= g;
   };
-  auto source = [&](int k, int a, int b, long double value) {  // v(a) - v(b) = value; b = -1: ground
+  auto source = [&](int k, int a, int b) {  // v(a) - v(b) = rhs(k); b = -1: ground
     A(a, k) += 1; A(k, a) += 1;
     if (b >= 0) { A(b, k) -= 1; A(k, b) -= 1; }
-    rhs[k] = value;
   };
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < C; ++j) conductance(row(i, j), col(i, j), s.g_s(i, j));
   int k = nodes;
-  for (int i = 0; i < R; ++i) source(k++, src(i), -1, v[i]);
+  for (int i = 0; i < R; ++i) {
+    for (Eigen::Index c = 0; c < v.cols(); ++c) rhs(k, c) = v(i, c);
+    source(k++, src(i), -1);
+  }
   const int sense0 = k;
-  for (int j = 0; j < C; ++j) source(k++, out(j), -1, 0.0L);
+  for (int j = 0; j < C; ++j) source(k++, out(j), -1);
   for (const auto& b : br) {
-    if (b.r == 0.0L) source(k++, b.a, b.b, 0.0L);
+    if (b.r == 0.0L) source(k++, b.a, b.b);
     else conductance(b.a, b.b, 1.0L / b.r);
   }
-  const LVector x = A.partialPivLu().solve(rhs);
-  Eigen::VectorXd cur(C);
-  for (int j = 0; j < C; ++j) cur[j] = static_cast<double>(x[sense0 + j]);  // into out_j
-  return cur;
+  const LMatrix x = A.partialPivLu().solve(rhs);
+  return x.middleRows(sense0, C).cast<double>();  // currents of the sense sources: into out_j
+}
+
+inline Eigen::VectorXd referenceCurrents(const circuit::CrossbarSpec& s, const Eigen::VectorXd& v) {
+  return referenceCurrentsBatch(s, Eigen::MatrixXd(v)).col(0);
 }
 
 /// W_eff of a linear crossbar with ideal sense (C×R), one unit input at a time.
 inline Eigen::MatrixXd referenceWeights(const circuit::CrossbarSpec& s) {
-  Eigen::MatrixXd w(s.cols, s.rows);
-  for (Eigen::Index i = 0; i < s.rows; ++i)
-    w.col(i) = referenceCurrents(s, Eigen::VectorXd::Unit(s.rows, i));
-  return w;
+  return referenceCurrentsBatch(s, Eigen::MatrixXd::Identity(s.rows, s.rows));
 }
 
 /// A spec with uniform random conductances in [g_lo, g_hi] (fixed seed).
