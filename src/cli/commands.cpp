@@ -220,6 +220,46 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
   return status;
 }
 
+/// Both backends on the same circuit: max relative difference (max |a-b| / max |b|) of W_eff
+/// (and of the MVM currents with --input), both times; exit 3 beyond the tolerance.
+int runValidate(const std::string& config_path, const std::string& input_path, double tolerance) {
+  const core::Config config = loadConfig(config_path);
+  const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
+  if (tolerance <= 0.0) tolerance = spec.isLinear() ? 1e-9 : 1e-6;  // DESIGN.md section 4
+  const double v_read_v = config.real("read.v_read_v");
+  auto ngspice = extract::makeBackend("ngspice");
+  auto native = extract::makeBackend("native");
+  auto relative = [](const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    const double scale = b.cwiseAbs().maxCoeff();
+    return (a - b).cwiseAbs().maxCoeff() / (scale > 0.0 ? scale : 1.0);
+  };
+  auto seconds = [](const extract::Timing& t) { return t.setup_s + t.solve_s; };
+  fmt::print("{}x{} crossbar, {} cells, {} sense, tolerance {:.1e}\n", spec.rows, spec.cols,
+             device::toString(spec.iv.kind), circuit::toString(spec.sense), tolerance);
+  const auto w_ngspice = ngspice->effectiveWeights(spec, v_read_v);
+  const auto w_native = native->effectiveWeights(spec, v_read_v);
+  double worst = relative(w_native.weff_s, w_ngspice.weff_s);
+  fmt::print("W_eff:    max relative difference {:.3e}; ngspice {:.4f} s ({}), native {:.4f} s ({}), "
+             "speed-up {:.0f}x\n",
+             worst, seconds(w_ngspice.timing), w_ngspice.method, seconds(w_native.timing),
+             w_native.method, seconds(w_ngspice.timing) / std::max(seconds(w_native.timing), 1e-9));
+  if (!input_path.empty()) {
+    const Eigen::VectorXd x = readInputVector(input_path, spec.rows);
+    const auto i_ngspice = ngspice->currents(spec, x);
+    const auto i_native = native->currents(spec, x);
+    const double diff = relative(i_native.currents_a, i_ngspice.currents_a);
+    worst = std::max(worst, diff);
+    fmt::print("currents: max relative difference {:.3e}; ngspice {:.4f} s, native {:.4f} s\n", diff,
+               seconds(i_ngspice.timing), seconds(i_native.timing));
+  }
+  if (!(worst <= tolerance)) {
+    fmt::print(stderr, "xbarsim: error: backends disagree: {:.3e} > tolerance {:.1e}\n", worst, tolerance);
+    return 3;
+  }
+  fmt::print("agree within {:.1e}\n", tolerance);
+  return 0;
+}
+
 void printSchema() {
   std::string section;
   for (const core::KeySpec& spec : extract::configSchema().keys()) {
@@ -280,6 +320,20 @@ void addCommands(CLI::App& app, Options& options) {
   demo_cmd->add_option("--out,-o", *demo_out, "result file (HDF5)");
   demo_cmd->callback([&options, demo_out] {
     options.run = [&options, demo_out] { return runDemo(*demo_out, options.command_line); };
+  });
+
+  auto validate = std::make_shared<std::pair<std::string, std::string>>();
+  auto tolerance = std::make_shared<double>(0.0);
+  CLI::App* validate_cmd = app.add_subcommand(
+      "validate", "Solve the same circuit with ngspice and the native solver and compare (exit 3 "
+                  "if they disagree)");
+  validate_cmd->add_option("--config,-c", validate->first, "configuration (TOML)")->check(CLI::ExistingFile);
+  validate_cmd->add_option("--input,-i", validate->second, "CSV row voltages: compare MVM currents too")
+      ->check(CLI::ExistingFile);
+  validate_cmd->add_option("--tolerance", *tolerance,
+                           "max relative difference (default 1e-9 linear, 1e-6 non-linear)");
+  validate_cmd->callback([&options, validate, tolerance] {
+    options.run = [validate, tolerance] { return runValidate(validate->first, validate->second, *tolerance); };
   });
 
   CLI::App* config_cmd = app.add_subcommand("config", "List every configuration key, or check a file");

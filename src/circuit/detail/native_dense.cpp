@@ -22,12 +22,11 @@ bool haveAvx2Kernel() noexcept { return useAvx2(); }
 
 const char* kernelName() noexcept { return useAvx2() ? "avx2-fma" : "baseline"; }
 
-bool choleskyEliminate(Eigen::MatrixXd& M, Eigen::Index k) {
-  const long n = static_cast<long>(M.rows());
+bool choleskyEliminate(double* m, Eigen::Index n, Eigen::Index k) {
 #if defined(XBARSIM_HAVE_AVX2_KERNEL)
-  if (useAvx2()) return eliminateAvx2(M.data(), n, static_cast<long>(k));
+  if (useAvx2()) return eliminateAvx2(m, static_cast<long>(n), static_cast<long>(k));
 #endif
-  return eliminateBaseline(M.data(), n, static_cast<long>(k));
+  return eliminateBaseline(m, static_cast<long>(n), static_cast<long>(k));
 }
 
 }  // namespace xbarsim::circuit::detail::dense

@@ -10,10 +10,10 @@
 
 namespace xbarsim::circuit::detail::dense {
 
-/// Partial Cholesky of the symmetric n×n matrix M (lower triangle used, column-major, leading
-/// dimension n): M11 = L Lᵀ (k×k, in place), M12 <- L⁻¹ M12 (k×(n-k)),
-/// M22 <- M22 - M12ᵀ M12 (lower triangle). Returns false if M11 is not positive definite.
-bool choleskyEliminate(Eigen::MatrixXd& M, Eigen::Index k);
+/// Partial Cholesky of the symmetric n×n matrix at m (column-major, leading dimension n; only
+/// the lower triangle is read or written): M11 = L Lᵀ (k×k, in place), M21 <- M21 L⁻ᵀ
+/// ((n-k)×k), M22 <- M22 - M21 M21ᵀ. Returns false if M11 is not positive definite.
+bool choleskyEliminate(double* m, Eigen::Index n, Eigen::Index k);
 
 /// Name of the kernel variant in use ("avx2-fma" or "baseline").
 const char* kernelName() noexcept;

@@ -24,8 +24,9 @@ struct Front {
   std::vector<int> ports;     ///< kept nodes (global port ids), in canonical side order
   std::vector<int> map[2];    ///< child port index -> index in this front
   Eigen::MatrixXd L;          ///< k×k Cholesky factor of the eliminated block (lower)
-  Eigen::MatrixXd X;          ///< k×r, L^-1 · F(eliminated, ports)
-  Eigen::MatrixXd S;          ///< r×r Schur complement on the ports, until the parent takes it
+  Eigen::MatrixXd Xt;         ///< r×k, F(ports, eliminated) · L^-T
+  Eigen::MatrixXd S;          ///< r×r Schur complement on the ports (lower triangle), until the
+                              ///< parent takes it
   bool leaf() const noexcept { return child[0] < 0; }
   int r() const noexcept { return static_cast<int>(ports.size()); }
 };
@@ -115,14 +116,13 @@ struct GridMultifrontal::Impl {
     return static_cast<int>(fronts.size()) - 1;
   }
 
-  void stampLeaf(const Front& f, const Eigen::MatrixXd& g_cell, Eigen::MatrixXd& M) const {
+  void stampLeaf(const Front& f, const Eigen::MatrixXd& g_cell, Eigen::Map<Eigen::MatrixXd>& M) const {
     const int h = f.i1 - f.i0;
     const int w = f.j1 - f.j0;
     auto rl = [w](int ii, int jj) { return 2 * (ii * w + jj); };
-    auto stamp = [&M](int a, int b, double g) {
+    auto stamp = [&M](int a, int b, double g) {  // lower triangle only (a < b)
       M(a, a) += g;
       M(b, b) += g;
-      M(a, b) -= g;
       M(b, a) -= g;
     };
     for (int jj = 0; jj < w; ++jj)
@@ -142,24 +142,34 @@ struct GridMultifrontal::Impl {
       stamp(rl(h - 1, jj) + 1, q++, f.i1 == R ? p.g_col : 2.0 * p.g_col);
   }
 
-  void eliminate(int fi, const Eigen::MatrixXd& g_cell, bool keep) {
+  /// Assembles front fi in the workspace (lower triangle only), eliminates its k first nodes and
+  /// leaves the Schur complement on its ports in f.S (lower triangle valid).
+  void eliminate(int fi, const Eigen::MatrixXd& g_cell, bool keep, std::vector<double>& ws) {
     Front& f = fronts[fi];
     const Eigen::Index k = f.k;
     const Eigen::Index r = f.r();
     const Eigen::Index n = k + r;
-    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(n, n);
+    if (ws.size() < static_cast<std::size_t>(n * n)) ws.resize(static_cast<std::size_t>(n * n));
+    Eigen::Map<Eigen::MatrixXd> M(ws.data(), n, n);
+    for (Eigen::Index b = 0; b < n; ++b) std::fill(&M(b, b), &M(b, b) + (n - b), 0.0);
     if (f.leaf()) {
       stampLeaf(f, g_cell, M);
     } else {
       for (int c = 0; c < 2; ++c) {
         Front& ch = fronts[f.child[c]];
-        const auto& map = f.map[c];
+        const int* map = f.map[c].data();
         const Eigen::Index rc = ch.r();
         for (Eigen::Index b = 0; b < rc; ++b) {
-          const Eigen::Index mb = map[b];
+          const int mb = map[b];
           const double* src = ch.S.col(b).data();
-          double* dst = M.col(mb).data();
-          for (Eigen::Index a = 0; a < rc; ++a) dst[map[a]] += src[a];
+          double* dst = &M(0, mb);
+          for (Eigen::Index a = b; a < rc; ++a) {
+            const int ma = map[a];
+            if (ma >= mb)
+              dst[ma] += src[a];
+            else
+              M(mb, ma) += src[a];
+          }
         }
         ch.S.resize(0, 0);
       }
@@ -170,53 +180,53 @@ struct GridMultifrontal::Impl {
     while (bytes > prev && !peak_front.compare_exchange_weak(prev, bytes)) {
     }
     if (k > 0) {
-      if (!dense::choleskyEliminate(M, k)) {
+      if (!dense::choleskyEliminate(M.data(), n, k)) {
         throw NumericalError(fmt::format(
             "native solver: circuit matrix is not positive definite in the domain rows {}..{}, "
             "columns {}..{} (a floating node or a non-physical conductance)",
             f.i0, f.i1 - 1, f.j0, f.j1 - 1));
       }
       if (keep) {
-        f.L = M.topLeftCorner(k, k).triangularView<Eigen::Lower>();
-        f.X = M.topRightCorner(k, r);
+        f.L.resize(k, k);
+        f.L.triangularView<Eigen::Lower>() = M.topLeftCorner(k, k);
+        f.Xt = M.bottomLeftCorner(r, k);
         factor_bytes += static_cast<std::size_t>(k * k + k * r) * sizeof(double);
       }
     }
-    f.S = M.bottomRightCorner(r, r);
-    M.resize(0, 0);
-    // Symmetrize from the lower triangle, then (Laplacian) recompute the diagonal.
-    for (Eigen::Index b = 0; b < r; ++b)
-      for (Eigen::Index a = 0; a < b; ++a) f.S(a, b) = f.S(b, a);
+    f.S.resize(r, r);
+    f.S.triangularView<Eigen::Lower>() = M.bottomRightCorner(r, r);
     if (o.laplacian_diagonal) {
+      // Zero row sums: diagonal = -(sum of the off-diagonal entries of its row/column).
+      std::vector<double> off(static_cast<std::size_t>(r), 0.0);
       for (Eigen::Index b = 0; b < r; ++b) {
-        double off = 0.0;
         const double* col = f.S.col(b).data();
-        for (Eigen::Index a = 0; a < r; ++a)
-          if (a != b) off += col[a];
-        f.S(b, b) = -off;
+        double sb = 0.0;
+        for (Eigen::Index a = b + 1; a < r; ++a) {
+          sb += col[a];
+          off[a] += col[a];
+        }
+        off[b] += sb;
       }
-    }
-    if (!keep) {
-      f.L.resize(0, 0);
-      f.X.resize(0, 0);
+      for (Eigen::Index b = 0; b < r; ++b) f.S(b, b) = -off[b];
     }
   }
 
-  void process(int fi, int depth, const Eigen::MatrixXd& g_cell, bool keep) {
+  void process(int fi, int depth, const Eigen::MatrixXd& g_cell, bool keep, std::vector<double>& ws) {
     Front& f = fronts[fi];
     if (!f.leaf()) {
       if (depth < spawn_depth) {
         std::exception_ptr err;
         std::thread t([&] {
           try {
-            process(f.child[0], depth + 1, g_cell, keep);
+            std::vector<double> ws0;  // this thread's own workspace
+            process(f.child[0], depth + 1, g_cell, keep, ws0);
           } catch (...) {
             err = std::current_exception();
           }
         });
         std::exception_ptr err1;
         try {
-          process(f.child[1], depth + 1, g_cell, keep);
+          process(f.child[1], depth + 1, g_cell, keep, ws);
         } catch (...) {
           err1 = std::current_exception();
         }
@@ -224,11 +234,11 @@ struct GridMultifrontal::Impl {
         if (err) std::rethrow_exception(err);
         if (err1) std::rethrow_exception(err1);
       } else {
-        process(f.child[0], depth + 1, g_cell, keep);
-        process(f.child[1], depth + 1, g_cell, keep);
+        process(f.child[0], depth + 1, g_cell, keep, ws);
+        process(f.child[1], depth + 1, g_cell, keep, ws);
       }
     }
-    eliminate(fi, g_cell, keep);
+    eliminate(fi, g_cell, keep, ws);
   }
 };
 
@@ -262,12 +272,16 @@ void GridMultifrontal::factorize(const Eigen::MatrixXd& g_cell, bool keep_factor
   m.factors_kept = false;
   for (auto& f : m.fronts) {
     f.L.resize(0, 0);
-    f.X.resize(0, 0);
+    f.Xt.resize(0, 0);
     f.S.resize(0, 0);
   }
-  m.process(m.root, 0, g_cell, keep_factors);
+  {
+    std::vector<double> ws;
+    m.process(m.root, 0, g_cell, keep_factors, ws);
+  }
   multiport_ = std::move(m.fronts[m.root].S);
   m.fronts[m.root].S.resize(0, 0);
+  multiport_.triangularView<Eigen::StrictlyUpper>() = multiport_.transpose();
   m.factors_kept = keep_factors;
   factor_bytes_ = m.factor_bytes;
   peak_front_bytes_ = m.peak_front;
@@ -326,7 +340,7 @@ void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
     }
     if (k > 0) {
       f.L.triangularView<Eigen::Lower>().solveInPlace(w.topRows(k));
-      w.bottomRows(r).noalias() -= f.X.transpose() * w.topRows(k);
+      w.bottomRows(r).noalias() -= f.Xt * w.topRows(k);
     }
   }
   // Root: drivers at 0 V; sense nodes at 0 V (ideal) or solved with their loads.
@@ -351,7 +365,7 @@ void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
     const Eigen::Index r = f.r();
     Eigen::MatrixXd& w = work[fi];
     if (k > 0) {
-      w.topRows(k).noalias() -= f.X * w.bottomRows(r);
+      w.topRows(k).noalias() -= f.Xt.transpose() * w.bottomRows(r);
       f.L.triangularView<Eigen::Lower>().transpose().solveInPlace(w.topRows(k));
     }
     if (f.leaf()) {

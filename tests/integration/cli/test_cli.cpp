@@ -35,7 +35,7 @@ bool haveH5py() { return runCommand("/usr/bin/python3 -c 'import h5py' 2>/dev/nu
 BOOST_AUTO_TEST_SUITE(cli)
 
 BOOST_AUTO_TEST_CASE(help_on_every_command) {
-  for (const char* command : {"", "extract", "netlist", "demo", "config"}) {
+  for (const char* command : {"", "extract", "netlist", "demo", "config", "validate"}) {
     const auto run = runCommand(fmt::format("{} {} --help 2>&1", binary(), command));
     BOOST_TEST_INFO(command);
     BOOST_TEST(run.status == 0);
@@ -183,6 +183,21 @@ BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::mak
   // No temporary left behind either.
   for (const auto& entry : fs::directory_iterator(dir.path()))
     BOOST_TEST(entry.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(validate_compares_backends) {
+  TempDir dir;
+  writeFile(dir / "c.toml", "[array]\nrows = 8\ncols = 6\nr_row_ohm = 2\nr_col_ohm = 3\nr_driver_ohm = 7\n");
+  writeFile(dir / "x.csv", "0.1,0.2,0,0.2,0.05,0.1,0.15,0.2\n");
+  const auto ok = runCommand(fmt::format("{} validate -c {} -i {} 2>&1", binary(), (dir / "c.toml").string(),
+                                         (dir / "x.csv").string()));
+  BOOST_TEST(ok.status == 0, ok.output);
+  BOOST_TEST(ok.output.find("agree within 1.0e-09") != std::string::npos, ok.output);
+  // An impossible tolerance must make it fail with exit status 3.
+  const auto strict = runCommand(fmt::format("{} validate -c {} --tolerance 1e-300 2>&1", binary(),
+                                             (dir / "c.toml").string()));
+  BOOST_TEST(strict.status == 3, strict.output);
+  BOOST_TEST(strict.output.find("backends disagree") != std::string::npos, strict.output);
 }
 
 BOOST_AUTO_TEST_CASE(unwritable_output_directory) {
