@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Device parameter cards: devices/*.toml, one model's parameter set with its citation.
+///
+/// ```toml
+/// [card]
+/// model = "rram_stanford"      # which model table the [params] belong to (see cardModels())
+/// variant = ""                 # model-specific choice (pcm_statistical: joshi2020 | hermes_2dev ...)
+/// name = "stanford_v1.0.0"
+/// description = "..."
+/// citation = "..."             # required: where the values come from
+/// [params]
+/// gap_max_m = 1.7e-9           # any parameter of the model's table; absent = table default
+/// ```
+/// Cards are validated like every configuration (core::Config): unknown keys, wrong types and
+/// out-of-range values are ConfigErrors naming file, line and key. The cards shipped in
+/// devices/ are compiled into the library and can be named without a path (builtinCard()).
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xbarsim/device/param_table.hpp"
+
+namespace xbarsim::device {
+
+struct DeviceCard {
+  std::string model;        ///< "pcm_statistical" | "pcm_pulse" | "rram_stanford" | "rram_cmo" |
+                            ///< "selector" | "nmos_access"
+  std::string variant;
+  std::string name;
+  std::string description;
+  std::string citation;
+  std::string source;       ///< file path, or "builtin:<name>"
+  ParamSet params;          ///< validated, defaults filled in
+};
+
+/// Model names a card may declare.
+[[nodiscard]] std::span<const std::string_view> cardModels() noexcept;
+/// Parameter table of a card model; throws xbarsim::Error for an unknown model.
+[[nodiscard]] std::span<const ParamInfo> cardParameterTable(std::string_view model);
+
+/// Parses card text; `source_name` appears in error messages.
+[[nodiscard]] DeviceCard parseCard(std::string_view text, const std::string& source_name);
+/// Reads a card file. Throws ConfigError (missing file, syntax, unknown key, range).
+[[nodiscard]] DeviceCard loadCard(const std::filesystem::path& file);
+/// A card shipped in devices/ by base name ("pcm_joshi2020", "pcm_hermes", "pcm_pulse_gst",
+/// "rram_stanford", "rram_cmo", "selector", "nmos_access"); throws xbarsim::Error if unknown.
+[[nodiscard]] DeviceCard builtinCard(std::string_view name);
+[[nodiscard]] std::vector<std::string_view> builtinCardNames();
+/// A card by reference: a built-in name, else a file path (relative to base_dir).
+[[nodiscard]] DeviceCard resolveCard(const std::string& reference,
+                                     const std::filesystem::path& base_dir);
+
+/// Text of a SPICE library shipped in devices/ ("rram_stanford.lib", "pcm.lib", "access.lib").
+[[nodiscard]] std::string_view builtinSpiceLibrary(std::string_view file);
+
+}  // namespace xbarsim::device

@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: MIT
+// Transient simulation with SUNDIALS IDA 6.4 (BDF, SUNSparseMatrix CSC + SUNLinSol_KLU,
+// analytic Jacobian). Every SUNDIALS object is owned by an RAII wrapper; exceptions thrown inside
+// the C callbacks are captured and rethrown after the C call returns.
+#include "xbarsim/circuit/native_transient.hpp"
+
+#include <fmt/format.h>
+#include <ida/ida.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_klu.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <memory>
+#include <set>
+
+#include "detail/native_topology.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::circuit {
+
+// ---- waveforms ---------------------------------------------------------------------------
+PwlWaveform PwlWaveform::constant(double v) { return PwlWaveform{{0.0}, {v}}; }
+
+PwlWaveform PwlWaveform::step(double v, double t0_s, double rise_s) {
+  return PwlWaveform{{t0_s, t0_s + rise_s}, {0.0, v}};
+}
+
+double PwlWaveform::value(double t) const {
+  if (t_s.empty()) return 0.0;
+  if (t <= t_s.front()) return v_v.front();
+  if (t >= t_s.back()) return v_v.back();
+  const auto it = std::upper_bound(t_s.begin(), t_s.end(), t);
+  const std::size_t k = static_cast<std::size_t>(it - t_s.begin());
+  const double a = (t - t_s[k - 1]) / (t_s[k] - t_s[k - 1]);
+  return v_v[k - 1] + a * (v_v[k] - v_v[k - 1]);
+}
+
+double PwlWaveform::slope(double t) const {
+  if (t_s.size() < 2 || t < t_s.front() || t >= t_s.back()) return 0.0;
+  const auto it = std::upper_bound(t_s.begin(), t_s.end(), t);
+  const std::size_t k = static_cast<std::size_t>(it - t_s.begin());
+  return (v_v[k] - v_v[k - 1]) / (t_s[k] - t_s[k - 1]);
+}
+
+void PwlWaveform::validate(const std::string& what) const {
+  if (t_s.empty() || t_s.size() != v_v.size())
+    throw Error(fmt::format("transient: {}: waveform needs equally many (>= 1) times and values", what));
+  for (std::size_t k = 0; k < t_s.size(); ++k) {
+    if (!std::isfinite(t_s[k]) || !std::isfinite(v_v[k]))
+      throw Error(fmt::format("transient: {}: waveform point {} is not finite", what, k));
+    if (k > 0 && !(t_s[k] > t_s[k - 1]))
+      throw Error(fmt::format("transient: {}: waveform times must increase (point {})", what, k));
+  }
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// ---- RAII for SUNDIALS objects -------------------------------------------------------------
+struct Context {
+  SUNContext ctx = nullptr;
+  Context() {
+    if (SUNContext_Create(nullptr, &ctx) != 0 || !ctx) throw Error("transient: SUNContext_Create failed");
+  }
+  ~Context() { SUNContext_Free(&ctx); }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+};
+
+struct Vector {
+  N_Vector v = nullptr;
+  Vector(sunindextype n, SUNContext ctx) : v(N_VNew_Serial(n, ctx)) {
+    if (!v) throw Error("transient: N_VNew_Serial failed");
+    N_VConst(0.0, v);
+  }
+  ~Vector() { N_VDestroy(v); }
+  Vector(const Vector&) = delete;
+  Vector& operator=(const Vector&) = delete;
+  double* data() const { return N_VGetArrayPointer(v); }
+};
+
+struct SparseMatrix {
+  SUNMatrix m = nullptr;
+  SparseMatrix(sunindextype n, sunindextype nnz, SUNContext ctx)
+      : m(SUNSparseMatrix(n, n, nnz, CSC_MAT, ctx)) {
+    if (!m) throw Error("transient: SUNSparseMatrix failed");
+  }
+  ~SparseMatrix() { SUNMatDestroy(m); }
+  SparseMatrix(const SparseMatrix&) = delete;
+  SparseMatrix& operator=(const SparseMatrix&) = delete;
+};
+
+struct LinearSolver {
+  SUNLinearSolver s = nullptr;
+  LinearSolver(N_Vector y, SUNMatrix a, SUNContext ctx) : s(SUNLinSol_KLU(y, a, ctx)) {
+    if (!s) throw Error("transient: SUNLinSol_KLU failed");
+  }
+  ~LinearSolver() { SUNLinSolFree(s); }
+  LinearSolver(const LinearSolver&) = delete;
+  LinearSolver& operator=(const LinearSolver&) = delete;
+};
+
+struct IdaMemory {
+  void* mem = nullptr;
+  explicit IdaMemory(SUNContext ctx) : mem(IDACreate(ctx)) {
+    if (!mem) throw Error("transient: IDACreate failed");
+  }
+  ~IdaMemory() { IDAFree(&mem); }
+  IdaMemory(const IdaMemory&) = delete;
+  IdaMemory& operator=(const IdaMemory&) = delete;
+};
+
+// Captures IDA's error messages (the C library reports through this handler).
+void errorHandler(int code, const char* module, const char* function, char* msg, void* user);
+
+/// The DAE F(t, y, y') = 0: y = [node voltages of the unknown nodes | cell states].
+class Problem {
+ public:
+  Problem(const CrossbarSpec& spec, const TransientSpec& ts) : spec_(spec), ts_(ts), topo_(spec) {
+    R_ = spec.rows;
+    C_ = spec.cols;
+    integrator_ = ts.sense == TransientSense::Integrator;
+    if (integrator_ && spec.sense != SenseKind::Tia) {
+      // The integrator replaces the sense amplifier: its input node is an unknown, as with a TIA.
+      CrossbarSpec as_tia = spec;
+      as_tia.sense = SenseKind::Tia;
+      topo_ = detail::Topology(as_tia);
+    }
+    amp_ = integrator_ || spec.sense == SenseKind::Tia;
+    model_ = ts.cell_model;
+    ns_ = model_ ? model_->stateSize() : 0;
+    if (ns_ < 0) throw Error("transient: CellModel::stateSize() must be >= 0");
+    nodes_ = topo_.unknowns();
+    n_ = nodes_ + R_ * C_ * ns_;
+    vin_ = Eigen::VectorXd::Zero(R_);
+    cap_.assign(static_cast<std::size_t>(nodes_), 0.0);
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        if (topo_.rowNode(i, j) >= 0) cap_[topo_.rowNode(i, j)] += ts.capacitance.c_row_f;
+        if (topo_.colNode(i, j) >= 0) cap_[topo_.colNode(i, j)] += ts.capacitance.c_col_f;
+      }
+    if (amp_)
+      for (Eigen::Index j = 0; j < C_; ++j) cap_[topo_.outNode(j)] += ts.capacitance.c_sense_f;
+    buildPattern();
+    buildSenseEdges();
+  }
+
+  Eigen::Index size() const { return n_; }
+  Eigen::Index nodes() const { return nodes_; }
+  sunindextype nonZeros() const { return static_cast<sunindextype>(rowind_.size()); }
+  const detail::Topology& topo() const { return topo_; }
+  bool amp() const { return amp_; }
+  bool integrator() const { return integrator_; }
+  int stateSize() const { return ns_; }
+  std::exception_ptr& error() { return error_; }
+  std::string& idaMessage() { return ida_message_; }
+
+  void setInputs(double t) {
+    for (Eigen::Index i = 0; i < R_; ++i) vin_[i] = ts_.inputs[static_cast<std::size_t>(i)].value(t);
+  }
+
+  /// Differential (1) / algebraic (0) flags. initial: node voltages algebraic (DC operating
+  /// point with capacitors open), integrator inputs and states given.
+  void ids(double* id, bool initial) const {
+    for (Eigen::Index u = 0; u < nodes_; ++u) id[u] = (!initial && cap_[u] > 0.0) ? 1.0 : 0.0;
+    if (integrator_)
+      for (Eigen::Index j = 0; j < C_; ++j) id[topo_.outNode(j)] = 1.0;
+    for (Eigen::Index k = nodes_; k < n_; ++k) id[k] = 1.0;
+  }
+
+  /// Initial guess: 0 V, amplifier inputs at their virtual ground, integrators reset, states.
+  void initialGuess(double* y, double* yp) const {
+    std::fill(y, y + n_, 0.0);
+    std::fill(yp, yp + n_, 0.0);
+    if (amp_)
+      for (Eigen::Index j = 0; j < C_; ++j) y[topo_.outNode(j)] = resetVoltage();
+    if (model_)
+      for (Eigen::Index i = 0; i < R_; ++i)
+        for (Eigen::Index j = 0; j < C_; ++j) model_->initialState(i, j, &y[stateIndex(i, j, 0)]);
+  }
+
+  // Amplifier transfer vo = f(v), for the TIA or the integrator.
+  double gain() const { return integrator_ ? ts_.integrator.open_loop_gain : spec_.tia.open_loop_gain; }
+  double offset() const { return integrator_ ? ts_.integrator.offset_v : spec_.tia.offset_v; }
+  double rail() const { return integrator_ ? ts_.integrator.rail_v : spec_.tia.rail_v; }
+  double ampOut(double v) const { return rail() * std::tanh(gain() * (offset() - v) / rail()); }
+  double ampSlope(double v) const {  // f'(v)
+    const double th = std::tanh(gain() * (offset() - v) / rail());
+    return -gain() * (1.0 - th * th);
+  }
+  double ampCurvature(double v) const {  // f''(v)
+    const double th = std::tanh(gain() * (offset() - v) / rail());
+    return -2.0 * gain() * gain() / rail() * th * (1.0 - th * th);
+  }
+  /// Integrator reset: input = output, v = f(v) (a unity-gain buffer at the offset).
+  double resetVoltage() const {
+    double lo = -rail(), hi = rail();
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (mid - ampOut(mid) > 0.0 ? hi : lo) = mid;
+    }
+    return 0.5 * (lo + hi);
+  }
+
+  double volt(int node, const double* y) const { return topo_.voltage(node, y, vin_.data()); }
+  Eigen::Index stateIndex(Eigen::Index i, Eigen::Index j, int k) const {
+    return nodes_ + (i * C_ + j) * ns_ + k;
+  }
+
+  void residual(const double* y, const double* yp, double* r) const {
+    std::fill(r, r + n_, 0.0);
+    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
+    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
+        const double v = volt(a, y) - volt(b, y);
+        double cur = 0.0;
+        if (model_) {
+          double didv = 0.0;
+          const double* x = &y[stateIndex(i, j, 0)];
+          cur = model_->current(i, j, v, x, &didv, didx.data());
+          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
+          for (int k = 0; k < ns_; ++k) r[stateIndex(i, j, k)] = yp[stateIndex(i, j, k)] - rate[k];
+        } else {
+          cur = spec_.iv.current(spec_.g_s(i, j), v);
+        }
+        if (a >= 0) r[a] += cur;
+        if (b >= 0) r[b] -= cur;
+      }
+    for (const auto& w : topo_.wires()) {
+      const double cur = w.g * (volt(w.a, y) - volt(w.b, y));
+      if (w.a >= 0) r[w.a] += cur;
+      if (w.b >= 0) r[w.b] -= cur;
+    }
+    for (Eigen::Index u = 0; u < nodes_; ++u) r[u] += cap_[u] * yp[u];
+    if (amp_)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int o = topo_.outNode(j);
+        if (integrator_)
+          r[o] += ts_.integrator.c_feedback_f * (1.0 - ampSlope(y[o])) * yp[o];
+        else
+          r[o] += (y[o] - ampOut(y[o])) / spec_.tia.r_feedback_ohm;
+      }
+  }
+
+  void jacobian(double cj, const double* y, const double* yp, SUNMatrix jm) const {
+    std::copy(colptr_.begin(), colptr_.end(), SUNSparseMatrix_IndexPointers(jm));
+    std::copy(rowind_.begin(), rowind_.end(), SUNSparseMatrix_IndexValues(jm));
+    double* val = SUNSparseMatrix_Data(jm);
+    std::fill(val, val + rowind_.size(), 0.0);
+    auto add = [val](sunindextype slot, double x) {
+      if (slot >= 0) val[slot] += x;
+    };
+    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
+    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
+    std::size_t sc = 0;  // state-coupling slots cursor
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
+        const double v = volt(a, y) - volt(b, y);
+        const sunindextype* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
+        double g = 0.0;
+        if (model_) {
+          const double* x = &y[stateIndex(i, j, 0)];
+          (void)model_->current(i, j, v, x, &g, didx.data());
+          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
+          for (int k = 0; k < ns_; ++k) {
+            // rows a/b, column state k: ±dI/dx_k; row state k, columns a/b: ∓drate/dv
+            add(state_slots_[sc++], didx[k]);
+            add(state_slots_[sc++], -didx[k]);
+            add(state_slots_[sc++], -drdv[k]);
+            add(state_slots_[sc++], drdv[k]);
+            for (int l = 0; l < ns_; ++l) add(state_slots_[sc++], (k == l ? cj : 0.0) - drdx[k * ns_ + l]);
+          }
+        } else {
+          g = spec_.iv.conductance(spec_.g_s(i, j), v);
+        }
+        add(s[0], g);
+        add(s[1], g);
+        add(s[2], -g);
+        add(s[3], -g);
+      }
+    const auto& wires = topo_.wires();
+    for (std::size_t e = 0; e < wires.size(); ++e) {
+      const sunindextype* s = &wire_slots_[4 * e];
+      add(s[0], wires[e].g);
+      add(s[1], wires[e].g);
+      add(s[2], -wires[e].g);
+      add(s[3], -wires[e].g);
+    }
+    for (Eigen::Index u = 0; u < nodes_; ++u) add(diag_slots_[static_cast<std::size_t>(u)], cj * cap_[u]);
+    if (amp_)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int o = topo_.outNode(j);
+        const sunindextype s = diag_slots_[static_cast<std::size_t>(o)];
+        if (integrator_) {
+          const double cf = ts_.integrator.c_feedback_f;
+          add(s, cf * (-ampCurvature(y[o])) * yp[o] + cj * cf * (1.0 - ampSlope(y[o])));
+        } else {
+          add(s, (1.0 - ampSlope(y[o])) / spec_.tia.r_feedback_ohm);
+        }
+      }
+  }
+
+  /// Column currents and amplifier outputs at (y, yp).
+  void outputs(const double* y, const double* yp, double* cur, double* vout) const {
+    for (Eigen::Index j = 0; j < C_; ++j) {
+      if (amp_) {
+        const int o = topo_.outNode(j);
+        vout[j] = ampOut(y[o]);
+        cur[j] = integrator_ ? ts_.integrator.c_feedback_f * (1.0 - ampSlope(y[o])) * yp[o]
+                             : (y[o] - vout[j]) / spec_.tia.r_feedback_ohm;
+        continue;
+      }
+      vout[j] = 0.0;
+      double s = 0.0;
+      for (const auto& e : sense_edges_[static_cast<std::size_t>(j)]) {
+        const double v = volt(e.other, y);
+        if (!e.cell) {
+          s += e.g * v;
+        } else if (model_) {
+          double didv = 0.0;
+          std::vector<double> didx(static_cast<std::size_t>(ns_));
+          s += model_->current(e.i, e.j, v, &y[stateIndex(e.i, e.j, 0)], &didv, didx.data());
+        } else {
+          s += spec_.iv.current(spec_.g_s(e.i, e.j), v);
+        }
+      }
+      cur[j] = s;
+    }
+  }
+
+ private:
+  struct SenseEdge {
+    int other;
+    Eigen::Index i, j;
+    double g;
+    bool cell;
+  };
+
+  void buildPattern() {
+    std::vector<std::pair<sunindextype, sunindextype>> entries;  // (col, row)
+    auto pair = [&](int a, int b) {
+      if (a >= 0) entries.emplace_back(a, a);
+      if (b >= 0) entries.emplace_back(b, b);
+      if (a >= 0 && b >= 0) {
+        entries.emplace_back(a, b);
+        entries.emplace_back(b, a);
+      }
+    };
+    for (Eigen::Index u = 0; u < n_; ++u) entries.emplace_back(u, u);
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
+        pair(a, b);
+        for (int k = 0; k < ns_; ++k) {
+          const sunindextype s = stateIndex(i, j, k);
+          if (a >= 0) entries.emplace_back(s, a), entries.emplace_back(a, s);
+          if (b >= 0) entries.emplace_back(s, b), entries.emplace_back(b, s);
+          for (int l = 0; l < ns_; ++l) entries.emplace_back(stateIndex(i, j, l), s);
+        }
+      }
+    for (const auto& w : topo_.wires()) pair(w.a, w.b);
+    std::sort(entries.begin(), entries.end());
+    entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+    colptr_.assign(static_cast<std::size_t>(n_ + 1), 0);
+    rowind_.clear();
+    for (const auto& [c, r] : entries) {
+      ++colptr_[static_cast<std::size_t>(c + 1)];
+      rowind_.push_back(r);
+    }
+    for (std::size_t c = 0; c < static_cast<std::size_t>(n_); ++c) colptr_[c + 1] += colptr_[c];
+    auto slot = [&](sunindextype row, sunindextype col) -> sunindextype {
+      if (row < 0 || col < 0) return -1;
+      const auto b = rowind_.begin() + colptr_[static_cast<std::size_t>(col)];
+      const auto e = rowind_.begin() + colptr_[static_cast<std::size_t>(col + 1)];
+      return static_cast<sunindextype>(std::lower_bound(b, e, row) - rowind_.begin());
+    };
+    auto slots4 = [&](int a, int b, std::vector<sunindextype>& out) {
+      out.push_back(slot(a, a));
+      out.push_back(slot(b, b));
+      out.push_back(slot(a, b));
+      out.push_back(slot(b, a));
+    };
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
+        slots4(a, b, cell_slots_);
+        for (int k = 0; k < ns_; ++k) {
+          const sunindextype s = stateIndex(i, j, k);
+          state_slots_.push_back(slot(a, s));
+          state_slots_.push_back(slot(b, s));
+          state_slots_.push_back(slot(s, a));
+          state_slots_.push_back(slot(s, b));
+          for (int l = 0; l < ns_; ++l) state_slots_.push_back(slot(s, stateIndex(i, j, l)));
+        }
+      }
+    for (const auto& w : topo_.wires()) slots4(w.a, w.b, wire_slots_);
+    for (Eigen::Index u = 0; u < nodes_; ++u) diag_slots_.push_back(slot(u, u));
+  }
+
+  void buildSenseEdges() {
+    if (amp_) return;
+    sense_edges_.resize(static_cast<std::size_t>(C_));
+    auto senseCol = [&](int node) -> int {
+      return (node < 0 && topo_.driverOf(node) < 0) ? -1 - node - static_cast<int>(R_) : -1;
+    };
+    for (Eigen::Index i = 0; i < R_; ++i)
+      for (Eigen::Index j = 0; j < C_; ++j)
+        if (const int s = senseCol(topo_.colNode(i, j)); s >= 0)
+          sense_edges_[static_cast<std::size_t>(s)].push_back({topo_.rowNode(i, j), i, j, 0.0, true});
+    for (const auto& w : topo_.wires()) {
+      if (const int s = senseCol(w.b); s >= 0) sense_edges_[static_cast<std::size_t>(s)].push_back({w.a, 0, 0, w.g, false});
+      if (const int s = senseCol(w.a); s >= 0) sense_edges_[static_cast<std::size_t>(s)].push_back({w.b, 0, 0, w.g, false});
+    }
+  }
+
+  const CrossbarSpec& spec_;
+  const TransientSpec& ts_;
+  detail::Topology topo_;
+  Eigen::Index R_ = 0, C_ = 0, nodes_ = 0, n_ = 0;
+  int ns_ = 0;
+  bool integrator_ = false, amp_ = false;
+  const CellModel* model_ = nullptr;
+  Eigen::VectorXd vin_;
+  std::vector<double> cap_;
+  std::vector<sunindextype> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_;
+  std::vector<std::vector<SenseEdge>> sense_edges_;
+  std::exception_ptr error_;
+  std::string ida_message_;
+};
+
+void errorHandler(int code, const char* module, const char* function, char* msg, void* user) {
+  auto* p = static_cast<Problem*>(user);
+  if (code < 0 && p->idaMessage().empty())
+    p->idaMessage() = fmt::format("{}/{}: {}", module ? module : "", function ? function : "", msg ? msg : "");
+}
+
+int residualCallback(realtype t, N_Vector yy, N_Vector yp, N_Vector rr, void* user) {
+  auto* p = static_cast<Problem*>(user);
+  try {
+    p->setInputs(t);
+    p->residual(N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr));
+    const double* r = N_VGetArrayPointer(rr);
+    for (Eigen::Index k = 0; k < p->size(); ++k)
+      if (!std::isfinite(r[k])) return 1;  // recoverable: IDA retries with a smaller step
+    return 0;
+  } catch (...) {
+    p->error() = std::current_exception();
+    return -1;
+  }
+}
+
+int jacobianCallback(realtype t, realtype cj, N_Vector yy, N_Vector yp, N_Vector /*rr*/, SUNMatrix jac,
+                     void* user, N_Vector, N_Vector, N_Vector) {
+  auto* p = static_cast<Problem*>(user);
+  try {
+    p->setInputs(t);
+    p->jacobian(cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), jac);
+    return 0;
+  } catch (...) {
+    p->error() = std::current_exception();
+    return -1;
+  }
+}
+
+void check(int flag, const char* what, Problem& p) {
+  if (p.error()) {
+    std::exception_ptr e = p.error();
+    p.error() = nullptr;
+    std::rethrow_exception(e);
+  }
+  if (flag < 0)
+    throw NumericalError(fmt::format("transient: {} failed (IDA flag {}){}{}", what, flag,
+                                     p.idaMessage().empty() ? "" : ": ", p.idaMessage()));
+}
+
+}  // namespace
+
+TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec& ts) {
+  const auto t_begin = Clock::now();
+  spec.validate();
+  if (static_cast<Eigen::Index>(ts.inputs.size()) != spec.rows)
+    throw Error(fmt::format("transient: {} input waveforms for {} rows", ts.inputs.size(), spec.rows));
+  for (std::size_t i = 0; i < ts.inputs.size(); ++i) ts.inputs[i].validate(fmt::format("row {}", i));
+  if (!(ts.t_stop_s > 0.0) || !std::isfinite(ts.t_stop_s)) throw Error("transient: t_stop_s must be > 0");
+  const auto& cap = ts.capacitance;
+  for (double c : {cap.c_row_f, cap.c_col_f, cap.c_sense_f})
+    if (!(c >= 0.0) || !std::isfinite(c)) throw Error("transient: capacitances must be finite and >= 0");
+  if (ts.sense == TransientSense::Integrator) {
+    const auto& in = ts.integrator;
+    if (!(in.c_feedback_f > 0.0 && in.open_loop_gain > 0.0 && in.rail_v > 0.0) || !std::isfinite(in.offset_v))
+      throw Error("transient: integrator needs c_feedback_f, open_loop_gain, rail_v > 0");
+  }
+  if (!(ts.rel_tol > 0.0 && ts.abs_tol_v > 0.0 && ts.state_abs_tol > 0.0))
+    throw Error("transient: tolerances must be > 0");
+  std::vector<double> times = ts.output_times_s;
+  if (times.empty()) {
+    const int np = std::max(2, ts.output_points);
+    for (int k = 1; k < np; ++k) times.push_back(ts.t_stop_s * k / (np - 1));
+  }
+  for (std::size_t k = 0; k < times.size(); ++k)
+    if (!(times[k] > (k ? times[k - 1] : 0.0)) || times[k] > ts.t_stop_s * (1 + 1e-12))
+      throw Error("transient: output times must increase within (0, t_stop_s]");
+
+  Problem p(spec, ts);
+  const Eigen::Index n = p.size();
+  const Eigen::Index C = spec.cols;
+  Context ctx;
+  Vector y(n, ctx.ctx), yp(n, ctx.ctx), id(n, ctx.ctx), atol(n, ctx.ctx);
+  SparseMatrix jac(n, p.nonZeros(), ctx.ctx);
+  LinearSolver ls(y.v, jac.m, ctx.ctx);
+  IdaMemory ida(ctx.ctx);
+  void* mem = ida.mem;
+
+  check(IDASetErrHandlerFn(mem, errorHandler, &p), "IDASetErrHandlerFn", p);
+  p.setInputs(0.0);
+  p.initialGuess(y.data(), yp.data());
+  check(IDAInit(mem, residualCallback, 0.0, y.v, yp.v), "IDAInit", p);
+  for (Eigen::Index k = 0; k < n; ++k) atol.data()[k] = k < p.nodes() ? ts.abs_tol_v : ts.state_abs_tol;
+  check(IDASVtolerances(mem, ts.rel_tol, atol.v), "IDASVtolerances", p);
+  check(IDASetUserData(mem, &p), "IDASetUserData", p);
+  check(IDASetLinearSolver(mem, ls.s, jac.m), "IDASetLinearSolver", p);
+  check(IDASetJacFn(mem, jacobianCallback), "IDASetJacFn", p);
+  check(IDASetMaxNumSteps(mem, ts.max_steps), "IDASetMaxNumSteps", p);
+  if (ts.max_step_s > 0.0) check(IDASetMaxStep(mem, ts.max_step_s), "IDASetMaxStep", p);
+  check(IDASetMaxNumItersIC(mem, 50), "IDASetMaxNumItersIC", p);
+  check(IDASetMaxNumJacsIC(mem, 20), "IDASetMaxNumJacsIC", p);
+  check(IDASetMaxNumStepsIC(mem, 50), "IDASetMaxNumStepsIC", p);
+
+  // Breakpoints: the corners of every input waveform.
+  std::set<double> corners;
+  for (const auto& w : ts.inputs)
+    for (double t : w.t_s)
+      if (t > 0.0 && t < ts.t_stop_s) corners.insert(t);
+  const double first_stop = corners.empty() ? ts.t_stop_s : *corners.begin();
+
+  // Initial point: DC operating point (capacitor nodes algebraic), then consistent y'.
+  p.ids(id.data(), true);
+  check(IDASetId(mem, id.v), "IDASetId", p);
+  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial operating point (IDACalcIC)", p);
+  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+  p.ids(id.data(), false);
+  check(IDASetId(mem, id.v), "IDASetId", p);
+  check(IDAReInit(mem, 0.0, y.v, yp.v), "IDAReInit", p);
+  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial derivatives (IDACalcIC)", p);
+  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+
+  TransientResult res;
+  const Eigen::Index T = static_cast<Eigen::Index>(times.size()) + 1;
+  res.t_s.resize(T);
+  res.currents_a.resize(C, T);
+  res.sense_out_v.resize(C, T);
+  auto record = [&](Eigen::Index k, double t) {
+    p.setInputs(t);
+    res.t_s[k] = t;
+    p.outputs(y.data(), yp.data(), res.currents_a.col(k).data(), res.sense_out_v.col(k).data());
+    if (ts.record_node_voltages) {
+      Eigen::MatrixXd vr(spec.rows, spec.cols), vc(spec.rows, spec.cols);
+      for (Eigen::Index i = 0; i < spec.rows; ++i)
+        for (Eigen::Index j = 0; j < spec.cols; ++j) {
+          vr(i, j) = p.volt(p.topo().rowNode(i, j), y.data());
+          vc(i, j) = p.volt(p.topo().colNode(i, j), y.data());
+        }
+      res.row_voltages.push_back(std::move(vr));
+      res.col_voltages.push_back(std::move(vc));
+    }
+  };
+  record(0, 0.0);
+
+  long steps_total = 0, res_total = 0, jac_total = 0, nli_total = 0, nlf_total = 0, etf_total = 0;
+  auto accumulate = [&] {
+    long v = 0;
+    IDAGetNumSteps(mem, &v), steps_total += v;
+    IDAGetNumResEvals(mem, &v), res_total += v;
+    IDAGetNumJacEvals(mem, &v), jac_total += v;
+    IDAGetNumNonlinSolvIters(mem, &v), nli_total += v;
+    IDAGetNumNonlinSolvConvFails(mem, &v), nlf_total += v;
+    IDAGetNumErrTestFails(mem, &v), etf_total += v;
+  };
+
+  double t_now = 0.0;
+  std::size_t next_out = 0;
+  auto corner = corners.begin();
+  while (next_out < times.size()) {
+    const double stop = corner != corners.end() ? *corner : ts.t_stop_s;
+    check(IDASetStopTime(mem, stop), "IDASetStopTime", p);
+    while (next_out < times.size() && times[next_out] <= stop) {
+      realtype tret = 0.0;
+      const int flag = IDASolve(mem, times[next_out], &tret, y.v, yp.v, IDA_NORMAL);
+      check(flag, fmt::format("IDASolve at t = {:.6g} s", t_now).c_str(), p);
+      t_now = tret;
+      record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
+      ++next_out;
+    }
+    if (corner == corners.end() || next_out >= times.size()) break;
+    // Integrate up to the corner, then restart there (the input slopes change).
+    if (t_now < stop) {
+      realtype tret = 0.0;
+      check(IDASolve(mem, stop, &tret, y.v, yp.v, IDA_NORMAL), "IDASolve", p);
+      t_now = tret;
+    }
+    accumulate();
+    ++corner;
+    const double next_stop = corner != corners.end() ? *corner : ts.t_stop_s;
+    check(IDAReInit(mem, t_now, y.v, yp.v), "IDAReInit", p);
+    check(IDACalcIC(mem, IDA_YA_YDP_INIT, t_now + 1e-3 * (next_stop - t_now)),
+          "re-initialization at a waveform corner (IDACalcIC)", p);
+    check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+    ++res.stats.restarts;
+  }
+  accumulate();
+  res.stats.steps = steps_total;
+  res.stats.residual_evals = res_total;
+  res.stats.jacobian_evals = jac_total;
+  res.stats.nonlinear_iterations = nli_total;
+  res.stats.nonlinear_failures = nlf_total;
+  res.stats.error_test_failures = etf_total;
+  const int ns = p.stateSize();
+  res.final_state.resize(spec.rows * spec.cols, ns);
+  for (Eigen::Index c = 0; c < spec.rows * spec.cols; ++c)
+    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y.data()[p.nodes() + c * ns + k];
+  res.stats.wall_s = std::chrono::duration<double>(Clock::now() - t_begin).count();
+  return res;
+}
+
+}  // namespace xbarsim::circuit

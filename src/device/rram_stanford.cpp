@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/device/rram_stanford.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+#include "embedded_text.hpp"
+
+namespace xbarsim::device {
+namespace {
+
+constexpr std::string_view kCode =
+    "rram_v_1_0_0.va (Jiang & Wong, doi:10.4231/D37H1DN48), code default; devices.md 3.1";
+
+// Defaults and ranges from the `parameter ... from(...)` lines of rram_v_1_0_0.va.
+constexpr std::array kParams = {
+    ParamInfo{"g0_m", "m", 0.25e-9, 1e-12, 2e-9, "gap scale of the tunnelling current", kCode, "g0"},
+    ParamInfo{"v0_v", "V", 0.25, 1e-3, 10.0, "voltage scale of the sinh conduction", kCode, "v0"},
+    ParamInfo{"vel0_m_per_s", "m/s", 10.0, 1e-6, 20.0, "gap velocity prefactor", kCode, "vel0"},
+    ParamInfo{"i0_a", "A", 1e-3, 1e-9, 1e-2, "current prefactor", kCode, "i0"},
+    ParamInfo{"beta", "1", 0.8, 0.0, 100.0, "gap dependence of the enhancement factor", kCode, "beta"},
+    ParamInfo{"gamma0", "1", 16.0, 0.0, 1000.0, "local field enhancement factor", kCode, "gamma0"},
+    ParamInfo{"gamma_reset", "1", 16.0, 0.0, 1000.0,
+              "enhancement factor used for V < 0 (the code's 'added' override gamma_ini = 16)",
+              kCode, "gamma_reset"},
+    ParamInfo{"ea_ev", "eV", 0.6, 0.01, 1.5, "activation energy of vacancy generation", kCode, "ea"},
+    ParamInfo{"a0_m", "m", 0.25e-9, 1e-12, 1e-8, "atom spacing", kCode, "a0"},
+    ParamInfo{"t_ini_k", "K", 298.0, 1.0, 1000.0, "ambient (initial) temperature", kCode, "t_ini"},
+    ParamInfo{"f_min_v_per_m", "V/m", 1.4e9, 0.0, 3e9, "minimum field for gap motion", kCode, "f_min"},
+    ParamInfo{"gap_ini_m", "m", 2e-10, 0.0, 100e-10,
+              "initial gap (clamped to [gap_min, gap_max]; 2e-10 = LRS)", kCode, "gap_ini"},
+    ParamInfo{"gap_min_m", "m", 2e-10, 0.0, 100e-10, "minimum gap (LRS)", kCode, "gap_min"},
+    ParamInfo{"gap_max_m", "m", 17e-10, 0.0, 100e-10, "maximum gap (HRS)", kCode, "gap_max"},
+    ParamInfo{"rth_k_per_w", "K/W", 2.1e3, 0.0, 1e7, "thermal resistance", kCode, "rth"},
+    ParamInfo{"tox_m", "m", 12e-9, 1e-10, 100e-9, "oxide thickness", kCode, "tox"},
+    ParamInfo{"model_switch", "1", 0.0, 0.0, 1.0, "0 = standard, 1 = dynamic gap variation", kCode,
+              "model_switch"},
+    ParamInfo{"delta_gap0_m_per_s", "m/s", 0.02, 0.0, 0.1, "amplitude of the random gap rate",
+              kCode, "deltagap0"},
+    ParamInfo{"t_crit_k", "K", 450.0, 390.0, 460.0, "threshold temperature of variations", kCode,
+              "t_crit"},
+    ParamInfo{"t_smth_k", "K", 500.0, 400.0, 600.0, "smoothing temperature of variations", kCode,
+              "t_smth"},
+    ParamInfo{"time_step_s", "s", 1e-9, 1e-15, 1.0,
+              "hold time of one random draw ($bound_step in the code)", kCode, "time_step"},
+    ParamInfo{"clamp_width_m", "m", 1e-12, 1e-15, 1e-10,
+              "anti-windup: width over which the rate toward a gap bound goes to 0 (xbarsim)",
+              "xbarsim anti-windup (not in the Verilog-A code)", "clamp_width"},
+};
+
+const ModelInfo kInfo{
+    "rram_stanford", "Stanford-PKU RRAM v1.0.0 gap model with temperature and field threshold",
+    "Z. Jiang, H.-S. P. Wong, Stanford RRAM model v1.0.0, doi:10.4231/D37H1DN48; X. Guan, S. Yu, "
+    "H.-S. P. Wong, IEEE EDL 33, 1405 (2012); Z. Jiang et al., IEEE TED 63, 1884 (2016)"};
+
+}  // namespace
+
+std::span<const ParamInfo> stanfordRramParameters() noexcept { return kParams; }
+
+StanfordRram::StanfordRram(ParamSet params) : params_(std::move(params)) {
+  if (params_.table().data() != kParams.data())
+    throw Error("StanfordRram: parameter set of another model");
+  g0_m_ = params_.get("g0_m");
+  v0_v_ = params_.get("v0_v");
+  vel0_m_per_s_ = params_.get("vel0_m_per_s");
+  i0_a_ = params_.get("i0_a");
+  beta_ = params_.get("beta");
+  gamma0_ = params_.get("gamma0");
+  gamma_reset_ = params_.get("gamma_reset");
+  ea_ev_ = params_.get("ea_ev");
+  a0_m_ = params_.get("a0_m");
+  t_ini_k_ = params_.get("t_ini_k");
+  f_min_v_per_m_ = params_.get("f_min_v_per_m");
+  gap_ini_m_ = params_.get("gap_ini_m");
+  gap_min_m_ = params_.get("gap_min_m");
+  gap_max_m_ = params_.get("gap_max_m");
+  rth_k_per_w_ = params_.get("rth_k_per_w");
+  tox_m_ = params_.get("tox_m");
+  model_switch_ = params_.get("model_switch");
+  delta_gap0_m_per_s_ = params_.get("delta_gap0_m_per_s");
+  t_crit_k_ = params_.get("t_crit_k");
+  t_smth_k_ = params_.get("t_smth_k");
+  time_step_s_ = params_.get("time_step_s");
+  clamp_width_m_ = params_.get("clamp_width_m");
+  if (!(gap_min_m_ < gap_max_m_))
+    throw Error("rram_stanford: gap_min_m must be smaller than gap_max_m");
+  if (model_switch_ != 0.0 && model_switch_ != 1.0)
+    throw Error("rram_stanford: model_switch must be 0 or 1");
+}
+
+const ModelInfo& StanfordRram::info() const noexcept { return kInfo; }
+
+StateInfo StanfordRram::stateInfo() const noexcept {
+  return {"gap", "m", gap_min_m_, gap_max_m_, 1e-9};
+}
+
+double StanfordRram::initialState() const noexcept { return std::clamp(gap_ini_m_, gap_min_m_, gap_max_m_); }
+
+double StanfordRram::current(double v_v, double gap_m) const {
+  const double g = std::clamp(gap_m, gap_min_m_, gap_max_m_);
+  return i0_a_ * std::exp(-g / g0_m_) * std::sinh(v_v / v0_v_);
+}
+
+double StanfordRram::conductance(double v_v, double gap_m) const {
+  const double g = std::clamp(gap_m, gap_min_m_, gap_max_m_);
+  return i0_a_ * std::exp(-g / g0_m_) * std::cosh(v_v / v0_v_) / v0_v_;
+}
+
+double StanfordRram::temperature(double v_v, double gap_m, double t_amb_k) const {
+  return t_amb_k + std::abs(v_v * current(v_v, gap_m)) * rth_k_per_w_;
+}
+
+double StanfordRram::stateRate(double v_v, double gap_m, double t_amb_k) const {
+  const double g = std::clamp(gap_m, gap_min_m_, gap_max_m_);
+  const double t_k = temperature(v_v, g, t_amb_k);
+  const double gap_nm = g / 1e-9;
+  const double gamma = (v_v < 0.0 ? gamma_reset_ : gamma0_) - beta_ * gap_nm * gap_nm * gap_nm;
+  if (gamma * std::abs(v_v) / tox_m_ < f_min_v_per_m_) return 0.0;
+  const double kt_q = kBoltzmannJPerK * t_k / kElementaryChargeC;  // thermal voltage (V)
+  const double rate = -vel0_m_per_s_ * std::exp(-ea_ev_ / kt_q) *
+                      std::sinh(gamma * a0_m_ / tox_m_ * v_v / kt_q);
+  // Anti-windup: the rate toward a bound fades linearly to 0 within clamp_width of it.
+  const double room = rate < 0.0 ? gap_m - gap_min_m_ : gap_max_m_ - gap_m;
+  return rate * std::clamp(room / clamp_width_m_, 0.0, 1.0);
+}
+
+double StanfordRram::variationAmplitude(double v_v, double gap_m, double t_amb_k) const {
+  if (model_switch_ == 0.0) return 0.0;
+  const double t_k = temperature(v_v, gap_m, t_amb_k);
+  return delta_gap0_m_per_s_ / (1.0 + std::exp((t_crit_k_ - t_k) / t_smth_k_));
+}
+
+double StanfordRram::gapForResistance(double r_ohm, double v_read_v) const {
+  return g0_m_ * std::log(i0_a_ * std::sinh(v_read_v / v0_v_) * r_ohm / v_read_v);
+}
+
+double StanfordRram::readResistance(double gap_m, double v_read_v) const {
+  return v_read_v / current(v_read_v, gap_m);
+}
+
+double StanfordRram::thresholdVoltage(double gap_m) const {
+  const double gap_nm = std::clamp(gap_m, gap_min_m_, gap_max_m_) / 1e-9;
+  const double gamma = gamma0_ - beta_ * gap_nm * gap_nm * gap_nm;
+  return gamma > 0.0 ? f_min_v_per_m_ * tox_m_ / gamma : INFINITY;
+}
+
+std::string_view StanfordRram::spiceLibrary() const noexcept { return detail::kRramStanfordLib; }
+
+}  // namespace xbarsim::device
