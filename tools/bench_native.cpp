@@ -63,12 +63,12 @@ CrossbarSpec makeSpec(Eigen::Index n, bool sinh) {
   return s;
 }
 
-int g_leaf = 4;
+int g_leaf = 0;  // 0: the solver's default
 
 void runSize(Eigen::Index n, int threads, bool sinh) {
   NativeOptions opt;
   opt.threads = threads;
-  opt.leaf_size = g_leaf;
+  if (g_leaf > 0) opt.leaf_size = g_leaf;
   const auto spec = makeSpec(n, false);
   auto t0 = Clock::now();
   NativeSolver lin(spec, opt);

@@ -57,7 +57,7 @@ def load_fashion(split):
 # ---------------------------------------------------------------------------------------------
 # model format v1
 
-def write_model(path, weights, biases, input_scale, input_offset, attrs):
+def write_model(path, weights, biases, input_scale, input_offset, attrs, dtype=np.float32):
     with h5py.File(path, "w") as f:
         f.attrs["format"] = "xbarsim-model"
         f.attrs["version"] = np.int64(1)
@@ -73,8 +73,8 @@ def write_model(path, weights, biases, input_scale, input_offset, attrs):
             g = layers.create_group(f"{i + 1:03d}")
             g.attrs["type"] = "dense"
             g.attrs["activation"] = "relu" if i + 1 < len(weights) else "none"
-            g.create_dataset("weight", data=w.astype(np.float32))
-            g.create_dataset("bias", data=b.astype(np.float32))
+            g.create_dataset("weight", data=w.astype(dtype))
+            g.create_dataset("bias", data=b.astype(dtype))
 
 
 def read_model(path):
@@ -92,7 +92,7 @@ def read_model(path):
                 continue
             if kind != "dense":
                 sys.exit(f"{path}: layer {name} is {kind}; this tool handles flatten/dense only")
-            # the file stores float32; compute in float64 as the C++ code does
+            # the file stores float32 or float16; compute in float64
             out.append((g["weight"][...].astype(np.float64), g["bias"][...].astype(np.float64),
                         g.attrs["activation"] == "relu"))
     return scale, offset, out
@@ -167,9 +167,10 @@ def train(args):
               f"({time.time() - t_start:.0f} s)", file=sys.stderr)
     attrs = {"producer": "tools/numpy_mlp.py train (numpy reference trainer)",
              "training": f"Adam lr={args.lr} batch={args.batch} epochs={args.epochs} "
-                         f"seed={args.seed} hidden={args.hidden}"}
-    write_model(args.out, ws, bs, scale, offset, attrs)
-    # accuracy of the stored (float32) weights, evaluated in float64 from the file
+                         f"seed={args.seed} hidden={args.hidden} dtype={args.dtype}"}
+    write_model(args.out, ws, bs, scale, offset, attrs,
+                np.float16 if args.dtype == "float16" else np.float32)
+    # accuracy of the stored weights (rounded to the file's type), evaluated in float64
     s, o, layers = read_model(args.out)
     acc = accuracy(forward(layers, load_fashion("test")[0] * s + o), yte)
     with h5py.File(args.out, "a") as f:
@@ -274,6 +275,8 @@ def main():
     t.add_argument("--batch", type=int, default=128)
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--dtype", choices=["float32", "float16"], default="float32",
+                   help="storage type of weights and biases in the model file")
     e = sub.add_parser("evaluate")
     e.add_argument("--model", required=True)
     c = sub.add_parser("pcm")

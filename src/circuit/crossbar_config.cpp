@@ -5,6 +5,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
+#include "xbarsim/device/device_card.hpp"
 #include "xbarsim/io/load_matrix.hpp"
 
 namespace xbarsim::circuit {
@@ -31,8 +32,25 @@ void addCrossbarKeys(core::Schema& schema) {
             .description = "cell kind", .choices = {"1R", "1T1R", "1S1R"}})
       .add({.key = "device.model", .type = ValueType::String,
             .default_value = std::string("linear"),
-            .description = "cell I-V law: linear I = G V, sinh I = G V0 sinh(V/V0)",
-            .choices = {"linear", "sinh"}})
+            .description = "cell model: linear I = G V; sinh I = G V0 sinh(V/V0); pcm (statistical "
+                           "PCM: programming noise, drift, read noise at read.t_s; linear read); "
+                           "rram_cmo (statistical CMO/HfOx ReRAM); rram_stanford (Stanford-PKU gap "
+                           "model: sinh read with its V0)",
+            .choices = {"linear", "sinh", "pcm", "rram_cmo", "rram_stanford"}})
+      .add({.key = "device.card", .type = ValueType::String,
+            .description = "device parameter card: a built-in name (pcm_joshi2020, pcm_hermes, "
+                           "rram_cmo, rram_stanford, ...) or a TOML file relative to this file; "
+                           "default: the model's built-in card",
+            .optional = true})
+      .add({.key = "device.prog_noise_scale", .type = ValueType::Real, .default_value = 1.0,
+            .description = "multiplies the card's programming-noise scale (pcm, rram_cmo)",
+            .min = 0, .max = 100})
+      .add({.key = "device.drift_scale", .type = ValueType::Real, .default_value = 1.0,
+            .description = "multiplies the card's drift scale (pcm, rram_cmo)", .min = 0,
+            .max = 100})
+      .add({.key = "device.read_noise_scale", .type = ValueType::Real, .default_value = 1.0,
+            .description = "multiplies the card's read-noise scale (pcm, rram_cmo)", .min = 0,
+            .max = 100})
       .add({.key = "device.conductances", .type = ValueType::String,
             .description = "R x C target conductances in S: file.csv or file.h5:/dataset",
             .optional = true})
@@ -69,8 +87,21 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
     config.fail("array.cell", fmt::format("cell kind \"{}\" is not available yet (only \"1R\")", cell));
   spec.cell = CellKind::OneR;
 
-  spec.iv.kind = config.string("device.model") == "sinh" ? device::IvKind::Sinh : device::IvKind::Linear;
+  // pcm and rram_cmo read linearly (their conductances come from the device step of extract,
+  // extract/device_pipeline.hpp); rram_stanford reads with its sinh law and the card's V0.
+  const std::string& model = config.string("device.model");
+  spec.iv.kind = (model == "sinh" || model == "rram_stanford") ? device::IvKind::Sinh
+                                                               : device::IvKind::Linear;
   spec.iv.v0_v = config.real("device.v0_v");
+  if (model == "rram_stanford") {
+    const device::DeviceCard card =
+        config.has("device.card") ? device::resolveCard(config.string("device.card"), config.baseDirectory())
+                                  : device::builtinCard("rram_stanford");
+    if (card.model != "rram_stanford")
+      config.fail("device.card", fmt::format("card {} is a \"{}\" card, device.model is "
+                                             "rram_stanford", card.source, card.model));
+    spec.iv.v0_v = card.params.get("v0_v");
+  }
 
   if (config.has("device.conductances")) {
     const std::string& source = config.string("device.conductances");

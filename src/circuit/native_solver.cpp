@@ -25,6 +25,11 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+const CrossbarSpec& validated(const CrossbarSpec& spec) {
+  spec.validate();
+  return spec;
+}
+
 /// One edge incident to an (ideal) sense node: its other end and whether it is a cell.
 struct SenseEdge {
   int other;         // encoded node at the other end
@@ -50,7 +55,7 @@ struct NativeSolver::Impl {
   bool linear_factor_valid = false;  // constant-Jacobian circuits: factors kept for solves
   NativeReport rep;
 
-  Impl(CrossbarSpec s, NativeOptions o) : spec(std::move(s)), opt(o), topo((spec.validate(), spec)) {
+  Impl(CrossbarSpec s, NativeOptions o) : spec(std::move(s)), opt(o), topo(validated(spec)) {
     int threads = opt.threads > 0 ? opt.threads
                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (opt.factorization == NativeFactorization::Grid && !topo.gridLayout())
@@ -103,6 +108,16 @@ struct NativeSolver::Impl {
     const auto& t = spec.tia;
     const double th = std::tanh(t.open_loop_gain * (t.offset_v - v) / t.rail_v);
     return (1.0 + t.open_loop_gain * (1.0 - th * th)) / t.r_feedback_ohm;
+  }
+
+  /// Solution of v = f(v): the amplifier input with its output tied back (bisection).
+  double virtualGround() const {
+    double lo = -spec.tia.rail_v, hi = spec.tia.rail_v;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (mid - tiaOut(mid) > 0.0 ? hi : lo) = mid;
+    }
+    return 0.5 * (lo + hi);
   }
 
   double volt(int node, const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
@@ -158,8 +173,19 @@ struct NativeSolver::Impl {
   void factorize(const Eigen::MatrixXd& gd, const Eigen::VectorXd& gload, bool keep) {
     const auto t0 = Clock::now();
     if (use_grid) {
-      grid->setOutLoads(gload);
-      grid->factorize(gd, keep);
+      try {
+        grid->setOutLoads(gload);
+        grid->factorize(gd, keep);
+      } catch (const NumericalError&) {
+        // Name the culprit node when the matrix is singular because a node floats.
+        const auto floating = detail::SparseNodal::floatingNodes(topo, gd, gload);
+        if (!floating.empty())
+          throw NumericalError(fmt::format(
+              "native solver: singular circuit matrix: floating node {}{} (no conducting path to "
+              "a driver or sense node)", topo.nodeName(floating.front()),
+              floating.size() > 1 ? fmt::format(" and {} more", floating.size() - 1) : std::string()));
+        throw;
+      }
       rep.factor_bytes = grid->factorBytes();
     } else {
       sparse->factorize(gd, gload);
@@ -272,7 +298,15 @@ struct NativeSolver::Impl {
     const auto& no = opt.newton;
     NewtonReport nr;
     const Eigen::Index n = topo.unknowns();
-    if (!have_x || x.size() != n) x = Eigen::VectorXd::Zero(n);
+    if (!have_x || x.size() != n) {
+      // Cold start at 0 V, amplifier inputs at their virtual ground (v = f(v)): from 0 V a
+      // high-gain amplifier with an offset starts deep in saturation.
+      x = Eigen::VectorXd::Zero(n);
+      if (topo.tia()) {
+        const double v = virtualGround();
+        for (Eigen::Index j = 0; j < spec.cols; ++j) x[topo.outNode(j)] = v;
+      }
+    }
     Eigen::VectorXd f, ft, xt;
     Eigen::MatrixXd gd;
     Eigen::VectorXd gload;

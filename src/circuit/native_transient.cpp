@@ -137,7 +137,8 @@ class Problem {
     ns_ = model_ ? model_->stateSize() : 0;
     if (ns_ < 0) throw Error("transient: CellModel::stateSize() must be >= 0");
     nodes_ = topo_.unknowns();
-    n_ = nodes_ + R_ * C_ * ns_;
+    n_int_ = integrator_ ? C_ : 0;  // feedback-capacitor voltages u_j = v_in - vo
+    n_ = nodes_ + n_int_ + R_ * C_ * ns_;
     vin_ = Eigen::VectorXd::Zero(R_);
     cap_.assign(static_cast<std::size_t>(nodes_), 0.0);
     for (Eigen::Index i = 0; i < R_; ++i)
@@ -161,20 +162,23 @@ class Problem {
   std::exception_ptr& error() { return error_; }
   std::string& idaMessage() { return ida_message_; }
 
+  /// DC mode (initial operating point): capacitors to ground open, node voltages algebraic.
+  void setDc(bool dc) { dc_ = dc; }
+
   void setInputs(double t) {
     for (Eigen::Index i = 0; i < R_; ++i) vin_[i] = ts_.inputs[static_cast<std::size_t>(i)].value(t);
   }
 
   /// Differential (1) / algebraic (0) flags. initial: node voltages algebraic (DC operating
-  /// point with capacitors open), integrator inputs and states given.
+  /// point with capacitors open); integrator capacitor voltages and cell states given.
   void ids(double* id, bool initial) const {
     for (Eigen::Index u = 0; u < nodes_; ++u) id[u] = (!initial && cap_[u] > 0.0) ? 1.0 : 0.0;
-    if (integrator_)
-      for (Eigen::Index j = 0; j < C_; ++j) id[topo_.outNode(j)] = 1.0;
     for (Eigen::Index k = nodes_; k < n_; ++k) id[k] = 1.0;
   }
+  Eigen::Index capIndex(Eigen::Index j) const { return nodes_ + j; }
 
-  /// Initial guess: 0 V, amplifier inputs at their virtual ground, integrators reset, states.
+  /// Initial guess: 0 V, amplifier inputs at their virtual ground, integrators reset (u = 0),
+  /// cell states at their initial values.
   void initialGuess(double* y, double* yp) const {
     std::fill(y, y + n_, 0.0);
     std::fill(yp, yp + n_, 0.0);
@@ -194,11 +198,7 @@ class Problem {
     const double th = std::tanh(gain() * (offset() - v) / rail());
     return -gain() * (1.0 - th * th);
   }
-  double ampCurvature(double v) const {  // f''(v)
-    const double th = std::tanh(gain() * (offset() - v) / rail());
-    return -2.0 * gain() * gain() / rail() * th * (1.0 - th * th);
-  }
-  /// Integrator reset: input = output, v = f(v) (a unity-gain buffer at the offset).
+  /// Amplifier input with the integrator reset: input = output, v = f(v).
   double resetVoltage() const {
     double lo = -rail(), hi = rail();
     for (int it = 0; it < 200; ++it) {
@@ -210,7 +210,7 @@ class Problem {
 
   double volt(int node, const double* y) const { return topo_.voltage(node, y, vin_.data()); }
   Eigen::Index stateIndex(Eigen::Index i, Eigen::Index j, int k) const {
-    return nodes_ + (i * C_ + j) * ns_ + k;
+    return nodes_ + n_int_ + (i * C_ + j) * ns_ + k;
   }
 
   void residual(const double* y, const double* yp, double* r) const {
@@ -239,18 +239,22 @@ class Problem {
       if (w.a >= 0) r[w.a] += cur;
       if (w.b >= 0) r[w.b] -= cur;
     }
-    for (Eigen::Index u = 0; u < nodes_; ++u) r[u] += cap_[u] * yp[u];
+    if (!dc_)
+      for (Eigen::Index u = 0; u < nodes_; ++u) r[u] += cap_[u] * yp[u];
     if (amp_)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int o = topo_.outNode(j);
-        if (integrator_)
-          r[o] += ts_.integrator.c_feedback_f * (1.0 - ampSlope(y[o])) * yp[o];
-        else
+        if (integrator_) {
+          // KCL: the input current charges C_f; u = v_in - f(v_in) ties u to the input node.
+          r[o] += ts_.integrator.c_feedback_f * yp[capIndex(j)];
+          r[capIndex(j)] = y[capIndex(j)] - (y[o] - ampOut(y[o]));
+        } else {
           r[o] += (y[o] - ampOut(y[o])) / spec_.tia.r_feedback_ohm;
+        }
       }
   }
 
-  void jacobian(double cj, const double* y, const double* yp, SUNMatrix jm) const {
+  void jacobian(double cj, const double* y, SUNMatrix jm) const {
     std::copy(colptr_.begin(), colptr_.end(), SUNSparseMatrix_IndexPointers(jm));
     std::copy(rowind_.begin(), rowind_.end(), SUNSparseMatrix_IndexValues(jm));
     double* val = SUNSparseMatrix_Data(jm);
@@ -295,14 +299,16 @@ class Problem {
       add(s[2], -wires[e].g);
       add(s[3], -wires[e].g);
     }
-    for (Eigen::Index u = 0; u < nodes_; ++u) add(diag_slots_[static_cast<std::size_t>(u)], cj * cap_[u]);
+    if (!dc_)
+      for (Eigen::Index u = 0; u < nodes_; ++u) add(diag_slots_[static_cast<std::size_t>(u)], cj * cap_[u]);
     if (amp_)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int o = topo_.outNode(j);
         const sunindextype s = diag_slots_[static_cast<std::size_t>(o)];
         if (integrator_) {
-          const double cf = ts_.integrator.c_feedback_f;
-          add(s, cf * (-ampCurvature(y[o])) * yp[o] + cj * cf * (1.0 - ampSlope(y[o])));
+          add(int_slots_[static_cast<std::size_t>(3 * j)], cj * ts_.integrator.c_feedback_f);  // (o, u)
+          add(int_slots_[static_cast<std::size_t>(3 * j + 1)], 1.0);                          // (u, u)
+          add(int_slots_[static_cast<std::size_t>(3 * j + 2)], -(1.0 - ampSlope(y[o])));       // (u, o)
         } else {
           add(s, (1.0 - ampSlope(y[o])) / spec_.tia.r_feedback_ohm);
         }
@@ -314,9 +320,13 @@ class Problem {
     for (Eigen::Index j = 0; j < C_; ++j) {
       if (amp_) {
         const int o = topo_.outNode(j);
-        vout[j] = ampOut(y[o]);
-        cur[j] = integrator_ ? ts_.integrator.c_feedback_f * (1.0 - ampSlope(y[o])) * yp[o]
-                             : (y[o] - vout[j]) / spec_.tia.r_feedback_ohm;
+        if (integrator_) {
+          vout[j] = y[o] - y[capIndex(j)];
+          cur[j] = ts_.integrator.c_feedback_f * yp[capIndex(j)];
+        } else {
+          vout[j] = ampOut(y[o]);
+          cur[j] = (y[o] - vout[j]) / spec_.tia.r_feedback_ohm;
+        }
         continue;
       }
       vout[j] = 0.0;
@@ -368,6 +378,10 @@ class Problem {
         }
       }
     for (const auto& w : topo_.wires()) pair(w.a, w.b);
+    for (Eigen::Index j = 0; j < n_int_; ++j) {
+      entries.emplace_back(capIndex(j), topo_.outNode(j));
+      entries.emplace_back(topo_.outNode(j), capIndex(j));
+    }
     std::sort(entries.begin(), entries.end());
     entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
     colptr_.assign(static_cast<std::size_t>(n_ + 1), 0);
@@ -404,6 +418,11 @@ class Problem {
       }
     for (const auto& w : topo_.wires()) slots4(w.a, w.b, wire_slots_);
     for (Eigen::Index u = 0; u < nodes_; ++u) diag_slots_.push_back(slot(u, u));
+    for (Eigen::Index j = 0; j < n_int_; ++j) {
+      int_slots_.push_back(slot(topo_.outNode(j), capIndex(j)));
+      int_slots_.push_back(slot(capIndex(j), capIndex(j)));
+      int_slots_.push_back(slot(capIndex(j), topo_.outNode(j)));
+    }
   }
 
   void buildSenseEdges() {
@@ -425,13 +444,14 @@ class Problem {
   const CrossbarSpec& spec_;
   const TransientSpec& ts_;
   detail::Topology topo_;
-  Eigen::Index R_ = 0, C_ = 0, nodes_ = 0, n_ = 0;
+  Eigen::Index R_ = 0, C_ = 0, nodes_ = 0, n_int_ = 0, n_ = 0;
   int ns_ = 0;
-  bool integrator_ = false, amp_ = false;
+  bool integrator_ = false, amp_ = false, dc_ = false;
   const CellModel* model_ = nullptr;
   Eigen::VectorXd vin_;
   std::vector<double> cap_;
-  std::vector<sunindextype> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_;
+  std::vector<sunindextype> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
+      int_slots_;
   std::vector<std::vector<SenseEdge>> sense_edges_;
   std::exception_ptr error_;
   std::string ida_message_;
@@ -458,12 +478,12 @@ int residualCallback(realtype t, N_Vector yy, N_Vector yp, N_Vector rr, void* us
   }
 }
 
-int jacobianCallback(realtype t, realtype cj, N_Vector yy, N_Vector yp, N_Vector /*rr*/, SUNMatrix jac,
+int jacobianCallback(realtype t, realtype cj, N_Vector yy, N_Vector /*yp*/, N_Vector /*rr*/, SUNMatrix jac,
                      void* user, N_Vector, N_Vector, N_Vector) {
   auto* p = static_cast<Problem*>(user);
   try {
     p->setInputs(t);
-    p->jacobian(cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), jac);
+    p->jacobian(cj, N_VGetArrayPointer(yy), jac);
     return 0;
   } catch (...) {
     p->error() = std::current_exception();
@@ -544,10 +564,12 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
 
   // Initial point: DC operating point (capacitor nodes algebraic), then consistent y'.
   p.ids(id.data(), true);
+  p.setDc(true);
   check(IDASetId(mem, id.v), "IDASetId", p);
   check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial operating point (IDACalcIC)", p);
   check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
   p.ids(id.data(), false);
+  p.setDc(false);
   check(IDASetId(mem, id.v), "IDASetId", p);
   check(IDAReInit(mem, 0.0, y.v, yp.v), "IDAReInit", p);
   check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial derivatives (IDACalcIC)", p);
@@ -593,6 +615,11 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
     const double stop = corner != corners.end() ? *corner : ts.t_stop_s;
     check(IDASetStopTime(mem, stop), "IDASetStopTime", p);
     while (next_out < times.size() && times[next_out] <= stop) {
+      if (times[next_out] - t_now <= 1e-12 * ts.t_stop_s) {  // at the (re)start point itself
+        record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
+        ++next_out;
+        continue;
+      }
       realtype tret = 0.0;
       const int flag = IDASolve(mem, times[next_out], &tret, y.v, yp.v, IDA_NORMAL);
       check(flag, fmt::format("IDASolve at t = {:.6g} s", t_now).c_str(), p);
@@ -626,7 +653,7 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   const int ns = p.stateSize();
   res.final_state.resize(spec.rows * spec.cols, ns);
   for (Eigen::Index c = 0; c < spec.rows * spec.cols; ++c)
-    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y.data()[p.nodes() + c * ns + k];
+    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y.data()[p.stateIndex(c / spec.cols, c % spec.cols, k)];
   res.stats.wall_s = std::chrono::duration<double>(Clock::now() - t_begin).count();
   return res;
 }

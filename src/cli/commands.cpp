@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "commands.hpp"
 
+#include "device_command.hpp"
+#include "dnn_commands.hpp"
+#include "sweep_commands.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -20,6 +24,7 @@
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/device_pipeline.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/atomic_file.hpp"
@@ -127,10 +132,15 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     }
     h5.setAttribute("/", "netlist", fs::absolute(netlist_path).string());
   } else {
-    const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seed);
+    circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seed);
+    // Stateful devices (pcm, rram_cmo): program the targets, age to read.t_s; the circuit then
+    // holds the conductances read at that time.
+    std::optional<extract::DeviceStep> step;
+    if (extract::hasDeviceStep(config)) step = extract::applyDeviceStep(config, spec, seed);
     auto backend = extract::makeBackend(request.backend);
     writeAxes(h5, spec.rows, spec.cols);
-    h5.writeMatrix("/g_target", spec.g_s, "S");
+    h5.writeMatrix("/g_target", step ? step->g_target_s : spec.g_s, "S");
+    if (step) extract::writeDeviceStep(h5, *step);
     h5.attachDimensionScale("/g_target", "/input", 0);
     h5.attachDimensionScale("/g_target", "/output", 1);
     if (!request.input_path.empty()) {
@@ -316,10 +326,17 @@ void addCommands(CLI::App& app, Options& options) {
   });
 
   auto demo_out = std::make_shared<std::string>("xbarsim-demo.h5");
-  CLI::App* demo_cmd = app.add_subcommand("demo", "Run the built-in example and print a summary");
+  auto demo_crossbar = std::make_shared<bool>(false);
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo", "Shipped MLP on Fashion-MNIST with PCM on a realistic crossbar: accuracy vs time");
   demo_cmd->add_option("--out,-o", *demo_out, "result file (HDF5)");
-  demo_cmd->callback([&options, demo_out] {
-    options.run = [&options, demo_out] { return runDemo(*demo_out, options.command_line); };
+  demo_cmd->add_flag("--crossbar", *demo_crossbar,
+                     "only the circuit part: W_eff of a 32x32 array through ngspice");
+  demo_cmd->callback([&options, demo_out, demo_crossbar] {
+    options.run = [&options, demo_out, demo_crossbar] {
+      return *demo_crossbar ? runDemo(*demo_out, options.command_line)
+                            : runDnnDemo(*demo_out, options.command_line);
+    };
   });
 
   auto validate = std::make_shared<std::pair<std::string, std::string>>();
@@ -350,6 +367,9 @@ void addCommands(CLI::App& app, Options& options) {
       return 0;
     };
   });
+  addDeviceCommand(app, options);
+  addDnnCommands(app, options);
+  addSweepCommands(app, options);
 }
 
 }  // namespace xbarsim::cli

@@ -199,7 +199,113 @@ std::vector<std::string> keysInSection(const Schema& schema, std::string_view se
   return names;
 }
 
+/// Converts a TOML node of a free section, keeping file order (toml++ tables iterate by key).
+FreeNode toFreeNode(const toml::node& node, std::string name, const std::string& source_name) {
+  FreeNode out;
+  out.name = std::move(name);
+  out.line = lineOf(node);
+  switch (node.type()) {
+    case toml::node_type::integer:
+      out.kind = FreeNode::Kind::Integer;
+      out.integer = node.as_integer()->get();
+      break;
+    case toml::node_type::floating_point:
+      out.kind = FreeNode::Kind::Real;
+      out.real = node.as_floating_point()->get();
+      break;
+    case toml::node_type::boolean:
+      out.kind = FreeNode::Kind::Boolean;
+      out.boolean = node.as_boolean()->get();
+      break;
+    case toml::node_type::string:
+      out.kind = FreeNode::Kind::String;
+      out.string = node.as_string()->get();
+      break;
+    case toml::node_type::array:
+      out.kind = FreeNode::Kind::Array;
+      for (const toml::node& element : *node.as_array())
+        out.children.push_back(toFreeNode(element, "", source_name));
+      break;
+    case toml::node_type::table: {
+      out.kind = FreeNode::Kind::Table;
+      struct Entry {
+        toml::source_position at;
+        std::string key;
+        const toml::node* node;
+      };
+      std::vector<Entry> entries;
+      for (const auto& [k, v] : *node.as_table())
+        entries.push_back({v.source().begin, std::string(k.str()), &v});
+      std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+      });
+      for (const Entry& e : entries) out.children.push_back(toFreeNode(*e.node, e.key, source_name));
+      break;
+    }
+    default:
+      throw ConfigError(source_name, out.line, out.name, "dates and times are not supported here");
+  }
+  return out;
+}
+
+/// Inline TOML of a free-section value.
+std::string freeValueToml(const FreeNode& node) {
+  switch (node.kind) {
+    case FreeNode::Kind::Integer: return fmt::format("{}", node.integer);
+    case FreeNode::Kind::Real: return tomlReal(node.real);
+    case FreeNode::Kind::Boolean: return node.boolean ? "true" : "false";
+    case FreeNode::Kind::String: return tomlString(node.string);
+    case FreeNode::Kind::Array: {
+      std::vector<std::string> parts;
+      for (const FreeNode& child : node.children) parts.push_back(freeValueToml(child));
+      return fmt::format("[{}]", fmt::join(parts, ", "));
+    }
+    case FreeNode::Kind::Table: {
+      std::vector<std::string> parts;
+      for (const FreeNode& child : node.children)
+        parts.push_back(fmt::format("{} = {}", tomlKey(child.name), freeValueToml(child)));
+      return parts.empty() ? "{}" : fmt::format("{{ {} }}", fmt::join(parts, ", "));
+    }
+  }
+  return "";
+}
+
+/// `[name]` or `[[name]]` blocks of a free section.
+std::string freeSectionToml(const std::string& name, const FreeNode& section) {
+  auto body = [](const FreeNode& table) {
+    std::string out;
+    for (const FreeNode& child : table.children)
+      out += fmt::format("{} = {}\n", tomlKey(child.name), freeValueToml(child));
+    return out;
+  };
+  if (section.kind == FreeNode::Kind::Table) return fmt::format("[{}]\n{}", tomlKey(name), body(section));
+  std::string out;
+  for (const FreeNode& block : section.children) {
+    if (!out.empty()) out += "\n";
+    out += fmt::format("[[{}]]\n{}", tomlKey(name), body(block));
+  }
+  return out;
+}
+
 }  // namespace
+
+const FreeNode* FreeNode::find(std::string_view key) const noexcept {
+  if (kind != Kind::Table) return nullptr;
+  for (const FreeNode& child : children)
+    if (child.name == key) return &child;
+  return nullptr;
+}
+
+Schema& Schema::addFreeSection(std::string name, std::string description) {
+  if (!isFreeSection(name)) free_sections_.emplace_back(std::move(name), std::move(description));
+  return *this;
+}
+
+bool Schema::isFreeSection(std::string_view name) const noexcept {
+  for (const auto& [n, d] : free_sections_)
+    if (n == name) return true;
+  return false;
+}
 
 Schema& Schema::add(KeySpec spec) {
   keys_.push_back(std::move(spec));
@@ -255,6 +361,16 @@ Config Config::parse(std::string_view text, const std::string& source_name, cons
         };
         config.values_.insert_or_assign(key, convert(*spec, node, error));
         config.lines_[key] = line;
+      } else if (prefix.empty() && schema.isFreeSection(key)) {
+        bool ok = node.is_table();
+        if (const toml::array* blocks = node.as_array()) {
+          ok = !blocks->empty();
+          for (const toml::node& block : *blocks) ok = ok && block.is_table();
+        }
+        if (!ok)
+          throw ConfigError(source_name, line, key,
+                            fmt::format("expected a table [{}] or tables [[{}]]", key, key));
+        config.free_.insert_or_assign(key, toFreeNode(node, key, source_name));
       } else if (node.is_table() && schema.hasSection(key)) {
         self(self, *node.as_table(), key);
       } else if (prefix.empty() || !schema.hasSection(prefix)) {
@@ -352,8 +468,21 @@ std::string Config::toToml() const {
     }
     out += fmt::format("{} = {}\n", tomlKey(name), tomlValue(it->second));
   }
+  for (const auto& [name, description] : schema_->freeSections()) {
+    const auto it = free_.find(name);
+    if (it == free_.end()) continue;
+    if (!out.empty()) out += "\n";
+    out += freeSectionToml(name, it->second);
+  }
   return out;
 }
+
+const FreeNode* Config::freeSection(std::string_view name) const {
+  const auto it = free_.find(name);
+  return it == free_.end() ? nullptr : &it->second;
+}
+
+void Config::removeFreeSections() noexcept { free_.clear(); }
 
 std::filesystem::path Config::baseDirectory() const {
   if (source_name_.empty()) return std::filesystem::current_path();

@@ -138,6 +138,13 @@ DeviceCard resolveCard(const std::string& reference, const std::filesystem::path
   return loadCard(path);
 }
 
+std::unique_ptr<DeviceModel> makeDeviceModel(const DeviceCard& card) {
+  if (card.model == "rram_stanford") return std::make_unique<StanfordRram>(card.params);
+  if (card.model == "pcm_pulse") return std::make_unique<PcmPulse>(card.params);
+  throw Error(fmt::format("device card {} (model \"{}\") has no stateful compact model (use "
+                          "rram_stanford or pcm_pulse)", card.source, card.model));
+}
+
 std::string_view builtinSpiceLibrary(std::string_view file) {
   if (file == "rram_stanford.lib") return detail::kRramStanfordLib;
   if (file == "pcm.lib") return detail::kPcmLib;

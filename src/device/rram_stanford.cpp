@@ -100,12 +100,13 @@ double StanfordRram::initialState() const noexcept { return std::clamp(gap_ini_m
 
 double StanfordRram::current(double v_v, double gap_m) const {
   const double g = std::clamp(gap_m, gap_min_m_, gap_max_m_);
-  return i0_a_ * std::exp(-g / g0_m_) * std::sinh(v_v / v0_v_);
+  return i0_a_ * std::exp(-g / g0_m_) * std::sinh(std::clamp(v_v / v0_v_, -200.0, 200.0));
 }
 
 double StanfordRram::conductance(double v_v, double gap_m) const {
   const double g = std::clamp(gap_m, gap_min_m_, gap_max_m_);
-  return i0_a_ * std::exp(-g / g0_m_) * std::cosh(v_v / v0_v_) / v0_v_;
+  const double u = v_v / v0_v_;
+  return std::abs(u) > 200.0 ? 0.0 : i0_a_ * std::exp(-g / g0_m_) * std::cosh(u) / v0_v_;
 }
 
 double StanfordRram::temperature(double v_v, double gap_m, double t_amb_k) const {
@@ -119,11 +120,14 @@ double StanfordRram::stateRate(double v_v, double gap_m, double t_amb_k) const {
   const double gamma = (v_v < 0.0 ? gamma_reset_ : gamma0_) - beta_ * gap_nm * gap_nm * gap_nm;
   if (gamma * std::abs(v_v) / tox_m_ < f_min_v_per_m_) return 0.0;
   const double kt_q = kBoltzmannJPerK * t_k / kElementaryChargeC;  // thermal voltage (V)
+  // The sinh argument is limited to +-200 as in the SPICE face (no effect below ~15 V).
   const double rate = -vel0_m_per_s_ * std::exp(-ea_ev_ / kt_q) *
-                      std::sinh(gamma * a0_m_ / tox_m_ * v_v / kt_q);
-  // Anti-windup: the rate toward a bound fades linearly to 0 within clamp_width of it.
-  const double room = rate < 0.0 ? gap_m - gap_min_m_ : gap_max_m_ - gap_m;
-  return rate * std::clamp(room / clamp_width_m_, 0.0, 1.0);
+                      std::sinh(std::clamp(gamma * a0_m_ / tox_m_ * v_v / kt_q, -200.0, 200.0));
+  // Anti-windup: within clamp_width of the bound it moves toward, the rate fades linearly to 0;
+  // beyond the bound (an integrator overshoot) it reverses, so the bound is a stable rest point.
+  // With gamma > 0 (always, past the threshold) the rate moves toward gap_min for V > 0.
+  const double room = v_v > 0.0 ? gap_m - gap_min_m_ : gap_max_m_ - gap_m;
+  return rate * std::clamp(room / clamp_width_m_, -1.0, 1.0);
 }
 
 double StanfordRram::variationAmplitude(double v_v, double gap_m, double t_amb_k) const {

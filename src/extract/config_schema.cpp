@@ -24,6 +24,9 @@ const core::Schema& configSchema() {
               .description = "input DAC resolution in bits (0 = ideal)", .min = 0, .max = 32})
         .add({.key = "adc.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
               .description = "output ADC resolution in bits (0 = ideal)", .min = 0, .max = 32})
+        .add({.key = "adc.full_scale_a", .type = ValueType::Real, .default_value = 0.0,
+              .description = "ADC input range +/- I in A, clipped beyond (0 = 12 g_max v_read)",
+              .min = 0})
         .add({.key = "dnn.dataset", .type = ValueType::String,
               .default_value = std::string("fashion-mnist"), .description = "evaluation data set",
               .choices = {"fashion-mnist", "synthetic"}})
@@ -31,14 +34,39 @@ const core::Schema& configSchema() {
               .default_value = std::vector<double>{1.0, 3600.0, 86400.0},
               .description = "times after programming to evaluate, in s", .min = 0})
         .add({.key = "dnn.compensation", .type = ValueType::String,
-              .default_value = std::string("gdc"), .description = "drift compensation",
-              .choices = {"none", "gdc"}})
+              .default_value = std::string("gdc"),
+              .description = "drift compensation (bn-recal = gdc + batch-norm statistics "
+                             "re-estimated on calibration images)",
+              .choices = {"none", "gdc", "per-column", "bn-recal"}})
         .add({.key = "dnn.repeats", .type = ValueType::Integer, .default_value = std::int64_t{5},
               .description = "Monte Carlo programming draws", .min = 1, .max = 1e6})
         .add({.key = "dnn.tile_rows", .type = ValueType::Integer, .default_value = std::int64_t{256},
               .description = "tile rows (inputs)", .min = 1, .max = 65536})
         .add({.key = "dnn.tile_cols", .type = ValueType::Integer, .default_value = std::int64_t{256},
               .description = "tile columns (outputs)", .min = 1, .max = 65536})
+        .add({.key = "dnn.mapping", .type = ValueType::String,
+              .default_value = std::string("per-layer"),
+              .description = "weight-to-conductance scale g_max/max|W| per layer or per column",
+              .choices = {"per-layer", "per-column"}})
+        .add({.key = "dnn.read_noise", .type = ValueType::String,
+              .default_value = std::string("per-evaluation"),
+              .description = "1/f read noise drawn once per (time, repeat) or per MVM",
+              .choices = {"per-evaluation", "per-mvm"}})
+        .add({.key = "dnn.calibration_samples", .type = ValueType::Integer,
+              .default_value = std::int64_t{500},
+              .description = "training images for bn-recal batch-norm statistics", .min = 1,
+              .max = 1e7})
+        .add({.key = "dnn.test_samples", .type = ValueType::Integer, .default_value = std::int64_t{0},
+              .description = "evaluate on the first N test images (0 = all)", .min = 0, .max = 1e9})
+        .add({.key = "dnn.g_max_s", .type = ValueType::Real, .default_value = 25e-6,
+              .description = "mapping conductance range g_max in S", .min = 0,
+              .min_exclusive = true})
+        .add({.key = "dnn.pcm_prog_noise_scale", .type = ValueType::Real, .default_value = 1.0,
+              .description = "PCM programming-noise scale (0 = none)", .min = 0, .max = 100})
+        .add({.key = "dnn.pcm_drift_scale", .type = ValueType::Real, .default_value = 1.0,
+              .description = "PCM drift-exponent scale (0 = no drift)", .min = 0, .max = 100})
+        .add({.key = "dnn.pcm_read_noise_scale", .type = ValueType::Real, .default_value = 1.0,
+              .description = "PCM 1/f read-noise scale (0 = none)", .min = 0, .max = 100})
         .add({.key = "run.seed", .type = ValueType::Integer, .default_value = std::int64_t{1},
               .description = "seed of every random stream", .min = 0})
         .add({.key = "netlist.file", .type = ValueType::String,

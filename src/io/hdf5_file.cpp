@@ -728,6 +728,201 @@ std::vector<double> H5File::readDoubleVectorAttribute(const std::string& object,
   return values;
 }
 
+// ---- fixed-size datasets written per row --------------------------------------------------------
+
+namespace {
+
+std::vector<hsize_t> toHsize(const std::vector<std::size_t>& dims) {
+  return {dims.begin(), dims.end()};
+}
+
+/// Creation properties with a fill value; chunked + compressed above kContiguousMaxBytes.
+Handle makeFilledDcpl(const std::vector<hsize_t>& dims, std::size_t element_bytes, hid_t mem_type,
+                      const void* fill, const Where& w) {
+  Handle dcpl = makeDcpl(dims, element_bytes, w);
+  if (!dcpl.valid()) dcpl = h5p::create(H5P_DATASET_CREATE, w);
+  detail::check(H5Pset_fill_value(dcpl.get(), mem_type, fill), w, "set fill value",
+                "H5Pset_fill_value");
+  detail::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_IFSET), w, "set fill time",
+                "H5Pset_fill_time");
+  return dcpl;
+}
+
+/// Selects [index, 0...] with extent (1, dims[1...]) in the dataset's space; returns the memory
+/// space of the row. Throws if index is out of range or `elements` does not match.
+Handle selectRow(const Dataset& d, std::size_t index, std::size_t elements, const Where& w) {
+  if (d.dims.empty()) detail::throwIoError(w, "is a scalar; cannot write a row");
+  if (index >= d.dims[0]) {
+    detail::throwIoError(w, fmt::format("row {} is out of range for shape {}", index,
+                                        shapeText(d.dims)));
+  }
+  std::vector<hsize_t> start(d.dims.size(), 0);
+  std::vector<hsize_t> count = d.dims;
+  start[0] = index;
+  count[0] = 1;
+  std::size_t n = 1;
+  for (std::size_t k = 1; k < d.dims.size(); ++k) n *= static_cast<std::size_t>(d.dims[k]);
+  if (n != elements) {
+    detail::throwIoError(w, fmt::format("a row of shape {} has {} elements, got {}",
+                                        shapeText(d.dims), n, elements));
+  }
+  detail::check(H5Sselect_hyperslab(d.space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                    count.data(), nullptr),
+                w, "select row", "H5Sselect_hyperslab");
+  return h5s::createSimple({static_cast<hsize_t>(std::max<std::size_t>(n, 1))}, w);
+}
+
+}  // namespace
+
+void H5File::createFilledReals(const std::string& path, const std::vector<std::size_t>& dims,
+                               double fill, std::string_view units) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  requireUnits(units, w);
+  if (dims.empty()) detail::throwIoError(w, "a filled dataset needs rank >= 1");
+  const std::vector<hsize_t> hdims = toHsize(dims);
+  Handle space = h5s::createSimple(hdims, w);
+  Handle dcpl = makeFilledDcpl(hdims, sizeof(double), H5T_NATIVE_DOUBLE, &fill, w);
+  Handle dset = createDataset(id_, p, H5T_IEEE_F64LE, space.get(), dcpl, w);
+  writeStringAttribute(id_, p, "units", units, w);
+  dset.close(w);
+}
+
+void H5File::createFilledInts(const std::string& path, const std::vector<std::size_t>& dims,
+                              std::int64_t fill, std::string_view units) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  if (dims.empty()) detail::throwIoError(w, "a filled dataset needs rank >= 1");
+  const std::vector<hsize_t> hdims = toHsize(dims);
+  Handle space = h5s::createSimple(hdims, w);
+  Handle dcpl = makeFilledDcpl(hdims, sizeof(std::int64_t), H5T_NATIVE_INT64, &fill, w);
+  Handle dset = createDataset(id_, p, H5T_STD_I64LE, space.get(), dcpl, w);
+  if (!units.empty()) writeStringAttribute(id_, p, "units", units, w);
+  dset.close(w);
+}
+
+void H5File::createFilledStrings(const std::string& path, std::size_t n, std::string_view fill) {
+  writeStrings(path, std::vector<std::string>(n, std::string(fill)));
+}
+
+void H5File::writeRealsRow(const std::string& path, std::size_t index,
+                           const std::vector<double>& row) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  const Dataset d = openDataset(id_, p, w);
+  if (d.type_class != H5T_FLOAT) detail::throwIoError(w, "is not a float dataset");
+  Handle mem = selectRow(d, index, row.size(), w);
+  if (row.empty()) return;
+  detail::check(H5Dwrite(d.id.get(), H5T_NATIVE_DOUBLE, mem.get(), d.space.get(), H5P_DEFAULT,
+                         row.data()),
+                w, "write row", "H5Dwrite");
+}
+
+void H5File::writeIntAt(const std::string& path, std::size_t index, std::int64_t value) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  const Dataset d = openDataset(id_, p, w);
+  if (d.type_class != H5T_INTEGER) detail::throwIoError(w, "is not an integer dataset");
+  requireRankAtMost1(d, w);
+  Handle mem = selectRow(d, index, 1, w);
+  detail::check(H5Dwrite(d.id.get(), H5T_NATIVE_INT64, mem.get(), d.space.get(), H5P_DEFAULT,
+                         &value),
+                w, "write element", "H5Dwrite");
+}
+
+void H5File::writeStringAt(const std::string& path, std::size_t index, std::string_view value) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  requireNoNul(value, w);
+  const Dataset d = openDataset(id_, p, w);
+  if (d.type_class != H5T_STRING || !h5t::isVariableString(d.type.get(), w)) {
+    detail::throwIoError(w, "is not a variable-length string dataset");
+  }
+  requireRankAtMost1(d, w);
+  Handle mem = selectRow(d, index, 1, w);
+  const std::string copy(value);
+  const char* ptr = copy.c_str();
+  Handle type = h5t::variableUtf8String(w);
+  detail::check(H5Dwrite(d.id.get(), type.get(), mem.get(), d.space.get(), H5P_DEFAULT, &ptr), w,
+                "write element", "H5Dwrite");
+}
+
+std::vector<std::size_t> H5File::shape(const std::string& path) const {
+  requireOpen();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  const Dataset d = openDataset(id_, p, w);
+  return {d.dims.begin(), d.dims.end()};
+}
+
+std::vector<double> H5File::readReals(const std::string& path,
+                                      std::vector<std::size_t>* dims) const {
+  requireOpen();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  const Dataset d = openDataset(id_, p, w);
+  requireNumeric(d, w);
+  if (dims != nullptr) dims->assign(d.dims.begin(), d.dims.end());
+  std::vector<double> values(d.size());
+  if (!values.empty()) h5d::read(d.id.get(), H5T_NATIVE_DOUBLE, values.data(), w);
+  return values;
+}
+
+std::vector<std::string> H5File::listGroup(const std::string& path) const {
+  requireOpen();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(path);
+  const Where w{path_.native(), p};
+  std::vector<std::string> names;
+  if (!objectExists(id_, p, w)) return names;
+  H5G_info_t info{};
+  detail::check(H5Gget_info_by_name(id_, p.c_str(), &info, H5P_DEFAULT), w, "get group info",
+                "H5Gget_info_by_name");
+  for (hsize_t k = 0; k < info.nlinks; ++k) {
+    const ssize_t size = detail::check(
+        H5Lget_name_by_idx(id_, p.c_str(), H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT),
+        w, "get link name", "H5Lget_name_by_idx");
+    std::string name(static_cast<std::size_t>(size) + 1, '\0');
+    detail::check(H5Lget_name_by_idx(id_, p.c_str(), H5_INDEX_NAME, H5_ITER_INC, k, name.data(),
+                                     name.size(), H5P_DEFAULT),
+                  w, "get link name", "H5Lget_name_by_idx");
+    name.resize(static_cast<std::size_t>(size));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+void H5File::setIntsAttribute(const std::string& object, const std::string& name,
+                              const std::vector<std::int64_t>& values) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(object);
+  const Where w{path_.native(), p};
+  if (!exists(p)) createGroup(p);
+  Handle space = h5s::createSimple({static_cast<hsize_t>(values.size())}, w);
+  writeAttribute(id_, p, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space.get(), values.data(), w);
+}
+
+void H5File::removeAttribute(const std::string& object, const std::string& name) {
+  requireWritable();
+  detail::SilenceErrors silence;
+  const std::string p = normalize(object);
+  const Where w{path_.native(), p};
+  if (objectExists(id_, p, w) && h5a::exists(id_, p, name, w)) h5a::remove(id_, p, name, w);
+}
+
 // ---- dimension scales ---------------------------------------------------------------------------
 
 void H5File::makeDimensionScale(const std::string& path, std::string_view name) {

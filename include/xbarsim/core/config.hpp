@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -30,6 +31,24 @@ enum class ValueType {
 
 using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>,
                            std::vector<std::string>, std::map<std::string, double>>;
+
+/// A value of a free section (e.g. [sweep], DESIGN.md section 8): TOML kept as written, with its
+/// line, and checked by the module that reads it rather than by the schema. Keys inside a free
+/// section may be quoted dotted names ("array.r_row_ohm").
+struct FreeNode {
+  enum class Kind { Integer, Real, Boolean, String, Array, Table };
+  Kind kind = Kind::Table;
+  std::string name;          ///< key of this node in its parent table ("" for array elements)
+  std::int64_t integer = 0;  ///< Kind::Integer
+  double real = 0.0;         ///< Kind::Real
+  bool boolean = false;      ///< Kind::Boolean
+  std::string string;        ///< Kind::String
+  /// Table: entries in file order; Array: elements in order.
+  std::vector<FreeNode> children;
+  long line = 0;             ///< line in the source file (0 if unknown)
+  /// Table entry called `key`, or nullptr.
+  [[nodiscard]] const FreeNode* find(std::string_view key) const noexcept;
+};
 
 /// One key of the schema.
 struct KeySpec {
@@ -53,8 +72,20 @@ class Schema {
   /// True if `section` ("array") is the first part of any key.
   [[nodiscard]] bool hasSection(std::string_view section) const noexcept;
 
+  /// Declares a top-level section whose content is not checked against the schema but kept as
+  /// a FreeNode tree (a `[name]` table or `[[name]]` array of tables), e.g. "sweep". Its reader
+  /// validates it. The name must not be a section of any key.
+  Schema& addFreeSection(std::string name, std::string description);
+  /// True if `name` was declared by addFreeSection().
+  [[nodiscard]] bool isFreeSection(std::string_view name) const noexcept;
+  /// Declared free sections: (name, description), in declaration order.
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& freeSections() const noexcept {
+    return free_sections_;
+  }
+
  private:
   std::vector<KeySpec> keys_;
+  std::vector<std::pair<std::string, std::string>> free_sections_;
 };
 
 /// A validated configuration: every schema key has a value (given or default).
@@ -82,7 +113,14 @@ class Config {
   /// Set a value programmatically (sweeps, command-line overrides); validated like the file.
   void set(std::string_view key, Value value);
 
-  /// The resolved configuration as TOML text (schema order, defaults included).
+  /// Content of free section `name` as written (a Table for `[name]`, an Array of Tables for
+  /// `[[name]]`), or nullptr if the file has none.
+  [[nodiscard]] const FreeNode* freeSection(std::string_view name) const;
+  /// Drops every free section (e.g. to derive the plain configuration of one sweep point).
+  void removeFreeSections() noexcept;
+
+  /// The resolved configuration as TOML text (schema order, defaults included), followed by
+  /// the free sections as written (with exact numbers), so that parse(toToml()) round-trips.
   [[nodiscard]] std::string toToml() const;
   /// File the configuration came from ("" if none) and its directory (for relative paths).
   [[nodiscard]] const std::string& sourceName() const noexcept { return source_name_; }
@@ -100,6 +138,7 @@ class Config {
   std::string source_name_;
   std::map<std::string, Value, std::less<>> values_;
   std::map<std::string, long, std::less<>> lines_;  ///< line of each given key
+  std::map<std::string, FreeNode, std::less<>> free_;  ///< free sections present in the file
 };
 
 }  // namespace xbarsim::core

@@ -17,6 +17,7 @@
 /// devices/ are compiled into the library and can be named without a path (builtinCard()).
 
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,11 @@ struct DeviceCard {
 /// A card by reference: a built-in name, else a file path (relative to base_dir).
 [[nodiscard]] DeviceCard resolveCard(const std::string& reference,
                                      const std::filesystem::path& base_dir);
+
+class DeviceModel;
+/// The stateful compact model of a card (model "rram_stanford" or "pcm_pulse"); throws
+/// xbarsim::Error for cards of other models.
+[[nodiscard]] std::unique_ptr<DeviceModel> makeDeviceModel(const DeviceCard& card);
 
 /// Text of a SPICE library shipped in devices/ ("rram_stanford.lib", "pcm.lib", "access.lib").
 [[nodiscard]] std::string_view builtinSpiceLibrary(std::string_view file);

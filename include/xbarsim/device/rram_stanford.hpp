@@ -16,8 +16,11 @@
 ///  - Anti-windup: the code clamps a copy of the integrator state, so the integral winds beyond
 ///    [gap_min, gap_max] and must unwind before the current changes (devices.md 3.1). Here the
 ///    rate itself goes to zero at the bounds: within `clamp_width_m` of a bound the rate toward
-///    it is scaled linearly down to 0, and the initial gap is clamped to the bounds. A gap_ini
-///    of 1.9 nm (the authors' HRS decks) therefore starts at gap_max = 1.7 nm.
+///    it is scaled linearly down to 0 and beyond it reversed (an integrator overshoot returns to
+///    the bound), and the initial gap is clamped to the bounds. A gap_ini of 1.9 nm (the
+///    authors' HRS decks) therefore starts at gap_max = 1.7 nm.
+///  - sinh arguments are limited to ±200 (no effect below ~15 V across the device), so that
+///    SPICE Newton iterates cannot overflow.
 ///  - The temperature uses the current of the same evaluation (the code uses the previous
 ///    iterate's branch current); the fixed point is the same.
 /// The static I-V law is exactly the code's; R_LRS = 541.8 Ω and R_HRS = 218.59 kΩ at 0.1 V.

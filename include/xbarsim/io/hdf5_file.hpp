@@ -104,6 +104,37 @@ class H5File {
   /// Reads a rank-0 or 1-D string dataset (variable- or fixed-length, any padding).
   [[nodiscard]] std::vector<std::string> readStrings(const std::string& path) const;
 
+  // ---- fixed-size datasets written element by element (sweeps: one point at a time) -------------
+  // Created once with their final shape and a fill value, then written one index of the first
+  // dimension (one "row") at a time and flushed; unwritten rows read back as the fill value.
+  // Numeric ones larger than kContiguousMaxBytes are chunked and compressed like the rest.
+
+  /// Creates a float64 dataset of shape `dims` (rank >= 1) filled with `fill` (e.g. NaN), with
+  /// attribute `units`. @throws IoError if `path` exists; std::invalid_argument on empty units.
+  void createFilledReals(const std::string& path, const std::vector<std::size_t>& dims,
+                         double fill, std::string_view units);
+  /// Creates an int64 dataset of shape `dims` filled with `fill`; `units` written if not empty.
+  void createFilledInts(const std::string& path, const std::vector<std::size_t>& dims,
+                        std::int64_t fill, std::string_view units = {});
+  /// Creates a 1-D variable-length UTF-8 string dataset of `n` elements, all equal to `fill`.
+  void createFilledStrings(const std::string& path, std::size_t n, std::string_view fill = {});
+  /// Writes row `index` of a float64 dataset: the elements [index, ...] (all trailing
+  /// dimensions; `row.size()` must equal their product). @throws IoError if out of range.
+  void writeRealsRow(const std::string& path, std::size_t index, const std::vector<double>& row);
+  /// Writes element `index` of a 1-D int64 dataset.
+  void writeIntAt(const std::string& path, std::size_t index, std::int64_t value);
+  /// Writes element `index` of a 1-D string dataset.
+  void writeStringAt(const std::string& path, std::size_t index, std::string_view value);
+  /// Shape of a dataset (empty for a scalar). @throws IoError if missing.
+  [[nodiscard]] std::vector<std::size_t> shape(const std::string& path) const;
+  /// Reads a numeric dataset of any rank as float64 in row-major (C) order; `dims` (if not
+  /// null) receives its shape.
+  [[nodiscard]] std::vector<double> readReals(const std::string& path,
+                                              std::vector<std::size_t>* dims = nullptr) const;
+  /// Names of the links in a group ("/" included), in HDF5's name order. Empty for a missing
+  /// group.
+  [[nodiscard]] std::vector<std::string> listGroup(const std::string& path) const;
+
   // ---- attributes (on any group or dataset, "/" included) ---------------------------------------
   // Setting an attribute replaces an existing one of the same name; if `object` does not exist it
   // is created as a group (e.g. "/config", "/provenance").
@@ -131,6 +162,13 @@ class H5File {
   /// 1-D float64 attribute.
   void setAttribute(const std::string& object, const std::string& name,
                     const std::vector<double>& values);
+
+  /// 1-D int64 attribute (e.g. CF `flag_values` of an int64 status dataset).
+  void setIntsAttribute(const std::string& object, const std::string& name,
+                        const std::vector<std::int64_t>& values);
+
+  /// Removes attribute `name` of `object` if present.
+  void removeAttribute(const std::string& object, const std::string& name);
 
   /// True if `object` exists and has attribute `name`.
   [[nodiscard]] bool hasAttribute(const std::string& object, const std::string& name) const;

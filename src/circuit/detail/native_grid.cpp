@@ -43,6 +43,8 @@ struct GridMultifrontal::Impl {
   Eigen::VectorXd loads;
   Eigen::LLT<Eigen::MatrixXd> root_llt;  // (Y_OO + diag(loads)) when loads are set
   bool factors_kept = false;
+  std::vector<std::size_t> work_offset;  // per front, into the solve workspace (k + r rows)
+  std::size_t work_rows = 0;
   std::atomic<std::size_t> factor_bytes{0};
   std::atomic<std::size_t> peak_front{0};
 
@@ -257,6 +259,11 @@ GridMultifrontal::GridMultifrontal(const GridParams& params, const GridOptions& 
   std::vector<int> pos(static_cast<std::size_t>(m.portCount()), -1);
   m.fronts.reserve(static_cast<std::size_t>(2 * (m.R / m.o.leaf_rows + 1) * (m.C / m.o.leaf_cols + 1)));
   m.root = m.build(0, m.R, 0, m.C, pos);
+  m.work_offset.resize(m.fronts.size());
+  for (std::size_t f = 0; f < m.fronts.size(); ++f) {
+    m.work_offset[f] = m.work_rows;
+    m.work_rows += static_cast<std::size_t>(m.fronts[f].k + m.fronts[f].r());
+  }
   int threads = std::max(1, options.threads);
   while ((1 << (m.spawn_depth + 1)) <= threads) ++m.spawn_depth;
 }
@@ -308,33 +315,65 @@ Eigen::Index GridMultifrontal::unknowns() const noexcept {
 
 int GridMultifrontal::fronts() const noexcept { return static_cast<int>(impl_->fronts.size()); }
 
-void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
-  const Impl& m = *impl_;
-  if (!m.factors_kept) throw Error("native grid solver: solve() needs factorize(..., true)");
-  if (b.rows() != unknowns()) throw Error("native grid solver: right-hand side has the wrong size");
-  const Eigen::Index nrhs = b.cols();
-  const int C = m.C;
-  const int nf = static_cast<int>(m.fronts.size());
-  std::vector<Eigen::MatrixXd> work(static_cast<std::size_t>(nf));
-  // Forward: y = L^-1 rhs on the eliminated nodes, port rhs -= X^T y, up the tree.
-  for (int fi = 0; fi < nf; ++fi) {
-    const Front& f = m.fronts[fi];
+namespace {
+
+struct SolveContext {
+  const std::vector<Front>* fronts;
+  const std::vector<std::size_t>* offset;
+  double* buf;
+  Eigen::Index nrhs;
+  int C;
+  int spawn_depth;
+  Eigen::MatrixXd* b;
+  Eigen::Map<Eigen::MatrixXd> work(int fi) const {
+    const Front& f = (*fronts)[fi];
+    return Eigen::Map<Eigen::MatrixXd>(buf + (*offset)[fi] * nrhs, f.k + f.r(), nrhs);
+  }
+  /// Runs fn(child0) and fn(child1), in two threads near the root.
+  template <class Fn>
+  void children(const Front& f, int depth, Fn&& fn) const {
+    if (depth < spawn_depth) {
+      std::exception_ptr err;
+      std::thread t([&] {
+        try {
+          fn(f.child[0]);
+        } catch (...) {
+          err = std::current_exception();
+        }
+      });
+      std::exception_ptr err1;
+      try {
+        fn(f.child[1]);
+      } catch (...) {
+        err1 = std::current_exception();
+      }
+      t.join();
+      if (err) std::rethrow_exception(err);
+      if (err1) std::rethrow_exception(err1);
+    } else {
+      fn(f.child[0]);
+      fn(f.child[1]);
+    }
+  }
+  // Forward: y = L^-1 rhs on the eliminated nodes, port rhs -= Xt y, up the tree.
+  void forward(int fi, int depth) const {
+    const Front& f = (*fronts)[fi];
+    if (!f.leaf()) children(f, depth, [&](int c) { forward(c, depth + 1); });
+    auto w = work(fi);
     const Eigen::Index k = f.k;
     const Eigen::Index r = f.r();
-    Eigen::MatrixXd& w = work[fi];
-    w.setZero(k + r, nrhs);
     if (f.leaf()) {
       const int wd = f.j1 - f.j0;
       for (int ii = 0; ii < f.i1 - f.i0; ++ii)
         for (int jj = 0; jj < wd; ++jj) {
           const Eigen::Index g = 2 * (static_cast<Eigen::Index>(f.i0 + ii) * C + f.j0 + jj);
-          w.row(2 * (ii * wd + jj)) = b.row(g);
-          w.row(2 * (ii * wd + jj) + 1) = b.row(g + 1);
+          w.row(2 * (ii * wd + jj)) = b->row(g);
+          w.row(2 * (ii * wd + jj) + 1) = b->row(g + 1);
         }
     } else {
       for (int c = 0; c < 2; ++c) {
-        const Front& ch = m.fronts[f.child[c]];
-        const Eigen::MatrixXd& wc = work[f.child[c]];
+        const Front& ch = (*fronts)[f.child[c]];
+        const auto wc = work(f.child[c]);
         for (int q = 0; q < ch.r(); ++q) w.row(f.map[c][q]) += wc.row(ch.k + q);
       }
     }
@@ -343,27 +382,12 @@ void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
       w.bottomRows(r).noalias() -= f.Xt * w.topRows(k);
     }
   }
-  // Root: drivers at 0 V; sense nodes at 0 V (ideal) or solved with their loads.
-  {
-    const Front& f = m.fronts[m.root];
-    Eigen::MatrixXd& w = work[m.root];
-    auto xb = w.bottomRows(f.r());
-    if (m.loads.size() > 0) {
-      Eigen::MatrixXd rhs = xb.bottomRows(C) + b.bottomRows(C);
-      m.root_llt.solveInPlace(rhs);
-      xb.setZero();
-      xb.bottomRows(C) = rhs;
-      b.bottomRows(C) = rhs;
-    } else {
-      xb.setZero();
-    }
-  }
-  // Backward: x_k = L^-T (y - X x_ports), down the tree.
-  for (int fi = nf - 1; fi >= 0; --fi) {
-    const Front& f = m.fronts[fi];
+  // Backward: x_k = L^-T (y - Xt^T x_ports), down the tree.
+  void backward(int fi, int depth) const {
+    const Front& f = (*fronts)[fi];
+    auto w = work(fi);
     const Eigen::Index k = f.k;
     const Eigen::Index r = f.r();
-    Eigen::MatrixXd& w = work[fi];
     if (k > 0) {
       w.topRows(k).noalias() -= f.Xt.transpose() * w.bottomRows(r);
       f.L.triangularView<Eigen::Lower>().transpose().solveInPlace(w.topRows(k));
@@ -373,18 +397,46 @@ void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
       for (int ii = 0; ii < f.i1 - f.i0; ++ii)
         for (int jj = 0; jj < wd; ++jj) {
           const Eigen::Index g = 2 * (static_cast<Eigen::Index>(f.i0 + ii) * C + f.j0 + jj);
-          b.row(g) = w.row(2 * (ii * wd + jj));
-          b.row(g + 1) = w.row(2 * (ii * wd + jj) + 1);
+          b->row(g) = w.row(2 * (ii * wd + jj));
+          b->row(g + 1) = w.row(2 * (ii * wd + jj) + 1);
         }
-    } else {
-      for (int c = 0; c < 2; ++c) {
-        const Front& ch = m.fronts[f.child[c]];
-        Eigen::MatrixXd& wc = work[f.child[c]];
-        for (int q = 0; q < ch.r(); ++q) wc.row(ch.k + q) = w.row(f.map[c][q]);
-      }
+      return;
     }
-    w.resize(0, 0);
+    for (int c = 0; c < 2; ++c) {
+      const Front& ch = (*fronts)[f.child[c]];
+      auto wc = work(f.child[c]);
+      for (int q = 0; q < ch.r(); ++q) wc.row(ch.k + q) = w.row(f.map[c][q]);
+    }
+    children(f, depth, [&](int c) { backward(c, depth + 1); });
   }
+};
+
+}  // namespace
+
+void GridMultifrontal::solve(Eigen::MatrixXd& b) const {
+  const Impl& m = *impl_;
+  if (!m.factors_kept) throw Error("native grid solver: solve() needs factorize(..., true)");
+  if (b.rows() != unknowns()) throw Error("native grid solver: right-hand side has the wrong size");
+  const Eigen::Index nrhs = b.cols();
+  std::vector<double> buf(m.work_rows * static_cast<std::size_t>(nrhs), 0.0);
+  SolveContext ctx{&m.fronts, &m.work_offset, buf.data(), nrhs, m.C, m.spawn_depth, &b};
+  ctx.forward(m.root, 0);
+  // Root: drivers at 0 V; sense nodes at 0 V (ideal) or solved with their loads.
+  {
+    const Front& f = m.fronts[m.root];
+    auto w = ctx.work(m.root);
+    auto xb = w.bottomRows(f.r());
+    if (m.loads.size() > 0) {
+      Eigen::MatrixXd rhs = xb.bottomRows(m.C) + b.bottomRows(m.C);
+      m.root_llt.solveInPlace(rhs);
+      xb.setZero();
+      xb.bottomRows(m.C) = rhs;
+      b.bottomRows(m.C) = rhs;
+    } else {
+      xb.setZero();
+    }
+  }
+  ctx.backward(m.root, 0);
 }
 
 }  // namespace xbarsim::circuit::detail

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_spec.hpp"
+#include "xbarsim/circuit/native_transient.hpp"
 
 namespace xbarsim::test {
 
@@ -123,6 +124,50 @@ inline Eigen::MatrixXd ngspiceCurrents(const circuit::CrossbarSpec& s, const Eig
       throw std::runtime_error("unexpected wrdata row");
     for (Eigen::Index j = 0; j < s.cols; ++j) cur(j, k) = rows[k][j + 1];  // column 0 = scale
   }
+  return cur;
+}
+
+/// Transient: column currents (C×T) at t = k·dt, k = 0..T-1 (ngspice .tran + linearize).
+inline Eigen::MatrixXd ngspiceTransient(const circuit::CrossbarSpec& s, const circuit::TransientSpec& ts,
+                                        double dt, Eigen::Index points, const std::string& options) {
+  std::ostringstream d;
+  d << "* xbarsim native transient cross-validation\n" << crossbarElements(s, Eigen::VectorXd());
+  for (Eigen::Index i = 0; i < s.rows; ++i) {  // replace the dc sources by the waveforms
+    const auto& w = ts.inputs[static_cast<std::size_t>(i)];
+    std::string pwl;
+    for (std::size_t k = 0; k < w.t_s.size(); ++k) pwl += fmt::format(" {} {}", num(w.t_s[k]), num(w.v_v[k]));
+    d << fmt::format(".alter_placeholder vi{} pwl({})\n", i, pwl);
+  }
+  std::string text = d.str();
+  // Rewrite "vi<i> s<i> 0 dc 0" lines into PWL sources.
+  for (Eigen::Index i = 0; i < s.rows; ++i) {
+    const std::string dc = fmt::format("vi{} s{} 0 dc 0\n", i, i);
+    const std::string tag = fmt::format(".alter_placeholder vi{} ", i);
+    const auto p = text.find(tag);
+    const auto e = text.find('\n', p);
+    const std::string pwl = text.substr(p + tag.size(), e - p - tag.size());
+    text.erase(p, e - p + 1);
+    text.replace(text.find(dc), dc.size(), fmt::format("vi{} s{} 0 {}\n", i, i, pwl));
+  }
+  const auto& c = ts.capacitance;
+  std::ostringstream caps;
+  for (Eigen::Index i = 0; i < s.rows; ++i)
+    for (Eigen::Index j = 0; j < s.cols; ++j) {
+      if (c.c_row_f > 0) caps << fmt::format("cr{}_{} r{}_{} 0 {}\n", i, j, i, j, num(c.c_row_f));
+      if (c.c_col_f > 0) caps << fmt::format("cc{}_{} c{}_{} 0 {}\n", i, j, i, j, num(c.c_col_f));
+    }
+  if (c.c_sense_f > 0 && s.sense == circuit::SenseKind::Tia)
+    for (Eigen::Index j = 0; j < s.cols; ++j) caps << fmt::format("cs{} out{} 0 {}\n", j, j, num(c.c_sense_f));
+  const double tstop = dt * static_cast<double>(points - 1);
+  text += caps.str() + options + "\n.control\nset wr_singlescale\noption numdgt=17\n" +
+          fmt::format("tran {} {} 0 {}\nlinearize{}\nwrdata @TABLE@{}\n.endc\n.end\n", num(dt),
+                      num(tstop), num(dt / 10), currentVectors(s), currentVectors(s));
+  const auto rows = runNgspice(text);
+  if (static_cast<Eigen::Index>(rows.size()) != points)
+    throw std::runtime_error(fmt::format("ngspice wrote {} time points, expected {}", rows.size(), points));
+  Eigen::MatrixXd cur(s.cols, points);
+  for (Eigen::Index k = 0; k < points; ++k)
+    for (Eigen::Index j = 0; j < s.cols; ++j) cur(j, k) = rows[k][j + 1];
   return cur;
 }
 

@@ -6,6 +6,7 @@
 #include "native_reference.hpp"
 #include "ngspice_runner.hpp"
 #include "xbarsim/circuit/native_solver.hpp"
+#include "xbarsim/circuit/native_transient.hpp"
 
 using namespace xbarsim;
 using circuit::NativeSolver;
@@ -83,6 +84,52 @@ BOOST_AUTO_TEST_CASE(tia_mvm_8x8) {
   const double err = relErr(cur, ref);
   BOOST_TEST_MESSAGE("TIA 8x8 MVM: max rel err vs ngspice " << err);
   BOOST_TEST(err < 1e-6);
+}
+
+namespace {
+double transientError(const circuit::CrossbarSpec& spec, const circuit::TransientSpec& base) {
+  const double dt = 0.1e-9;
+  const Eigen::Index points = 201;
+  circuit::TransientSpec ts = base;
+  ts.t_stop_s = dt * (points - 1);
+  ts.output_times_s.clear();
+  for (Eigen::Index k = 1; k < points; ++k) ts.output_times_s.push_back(dt * k);
+  ts.rel_tol = 1e-7;
+  ts.abs_tol_v = 1e-10;
+  const auto res = circuit::simulateTransient(spec, ts);
+  const Eigen::MatrixXd ref = test::ngspiceTransient(
+      spec, ts, dt, points, ".options numdgt=17 reltol=1e-6 abstol=1e-15 vntol=1e-9 chgtol=1e-20");
+  return (res.currents_a - ref).cwiseAbs().maxCoeff() / ref.cwiseAbs().maxCoeff();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(transient_rc_crossbar_4x4) {
+  // 1 kOhm wires and 1 pF lines: nanosecond RC delays along rows and columns.
+  const auto spec = test::randomSpec(4, 4, 1e3, 1e3, 500.0, 35, 10e-6, 100e-6);
+  circuit::TransientSpec ts;
+  ts.capacitance = {1e-12, 1e-12, 0.0};
+  ts.inputs = {circuit::PwlWaveform{{1e-9, 1.5e-9, 8e-9, 8.2e-9}, {0.0, 0.3, 0.3, 0.0}},
+               circuit::PwlWaveform::step(0.2, 3e-9, 1e-9),
+               circuit::PwlWaveform{{0.0, 10e-9}, {0.1, -0.1}},
+               circuit::PwlWaveform::constant(0.05)};
+  const double err = transientError(spec, ts);
+  BOOST_TEST_MESSAGE("transient RC 4x4 vs ngspice .tran: max error " << err << " of peak");
+  BOOST_TEST(err < 1e-3);
+}
+
+BOOST_AUTO_TEST_CASE(transient_sinh_tia_3x3) {
+  auto spec = test::randomSpec(3, 3, 1e3, 1e3, 0.0, 36, 10e-6, 100e-6);
+  spec.iv.kind = device::IvKind::Sinh;
+  spec.sense = circuit::SenseKind::Tia;
+  spec.tia.open_loop_gain = 1e3;
+  spec.tia.r_feedback_ohm = 5e3;
+  circuit::TransientSpec ts;
+  ts.capacitance = {1e-12, 2e-12, 0.5e-12};
+  ts.inputs = {circuit::PwlWaveform::step(0.5, 1e-9, 2e-9), circuit::PwlWaveform::step(0.3, 4e-9, 0.5e-9),
+               circuit::PwlWaveform{{2e-9, 6e-9, 12e-9}, {0.0, 0.6, 0.2}}};
+  const double err = transientError(spec, ts);
+  BOOST_TEST_MESSAGE("transient sinh + TIA 3x3 vs ngspice .tran: max error " << err << " of peak");
+  BOOST_TEST(err < 1e-3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -129,10 +129,14 @@ BOOST_AUTO_TEST_CASE(grid_and_sparse_factorizations_agree) {
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
   const auto spec = randomSpec(64, 48, 2.5, 2.5, 0.0, 9);
   const Eigen::MatrixXd w1 = NativeSolver(spec, with(NativeFactorization::Grid, 1)).effectiveWeights();
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Random(64, 3) * 0.2;
+  const Eigen::MatrixXd i1 = NativeSolver(spec, with(NativeFactorization::Grid, 1)).currentsBatch(x);
   for (int t : {2, 3, 4}) {
     NativeSolver s(spec, with(NativeFactorization::Grid, t));
     const Eigen::MatrixXd wt = s.effectiveWeights();
     BOOST_TEST((wt.array() == w1.array()).all(), "threads=" << t);
+    const Eigen::MatrixXd it = s.currentsBatch(x);
+    BOOST_TEST((it.array() == i1.array()).all(), "threads=" << t);
   }
 }
 

@@ -103,18 +103,22 @@ BOOST_AUTO_TEST_CASE(one_cell_tia_closed_form) {
 }
 
 BOOST_AUTO_TEST_CASE(tia_with_huge_gain_is_ideal) {
-  auto spec = randomSpec(6, 5, 2.5, 2.5, 0.0, 21);
-  const Eigen::MatrixXd ideal = test::referenceWeights(spec);
-  spec.sense = circuit::SenseKind::Tia;
-  spec.tia.open_loop_gain = 1e12;
-  spec.tia.r_feedback_ohm = 1e3;
-  spec.tia.offset_v = 0.0;
-  for (auto fact : {NativeFactorization::Grid, NativeFactorization::Sparse}) {
-    NativeSolver solver(spec, with(fact));
-    BOOST_TEST(relErr(solver.effectiveWeights(0.1), ideal) < 1e-6);
-    const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(6, 0.0, 0.2);
-    BOOST_TEST(relErr(solver.currents(x), ideal * x) < 1e-6);
-  }
+  // Also with ideal (merged) wires: the sense node joins the column when r_col = 0.
+  for (double rr : {0.0, 2.5})
+    for (double rc : {0.0, 2.5}) {
+      auto spec = randomSpec(6, 5, rr, rc, 3.0, 21);
+      const Eigen::MatrixXd ideal = test::referenceWeights(spec);
+      spec.sense = circuit::SenseKind::Tia;
+      spec.tia.open_loop_gain = 1e12;
+      spec.tia.r_feedback_ohm = 1e3;
+      spec.tia.offset_v = 0.0;
+      for (auto fact : {NativeFactorization::Auto, NativeFactorization::Sparse}) {
+        NativeSolver solver(spec, with(fact));
+        BOOST_TEST(relErr(solver.effectiveWeights(0.1), ideal) < 1e-6, "rr=" << rr << " rc=" << rc);
+        const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(6, 0.0, 0.2);
+        BOOST_TEST(relErr(solver.currents(x), ideal * x) < 1e-6, "rr=" << rr << " rc=" << rc);
+      }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(grid_and_sparse_agree_on_nonlinear_circuits) {

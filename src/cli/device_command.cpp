@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include "device_command.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/provenance.hpp"
+#include "xbarsim/device/device_card.hpp"
+#include "xbarsim/device/device_model.hpp"
+#include "xbarsim/extract/device_circuit.hpp"
+#include "xbarsim/extract/result_file.hpp"
+#include "xbarsim/io/atomic_file.hpp"
+#include "xbarsim/io/hdf5_file.hpp"
+#include "xbarsim/spice/session.hpp"
+
+namespace xbarsim::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct DeviceRequest {
+  std::string card = "rram_stanford";
+  std::vector<std::string> overrides;  ///< name=value
+  std::string mode = "iv";             ///< iv | ramp | pulses
+  std::string backend = "native";
+  std::string out_path;
+  double state = NAN;                  ///< initial state (state units); NaN = the card's
+  double v_v = 2.0;                    ///< iv: sweep end; ramp: end voltage; pulses: amplitude
+  double v_min_v = NAN;                ///< iv: sweep start (default −v)
+  int points = 401;
+  double t_stop_s = 2e-3;              ///< ramp duration
+  double width_s = 100e-9;             ///< pulses
+  double edge_s = 10e-12;
+  int count = 1;
+  double period_s = 0.0;               ///< 0: 2·(width + 2·edge)
+};
+
+std::unique_ptr<device::DeviceModel> modelOf(const DeviceRequest& r) {
+  device::DeviceCard card = device::resolveCard(r.card, std::filesystem::current_path());
+  for (const std::string& o : r.overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) throw ConfigError("--set", 0, o, "expected name=value");
+    const std::string name = o.substr(0, eq);
+    double value = 0.0;
+    try {
+      std::size_t used = 0;
+      value = std::stod(o.substr(eq + 1), &used);
+      if (used != o.size() - eq - 1) throw std::invalid_argument("trailing text");
+    } catch (const std::exception&) {
+      throw ConfigError("--set", 0, name, fmt::format("\"{}\" is not a number", o.substr(eq + 1)));
+    }
+    try {
+      card.params.set(name, value);
+    } catch (const Error& e) {
+      throw ConfigError("--set", 0, name, e.what());
+    }
+  }
+  return device::makeDeviceModel(card);
+}
+
+int runDevice(const DeviceRequest& r, const std::string& command_line) {
+  const auto start = Clock::now();
+  if (r.points < 2) throw ConfigError("--points", 0, "--points", "need at least 2 points");
+  const std::shared_ptr<const device::DeviceModel> model = modelOf(r);
+  const device::StateInfo si = model->stateInfo();
+  const double x0 = std::isnan(r.state) ? model->initialState() : r.state;
+  io::AtomicFile out(r.out_path);
+  auto h5 = io::H5File::create(out.tempPath());
+  h5.setAttribute("/", "xbarsim_version", versionString());
+  h5.setAttribute("/", "schema_version", extract::kSchemaVersion);
+  h5.setAttribute("/", "created", isoTimestampUtc());
+  h5.setAttribute("/", "git_commit", gitCommit());
+  h5.setAttribute("/", "command", "device");
+  h5.setAttribute("/", "command_line", command_line);
+  h5.setAttribute("/", "backend", r.backend);
+  h5.setAttribute("/", "mode", r.mode);
+  h5.setAttribute("/", "model", std::string(model->info().name));
+  h5.setAttribute("/", "citation", std::string(model->info().citation));
+  h5.setAttribute("/", "state_name", std::string(si.name));
+  h5.setAttribute("/", "state_unit", std::string(si.unit));
+  h5.setAttribute("/", "initial_state", x0);
+  h5.createGroup("/params");
+  for (const auto& [name, value] : model->params().values()) h5.setAttribute("/params", name, value);
+
+  std::string summary;
+  if (r.mode == "iv") {
+    const double lo = std::isnan(r.v_min_v) ? -r.v_v : r.v_min_v;
+    const Eigen::VectorXd v = Eigen::VectorXd::LinSpaced(r.points, lo, r.v_v);
+    const Eigen::VectorXd i = r.backend == "ngspice" ? extract::ivSweepNgspice(*model, x0, v)
+                                                     : extract::ivSweepNative(*model, x0, v);
+    Eigen::VectorXd g(v.size());
+    for (Eigen::Index k = 0; k < v.size(); ++k) g[k] = model->conductance(v[k], x0);
+    h5.writeVector("/v", v, "V");
+    h5.writeVector("/i", i, "A");
+    h5.writeVector("/di_dv", g, "S");
+    h5.makeDimensionScale("/v", "voltage");
+    h5.attachDimensionScale("/i", "/v", 0);
+    h5.attachDimensionScale("/di_dv", "/v", 0);
+    summary = fmt::format("I-V of {} at {} = {:.6g} {}: {} points in [{}, {}] V, I({} V) = {:.6g} A",
+                          model->info().name, si.name, x0, si.unit, r.points, lo, r.v_v, r.v_v,
+                          i[i.size() - 1]);
+  } else if (r.mode == "ramp" || r.mode == "pulses") {
+    extract::DeviceArrayCircuit c;
+    c.model = model;
+    c.x0 = Eigen::MatrixXd::Constant(1, 1, x0);
+    extract::DeviceTransientOptions o;
+    o.points = r.points;
+    extract::Pwl w;
+    if (r.mode == "ramp") {
+      w = extract::Pwl{{0.0, r.t_stop_s}, {0.0, r.v_v}};
+      o.t_stop_s = r.t_stop_s;
+    } else {
+      if (r.count < 1) throw ConfigError("--count", 0, "--count", "need at least one pulse");
+      const double period = r.period_s > 0.0 ? r.period_s : 2.0 * (r.width_s + 2.0 * r.edge_s);
+      if (period < r.width_s + 2.0 * r.edge_s)
+        throw ConfigError("--period", 0, "--period", "shorter than one pulse (width + 2 edges)");
+      w.t_s.push_back(0.0);
+      w.v_v.push_back(0.0);
+      for (int p = 0; p < r.count; ++p) {
+        const double t0 = p * period + 0.25 * (period - r.width_s - 2.0 * r.edge_s);
+        for (const auto& [t, v] : {std::pair{t0, 0.0}, {t0 + r.edge_s, r.v_v},
+                                   {t0 + r.edge_s + r.width_s, r.v_v}, {t0 + 2 * r.edge_s + r.width_s, 0.0}}) {
+          if (t > w.t_s.back()) {
+            w.t_s.push_back(t);
+            w.v_v.push_back(v);
+          }
+        }
+      }
+      o.t_stop_s = r.count * period;
+    }
+    c.row_drive = {w};
+    c.col_drive = {extract::Pwl::constant(0.0)};
+    const extract::DeviceTransientResult t = extract::transient(r.backend, c, o);
+    Eigen::VectorXd v(t.t_s.size());
+    for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = w.at(t.t_s[k]);
+    h5.writeVector("/t", t.t_s, "s");
+    h5.writeVector("/v", v, "V");
+    h5.writeVector("/i", t.row_current_a.col(0), "A");
+    h5.writeVector("/state", t.state.col(0), si.unit);
+    h5.makeDimensionScale("/t", "time");
+    for (const char* d : {"/v", "/i", "/state"}) h5.attachDimensionScale(d, "/t", 0);
+    summary = fmt::format("{} of {}: {} = {:.6g} -> {:.6g} {} over {:.6g} s ({} points)", r.mode,
+                          model->info().name, si.name, x0, t.final_state(0, 0), si.unit, o.t_stop_s,
+                          r.points);
+  } else {
+    throw ConfigError("--mode", 0, "--mode", fmt::format("unknown mode \"{}\"", r.mode));
+  }
+  extract::writeProvenance(h5, std::chrono::duration<double>(Clock::now() - start).count(),
+                           r.backend == "ngspice" ? spice::Session::instance().version() : "");
+  h5.close();
+  out.commit();
+  fmt::print("{}\n{} backend -> {}\n", summary, r.backend, r.out_path);
+  return 0;
+}
+
+}  // namespace
+
+void addDeviceCommand(CLI::App& app, Options& options) {
+  auto r = std::make_shared<DeviceRequest>();
+  CLI::App* cmd = app.add_subcommand(
+      "device", "I-V sweep or pulse transient of one device (native face or ngspice subcircuit) to HDF5");
+  cmd->add_option("--card", r->card,
+                  "device card: built-in name (rram_stanford, pcm_pulse_gst) or TOML file")
+      ->capture_default_str();
+  cmd->add_option("--set", r->overrides, "override a card parameter, name=value (repeatable)");
+  cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "
+                                        "--t-stop), pulses (--count pulses of --v, --width)")
+      ->check(CLI::IsMember({"iv", "ramp", "pulses"}))
+      ->capture_default_str();
+  cmd->add_option("--backend,-b", r->backend, "device face")
+      ->check(CLI::IsMember({"native", "ngspice"}))
+      ->capture_default_str();
+  cmd->add_option("--out,-o", r->out_path, "result file (HDF5)")->required();
+  cmd->add_option("--state", r->state, "initial state in the model's unit (gap in m, G in S)");
+  cmd->add_option("--v", r->v_v, "iv: sweep end; ramp: end voltage; pulses: amplitude (V)")
+      ->capture_default_str();
+  cmd->add_option("--v-min", r->v_min_v, "iv: sweep start (V, default -v)");
+  cmd->add_option("--points", r->points, "output points")->capture_default_str();
+  cmd->add_option("--t-stop", r->t_stop_s, "ramp duration (s)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--width", r->width_s, "pulse width (s)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--edge", r->edge_s, "pulse rise/fall time (s)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--count", r->count, "number of pulses")->capture_default_str();
+  cmd->add_option("--period", r->period_s, "pulse period (s; default 2 x (width + 2 edges))");
+  cmd->callback([&options, r] {
+    options.run = [&options, r] { return runDevice(*r, options.command_line); };
+  });
+}
+
+}  // namespace xbarsim::cli

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+#include "dnn_commands.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include "xbarsim/core/config.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/dnn/dataset.hpp"
+#include "xbarsim/dnn/evaluate.hpp"
+#include "xbarsim/dnn/network.hpp"
+#include "xbarsim/dnn/train.hpp"
+#include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/result_file.hpp"
+#include "xbarsim/io/atomic_file.hpp"
+#include "xbarsim/io/hdf5_file.hpp"
+#include "xbarsim/spice/session.hpp"
+
+#ifndef XBARSIM_DATA_DIR
+#define XBARSIM_DATA_DIR "data"
+#endif
+
+namespace xbarsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// Progress lines on stderr: rewritten in place on a terminal, one line each otherwise.
+void progressLine(const std::string& text) {
+  static const bool tty = ::isatty(STDERR_FILENO) != 0;
+  if (tty) {
+    fmt::print(stderr, "\r\033[K{}", text);
+    if (text.rfind("float", 0) == 0 || text.rfind("epoch", 0) == 0) fmt::print(stderr, "\n");
+  } else {
+    fmt::print(stderr, "{}\n", text);
+  }
+  std::fflush(stderr);
+}
+
+void endProgress() {
+  if (::isatty(STDERR_FILENO) != 0) fmt::print(stderr, "\n");
+}
+
+std::string formatTime(double t) {
+  if (t >= 365.0 * 86400.0 * 0.999) return fmt::format("{:g} y", t / (365.0 * 86400.0));
+  if (t >= 30.0 * 86400.0 * 0.999) return fmt::format("{:g} mo", t / (30.0 * 86400.0));
+  if (t >= 86400.0) return fmt::format("{:g} d", t / 86400.0);
+  if (t >= 3600.0) return fmt::format("{:g} h", t / 3600.0);
+  return fmt::format("{:g} s", t);
+}
+
+struct EvaluateRequest {
+  std::string config_path;
+  std::string model_path;
+  std::string out_path;
+  std::string backend = "native";
+};
+
+int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec,
+                     const std::string& model_path, const std::string& out_path,
+                     const std::string& command, const std::string& command_line) {
+  const auto start = Clock::now();
+  io::AtomicFile out(out_path);  // fails early on an unwritable path
+  const dnn::Network net = dnn::loadNetwork(model_path);
+  const std::string& dataset = config.string("dnn.dataset");
+  const dnn::Dataset test = dnn::loadDataset(dataset, dnn::Split::Test);
+  const bool bn = std::find(spec.compensations.begin(), spec.compensations.end(),
+                            dnn::Compensation::BnRecalibration) != spec.compensations.end();
+  std::unique_ptr<dnn::Dataset> calibration;
+  if (bn) calibration = std::make_unique<dnn::Dataset>(dnn::loadDataset(dataset, dnn::Split::Train));
+  const dnn::EvaluationResult res =
+      dnn::evaluateNetwork(net, test, calibration.get(), spec, progressLine);
+  endProgress();
+
+  auto h5 = io::H5File::create(out.tempPath());
+  extract::writeRunHeader(h5, command, command_line, config, spec.seed);
+  h5.setAttribute("/", "model", fs::absolute(model_path).string());
+  h5.setAttribute("/", "backend", spec.analog.backend);
+  h5.setAttribute("/", "dataset", test.name);
+  extract::writeProvenance(h5, since(start),
+                           spec.analog.backend == "ngspice" && !spec.analog.idealCircuit()
+                               ? spice::Session::instance().version()
+                               : "");
+  dnn::writeEvaluation(h5, spec, res);
+  h5.close();
+  out.commit();
+
+  // summary table
+  fmt::print("{} on {} ({} images): float accuracy {:.4f}\n", fs::path(model_path).filename().string(),
+             test.name, res.samples, res.accuracy_float);
+  std::string header = fmt::format("{:>10}", "time");
+  for (dnn::Compensation c : spec.compensations)
+    header += fmt::format("  {:>22}", fmt::format("accuracy ({})", dnn::toString(c)));
+  fmt::print("{}\n", header);
+  for (std::size_t t = 0; t < spec.times_s.size(); ++t) {
+    std::string line = fmt::format("{:>10}", formatTime(spec.times_s[t]));
+    for (std::size_t c = 0; c < spec.compensations.size(); ++c) {
+      const Eigen::RowVectorXd row = res.accuracy[c].row(static_cast<Eigen::Index>(t));
+      const double mean = row.mean();
+      const double sd = row.size() > 1 ? std::sqrt((row.array() - mean).square().sum() /
+                                                   static_cast<double>(row.size() - 1))
+                                       : 0.0;
+      line += fmt::format("  {:>14.4f} ± {:.4f}", mean, sd);
+    }
+    fmt::print("{}\n", line);
+  }
+  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
+  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "
+             "pass vs float {:.3f} s ({:.2f}x; with W_eff {:.2f}x) -> {}\n",
+             res.arrays, res.backend, res.weff_solves, res.weff_solve_s, per_pass,
+             res.float_inference_s, res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0,
+             res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0,
+             out_path);
+  return 0;
+}
+
+int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
+  const core::Config config = r.config_path.empty()
+                                  ? core::Config::defaults(extract::configSchema())
+                                  : core::Config::load(r.config_path, extract::configSchema());
+  const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
+  return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);
+}
+
+struct TrainRequest {
+  dnn::TrainOptions options;
+  std::string hidden = "256,128";
+  std::string dataset = "fashion-mnist";
+  std::string out_path;
+};
+
+int runTrain(TrainRequest r, const std::string& command_line) {
+  r.options.hidden.clear();
+  std::stringstream ss(r.hidden);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      const long v = std::stol(item);
+      if (v < 1) throw std::invalid_argument("");
+      r.options.hidden.push_back(v);
+    } catch (const std::exception&) {
+      throw ConfigError("", 0, "--hidden", fmt::format("\"{}\" is not a list of positive sizes", r.hidden));
+    }
+  }
+  io::AtomicFile probe(r.out_path);  // unwritable output fails before training
+  const dnn::Dataset train = dnn::loadDataset(r.dataset, dnn::Split::Train);
+  const dnn::Dataset test = dnn::loadDataset(r.dataset, dnn::Split::Test);
+  dnn::TrainResult res = dnn::trainNetwork(r.options, train, test, progressLine);
+  const dnn::TrainOptions& o = r.options;
+  res.network.string_attributes["producer"] = "xbarsim train";
+  res.network.string_attributes["command_line"] = command_line;
+  res.network.string_attributes["dataset"] = r.dataset;
+  res.network.string_attributes["training"] = fmt::format(
+      "arch={} optimizer={} lr={} epochs={} batch={} weight_noise={} clip_sigma={} "
+      "weight_decay={} seed={} {} train_samples={}",
+      o.arch, o.optimizer, o.learning_rate, o.epochs, o.batch, o.weight_noise, o.clip_sigma,
+      o.weight_decay, o.seed,
+      o.arch == "mlp" ? "hidden=" + r.hidden
+                      : fmt::format("channels={} dense={}", fmt::join(o.channels, ","), o.cnn_dense),
+      o.train_samples);
+  res.network.number_attributes["test_accuracy"] = res.test_accuracy;
+  res.network.number_attributes["training_s"] = res.seconds;
+  dnn::saveNetwork(res.network, r.out_path);
+  fmt::print("trained {} on {}: test accuracy {:.4f} in {:.0f} s -> {}\n", o.arch, r.dataset,
+             res.test_accuracy, res.seconds, r.out_path);
+  return 0;
+}
+
+fs::path demoModel() {
+  if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env)
+    return fs::path(env) / "models" / "mlp_hwa.h5";
+  return fs::path(XBARSIM_DATA_DIR) / "models" / "mlp_hwa.h5";
+}
+
+}  // namespace
+
+/// Configuration of the DNN demo (also a template for users).
+constexpr const char* kDemoConfig = R"(# xbarsim DNN demo
+[array]
+r_row_ohm = 1.0          # wire segment between neighbouring cells
+r_col_ohm = 1.0
+cell = "1R"
+[device]
+model = "linear"
+[sense]
+kind = "tia"             # transimpedance amplifier macro-model
+open_loop_gain = 1e4
+r_feedback_ohm = 2e3
+rail_v = 1.5
+[read]
+v_read_v = 0.2
+[dac]
+bits = 8
+[adc]
+bits = 8
+[dnn]
+dataset = "fashion-mnist"
+times_s = [1.0, 3600.0, 86400.0, 2592000.0, 31536000.0]
+compensation = "gdc"
+repeats = 5
+tile_rows = 256
+tile_cols = 256
+[run]
+seed = 1
+)";
+
+int runDnnDemo(const std::string& out_path, const std::string& command_line) {
+  const fs::path model = demoModel();
+  if (!fs::exists(model))
+    throw IoError(fmt::format("{}: demo model not found (set XBARSIM_DATA_DIR to the data/ "
+                              "folder of the source tree)",
+                              model.string()));
+  const core::Config config = core::Config::parse(kDemoConfig, "<demo>", extract::configSchema());
+  dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, "native");
+  spec.compensations = {dnn::Compensation::Gdc, dnn::Compensation::None};
+  fmt::print("xbarsim demo: {} on Fashion-MNIST, PCM (Joshi 2020 statistics) on 256x256 tiles, "
+             "1 ohm wire segments, TIA sense, 8-bit DAC/ADC, native backend, {} repeats\n",
+             model.filename().string(), spec.repeats);
+  return evaluateAndWrite(config, spec, model.string(), out_path, "demo", command_line);
+}
+
+void addDnnCommands(CLI::App& app, Options& options) {
+  auto ev = std::make_shared<EvaluateRequest>();
+  CLI::App* ev_cmd = app.add_subcommand(
+      "evaluate", "Accuracy of a network (model format v1) on PCM crossbars over time, "
+                  "Monte Carlo over programming draws, written to HDF5");
+  ev_cmd->add_option("--config,-c", ev->config_path, "configuration (TOML)")->check(CLI::ExistingFile);
+  ev_cmd->add_option("--model,-m", ev->model_path, "network (HDF5 model format v1)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  ev_cmd->add_option("--out,-o", ev->out_path, "result file (HDF5)")->required();
+  ev_cmd->add_option("--backend,-b", ev->backend, "circuit solver for non-ideal arrays")
+      ->check(CLI::IsMember({"native", "ngspice"}));
+  ev_cmd->callback([&options, ev] {
+    options.run = [&options, ev] { return runEvaluate(*ev, options.command_line); };
+  });
+
+  auto tr = std::make_shared<TrainRequest>();
+  CLI::App* tr_cmd = app.add_subcommand(
+      "train", "Train an MLP or a small CNN (SGD/Adam, hardware-aware noise injection) and "
+               "write it in the model format");
+  tr_cmd->add_option("--out,-o", tr->out_path, "model file to write (HDF5)")->required();
+  tr_cmd->add_option("--arch", tr->options.arch, "architecture")->check(CLI::IsMember({"mlp", "cnn"}));
+  tr_cmd->add_option("--dataset", tr->dataset, "training data")
+      ->check(CLI::IsMember({"fashion-mnist", "synthetic"}));
+  tr_cmd->add_option("--hidden", tr->hidden, "MLP hidden sizes, comma separated");
+  tr_cmd->add_option("--epochs", tr->options.epochs, "passes over the training set");
+  tr_cmd->add_option("--batch", tr->options.batch, "mini-batch size");
+  tr_cmd->add_option("--optimizer", tr->options.optimizer, "adam | sgd (momentum 0.9)")
+      ->check(CLI::IsMember({"adam", "sgd"}));
+  tr_cmd->add_option("--lr", tr->options.learning_rate, "initial learning rate (cosine decay)");
+  tr_cmd->add_option("--weight-noise", tr->options.weight_noise,
+                     "injected weight noise, std relative to max|W| (e.g. 0.03)");
+  tr_cmd->add_option("--clip-sigma", tr->options.clip_sigma,
+                     "clip weights to +-k std(W) after each step (0 = off, e.g. 2.5)");
+  tr_cmd->add_option("--weight-decay", tr->options.weight_decay, "L2 weight decay");
+  tr_cmd->add_option("--train-samples", tr->options.train_samples, "first N training images (0 = all)");
+  tr_cmd->add_option("--seed", tr->options.seed, "seed of initialisation, data order and noise");
+  tr_cmd->callback([&options, tr] {
+    options.run = [&options, tr] { return runTrain(*tr, options.command_line); };
+  });
+}
+
+}  // namespace xbarsim::cli

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/dnn/evaluate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+
+#include "xbarsim/circuit/crossbar_config.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/rng.hpp"
+
+namespace xbarsim::dnn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr std::uint64_t kMvmTag = 0x4d564d;  // "MVM"
+constexpr std::uint64_t kGdcTag = 0x474443;  // "GDC"
+
+void checkFits(const Network& net, const Dataset& data) {
+  if (data.shape.size() != net.input_shape.size())
+    throw ConfigError(data.name, 0, "dnn.dataset",
+                      fmt::format("images of shape {} do not fit the network input {}",
+                                  toString(data.shape), toString(net.input_shape)));
+  const Shape out = net.outputShape();
+  if (out.size() < data.classes)
+    throw ConfigError(data.name, 0, "dnn.dataset",
+                      fmt::format("the network has {} outputs but {} has {} classes", out.size(),
+                                  data.name, data.classes));
+}
+
+/// Correct predictions over the first `samples` images, chunks in parallel (deterministic: the
+/// chunk index seeds per-MVM noise and integer counts are summed).
+Index countCorrectAll(const Network& net, const Dataset& data, Index samples, Index batch,
+                      const AnalogHook* hook) {
+  const Index chunks = (samples + batch - 1) / batch;
+  Index correct = 0;
+  std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : correct)
+  for (Index c = 0; c < chunks; ++c) {
+    try {
+      const Index first = c * batch;
+      const Index count = std::min(batch, samples - first);
+      const Matrix logits =
+          net.forward(net.prepareInputs(data.pixelBatch(first, count)), hook, static_cast<std::uint64_t>(c));
+      correct += countCorrect(logits, data.labels, first);
+    } catch (...) {
+#pragma omp critical
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return correct;
+}
+
+Matrix normalizedDifference(const Eigen::MatrixXd& pos, const Eigen::MatrixXd& neg, double g_max) {
+  return ((pos - neg) / g_max).cast<float>();
+}
+
+struct ProgrammedTile {
+  device::PcmProgrammedState pos, neg;
+  Eigen::VectorXd ref_readout;
+};
+
+}  // namespace
+
+double floatAccuracy(const Network& net, const Dataset& test, Index samples, double* seconds,
+                     Index batch) {
+  checkFits(net, test);
+  const Index n = samples > 0 ? std::min(samples, test.size()) : test.size();
+  const auto start = Clock::now();
+  const Index correct = countCorrectAll(net, test, n, batch, nullptr);
+  if (seconds) *seconds = since(start);
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
+EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const Dataset* calibration,
+                                 const EvaluationSpec& spec, const ProgressFn& progress) {
+  const auto start = Clock::now();
+  const AnalogOptions& opt = spec.analog;
+  opt.validate();
+  checkFits(net, test);
+  if (spec.times_s.empty()) throw ConfigError("", 0, "dnn.times_s", "no times to evaluate");
+  if (spec.repeats < 1) throw ConfigError("", 0, "dnn.repeats", "must be >= 1");
+  if (spec.compensations.empty()) throw Error("evaluateNetwork: no compensation given");
+  const bool needs_bn = std::find(spec.compensations.begin(), spec.compensations.end(),
+                                  Compensation::BnRecalibration) != spec.compensations.end();
+  Matrix calib_inputs;
+  if (needs_bn) {
+    const bool has_bn = std::any_of(net.layers.begin(), net.layers.end(),
+                                    [](const Layer& l) { return l.kind == LayerKind::BatchNorm; });
+    if (!has_bn)
+      throw ConfigError("", 0, "dnn.compensation",
+                        "bn-recal re-estimates batch-norm statistics, but the model has no "
+                        "batchnorm layer (use gdc or per-column)");
+    if (!calibration) throw Error("bn-recal needs a calibration data set");
+    checkFits(net, *calibration);
+    const Index n = std::min(spec.calibration_samples, calibration->size());
+    calib_inputs = net.prepareInputs(calibration->pixelBatch(0, n));
+  }
+
+  EvaluationResult res;
+  res.samples = spec.test_samples > 0 ? std::min(spec.test_samples, test.size()) : test.size();
+  const auto samples_d = static_cast<double>(res.samples);
+  {
+    const auto t0 = Clock::now();
+    const Index correct = countCorrectAll(net, test, res.samples, spec.batch, nullptr);
+    res.float_inference_s = since(t0);
+    res.accuracy_float = static_cast<double>(correct) / samples_d;
+  }
+  if (progress)
+    progress(fmt::format("float accuracy {:.4f} on {} images ({:.2f} s)", res.accuracy_float,
+                         res.samples, res.float_inference_s));
+
+  const std::vector<LayerMapping> mappings = mapNetwork(net, opt);
+  WeffSolver solver(opt);
+  res.backend = solver.backendName();
+  const device::PcmStatisticalModel pcm(opt.pcm);
+  const double g_max = opt.pcm.g_max_s;
+  const auto n_t = static_cast<Index>(spec.times_s.size());
+  const auto n_r = static_cast<Index>(spec.repeats);
+  for (std::size_t c = 0; c < spec.compensations.size(); ++c)
+    res.accuracy.push_back(Eigen::MatrixXd::Zero(n_t, n_r));
+  for (const LayerMapping& m : mappings) {
+    LayerStats s;
+    s.name = m.name;
+    s.type = std::string(toString(net.layers[m.layer_index].kind));
+    s.inputs = m.weight.cols();
+    s.outputs = m.weight.rows();
+    s.tiles = static_cast<Index>(m.tiles.size());
+    s.weff_error = s.weff_error_compensated = s.circuit_error = Eigen::MatrixXd::Zero(n_t, n_r);
+    res.layers.push_back(std::move(s));
+    res.arrays += 2 * m.tiles.size();
+  }
+
+  const long points = static_cast<long>(n_t * n_r);
+  long done = 0;
+  for (Index r = 0; r < n_r; ++r) {
+    const auto ur = static_cast<std::uint64_t>(r);
+    // programming: one draw per device, and the one-hot reference readout of every tile
+    std::vector<std::vector<ProgrammedTile>> programmed(mappings.size());
+    AnalogNetwork ref_net(opt, spec.seed, net.layers.size());
+    for (std::size_t a = 0; a < mappings.size(); ++a) {
+      const LayerMapping& m = mappings[a];
+      for (std::size_t k = 0; k < m.tiles.size(); ++k) {
+        ProgrammedTile p;
+        for (int sign = 0; sign < 2; ++sign) {
+          RngStream rng(spec.seed, StreamPurpose::Programming,
+                        streamIndex({ur, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
+          (sign == 0 ? p.pos : p.neg) = pcm.program(m.targets(m.tiles[k], sign == 0, g_max), rng);
+        }
+        TileState ref;
+        ref.w_n = normalizedDifference(solver.effectiveWeights(p.pos.g_prog_s),
+                                       solver.effectiveWeights(p.neg.g_prog_s), g_max);
+        p.ref_readout = ref_net.readout(ref, 0);
+        programmed[a].push_back(std::move(p));
+      }
+    }
+    for (Index ti = 0; ti < n_t; ++ti) {
+      const double t = spec.times_s[static_cast<std::size_t>(ti)];
+      const auto t_bits = std::bit_cast<std::uint64_t>(t);
+      AnalogNetwork an(opt, spec.seed, net.layers.size());
+      for (std::size_t a = 0; a < mappings.size(); ++a) {
+        const LayerMapping& m = mappings[a];
+        an.mappings()[m.layer_index] = &m;
+        auto& tiles = an.tiles()[m.layer_index];
+        double circuit_err2 = 0.0, g_norm2 = 0.0;
+        for (std::size_t k = 0; k < m.tiles.size(); ++k) {
+          const ProgrammedTile& p = programmed[a][k];
+          TileState ts;
+          Eigen::MatrixXd weff[2];
+          Eigen::MatrixXd sigma2 = Eigen::MatrixXd::Zero(m.tiles[k].rows, m.tiles[k].cols);
+          for (int sign = 0; sign < 2; ++sign) {
+            const device::PcmProgrammedState& st = sign == 0 ? p.pos : p.neg;
+            RngStream rng(spec.seed, StreamPurpose::ReadNoise,
+                          streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
+            const bool per_eval = opt.read_noise == ReadNoiseMode::PerEvaluation;
+            const Eigen::MatrixXd g = pcm.conductanceAt(st, t, rng, per_eval);
+            weff[sign] = solver.effectiveWeights(g);
+            if (!opt.idealCircuit()) {
+              circuit_err2 += (weff[sign] - g.transpose()).squaredNorm();
+              g_norm2 += g.squaredNorm();
+            }
+            if (!per_eval) {
+              const double f = opt.pcm.read_noise_scale * pcm.readNoiseTimeFactor(t);
+              for (Index j = 0; j < g.cols(); ++j)
+                for (Index i = 0; i < g.rows(); ++i) {
+                  const double sd = f * std::abs(g(i, j)) * pcm.readNoiseQ(st.g_prog_s(i, j));
+                  sigma2(i, j) += sd * sd;
+                }
+            }
+          }
+          ts.w_n = normalizedDifference(weff[0], weff[1], g_max);
+          if (opt.read_noise == ReadNoiseMode::PerMvm)
+            ts.noise_var_n = (sigma2.transpose() / (g_max * g_max)).cast<float>();
+          ts.stream = streamIndex({ur, t_bits, m.layer_index, k, kMvmTag});
+          ts.ref_readout = p.ref_readout;
+          ts.now_readout = an.readout(ts, streamIndex({ts.stream, kGdcTag}));
+          ts.alpha = Eigen::VectorXf::Ones(ts.w_n.rows());
+          tiles.push_back(std::move(ts));
+        }
+        LayerStats& ls = res.layers[a];
+        ls.circuit_error(ti, r) = g_norm2 > 0.0 ? std::sqrt(circuit_err2 / g_norm2) : 0.0;
+      }
+      // W_eff error statistics (primary compensation)
+      an.setCompensation(spec.compensations.front() == Compensation::BnRecalibration
+                             ? Compensation::Gdc
+                             : spec.compensations.front());
+      for (std::size_t a = 0; a < mappings.size(); ++a) {
+        const LayerMapping& m = mappings[a];
+        const double norm = std::max(m.weight.norm(), 1e-300);
+        res.layers[a].weff_error(ti, r) = (an.layerWeights(m.layer_index, false) - m.weight).norm() / norm;
+        res.layers[a].weff_error_compensated(ti, r) =
+            (an.layerWeights(m.layer_index, true) - m.weight).norm() / norm;
+      }
+      // inference with each compensation
+      std::string summary;
+      for (std::size_t c = 0; c < spec.compensations.size(); ++c) {
+        const Compensation comp = spec.compensations[c];
+        an.setCompensation(comp);
+        const auto t0 = Clock::now();
+        Index correct = 0;
+        if (comp == Compensation::BnRecalibration) {
+          const Network recal = recalibrateBatchNorm(net, calib_inputs, &an);
+          correct = countCorrectAll(recal, test, res.samples, spec.batch, &an);
+        } else {
+          correct = countCorrectAll(net, test, res.samples, spec.batch, &an);
+        }
+        res.analog_inference_s += since(t0);
+        ++res.analog_passes;
+        const double acc = static_cast<double>(correct) / samples_d;
+        res.accuracy[c](ti, r) = acc;
+        summary += fmt::format(" {} {:.4f}", toString(comp), acc);
+      }
+      ++done;
+      if (progress) {
+        const double elapsed = since(start);
+        progress(fmt::format("[{}/{}] repeat {}/{}, t = {:g} s: accuracy{} (elapsed {:.0f} s, "
+                             "ETA {:.0f} s)",
+                             done, points, r + 1, n_r, t, summary, elapsed,
+                             elapsed / static_cast<double>(done) * static_cast<double>(points - done)));
+      }
+    }
+  }
+  res.weff_solve_s = solver.solveSeconds();
+  res.weff_solves = solver.solves();
+  res.total_s = since(start);
+  return res;
+}
+
+EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::string& backend) {
+  EvaluationSpec spec;
+  AnalogOptions& a = spec.analog;
+  a.tile_rows = config.integer("dnn.tile_rows");
+  a.tile_cols = config.integer("dnn.tile_cols");
+  a.scale = config.string("dnn.mapping") == "per-column" ? ScaleMode::PerColumn : ScaleMode::PerLayer;
+  a.read_noise = config.string("dnn.read_noise") == "per-mvm" ? ReadNoiseMode::PerMvm
+                                                               : ReadNoiseMode::PerEvaluation;
+  a.dac_bits = static_cast<int>(config.integer("dac.bits"));
+  a.adc_bits = static_cast<int>(config.integer("adc.bits"));
+  a.adc_full_scale_a = config.real("adc.full_scale_a");
+  a.v_read_v = config.real("read.v_read_v");
+  a.pcm.g_max_s = config.real("dnn.g_max_s");
+  a.pcm.prog_noise_scale = config.real("dnn.pcm_prog_noise_scale");
+  a.pcm.drift_scale = config.real("dnn.pcm_drift_scale");
+  a.pcm.read_noise_scale = config.real("dnn.pcm_read_noise_scale");
+  if (config.has("device.conductances"))
+    config.fail("device.conductances", "not used by the DNN evaluator (targets come from the model)");
+  spec.seed = static_cast<std::uint64_t>(config.integer("run.seed"));
+  a.circuit = circuit::crossbarFromConfig(config, spec.seed);
+  a.backend = backend;
+  for (const char* bits : {"dac.bits", "adc.bits"})
+    if (config.integer(bits) == 1) config.fail(bits, "1 bit leaves no level per sign; use 0 (ideal) or >= 2");
+  spec.times_s = config.reals("dnn.times_s");
+  if (spec.times_s.empty()) config.fail("dnn.times_s", "give at least one time");
+  spec.repeats = static_cast<int>(config.integer("dnn.repeats"));
+  spec.compensations = {compensationFromString(config.string("dnn.compensation"))};
+  spec.test_samples = config.integer("dnn.test_samples");
+  spec.calibration_samples = config.integer("dnn.calibration_samples");
+  return spec;
+}
+
+void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const EvaluationResult& res) {
+  const auto n_t = static_cast<Index>(spec.times_s.size());
+  const Eigen::VectorXd times = Eigen::Map<const Eigen::VectorXd>(spec.times_s.data(), n_t);
+  h5.writeVector("/times_s", times, "s");
+  h5.makeDimensionScale("/times_s", "time");
+  std::vector<std::int64_t> repeats(static_cast<std::size_t>(spec.repeats));
+  for (std::size_t i = 0; i < repeats.size(); ++i) repeats[i] = static_cast<std::int64_t>(i);
+  h5.writeInts("/repeat", repeats, "1");
+  h5.makeDimensionScale("/repeat", "repeat");
+  auto table = [&](const std::string& path, const Eigen::MatrixXd& m) {
+    h5.writeMatrix(path, m, "1");
+    h5.attachDimensionScale(path, "/times_s", 0);
+    h5.attachDimensionScale(path, "/repeat", 1);
+  };
+  for (std::size_t c = 0; c < spec.compensations.size(); ++c) {
+    const std::string name(toString(spec.compensations[c]));
+    std::string suffix = name;
+    std::replace(suffix.begin(), suffix.end(), '-', '_');
+    const std::string path = c == 0 ? "/accuracy" : "/accuracy_" + suffix;
+    table(path, res.accuracy[c]);
+    h5.setAttribute(path, "compensation", std::string_view(name));
+    h5.setAttribute(path, "description", "top-1 test accuracy per (time, repeat), fraction 0..1");
+    if (c == 0) {
+      const Eigen::VectorXd mean = res.accuracy[c].rowwise().mean();
+      Eigen::VectorXd sd = Eigen::VectorXd::Zero(n_t);
+      if (spec.repeats > 1)
+        for (Index t = 0; t < n_t; ++t)
+          sd(t) = std::sqrt((res.accuracy[c].row(t).array() - mean(t)).square().sum() /
+                            static_cast<double>(spec.repeats - 1));
+      h5.writeVector("/accuracy_mean", mean, "1");
+      h5.attachDimensionScale("/accuracy_mean", "/times_s", 0);
+      h5.writeVector("/accuracy_std", sd, "1");
+      h5.attachDimensionScale("/accuracy_std", "/times_s", 0);
+    }
+  }
+  h5.writeScalar("/accuracy_float", res.accuracy_float, "1");
+  h5.setAttribute("/", "samples", static_cast<std::int64_t>(res.samples));
+  h5.setAttribute("/", "compensation", std::string_view(toString(spec.compensations.front())));
+  for (const LayerStats& l : res.layers) {
+    const std::string g = "/layers/" + l.name;
+    h5.createGroup(g);
+    h5.setAttribute(g, "type", std::string_view(l.type));
+    h5.setAttribute(g, "inputs", static_cast<std::int64_t>(l.inputs));
+    h5.setAttribute(g, "outputs", static_cast<std::int64_t>(l.outputs));
+    h5.setAttribute(g, "tiles", static_cast<std::int64_t>(l.tiles));
+    table(g + "/weff_relative_error", l.weff_error);
+    table(g + "/weff_relative_error_compensated", l.weff_error_compensated);
+    table(g + "/circuit_relative_error", l.circuit_error);
+  }
+  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
+  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  h5.setAttribute("/provenance", "float_inference_s", res.float_inference_s);
+  h5.setAttribute("/provenance", "analog_inference_s_per_pass", per_pass);
+  h5.setAttribute("/provenance", "analog_passes", static_cast<std::int64_t>(res.analog_passes));
+  h5.setAttribute("/provenance", "weff_solve_s", res.weff_solve_s);
+  h5.setAttribute("/provenance", "weff_solves", static_cast<std::int64_t>(res.weff_solves));
+  h5.setAttribute("/provenance", "analog_over_float_inference",
+                  res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0);
+  h5.setAttribute("/provenance", "analog_with_weff_over_float",
+                  res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0);
+  h5.setAttribute("/provenance", "evaluation_s", res.total_s);
+  h5.setAttribute("/provenance", "weff_backend", std::string_view(res.backend));
+}
+
+}  // namespace xbarsim::dnn

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+// Model format version 1 (DESIGN.md section 6): reading and writing.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "detail/h5_array.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/dnn/network.hpp"
+#include "xbarsim/io/atomic_file.hpp"
+#include "xbarsim/io/hdf5_file.hpp"
+
+namespace xbarsim::dnn {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Reader {
+ public:
+  Reader(const fs::path& path, const io::H5File& h5) : path_(path), h5_(h5) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+    throw ConfigError(path_.string(), 0, key, problem);
+  }
+
+  detail::NdArray array(const std::string& group, const std::string& name, std::size_t rank) const {
+    const std::string p = group + "/" + name;
+    if (!h5_.exists(p)) fail(p, "missing dataset (required by this layer type)");
+    detail::NdArray a = detail::readArray(path_, p);
+    if (a.dims.size() != rank)
+      fail(p, fmt::format("has rank {}; expected rank {}", a.dims.size(), rank));
+    for (double v : a.data)
+      if (!std::isfinite(v)) fail(p, "contains NaN or infinite values");
+    return a;
+  }
+
+  Vector vector(const std::string& group, const std::string& name) const {
+    const detail::NdArray a = array(group, name, 1);
+    Vector v(static_cast<Index>(a.data.size()));
+    for (std::size_t i = 0; i < a.data.size(); ++i) v(static_cast<Index>(i)) = static_cast<float>(a.data[i]);
+    return v;
+  }
+
+  /// Integer attribute given as a scalar or an (h, w) pair; `fallback` when absent (if >= 0).
+  std::pair<Index, Index> pair(const std::string& group, const std::string& name,
+                               Index fallback_h, Index fallback_w, bool required) const {
+    if (!h5_.hasAttribute(group, name)) {
+      if (required) fail(group + "@" + name, "missing attribute");
+      return {fallback_h, fallback_w};
+    }
+    const std::vector<double> v = h5_.readDoubleVectorAttribute(group, name);
+    if (v.empty() || v.size() > 2)
+      fail(group + "@" + name, "expected one integer or an (h, w) pair");
+    for (double x : v)
+      if (x != std::floor(x) || x < 0 || x > 1e6)
+        fail(group + "@" + name, fmt::format("{} is not a non-negative integer", x));
+    return {static_cast<Index>(v[0]), static_cast<Index>(v.size() == 2 ? v[1] : v[0])};
+  }
+
+  Activation activation(const std::string& group) const {
+    if (!h5_.hasAttribute(group, "activation")) return Activation::None;
+    const std::string a = h5_.readStringAttribute(group, "activation");
+    if (a == "relu") return Activation::Relu;
+    if (a == "none" || a.empty()) return Activation::None;
+    fail(group + "@activation", fmt::format("unknown activation \"{}\" (relu | none)", a));
+  }
+
+ private:
+  const fs::path& path_;
+  const io::H5File& h5_;
+};
+
+Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) {
+  const std::string g = "/layers/" + name;
+  Layer l;
+  l.name = name;
+  if (!h5.hasAttribute(g, "type")) r.fail(g + "@type", "missing attribute \"type\"");
+  const std::string type = h5.readStringAttribute(g, "type");
+  if (type == "dense") {
+    l.kind = LayerKind::Dense;
+    const detail::NdArray w = r.array(g, "weight", 2);
+    l.weight.resize(static_cast<Index>(w.dims[0]), static_cast<Index>(w.dims[1]));
+    for (Index i = 0; i < l.weight.rows(); ++i)
+      for (Index j = 0; j < l.weight.cols(); ++j)
+        l.weight(i, j) = static_cast<float>(w.data[static_cast<std::size_t>(i * l.weight.cols() + j)]);
+    l.bias = r.vector(g, "bias");
+    l.activation = r.activation(g);
+  } else if (type == "conv2d") {
+    l.kind = LayerKind::Conv2d;
+    const detail::NdArray w = r.array(g, "weight", 4);
+    const auto out = static_cast<Index>(w.dims[0]);
+    const auto k = static_cast<Index>(w.dims[1] * w.dims[2] * w.dims[3]);
+    l.kernel_h = static_cast<Index>(w.dims[2]);
+    l.kernel_w = static_cast<Index>(w.dims[3]);
+    l.weight.resize(out, k);
+    for (Index i = 0; i < out; ++i)
+      for (Index j = 0; j < k; ++j)
+        l.weight(i, j) = static_cast<float>(w.data[static_cast<std::size_t>(i * k + j)]);
+    l.bias = r.vector(g, "bias");
+    std::tie(l.stride_h, l.stride_w) = r.pair(g, "stride", 1, 1, false);
+    std::tie(l.pad_h, l.pad_w) = r.pair(g, "padding", 0, 0, false);
+    l.activation = r.activation(g);
+  } else if (type == "maxpool2d" || type == "avgpool2d") {
+    l.kind = type == "maxpool2d" ? LayerKind::MaxPool2d : LayerKind::AvgPool2d;
+    std::tie(l.kernel_h, l.kernel_w) = r.pair(g, "kernel", 0, 0, true);
+    std::tie(l.stride_h, l.stride_w) = r.pair(g, "stride", l.kernel_h, l.kernel_w, false);
+  } else if (type == "batchnorm") {
+    l.kind = LayerKind::BatchNorm;
+    l.gamma = r.vector(g, "gamma");
+    l.beta = r.vector(g, "beta");
+    l.mean = r.vector(g, "mean");
+    l.var = r.vector(g, "var");
+    l.eps = h5.hasAttribute(g, "eps") ? h5.readDoubleAttribute(g, "eps") : 1e-5;
+  } else if (type == "flatten") {
+    l.kind = LayerKind::Flatten;
+  } else if (type == "relu") {
+    l.kind = LayerKind::Relu;
+  } else {
+    r.fail(g + "@type", fmt::format("unknown layer type \"{}\" (dense | conv2d | maxpool2d | "
+                                    "avgpool2d | batchnorm | relu | flatten)",
+                                    type));
+  }
+  return l;
+}
+
+std::vector<float> toFloats(const Matrix& m) {  // row-major copy
+  std::vector<float> out(static_cast<std::size_t>(m.size()));
+  for (Index i = 0; i < m.rows(); ++i)
+    for (Index j = 0; j < m.cols(); ++j) out[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+  return out;
+}
+
+std::vector<float> toFloats(const Vector& v) { return {v.data(), v.data() + v.size()}; }
+
+/// (h, w) attribute: a scalar int64 when h == w (written through H5File) ...
+void writePair(io::H5File& h5, const std::string& g, const std::string& name, Index h, Index wd) {
+  if (h == wd) h5.setAttribute(g, name, static_cast<std::int64_t>(h));
+}
+
+/// ... otherwise an int64 pair (written through the array writer).
+void writePair(detail::ArrayWriter& w, const std::string& g, const std::string& name, Index h,
+               Index wd) {
+  if (h != wd)
+    w.writeIntsAttribute(g, name, {static_cast<std::int64_t>(h), static_cast<std::int64_t>(wd)});
+}
+
+}  // namespace
+
+Network loadNetwork(const fs::path& path) {
+  if (!fs::exists(path))
+    throw IoError(fmt::format("{}: model file not found", path.string()));
+  const io::H5File h5 = io::H5File::openReadOnly(path);
+  const Reader r(path, h5);
+  if (!h5.hasAttribute("/", "format"))
+    r.fail("format", "not an xbarsim model: the root attribute format = \"xbarsim-model\" is "
+                     "missing");
+  const std::string format = h5.readStringAttribute("/", "format");
+  if (format != "xbarsim-model")
+    r.fail("format", fmt::format("not an xbarsim model (format = \"{}\")", format));
+  if (!h5.hasAttribute("/", "version")) r.fail("version", "missing root attribute version");
+  const double version = h5.readDoubleAttribute("/", "version");
+  if (version != 1.0)
+    r.fail("version", fmt::format("model format version {} is not supported (this build reads "
+                                  "version 1)",
+                                  version));
+  Network net;
+  if (!h5.hasAttribute("/", "input_shape")) r.fail("input_shape", "missing root attribute");
+  const std::vector<double> shape = h5.readDoubleVectorAttribute("/", "input_shape");
+  if (shape.size() != 3)
+    r.fail("input_shape", fmt::format("has {} values; expected (C, H, W)", shape.size()));
+  for (double v : shape)
+    if (v < 1 || v != std::floor(v) || v > 1e7)
+      r.fail("input_shape", fmt::format("{} is not a positive integer", v));
+  net.input_shape = Shape{static_cast<Index>(shape[0]), static_cast<Index>(shape[1]),
+                          static_cast<Index>(shape[2])};
+  for (const char* key : {"input_scale", "input_offset"})
+    if (!h5.hasAttribute("/", key)) r.fail(key, "missing root attribute");
+  net.input_scale = h5.readDoubleAttribute("/", "input_scale");
+  net.input_offset = h5.readDoubleAttribute("/", "input_offset");
+  if (!std::isfinite(net.input_scale) || !std::isfinite(net.input_offset))
+    r.fail("input_scale", "input_scale and input_offset must be finite");
+  for (const char* key : {"producer", "training"})
+    if (h5.hasAttribute("/", key)) net.string_attributes[key] = h5.readStringAttribute("/", key);
+  if (!h5.exists("/layers")) r.fail("/layers", "missing group /layers");
+  const std::vector<std::string> names = detail::listGroup(path, "/layers");
+  if (names.empty()) r.fail("/layers", "the model has no layers");
+  for (const std::string& name : names) net.layers.push_back(readLayer(r, h5, name));
+  net.resolveShapes(path.string());
+  return net;
+}
+
+void saveNetwork(const Network& net, const fs::path& path) {
+  io::AtomicFile out(path);
+  {
+    io::H5File h5 = io::H5File::create(out.tempPath());
+    h5.setAttribute("/", "format", "xbarsim-model");
+    h5.setAttribute("/", "version", std::int64_t{1});
+    h5.setAttribute("/", "input_scale", net.input_scale);
+    h5.setAttribute("/", "input_offset", net.input_offset);
+    for (const auto& [k, v] : net.string_attributes) h5.setAttribute("/", k, std::string_view(v));
+    for (const auto& [k, v] : net.number_attributes) h5.setAttribute("/", k, v);
+    h5.createGroup("/layers");
+    for (std::size_t i = 0; i < net.layers.size(); ++i) {
+      const Layer& l = net.layers[i];
+      const std::string g = fmt::format("/layers/{:03d}", i);
+      h5.createGroup(g);
+      h5.setAttribute(g, "type", std::string_view(toString(l.kind)));
+      if (l.isAnalog())
+        h5.setAttribute(g, "activation", l.activation == Activation::Relu ? "relu" : "none");
+      if (l.kind == LayerKind::Conv2d) {
+        writePair(h5, g, "stride", l.stride_h, l.stride_w);
+        writePair(h5, g, "padding", l.pad_h, l.pad_w);
+      } else if (l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d) {
+        writePair(h5, g, "kernel", l.kernel_h, l.kernel_w);
+        writePair(h5, g, "stride", l.stride_h, l.stride_w);
+      } else if (l.kind == LayerKind::BatchNorm) {
+        h5.setAttribute(g, "eps", l.eps);
+      }
+    }
+    h5.close();
+  }
+  {
+    detail::ArrayWriter w(out.tempPath());
+    w.writeIntsAttribute("/", "input_shape", {net.input_shape.c, net.input_shape.h, net.input_shape.w});
+    for (std::size_t i = 0; i < net.layers.size(); ++i) {
+      const Layer& l = net.layers[i];
+      const std::string g = fmt::format("/layers/{:03d}", i);
+      auto u = [](Index v) { return static_cast<std::uint64_t>(v); };
+      if (l.kind == LayerKind::Dense) {
+        w.writeFloat32(g + "/weight", {u(l.weight.rows()), u(l.weight.cols())}, toFloats(l.weight));
+        w.writeFloat32(g + "/bias", {u(l.bias.size())}, toFloats(l.bias));
+      } else if (l.kind == LayerKind::Conv2d) {
+        const Index in_ch = l.weight.cols() / (l.kernel_h * l.kernel_w);
+        w.writeFloat32(g + "/weight", {u(l.weight.rows()), u(in_ch), u(l.kernel_h), u(l.kernel_w)},
+                       toFloats(l.weight));
+        w.writeFloat32(g + "/bias", {u(l.bias.size())}, toFloats(l.bias));
+        writePair(w, g, "stride", l.stride_h, l.stride_w);
+        writePair(w, g, "padding", l.pad_h, l.pad_w);
+      } else if (l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d) {
+        writePair(w, g, "kernel", l.kernel_h, l.kernel_w);
+        writePair(w, g, "stride", l.stride_h, l.stride_w);
+      } else if (l.kind == LayerKind::BatchNorm) {
+        w.writeFloat32(g + "/gamma", {u(l.gamma.size())}, toFloats(l.gamma));
+        w.writeFloat32(g + "/beta", {u(l.beta.size())}, toFloats(l.beta));
+        w.writeFloat32(g + "/mean", {u(l.mean.size())}, toFloats(l.mean));
+        w.writeFloat32(g + "/var", {u(l.var.size())}, toFloats(l.var));
+      }
+    }
+    w.close();
+  }
+  out.commit();
+}
+
+}  // namespace xbarsim::dnn

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// The evaluate job: DNN accuracy vs time on the analog hardware of each sweep point.
+#include "evaluate_job.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/dnn/dataset.hpp"
+#include "xbarsim/dnn/evaluate.hpp"
+#include "xbarsim/dnn/network.hpp"
+#include "xbarsim/spice/session.hpp"
+
+namespace xbarsim::sweep {
+namespace {
+
+class EvaluateJob final : public Job {
+ public:
+  EvaluateJob(JobOptions options, const core::Config& base) : options_(std::move(options)) {
+    if (options_.model.empty())
+      throw ConfigError(base.sourceName(), 0, "--model", "job evaluate needs a network: --model model.h5");
+    if (options_.backend.empty()) options_.backend = "native";
+    if (options_.backend != "ngspice" && options_.backend != "native")
+      throw ConfigError(base.sourceName(), 0, "--backend",
+                        fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
+    net_ = dnn::loadNetwork(options_.model);
+    // Compensations of the base configuration name the extra accuracy fields.
+    const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
+    for (std::size_t c = 1; c < spec.compensations.size(); ++c)
+      extra_.push_back(std::string(dnn::toString(spec.compensations[c])));
+    std::ifstream in(options_.model, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    model_text_ = text.str();
+#ifdef _OPENMP
+    if (options_.threads > 0) omp_set_num_threads(options_.threads);
+#endif
+  }
+
+  std::string_view name() const noexcept override { return "evaluate"; }
+  std::string backend() const override { return options_.backend; }
+  std::string backendVersion() const override { return version_; }
+  std::string fingerprintText() const override { return model_text_; }
+
+  std::vector<Field> fields() const override {
+    std::vector<Field> f{
+        {"accuracy", "1", "test accuracy per time and Monte Carlo repeat (primary compensation)", {"time", "repeat"}},
+        {"accuracy_mean", "1", "mean accuracy over repeats", {"time"}},
+        {"accuracy_std", "1", "standard deviation of accuracy over repeats", {"time"}},
+        {"accuracy_float", "1", "accuracy of the float network", {}}};
+    for (const std::string& c : extra_)
+      f.push_back({"accuracy_" + fieldName(c), "1", fmt::format("test accuracy with compensation {}", c),
+                   {"time", "repeat"}});
+    return f;
+  }
+
+  std::vector<Dim> dims(const core::Config& base) const override {
+    return {{"time", "s", "time after programming", base.reals("dnn.times_s")},
+            {"repeat", "1", "Monte Carlo programming draw", {}}};
+  }
+
+  std::map<std::string, std::size_t> prepare(const core::Config& point) const override {
+    const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    (void)dataset(point.string("dnn.dataset"));  // loads (and checks) the data set once
+    return {{"time", spec.times_s.size()}, {"repeat", static_cast<std::size_t>(spec.repeats)}};
+  }
+
+  double cost(const core::Config& point) const override {
+    return static_cast<double>(point.integer("dnn.repeats")) *
+           static_cast<double>(point.reals("dnn.times_s").size());
+  }
+
+  std::vector<FieldValue> run(const core::Config& point) override {
+    const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    const std::string& name = point.string("dnn.dataset");
+    const dnn::Dataset& test = dataset(name);
+    const dnn::Dataset* calibration = nullptr;
+    for (const dnn::Compensation c : spec.compensations)
+      if (c == dnn::Compensation::BnRecalibration) calibration = &dataset(name, dnn::Split::Train);
+    if (options_.backend == "ngspice") used_ngspice_ = true;
+    const dnn::EvaluationResult r = dnn::evaluateNetwork(net_, test, calibration, spec);
+    if (used_ngspice_ && version_.empty()) version_ = spice::Session::instance().version();
+    std::vector<FieldValue> out;
+    auto matrix = [](std::string field, const Eigen::MatrixXd& m) {
+      FieldValue v{std::move(field), {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())}, {}};
+      for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) v.data.push_back(m(i, j));
+      return v;
+    };
+    const Eigen::MatrixXd& acc = r.accuracy.front();
+    out.push_back(matrix("accuracy", acc));
+    FieldValue mean{"accuracy_mean", {static_cast<std::size_t>(acc.rows())}, {}};
+    FieldValue sd{"accuracy_std", {static_cast<std::size_t>(acc.rows())}, {}};
+    for (Eigen::Index t = 0; t < acc.rows(); ++t) {
+      const double m = acc.row(t).mean();
+      const double var = acc.cols() > 1 ? (acc.row(t).array() - m).square().sum() / static_cast<double>(acc.cols() - 1) : 0.0;
+      mean.data.push_back(m);
+      sd.data.push_back(std::sqrt(var));
+    }
+    out.push_back(std::move(mean));
+    out.push_back(std::move(sd));
+    out.push_back({"accuracy_float", {}, {r.accuracy_float}});
+    for (std::size_t c = 1; c < spec.compensations.size() && c < r.accuracy.size(); ++c)
+      out.push_back(matrix("accuracy_" + fieldName(std::string(dnn::toString(spec.compensations[c]))), r.accuracy[c]));
+    return out;
+  }
+
+  bool healthy() const override { return !used_ngspice_ || spice::Session::instance().isAlive(); }
+
+ private:
+  static std::string fieldName(std::string name) {
+    for (char& c : name)
+      if (c == '-') c = '_';
+    return name;
+  }
+
+  const dnn::Dataset& dataset(const std::string& name, dnn::Split split = dnn::Split::Test) const {
+    const auto key = std::make_pair(name, split == dnn::Split::Test);
+    auto it = datasets_.find(key);
+    if (it == datasets_.end()) it = datasets_.emplace(key, dnn::loadDataset(name, split)).first;
+    return it->second;
+  }
+
+  JobOptions options_;
+  dnn::Network net_;
+  std::vector<std::string> extra_;
+  std::string model_text_;
+  mutable std::map<std::pair<std::string, bool>, dnn::Dataset> datasets_;
+  bool used_ngspice_ = false;
+  std::string version_;
+};
+
+}  // namespace
+
+std::unique_ptr<Job> makeEvaluateJob(const SweepSpec&, const JobOptions& options, const core::Config& base) {
+  return std::make_unique<EvaluateJob>(options, base);
+}
+
+}  // namespace xbarsim::sweep

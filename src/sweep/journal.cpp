@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/sweep/journal.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::sweep {
+namespace {
+
+constexpr char kMagic[8] = {'X', 'B', 'S', 'W', 'J', 'R', 'N', 'L'};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kRecordMagic = 0x31544e50;  // "PNT1"
+
+template <typename T>
+void put(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+template <typename T>
+bool take(std::string_view in, std::size_t& pos, T& value) {
+  if (in.size() - pos < sizeof(T)) return false;
+  std::memcpy(&value, in.data() + pos, sizeof(T));
+  pos += sizeof(T);
+  return true;
+}
+
+std::string header(const std::string& fingerprint, std::size_t points) {
+  std::string h(kMagic, sizeof(kMagic));
+  put(h, kVersion);
+  put<std::uint64_t>(h, fingerprint.size());
+  h += fingerprint;
+  put<std::uint64_t>(h, points);
+  put(h, fnv1a64(h));
+  return h;
+}
+
+[[noreturn]] void systemError(const std::filesystem::path& path, const char* action) {
+  throw IoError(fmt::format("sweep journal '{}': cannot {}: {}", path.string(), action, std::strerror(errno)));
+}
+
+void writeAll(int fd, std::string_view bytes, const std::filesystem::path& path) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      systemError(path, "write");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void syncDirectory(const std::filesystem::path& file) {
+  const auto dir = std::filesystem::absolute(file).parent_path();
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed) noexcept {
+  std::uint64_t h = seed;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::filesystem::path Journal::pathFor(const std::filesystem::path& out) {
+  return std::filesystem::path(out.string() + ".journal");
+}
+
+Journal Journal::create(const std::filesystem::path& path, const std::string& fingerprint,
+                        std::size_t points) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) systemError(path, "create");
+  Journal journal(fd, path);
+  writeAll(fd, header(fingerprint, points), path);
+  if (::fsync(fd) != 0) systemError(path, "fsync");
+  syncDirectory(path);
+  return journal;
+}
+
+Journal Journal::resume(const std::filesystem::path& path, const std::string& fingerprint,
+                        std::size_t points, std::vector<PointOutcome>& records) {
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(fmt::format("sweep journal '{}': cannot open: {}", path.string(), std::strerror(errno)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    bytes = text.str();
+  }
+  const std::string expected = header(fingerprint, points);
+  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+    throw ConfigError(path.string(), 0, "--resume", "not an xbarsim sweep journal");
+  if (bytes.compare(0, expected.size(), expected) != 0)
+    throw ConfigError(path.string(), 0, "--resume",
+                      "the journal belongs to a different sweep (configuration, netlist, options or "
+                      "shard changed); run without --resume to start again");
+  std::size_t pos = expected.size();
+  std::size_t good = pos;
+  std::map<std::size_t, PointOutcome> latest;
+  while (pos < bytes.size()) {
+    std::uint32_t magic = 0;
+    std::uint64_t length = 0, hash = 0;
+    if (!take(bytes, pos, magic) || magic != kRecordMagic || !take(bytes, pos, length)) break;
+    if (bytes.size() - pos < length) break;
+    const std::string_view payload(bytes.data() + pos, length);
+    pos += length;
+    if (!take(bytes, pos, hash) || hash != fnv1a64(payload)) break;
+    PointOutcome outcome;
+    try {
+      outcome = deserialize(payload);
+    } catch (const Error&) {
+      break;
+    }
+    if (outcome.index >= points) break;
+    latest[outcome.index] = std::move(outcome);
+    good = pos;
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) systemError(path, "open");
+  Journal journal(fd, path);
+  if (good < bytes.size()) {  // torn tail of a killed run: cut it off before appending
+    if (::ftruncate(fd, static_cast<off_t>(good)) != 0) systemError(path, "truncate");
+    if (::fsync(fd) != 0) systemError(path, "fsync");
+  }
+  if (::lseek(fd, static_cast<off_t>(good), SEEK_SET) < 0) systemError(path, "seek");
+  records.clear();
+  for (auto& [index, outcome] : latest) records.push_back(std::move(outcome));
+  return journal;
+}
+
+Journal::Journal(Journal&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+
+Journal& Journal::operator=(Journal&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Journal::~Journal() { close(); }
+
+void Journal::close() noexcept {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+void Journal::append(const PointOutcome& outcome) {
+  if (fd_ < 0) throw IoError(fmt::format("sweep journal '{}': closed", path_.string()));
+  const std::string payload = serialize(outcome);
+  std::string record;
+  record.reserve(payload.size() + 20);
+  put(record, kRecordMagic);
+  put<std::uint64_t>(record, payload.size());
+  record += payload;
+  put(record, fnv1a64(payload));
+  writeAll(fd_, record, path_);
+  if (::fdatasync(fd_) != 0) systemError(path_, "fdatasync");
+}
+
+}  // namespace xbarsim::sweep

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+// The MPI runner: `mpirun -np K xbarsim sweep ...`.
+//
+// Every rank parses the configuration and builds the same plan (deterministic). Rank 0 owns the
+// output (journal + HDF5) and hands out point indices one at a time on request (dynamic load
+// balancing, most expensive points first); a worker's request carries its previous result. Rank
+// 0 also computes: its main thread runs points (and owns the process's ngspice session), a
+// coordinator thread does all MPI calls and all writing (MPI_THREAD_SERIALIZED is enough: only
+// one thread calls MPI between MPI_Init_thread and MPI_Finalize). Waits poll with short sleeps
+// instead of spinning, so that K ranks on K cores leave the cores to the computation.
+// The C API only (Open MPI would otherwise pull in its deprecated C++ bindings).
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "detail/sink.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::sweep::detail {
+namespace {
+
+constexpr int kTagRequest = 101;
+constexpr int kTagAssign = 102;
+
+/// First byte of a request.
+enum class Request : char { Ready = 0, ResultReady = 1, ResultRetiring = 2, Retiring = 3 };
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw Error(fmt::format("MPI: {} failed (code {})", what, rc));
+}
+
+/// Waits for a request without spinning a core.
+void politeWait(MPI_Request& request) {
+  int done = 0;
+  while (true) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+void politeBcast(int& value) {
+  MPI_Request request;
+  check(MPI_Ibcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
+  politeWait(request);
+}
+
+/// Point indices to hand out, most expensive first.
+class Scheduler {
+ public:
+  Scheduler(const SweepPlan& plan, const std::vector<std::size_t>& pending) : queue_(pending.begin(), pending.end()) {
+    std::stable_sort(queue_.begin(), queue_.end(),
+                     [&](std::size_t a, std::size_t b) { return plan.costs[a] > plan.costs[b]; });
+  }
+  std::optional<std::size_t> next() {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) return std::nullopt;
+    const std::size_t k = queue_.front();
+    queue_.pop_front();
+    return k;
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::size_t> queue_;
+};
+
+struct Shared {
+  std::mutex mutex;
+  std::vector<PointOutcome> local_results;  // rank 0's own results, written by the coordinator
+  std::atomic<bool> local_finished{false};
+  std::atomic<bool> abort{false};
+};
+
+/// Rank 0's coordinator thread: serves workers, writes every result.
+void coordinate(ResultSink& sink, Scheduler& scheduler, Shared& shared, int size) {
+  int active = size - 1;
+  std::vector<char> buffer;
+  while (true) {
+    bool busy = false;
+    int flag = 0;
+    MPI_Status status;
+    check(MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+    if (flag) {
+      busy = true;
+      int count = 0;
+      check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+      buffer.resize(static_cast<std::size_t>(std::max(count, 1)));
+      check(MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE),
+            "MPI_Recv");
+      const auto kind = static_cast<Request>(buffer[0]);
+      if (kind == Request::ResultReady || kind == Request::ResultRetiring)
+        sink.record(deserialize(std::string_view(buffer.data() + 1, static_cast<std::size_t>(count) - 1)));
+      if (kind == Request::ResultRetiring || kind == Request::Retiring) {
+        if (kind == Request::Retiring)
+          fmt::print(stderr, "sweep: rank {} could not start: {}\n", status.MPI_SOURCE,
+                     std::string(buffer.data() + 1, static_cast<std::size_t>(count) - 1));
+        else
+          fmt::print(stderr, "sweep: rank {} retires (its ngspice session died)\n", status.MPI_SOURCE);
+        --active;
+      } else {
+        std::int64_t next = -1;
+        if (!shared.abort) {
+          if (const auto k = scheduler.next()) next = static_cast<std::int64_t>(*k);
+        }
+        check(MPI_Send(&next, 1, MPI_INT64_T, status.MPI_SOURCE, kTagAssign, MPI_COMM_WORLD), "MPI_Send");
+        if (next < 0) --active;
+      }
+    }
+    std::vector<PointOutcome> local;
+    {
+      std::lock_guard lock(shared.mutex);
+      local.swap(shared.local_results);
+    }
+    for (PointOutcome& o : local) {
+      sink.record(std::move(o));
+      busy = true;
+    }
+    if (active == 0 && shared.local_finished) {
+      std::lock_guard lock(shared.mutex);
+      if (shared.local_results.empty()) return;
+      continue;
+    }
+    if (!busy) std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+}
+
+int runRank0(const RunOptions& options, Prepared& prepared, int size, std::exception_ptr& error) {
+  const auto start = Clock::now();
+  const SweepPlan& plan = *prepared.plan;
+  std::optional<ResultSink> sink;
+  int status = 0;
+  try {
+    sink.emplace(plan, options);
+  } catch (const ConfigError&) {
+    error = std::current_exception();
+    status = 1;
+  } catch (...) {
+    error = std::current_exception();
+    status = 2;
+  }
+  politeBcast(status);
+  if (status != 0) return status;
+
+  Scheduler scheduler(plan, sink->alreadyComplete() ? std::vector<std::size_t>{} : sink->pending());
+  Shared shared;
+  std::exception_ptr coordinator_error;
+  std::thread coordinator([&] {
+    try {
+      coordinate(*sink, scheduler, shared, size);
+    } catch (...) {
+      coordinator_error = std::current_exception();
+      shared.abort = true;
+    }
+  });
+  // Rank 0 computes too (this thread owns the process's ngspice session).
+  while (!shared.abort) {
+    const auto k = scheduler.next();
+    if (!k) break;
+    PointOutcome o = computePoint(plan, *prepared.job, *k, 0);
+    {
+      std::lock_guard lock(shared.mutex);
+      shared.local_results.push_back(std::move(o));
+    }
+    if (!prepared.job->healthy()) {
+      fmt::print(stderr, "sweep: rank 0 stops computing (its ngspice session died at point {})\n", *k);
+      break;
+    }
+  }
+  shared.local_finished = true;
+  coordinator.join();
+  if (coordinator_error) {
+    // Writing failed: the journal holds every recorded point; stop everyone.
+    try {
+      std::rethrow_exception(coordinator_error);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "xbarsim: error: {}\n", e.what());
+    }
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  int code = sink->finish(std::chrono::duration<double>(Clock::now() - start).count(),
+                          prepared.job->backendVersion(), size, "mpi");
+  politeBcast(code);
+  return code;
+}
+
+int runWorker(Prepared* prepared, const std::string& prepare_error, int rank) {
+  int status = 0;
+  politeBcast(status);
+  if (status != 0) return status;
+  auto makeMessage = [](Request kind, std::string_view body) {
+    std::string m;
+    m.reserve(body.size() + 1);
+    m.push_back(static_cast<char>(kind));
+    m.append(body);
+    return m;
+  };
+  std::string message = prepared == nullptr ? makeMessage(Request::Retiring, prepare_error)
+                                            : makeMessage(Request::Ready, {});
+  while (true) {
+    check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_BYTE, 0, kTagRequest, MPI_COMM_WORLD),
+          "MPI_Send");
+    const auto kind = static_cast<Request>(message[0]);
+    if (kind == Request::Retiring || kind == Request::ResultRetiring) break;
+    std::int64_t next = -1;
+    MPI_Request request;
+    check(MPI_Irecv(&next, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, &request), "MPI_Irecv");
+    politeWait(request);
+    if (next < 0) break;
+    const PointOutcome o = computePoint(*prepared->plan, *prepared->job, static_cast<std::size_t>(next), rank);
+    const bool healthy = prepared->job->healthy();
+    message = makeMessage(healthy ? Request::ResultReady : Request::ResultRetiring, serialize(o));
+  }
+  int code = 0;
+  politeBcast(code);
+  return code;
+}
+
+}  // namespace
+
+int runMpi(const RunOptions& options) {
+  int provided = 0;
+  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  if (provided < MPI_THREAD_SERIALIZED) {
+    MPI_Finalize();
+    throw Error("MPI: the library does not support MPI_THREAD_SERIALIZED");
+  }
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  // Every rank validates the same input; only rank 0 reports.
+  std::optional<Prepared> prepared;
+  std::exception_ptr error;
+  int prepare_status = 0;
+  std::string prepare_error;
+  RunOptions mine = options;
+  if (size > 1) mine.job.threads = 1;  // one core per rank
+  try {
+    prepared.emplace(prepare(mine));
+  } catch (const ConfigError& e) {
+    error = std::current_exception();
+    prepare_status = 1;
+    prepare_error = e.what();
+  } catch (const std::exception& e) {
+    error = std::current_exception();
+    prepare_status = 2;
+    prepare_error = e.what();
+  }
+  int code = 0;
+  if (rank == 0) {
+    if (prepare_status != 0) {
+      politeBcast(prepare_status);
+      code = prepare_status;
+    } else {
+      code = runRank0(mine, *prepared, size, error);
+    }
+  } else {
+    code = runWorker(prepared ? &*prepared : nullptr, prepare_error, rank);
+  }
+  MPI_Finalize();
+  if (rank == 0 && error) std::rethrow_exception(error);
+  return code;
+}
+
+}  // namespace xbarsim::sweep::detail

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/sweep/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/sweep/journal.hpp"
+
+namespace xbarsim::sweep {
+
+SweepPlan makePlan(const core::Config& base, const Job& job) {
+  SweepPlan plan{.base = base, .spec = parseSweep(base)};
+  plan.points = expandPoints(plan.spec);
+  plan.axes = axisKeys(plan.spec);
+  plan.coordinates.assign(plan.axes.size(), {});
+  plan.job = std::string(job.name());
+  plan.backend = job.backend();
+  plan.fields = job.fields();
+  for (std::size_t k = 0; k < plan.points.size(); ++k) {
+    const Point& point = plan.points[k];
+    std::map<std::string, std::size_t> extents;
+    core::Config config = base;
+    try {
+      config = pointConfig(base, point);
+      extents = job.prepare(config);
+    } catch (const ConfigError& e) {
+      const std::string problem = e.key().empty() ? e.what() : e.key() + ": " + problemOf(e);
+      throw ConfigError(base.sourceName(), plan.spec.blocks[point.block].line, "sweep",
+                        fmt::format("point {} ({}) is not valid: {}", k, describe(point), problem));
+    } catch (const Error& e) {
+      throw ConfigError(base.sourceName(), plan.spec.blocks[point.block].line, "sweep",
+                        fmt::format("point {} ({}) is not valid: {}", k, describe(point), e.what()));
+    }
+    for (std::size_t a = 0; a < plan.axes.size(); ++a)
+      plan.coordinates[a].push_back(settingOf(config, plan.axes[a].first, plan.axes[a].second));
+    plan.point_toml.push_back(config.toToml());
+    plan.costs.push_back(job.cost(config));
+    for (const auto& [dim, n] : extents) plan.max_extent[dim] = std::max(plan.max_extent[dim], n);
+    plan.extents.push_back(std::move(extents));
+  }
+  plan.dims = job.dims(base);
+  for (Dim& dim : plan.dims) {
+    if (!dim.values.empty()) plan.max_extent[dim.name] = std::max(plan.max_extent[dim.name], dim.values.size());
+    plan.max_extent.try_emplace(dim.name, 0);
+  }
+  const std::string text =
+      fmt::format("job={}\nbackend={}\n{}\n{}", plan.job, plan.backend, base.toToml(), job.fingerprintText());
+  plan.fingerprint = fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
+  return plan;
+}
+
+}  // namespace xbarsim::sweep

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "dnn_test_util.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/io/hdf5_file.hpp"
+
+using namespace dnn_test;
+using namespace xbarsim::dnn;
+namespace tt = boost::test_tools;
+
+namespace {
+
+/// Direct (non-im2col) convolution of one sample, the reference for im2col.
+Matrix directConv(const Layer& l, const Matrix& x) {
+  const Shape in = l.in_shape, out = l.out_shape;
+  Matrix y(out.size(), x.cols());
+  for (Index s = 0; s < x.cols(); ++s)
+    for (Index o = 0; o < out.c; ++o)
+      for (Index oy = 0; oy < out.h; ++oy)
+        for (Index ox = 0; ox < out.w; ++ox) {
+          double acc = l.bias(o);
+          for (Index c = 0; c < in.c; ++c)
+            for (Index ky = 0; ky < l.kernel_h; ++ky)
+              for (Index kx = 0; kx < l.kernel_w; ++kx) {
+                const Index iy = oy * l.stride_h - l.pad_h + ky, ix = ox * l.stride_w - l.pad_w + kx;
+                if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                acc += static_cast<double>(l.weight(o, (c * l.kernel_h + ky) * l.kernel_w + kx)) *
+                       x((c * in.h + iy) * in.w + ix, s);
+              }
+          y((o * out.h + oy) * out.w + ox, s) = static_cast<float>(acc);
+        }
+  return y;
+}
+
+Network convNet() {
+  Network net;
+  net.input_shape = Shape{2, 7, 6};
+  Layer conv;
+  conv.kind = LayerKind::Conv2d;
+  conv.kernel_h = 3;
+  conv.kernel_w = 2;
+  conv.stride_h = 2;
+  conv.stride_w = 1;
+  conv.pad_h = 1;
+  conv.pad_w = 1;
+  conv.weight = randomMatrix(3, 2 * 3 * 2, 5);
+  conv.bias = randomMatrix(3, 1, 6).col(0);
+  net.layers.push_back(conv);
+  Layer bn = simple(LayerKind::BatchNorm);
+  bn.gamma = Vector::Constant(3, 1.5f);
+  bn.beta = Vector::Constant(3, -0.25f);
+  bn.mean = Vector::LinSpaced(3, -0.1f, 0.1f);
+  bn.var = Vector::Constant(3, 2.0f);
+  net.layers.push_back(bn);
+  net.layers.push_back(simple(LayerKind::Relu));
+  Layer pool = simple(LayerKind::MaxPool2d);
+  pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+  net.layers.push_back(pool);
+  net.layers.push_back(simple(LayerKind::Flatten));
+  net.layers.push_back(dense(3 * 2 * 3, 4, false, 9));
+  for (std::size_t i = 0; i < net.layers.size(); ++i) net.layers[i].name = "00" + std::to_string(i);
+  net.resolveShapes("test");
+  return net;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(network)
+
+BOOST_AUTO_TEST_CASE(conv_im2col_matches_direct_convolution) {
+  const Network net = convNet();
+  const Layer& conv = net.layers[0];
+  BOOST_TEST((conv.out_shape == Shape{3, 4, 7}));  // (7+2-3)/2+1 = 4, (6+2-2)/1+1 = 7
+  const Matrix x = randomMatrix(net.input_shape.size(), 3, 11);
+  const Matrix y = net.forwardRange(x, 0, 1, nullptr, 0);
+  const Matrix ref = directConv(conv, x);
+  BOOST_TEST((y - ref).cwiseAbs().maxCoeff() < 1e-5f);
+}
+
+BOOST_AUTO_TEST_CASE(digital_layers) {
+  const Network net = convNet();
+  Matrix x = randomMatrix(3 * 4 * 7, 2, 3);
+  // batch-norm: gamma (x - mean)/sqrt(var + eps) + beta
+  const Matrix bn = applyDigital(net.layers[1], x);
+  const Index c = 2, at = c * 28 + 5;
+  BOOST_TEST(bn(at, 1) == 1.5f * (x(at, 1) - 0.1f) / std::sqrt(2.0f + 1e-5f) - 0.25f, tt::tolerance(1e-5f));
+  // max pool 2x2 stride 2 on 4x7 -> 2x3 (floor mode)
+  const Matrix pooled = applyDigital(net.layers[3], x);
+  BOOST_TEST(pooled.rows() == 3 * 2 * 3);
+  const float expect = std::max({x(0, 0), x(1, 0), x(7, 0), x(8, 0)});
+  BOOST_TEST(pooled(0, 0) == expect);
+  Layer avg = net.layers[3];
+  avg.kind = LayerKind::AvgPool2d;
+  BOOST_TEST(applyDigital(avg, x)(0, 0) == (x(0, 0) + x(1, 0) + x(7, 0) + x(8, 0)) / 4, tt::tolerance(1e-6f));
+  BOOST_TEST(applyDigital(net.layers[2], x).minCoeff() >= 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(dense_forward_and_shapes) {
+  Network net = mlp(Shape{1, 4, 4}, 5, 3, 1);
+  const Matrix x = randomMatrix(16, 4, 2);
+  Matrix h = (net.layers[1].weight * x).colwise() + net.layers[1].bias;
+  h = h.cwiseMax(0.0f);
+  const Matrix ref = (net.layers[2].weight * h).colwise() + net.layers[2].bias;
+  BOOST_TEST((net.forward(x) - ref).cwiseAbs().maxCoeff() < 1e-5f);
+  net.layers[2].weight.resize(3, 6);  // mismatch with the 5 hidden units
+  BOOST_CHECK_THROW(net.resolveShapes("m.h5"), xbarsim::ConfigError);
+  try {
+    net.resolveShapes("m.h5");
+  } catch (const xbarsim::ConfigError& e) {
+    BOOST_TEST(std::string(e.what()).find("m.h5") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("/layers/002") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(save_load_round_trip) {
+  TempDir dir;
+  const Network net = convNet();
+  saveNetwork(net, dir.path / "m.h5");
+  const Network back = loadNetwork(dir.path / "m.h5");
+  BOOST_TEST(back.layers.size() == net.layers.size());
+  BOOST_TEST(back.layers[0].stride_h == 2);
+  BOOST_TEST(back.layers[0].stride_w == 1);
+  BOOST_TEST(back.layers[0].kernel_w == 2);
+  const Matrix x = randomMatrix(net.input_shape.size(), 5, 4);
+  BOOST_TEST((back.forward(x) - net.forward(x)).cwiseAbs().maxCoeff() == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(bad_model_files) {
+  TempDir dir;
+  const Network net = mlp(Shape{1, 3, 3}, 4, 2, 3);
+  const auto good = dir.path / "good.h5";
+  saveNetwork(net, good);
+  auto copy = [&](const std::string& name) {
+    const auto p = dir.path / name;
+    std::filesystem::copy_file(good, p);
+    return p;
+  };
+  auto expect = [](auto&& fn, const std::string& needle) {
+    try {
+      fn();
+      BOOST_ERROR("no exception; expected one naming " << needle);
+    } catch (const xbarsim::Error& e) {
+      BOOST_TEST_INFO(e.what());
+      BOOST_TEST(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  // missing file, not HDF5, truncated
+  BOOST_CHECK_THROW((void)loadNetwork(dir.path / "absent.h5"), xbarsim::IoError);
+  {
+    std::ofstream(dir.path / "text.h5") << "not hdf5";
+    BOOST_CHECK_THROW((void)loadNetwork(dir.path / "text.h5"), xbarsim::IoError);
+  }
+  {
+    const auto p = copy("trunc.h5");
+    std::filesystem::resize_file(p, std::filesystem::file_size(p) / 2);
+    BOOST_CHECK_THROW((void)loadNetwork(p), xbarsim::Error);
+  }
+  {  // wrong format and version
+    const auto p = copy("format.h5");
+    auto h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute("/", "format", "something-else");
+    h5.close();
+    BOOST_CHECK_THROW((void)loadNetwork(p), xbarsim::ConfigError);
+    expect([&] { (void)loadNetwork(p); }, "format.h5");
+  }
+  {
+    const auto p = copy("version.h5");
+    auto h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute("/", "version", std::int64_t{2});
+    h5.close();
+    expect([&] { (void)loadNetwork(p); }, "version 2 is not supported");
+  }
+  {  // a layer without its weight, an unknown type, no layers
+    const auto p = dir.path / "missing.h5";
+    auto h5 = xbarsim::io::H5File::create(p);
+    h5.setAttribute("/", "format", "xbarsim-model");
+    h5.setAttribute("/", "version", std::int64_t{1});
+    h5.setAttribute("/", "input_shape", std::vector<double>{1, 3, 3});
+    h5.setAttribute("/", "input_scale", 1.0);
+    h5.setAttribute("/", "input_offset", 0.0);
+    h5.createGroup("/layers");
+    h5.close();
+    expect([&] { (void)loadNetwork(p); }, "no layers");
+    h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute("/layers/000", "type", "dense");
+    h5.writeVector("/layers/000/bias", Eigen::VectorXd::Zero(2), "1");
+    h5.close();
+    expect([&] { (void)loadNetwork(p); }, "/layers/000/weight");
+    h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.writeMatrix("/layers/000/weight", Eigen::MatrixXd::Zero(2, 8), "1");  // needs 9 inputs
+    h5.close();
+    expect([&] { (void)loadNetwork(p); }, "9 values");
+    h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute("/layers/001", "type", "softmax");
+    h5.close();
+    expect([&] { (void)loadNetwork(p); }, "unknown layer type \"softmax\"");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(count_correct) {
+  Matrix logits(3, 4);
+  logits << 1, 0, 0, 5,  //
+      2, 0, 3, 0,        //
+      0, 1, 0, 0;
+  BOOST_TEST(countCorrect(logits, {1, 2, 1, 1}) == 3);
+  BOOST_TEST((argmaxColumns(logits) == std::vector<int>{1, 2, 1, 0}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
