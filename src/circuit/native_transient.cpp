@@ -30,7 +30,7 @@ PwlWaveform PwlWaveform::step(double v, double t0_s, double rise_s) {
   return PwlWaveform{{t0_s, t0_s + rise_s}, {0.0, v}};
 }
 
-double PwlWaveform::value(double t) const {
+double pwlValue(const std::vector<double>& t_s, const std::vector<double>& v_v, double t) noexcept {
   if (t_s.empty()) return 0.0;
   if (t <= t_s.front()) return v_v.front();
   if (t >= t_s.back()) return v_v.back();
@@ -39,6 +39,8 @@ double PwlWaveform::value(double t) const {
   const double a = (t - t_s[k - 1]) / (t_s[k] - t_s[k - 1]);
   return v_v[k - 1] + a * (v_v[k] - v_v[k - 1]);
 }
+
+double PwlWaveform::value(double t) const { return pwlValue(t_s, v_v, t); }
 
 double PwlWaveform::slope(double t) const {
   if (t_s.size() < 2 || t < t_s.front() || t >= t_s.back()) return 0.0;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "xbarsim/circuit/native_transient.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/spice/session.hpp"
@@ -54,15 +55,7 @@ Pwl Pwl::pulse(double v_v, double t0_s, double rise_s, double width_s, double fa
   return w;
 }
 
-double Pwl::at(double t) const {
-  if (t_s.empty()) return 0.0;
-  if (t <= t_s.front()) return v_v.front();
-  if (t >= t_s.back()) return v_v.back();
-  const auto it = std::upper_bound(t_s.begin(), t_s.end(), t);
-  const std::size_t k = static_cast<std::size_t>(it - t_s.begin());
-  const double a = (t - t_s[k - 1]) / (t_s[k] - t_s[k - 1]);
-  return v_v[k - 1] + a * (v_v[k] - v_v[k - 1]);
-}
+double Pwl::at(double t) const { return circuit::pwlValue(t_s, v_v, t); }
 
 Pwl Pwl::scaled(double factor) const {
   Pwl w = *this;

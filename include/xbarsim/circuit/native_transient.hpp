@@ -20,6 +20,11 @@ namespace xbarsim::circuit {
 
 /// Piecewise-linear waveform through (t_s[k], v_v[k]); t_s strictly increasing; constant before
 /// the first and after the last point.
+/// Piecewise-linear interpolation through (t_s, v_v), held constant outside the points
+/// (0 with no points). Shared by every PWL source in xbarsim.
+[[nodiscard]] double pwlValue(const std::vector<double>& t_s, const std::vector<double>& v_v,
+                              double t) noexcept;
+
 struct PwlWaveform {
   std::vector<double> t_s;
   std::vector<double> v_v;
