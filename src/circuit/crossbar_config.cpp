@@ -29,7 +29,22 @@ void addCrossbarKeys(core::Schema& schema) {
             .description = "output resistance of each row driver in ohm (0 = ideal source)",
             .min = 0})
       .add({.key = "array.cell", .type = ValueType::String, .default_value = std::string("1R"),
-            .description = "cell kind", .choices = {"1R", "1T1R", "1S1R"}})
+            .description = "cell kind: 1R (memory element), 1S1R (selector in series, "
+                           "array.selector_card), 1T1R (NMOS access transistor, "
+                           "array.transistor_card, gate at array.v_gate_v); see netlists/README.md",
+            .choices = {"1R", "1T1R", "1S1R"}})
+      .add({.key = "array.selector_card", .type = ValueType::String,
+            .default_value = std::string("selector"),
+            .description = "1S1R selector card (model \"selector\"): built-in name or TOML file "
+                           "relative to this file"})
+      .add({.key = "array.transistor_card", .type = ValueType::String,
+            .default_value = std::string("nmos_access"),
+            .description = "1T1R access-transistor card (model \"nmos_access\", ngspice MOS "
+                           "level 1): built-in name or TOML file relative to this file"})
+      .add({.key = "array.v_gate_v", .type = ValueType::Real,
+            .description = "1T1R word-line (gate) voltage in V, the same on every row; default: "
+                           "the transistor card's v_gate_v (1.2 V)",
+            .min = -10, .max = 10, .optional = true})
       .add({.key = "device.model", .type = ValueType::String,
             .default_value = std::string("linear"),
             .description = "cell model: linear I = G V; sinh I = G V0 sinh(V/V0); pcm (statistical "
@@ -83,9 +98,21 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
   spec.r_col_ohm = config.real("array.r_col_ohm");
   spec.r_driver_ohm = config.real("array.r_driver_ohm");
   const std::string& cell = config.string("array.cell");
-  if (cell != "1R")
-    config.fail("array.cell", fmt::format("cell kind \"{}\" is not available yet (only \"1R\")", cell));
-  spec.cell = CellKind::OneR;
+  spec.cell = cell == "1S1R" ? CellKind::OneS1R : cell == "1T1R" ? CellKind::OneT1R : CellKind::OneR;
+  const auto accessCard = [&](const char* key, std::string_view model) {
+    device::DeviceCard card = device::resolveCard(config.string(key), config.baseDirectory());
+    if (card.model != model)
+      config.fail(key, fmt::format("card {} is a \"{}\" card, expected \"{}\"", card.source,
+                                   card.model, model));
+    return card;
+  };
+  if (spec.cell == CellKind::OneS1R)
+    spec.selector = device::Selector(accessCard("array.selector_card", "selector").params);
+  if (spec.cell == CellKind::OneT1R) {
+    spec.transistor = device::NmosAccess(accessCard("array.transistor_card", "nmos_access").params);
+    spec.v_gate_v = config.has("array.v_gate_v") ? config.real("array.v_gate_v")
+                                                 : spec.transistor.gateVoltage();
+  }
 
   // pcm and rram_cmo read linearly (their conductances come from the device step of extract,
   // extract/device_pipeline.hpp); rram_stanford reads with its sinh law and the card's V0.

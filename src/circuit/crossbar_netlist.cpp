@@ -9,6 +9,7 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/core/provenance.hpp"
+#include "xbarsim/device/device_card.hpp"
 
 namespace xbarsim::circuit {
 namespace detail {
@@ -34,6 +35,8 @@ struct Nodes {
   std::string col(Index i, Index j) const {
     return spec.r_col_ohm > 0.0 ? fmt::format("c{}_{}", i, j) : out(j);
   }
+  /// Internal node of a 1S1R / 1T1R cell, between the memory element and the access device.
+  std::string mid(Index i, Index j) const { return fmt::format("m{}_{}", i, j); }
 };
 
 std::string defaultTitle(const CrossbarSpec& spec) {
@@ -88,13 +91,30 @@ void appendWires(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
 }
 
 void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes) {
-  deck += "* cells\n";
+  switch (spec.cell) {
+    case CellKind::OneR: deck += "* cells: r<i>_<j> -cell- c<i>_<j>\n"; break;
+    case CellKind::OneS1R:
+      deck += "* cells (1S1R): r<i>_<j> -xsel<i>_<j>- m<i>_<j> -cell- c<i>_<j>\n";
+      break;
+    case CellKind::OneT1R:
+      deck += "* cells (1T1R): r<i>_<j> -cell- m<i>_<j> = drain of macc<i>_<j>, source (and bulk) "
+              "c<i>_<j>, gate wl\n";
+      deck += fmt::format("vwl wl 0 dc {}\n", spiceNumber(spec.v_gate_v));
+      break;
+  }
   const std::string v0 = spiceNumber(spec.iv.v0_v);
   for (Index i = 0; i < spec.rows; ++i) {
     for (Index j = 0; j < spec.cols; ++j) {
       const double g = spec.g_s(i, j);
-      const std::string a = nodes.row(i, j);
-      const std::string b = nodes.col(i, j);
+      std::string a = nodes.row(i, j);
+      std::string b = nodes.col(i, j);
+      if (g != 0.0 && spec.cell == CellKind::OneS1R) {
+        deck += spec.selector.spiceInstance(fmt::format("sel{}_{}", i, j), a, nodes.mid(i, j)) + "\n";
+        a = nodes.mid(i, j);
+      } else if (g != 0.0 && spec.cell == CellKind::OneT1R) {
+        deck += spec.transistor.spiceInstance(fmt::format("acc{}_{}", i, j), nodes.mid(i, j), "wl", b) + "\n";
+        b = nodes.mid(i, j);
+      }
       if (g == 0.0) {
         deck += fmt::format("* cell {}_{} is open (g = 0)\n", i, j);
       } else if (spec.iv.isLinear()) {
@@ -141,13 +161,21 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
   const Nodes nodes{spec};
   std::string deck = options.title.empty() ? defaultTitle(spec) : "* " + options.title;
   deck += fmt::format(
-      "\n* rows={} cols={} r_row_ohm={} r_col_ohm={} r_driver_ohm={} device={} v0_v={} sense={}\n",
+      "\n* rows={} cols={} r_row_ohm={} r_col_ohm={} r_driver_ohm={} cell={} device={} v0_v={} "
+      "sense={}\n",
       spec.rows, spec.cols, spiceNumber(spec.r_row_ohm), spiceNumber(spec.r_col_ohm),
-      spiceNumber(spec.r_driver_ohm), device::toString(spec.iv.kind), spiceNumber(spec.iv.v0_v),
-      toString(spec.sense));
+      spiceNumber(spec.r_driver_ohm), toString(spec.cell), device::toString(spec.iv.kind),
+      spiceNumber(spec.iv.v0_v), toString(spec.sense));
   if (spec.sense == SenseKind::Tia) {
     deck += detail::kTiaLib;
     if (deck.back() != '\n') deck += '\n';
+  }
+  if (spec.cell == CellKind::OneS1R) {  // devices/access.lib, embedded at build time
+    deck += device::builtinSpiceLibrary("access.lib");
+    if (deck.back() != '\n') deck += '\n';
+  } else if (spec.cell == CellKind::OneT1R) {  // the card's model (access.lib's xbarsim_nacc)
+    deck += "* access transistor (devices/access.lib face of the array.transistor_card)\n";
+    deck += spec.transistor.spiceModelCard() + "\n";
   }
   appendSources(deck, spec, nodes, options);
   appendWires(deck, spec, nodes);

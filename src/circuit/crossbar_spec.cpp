@@ -40,9 +40,8 @@ void CrossbarSpec::validate() const {
     requirePositive(tia.rail_v, "tia.rail_v");
     if (!std::isfinite(tia.offset_v)) throw Error("crossbar: tia.offset_v must be finite");
   }
-  if (cell != CellKind::OneR)
-    throw Error(fmt::format("crossbar: cell kind '{}' needs the device-model issue; only 1R now",
-                            toString(cell)));
+  if (cell == CellKind::OneT1R && !std::isfinite(v_gate_v))
+    throw Error(fmt::format("crossbar: v_gate_v = {} must be finite", v_gate_v));
 }
 
 std::string_view toString(CellKind kind) noexcept {

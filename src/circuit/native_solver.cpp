@@ -10,9 +10,11 @@
 #include <cmath>
 #include <thread>
 
+#include "detail/native_cell.hpp"
 #include "detail/native_dense.hpp"
 #include "detail/native_grid.hpp"
 #include "detail/native_sparse.hpp"
+#include "detail/native_sparse_lu.hpp"
 #include "detail/native_topology.hpp"
 #include "xbarsim/core/error.hpp"
 
@@ -48,6 +50,8 @@ struct NativeSolver::Impl {
   bool use_grid = false;
   std::unique_ptr<detail::GridMultifrontal> grid;
   std::unique_ptr<detail::SparseNodal> sparse;
+  std::unique_ptr<detail::SparseNodalLU> lu;  // 1T1R: non-symmetric Jacobian (detail/native_cell.hpp)
+  Eigen::MatrixXd gb;                         // 1T1R: −∂I/∂V_col per cell (lu only)
   std::vector<std::vector<SenseEdge>> sense_edges;  // per column (ideal sense only)
   Eigen::VectorXd x;         // unknowns of the last solution (warm start)
   Eigen::VectorXd x_inputs;  // inputs of the last solution
@@ -60,7 +64,11 @@ struct NativeSolver::Impl {
                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (opt.factorization == NativeFactorization::Grid && !topo.gridLayout())
       throw Error("native solver: the grid factorization needs r_row_ohm > 0 and r_col_ohm > 0");
-    use_grid = opt.factorization != NativeFactorization::Sparse && topo.gridLayout();
+    const bool one_t = spec.cell == CellKind::OneT1R;
+    if (one_t && opt.factorization == NativeFactorization::Grid)
+      throw Error("native solver: 1T1R cells have a non-symmetric Jacobian; the grid "
+                  "factorization does not apply (use auto or sparse)");
+    use_grid = !one_t && opt.factorization != NativeFactorization::Sparse && topo.gridLayout();
     if (use_grid) {
       detail::GridParams gp;
       gp.rows = spec.rows;
@@ -73,6 +81,9 @@ struct NativeSolver::Impl {
       go.threads = threads;
       grid = std::make_unique<detail::GridMultifrontal>(gp, go);
       rep.factorization = fmt::format("grid-multifrontal ({})", detail::dense::kernelName());
+    } else if (one_t) {
+      lu = std::make_unique<detail::SparseNodalLU>(topo);
+      rep.factorization = "sparse-lu (colamd)";
     } else {
       sparse = std::make_unique<detail::SparseNodal>(topo);
       rep.factorization = "sparse-ldlt (amd)";
@@ -95,7 +106,7 @@ struct NativeSolver::Impl {
     }
   }
 
-  bool constantJacobian() const { return spec.iv.isLinear() && spec.sense == SenseKind::Ideal; }
+  bool constantJacobian() const { return spec.isLinear(); }
 
   // ---- TIA macro-model: v_o = f(v_in) = rail·tanh(A·(offset − v_in)/rail) -------------------
   double tiaOut(double v) const {
@@ -127,12 +138,11 @@ struct NativeSolver::Impl {
   /// KCL residual: current leaving each unknown node.
   void residual(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin, Eigen::VectorXd& f) const {
     f.setZero(topo.unknowns());
-    const auto& law = spec.iv;
     for (Eigen::Index j = 0; j < spec.cols; ++j)
       for (Eigen::Index i = 0; i < spec.rows; ++i) {
         const int a = topo.rowNode(i, j);
         const int b = topo.colNode(i, j);
-        const double cur = law.current(spec.g_s(i, j), volt(a, xv, vin) - volt(b, xv, vin));
+        const double cur = detail::evalCell(spec, spec.g_s(i, j), volt(a, xv, vin), volt(b, xv, vin)).i;
         if (a >= 0) f[a] += cur;
         if (b >= 0) f[b] -= cur;
       }
@@ -148,20 +158,45 @@ struct NativeSolver::Impl {
       }
   }
 
+  /// The first cell whose small-signal conductance overflowed, with its nodes and voltage.
+  [[noreturn]] void throwCellOverflow(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin,
+                                      const Eigen::MatrixXd& gd) const {
+    Eigen::Index ci = 0, cj = 0;
+    for (Eigen::Index j = 0; j < gd.cols(); ++j)
+      for (Eigen::Index i = 0; i < gd.rows(); ++i)
+        if (!std::isfinite(gd(i, j)) || (gb.size() == gd.size() && !std::isfinite(gb(i, j)))) {
+          ci = i;
+          cj = j;
+          j = gd.cols();
+          break;
+        }
+    const int a = topo.rowNode(ci, cj);
+    const int b = topo.colNode(ci, cj);
+    throw NumericalError(fmt::format(
+        "native solver: conductance of cell ({},{}) overflowed at {:.4g} V between {} and {} "
+        "(v/v0 = {:.4g}; the Newton iterate diverged or the read voltage is far beyond the "
+        "sinh law's range)",
+        ci, cj, volt(a, xv, vin) - volt(b, xv, vin), topo.nodeName(a), topo.nodeName(b),
+        spec.iv.isLinear() ? 0.0 : (volt(a, xv, vin) - volt(b, xv, vin)) / spec.iv.v0_v));
+  }
+
   /// Small-signal cell conductances and sense loads at (xv, vin).
+  /// gd = ∂I/∂V_row per cell; with 1T1R also gb = −∂I/∂V_col (member, for the LU).
   void jacobian(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin, Eigen::MatrixXd& gd,
-                Eigen::VectorXd& gload) const {
-    if (spec.iv.isLinear()) {
+                Eigen::VectorXd& gload) {
+    if (spec.cell == CellKind::OneR && spec.iv.isLinear()) {
       gd = spec.g_s;
     } else {
       gd.resize(spec.rows, spec.cols);
+      if (lu) gb.resize(spec.rows, spec.cols);
       for (Eigen::Index j = 0; j < spec.cols; ++j)
-        for (Eigen::Index i = 0; i < spec.rows; ++i)
-          gd(i, j) = spec.iv.conductance(
-              spec.g_s(i, j), volt(topo.rowNode(i, j), xv, vin) - volt(topo.colNode(i, j), xv, vin));
-      if (!gd.allFinite())
-        throw NumericalError("native solver: cell conductance overflow (sinh argument too large; "
-                             "the operating point diverged)");
+        for (Eigen::Index i = 0; i < spec.rows; ++i) {
+          const auto e = detail::evalCell(spec, spec.g_s(i, j), volt(topo.rowNode(i, j), xv, vin),
+                                          volt(topo.colNode(i, j), xv, vin));
+          gd(i, j) = e.g_a;
+          if (lu) gb(i, j) = e.g_b;
+        }
+      if (!gd.allFinite() || (lu && !gb.allFinite())) throwCellOverflow(xv, vin, gd);
     }
     gload.resize(0);
     if (topo.tia()) {
@@ -187,6 +222,9 @@ struct NativeSolver::Impl {
         throw;
       }
       rep.factor_bytes = grid->factorBytes();
+    } else if (lu) {
+      lu->factorize(gd, gb.size() == gd.size() ? gb : gd, gload);
+      rep.factor_bytes = lu->factorNonZeros() * (sizeof(double) + sizeof(int));
     } else {
       sparse->factorize(gd, gload);
       rep.factor_bytes = sparse->factorNonZeros() * (sizeof(double) + sizeof(int));
@@ -200,6 +238,8 @@ struct NativeSolver::Impl {
     const auto t0 = Clock::now();
     if (use_grid)
       grid->solve(b);
+    else if (lu)
+      lu->solve(b);
     else
       sparse->solve(b);
     rep.solves += static_cast<int>(b.cols());
@@ -279,7 +319,7 @@ struct NativeSolver::Impl {
       double s = 0.0;
       for (const auto& se : sense_edges[j]) {
         const double v = volt(se.other, xv, vin);  // the sense node itself is at 0 V
-        s += se.cell ? spec.iv.current(spec.g_s(se.i, se.j), v) : se.g * v;
+        s += se.cell ? detail::evalCell(spec, spec.g_s(se.i, se.j), v, 0.0).i : se.g * v;
       }
       cur[j] = s;
     }
@@ -289,7 +329,9 @@ struct NativeSolver::Impl {
   std::string worstNode(const Eigen::VectorXd& f) const {
     if (f.size() == 0) return {};
     Eigen::Index k = 0;
-    f.cwiseAbs().maxCoeff(&k);
+    for (k = 0; k < f.size() && std::isfinite(f[k]); ++k) {
+    }
+    if (k == f.size()) f.cwiseAbs().maxCoeff(&k);  // else: the first non-finite entry
     return topo.nodeName(static_cast<int>(k));
   }
 
@@ -330,7 +372,9 @@ struct NativeSolver::Impl {
         throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
                                          "(worst node: {})", it, worstNode(f)));
       const double dnorm = dx.lpNorm<Eigen::Infinity>();
-      double alpha = dnorm > no.max_step_v ? no.max_step_v / dnorm : 1.0;
+      // A linear circuit takes the full step: the damped first step of a constant-Jacobian
+      // solve, declared converged after the refinement step, left inputs > max_step_v short.
+      double alpha = (!constant && dnorm > no.max_step_v) ? no.max_step_v / dnorm : 1.0;
       double ftnorm = 0.0;
       for (int bt = 0;; ++bt) {
         xt = x + alpha * dx.col(0);
@@ -374,9 +418,9 @@ struct NativeSolver::Impl {
     rep.newton = nr;
     if (!nr.converged)
       throw NumericalError(fmt::format(
-          "native solver: Newton did not converge in {} iterations (last update {:.3g} V, "
-          "residual {:.3g} A, worst node: {})",
-          nr.iterations, nr.update_v, nr.residual_a, nr.worst_node));
+          "native solver: Newton did not converge after {} iterations: largest residual {:.3g} A "
+          "at worst node {}, last update {:.3g} V",
+          nr.iterations, nr.residual_a, nr.worst_node, nr.update_v));
     return nr;
   }
 
@@ -433,7 +477,12 @@ Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
     m.factorize(gd, gload, !m.use_grid);
     w = m.weights(gd, gload);
   }
-  if (!w.allFinite()) throw NumericalError("native solver: effective weights are not finite");
+  for (Eigen::Index i = 0; i < w.cols(); ++i)
+    for (Eigen::Index j = 0; j < w.rows(); ++j)
+      if (!std::isfinite(w(j, i)))
+        throw NumericalError(fmt::format("native solver: W_eff [{}][{}] (output {}, input {}) is "
+                                         "{} (ill-conditioned or overflowing circuit matrix)",
+                                         j, i, j, i, w(j, i)));
   m.rep.total_s = since(t0);
   return w;
 }
@@ -453,6 +502,11 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
     const Eigen::VectorXd vin = x_v.col(k);
     m.newton(vin);
     out.col(k) = m.senseCurrents(m.x, vin);
+    for (Eigen::Index j = 0; j < out.rows(); ++j)
+      if (!std::isfinite(out(j, k)))
+        throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
+                                         "input vector {} (a cell current overflowed)",
+                                         j, m.topo.nodeName(m.topo.outNode(j)), out(j, k), k));
   }
   m.rep.total_s = since(t0);
   return out;

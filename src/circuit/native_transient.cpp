@@ -509,6 +509,10 @@ void check(int flag, const char* what, Problem& p) {
 TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec& ts) {
   const auto t_begin = Clock::now();
   spec.validate();
+  if (spec.cell != CellKind::OneR)
+    throw Error(fmt::format("transient: array.cell = \"{}\" is not supported by the native "
+                            "transient (1R cells only); use the DC solver or ngspice",
+                            toString(spec.cell)));
   if (static_cast<Eigen::Index>(ts.inputs.size()) != spec.rows)
     throw Error(fmt::format("transient: {} input waveforms for {} rows", ts.inputs.size(), spec.rows));
   for (std::size_t i = 0; i < ts.inputs.size(); ++i) ts.inputs[i].validate(fmt::format("row {}", i));

@@ -25,6 +25,7 @@
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
+#include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/atomic_file.hpp"
@@ -91,6 +92,9 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   const core::Config config = loadConfig(request.config_path);
   const std::uint64_t seed = seedOf(config);
   const double v_read_v = config.real("read.v_read_v");
+  // An absurd array is refused with a memory estimate before anything is allocated.
+  if (request.netlist_path.empty() && !config.has("netlist.file"))
+    extract::checkArrayMemory(config, request.backend, request.input_path.empty());
   io::AtomicFile out(request.out_path);  // before any work: an unwritable path fails early
 
   std::string netlist_path = request.netlist_path;
@@ -187,6 +191,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
 int runNetlist(const std::string& config_path, const std::string& out_path,
                const std::string& input_path, bool one_hot) {
   const core::Config config = loadConfig(config_path);
+  extract::checkArrayMemory(config, "netlist");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
   circuit::NetlistOptions options;
   options.v_read_v = config.real("read.v_read_v");
@@ -234,6 +239,8 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
 /// (and of the MVM currents with --input), both times; exit 3 beyond the tolerance.
 int runValidate(const std::string& config_path, const std::string& input_path, double tolerance) {
   const core::Config config = loadConfig(config_path);
+  extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
+  extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
   if (tolerance <= 0.0) tolerance = spec.isLinear() ? 1e-9 : 1e-6;  // DESIGN.md section 4
   const double v_read_v = config.real("read.v_read_v");

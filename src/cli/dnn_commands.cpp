@@ -149,7 +149,7 @@ int runTrain(TrainRequest r, const std::string& command_line) {
       if (v < 1) throw std::invalid_argument("");
       r.options.hidden.push_back(v);
     } catch (const std::exception&) {
-      throw ConfigError("", 0, "--hidden", fmt::format("\"{}\" is not a list of positive sizes", r.hidden));
+      throw ConfigError("command line", 0, "--hidden", fmt::format("\"{}\" is not a list of positive sizes", r.hidden));
     }
   }
   io::AtomicFile probe(r.out_path);  // unwritable output fails before training

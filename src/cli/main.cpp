@@ -7,10 +7,26 @@
 #include <clocale>
 #include <cstdio>
 #include <exception>
+#include <new>
+#include <string>
 
 #include "commands.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
+
+namespace {
+
+/// The error message on one line: line breaks (an HDF5 stack, several ngspice messages) become "; ".
+std::string oneLine(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  for (auto pos = text.find_first_of("\r\n"); pos != std::string::npos; pos = text.find_first_of("\r\n", pos)) {
+    const auto end = text.find_first_not_of("\r\n", pos);
+    text.replace(pos, (end == std::string::npos ? text.size() : end) - pos, "; ");
+  }
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // ngspice parses numbers with the C library; a comma-decimal locale would corrupt every
@@ -27,15 +43,21 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 1;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, like every other error (CLI11 would add "Run with --help ...").
+    fmt::print(stderr, "xbarsim: error: {} (see --help)\n", oneLine(e.what()));
+    return 1;
   }
   try {
     return options.run();
   } catch (const xbarsim::ConfigError& e) {
-    fmt::print(stderr, "xbarsim: error: {}\n", e.what());
+    fmt::print(stderr, "xbarsim: error: {}\n", oneLine(e.what()));
     return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "xbarsim: error: out of memory (std::bad_alloc); reduce the problem size\n");
+    return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "xbarsim: error: {}\n", e.what());
+    fmt::print(stderr, "xbarsim: error: {}\n", oneLine(e.what()));
     return 2;
   }
 }

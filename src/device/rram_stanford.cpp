@@ -136,6 +136,13 @@ double StanfordRram::variationAmplitude(double v_v, double gap_m, double t_amb_k
   return delta_gap0_m_per_s_ / (1.0 + std::exp((t_crit_k_ - t_k) / t_smth_k_));
 }
 
+double StanfordRram::stateNoiseRate(double v_v, double gap_m, double t_amb_k, double xi) const {
+  const double rate = variationAmplitude(v_v, gap_m, t_amb_k) * xi;
+  if (rate == 0.0) return 0.0;
+  const double room = rate < 0.0 ? gap_m - gap_min_m_ : gap_max_m_ - gap_m;
+  return rate * std::clamp(room / clamp_width_m_, -1.0, 1.0);
+}
+
 double StanfordRram::gapForResistance(double r_ohm, double v_read_v) const {
   return g0_m_ * std::log(i0_a_ * std::sinh(v_read_v / v0_v_) * r_ohm / v_read_v);
 }

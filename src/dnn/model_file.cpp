@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "detail/h5_array.hpp"
 #include "xbarsim/core/error.hpp"
@@ -29,8 +30,12 @@ class Reader {
     detail::NdArray a = detail::readArray(path_, p);
     if (a.dims.size() != rank)
       fail(p, fmt::format("has rank {}; expected rank {}", a.dims.size(), rank));
-    for (double v : a.data)
+    // Layers compute in float32: a finite double outside its range would become infinite.
+    for (double v : a.data) {
       if (!std::isfinite(v)) fail(p, "contains NaN or infinite values");
+      if (std::abs(v) > std::numeric_limits<float>::max())
+        fail(p, fmt::format("value {} is outside the float32 range", v));
+    }
     return a;
   }
 
@@ -147,9 +152,15 @@ void writePair(detail::ArrayWriter& w, const std::string& g, const std::string& 
 }  // namespace
 
 Network loadNetwork(const fs::path& path) {
-  if (!fs::exists(path))
-    throw IoError(fmt::format("{}: model file not found", path.string()));
-  const io::H5File h5 = io::H5File::openReadOnly(path);
+  if (!fs::exists(path)) throw ConfigError(path.string(), 0, "", "model file not found");
+  // A truncated file or one that is not HDF5 at all is bad input (exit 1), not a run failure.
+  const io::H5File h5 = [&] {
+    try {
+      return io::H5File::openReadOnly(path);
+    } catch (const IoError& e) {
+      throw ConfigError(path.string(), 0, "", fmt::format("not a readable HDF5 model file ({})", e.what()));
+    }
+  }();
   const Reader r(path, h5);
   if (!h5.hasAttribute("/", "format"))
     r.fail("format", "not an xbarsim model: the root attribute format = \"xbarsim-model\" is "

@@ -27,6 +27,17 @@ std::string_view toString(LayerKind kind) noexcept {
 
 namespace {
 
+/// Most values one sample may have, at the input or after any layer: far above any real network,
+/// and small enough that c·h·w and the sizes computed from it cannot overflow.
+constexpr Index kMaxSampleSize = Index{1} << 31;
+
+/// True if c·h·w is at most kMaxSampleSize (checked without overflow; c, h, w >= 0).
+bool fitsSampleSize(const Shape& s) {
+  Index n = 0;
+  return !__builtin_mul_overflow(s.c, s.h, &n) && !__builtin_mul_overflow(n, s.w, &n) &&
+         n <= kMaxSampleSize;
+}
+
 Index windowOut(Index in, Index kernel, Index stride, Index pad) {
   const Index span = in + 2 * pad - kernel;
   return span < 0 ? 0 : span / stride + 1;
@@ -42,6 +53,10 @@ void Network::resolveShapes(const std::string& source) {
   Shape s = input_shape;
   if (s.c < 1 || s.h < 1 || s.w < 1)
     throw ConfigError(source, 0, "input_shape", fmt::format("invalid input shape {}", toString(s)));
+  if (!fitsSampleSize(s))
+    throw ConfigError(source, 0, "input_shape",
+                      fmt::format("input shape {} has more than {} values", toString(s),
+                                  kMaxSampleSize));
   for (Layer& l : layers) {
     const std::string key = fmt::format("/layers/{}", l.name);
     auto bad = [&](const std::string& problem) {
@@ -99,6 +114,8 @@ void Network::resolveShapes(const std::string& source) {
       case LayerKind::Relu: break;
       case LayerKind::Flatten: s = Shape{s.size(), 1, 1}; break;
     }
+    if (!fitsSampleSize(s))
+      bad(fmt::format("output shape {} has more than {} values", toString(s), kMaxSampleSize));
     l.out_shape = s;
   }
 }

@@ -3,11 +3,28 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
 
 namespace xbarsim::extract {
+
+void requireFinite(const Eigen::MatrixXd& values, std::string_view what, std::string_view row_name,
+                   std::string_view col_name) {
+  for (Eigen::Index c = 0; c < values.cols(); ++c)
+    for (Eigen::Index r = 0; r < values.rows(); ++r) {
+      const double v = values(r, c);
+      if (std::isfinite(v)) continue;
+      const std::string where =
+          values.cols() == 1 && col_name.empty()
+              ? fmt::format("{} [{}] ({} {})", what, r, row_name, r)
+              : fmt::format("{} [{}][{}] ({} {}, {} {})", what, r, c, row_name, r, col_name, c);
+      throw NumericalError(fmt::format("{} is {}: the solve produced a non-finite result; it is "
+                                       "not written", where, v));
+    }
+}
 
 std::unique_ptr<Backend> makeBackend(std::string_view name) {
   if (name == "ngspice") return std::make_unique<NgspiceBackend>();

@@ -11,6 +11,7 @@
 #include "xbarsim/circuit/native_transient.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
+#include "xbarsim/extract/backend.hpp"
 #include "xbarsim/spice/session.hpp"
 
 namespace xbarsim::extract {
@@ -159,6 +160,8 @@ std::string deviceArrayDeck(const DeviceArrayCircuit& c, const DeviceTransientOp
   const double tmax = o.max_step_s > 0.0 ? o.max_step_s : tstep / 10.0;
   deck += fmt::format(".options reltol={} abstol=1e-15 vntol={} chgtol=1e-20 trtol=1 method=gear\n",
                       spiceNumber(o.rel_tol), spiceNumber(o.abs_tol_v));
+  if (m.variationStep() > 0.0)  // the trrandom sources of the variation (ngspice seeds are >= 1)
+    deck += fmt::format(".options seed={}\n", o.seed % 2147483646u + 1u);
   deck += fmt::format(".tran {} {} 0 {}\n.end\n", spiceNumber(tstep), spiceNumber(o.t_stop_s),
                       spiceNumber(tmax));
   return deck;
@@ -221,9 +224,17 @@ DeviceTransientResult transientNgspice(const DeviceArrayCircuit& c, const Device
 
 DeviceTransientResult transient(std::string_view backend, const DeviceArrayCircuit& c,
                                 const DeviceTransientOptions& o) {
-  if (backend == "ngspice") return transientNgspice(c, o);
-  if (backend == "native") return transientNative(c, o);
-  throw Error(fmt::format("unknown backend \"{}\": choose ngspice or native", backend));
+  DeviceTransientResult r;
+  if (backend == "ngspice")
+    r = transientNgspice(c, o);
+  else if (backend == "native")
+    r = transientNative(c, o);
+  else
+    throw Error(fmt::format("unknown backend \"{}\": choose ngspice or native", backend));
+  requireFinite(r.row_current_a, "transient row current", "time point", "row");
+  requireFinite(r.col_current_a, "transient column current", "time point", "column");
+  requireFinite(r.state, "transient cell state", "time point", "cell");
+  return r;
 }
 
 // ---- static I-V ---------------------------------------------------------------------------------

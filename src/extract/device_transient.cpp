@@ -20,6 +20,8 @@
 #include <set>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/rng.hpp"
+#include "xbarsim/device/random.hpp"
 #include "xbarsim/extract/device_circuit.hpp"
 
 namespace xbarsim::extract {
@@ -162,11 +164,20 @@ class Problem {
         const int a = row_node_(i, j), b = col_node_(i, j);
         const double v = voltage(a, t, y) - voltage(b, t, y);
         flow(a, b, m.current(v, x));
-        f[k] = yp[k] - m.stateRate(v, x) / scale_;
+        const double noise = xi_.empty() ? 0.0 : m.stateNoiseRate(v, x, m.ambientTemperature(), xi_[k - unknowns_]);
+        f[k] = yp[k] - (m.stateRate(v, x) + noise) / scale_;
       }
   }
 
+  /// Dynamic variation: one N(0,1) per cell, held over the current variation step; empty if
+  /// the model has none. The driver draws the next values at every step boundary.
+  void drawVariation(std::vector<RngStream>& streams) {
+    xi_.resize(streams.size());
+    for (std::size_t k = 0; k < streams.size(); ++k) xi_[k] = device::standardNormal(streams[k]);
+  }
+
   const DeviceArrayCircuit& c_;
+  std::vector<double> xi_;
   double scale_;
   std::vector<Node> nodes_;
   std::vector<Resistor> resistors_;
@@ -206,7 +217,7 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
   c.validate();
   if (o.points < 2 || !(o.t_stop_s > 0.0)) throw Error("device transient: need t_stop > 0 and >= 2 points");
   const auto start = Clock::now();
-  const Problem problem(c);
+  Problem problem(c);
   const int n = problem.size();
   const Index R = c.rows, C = c.cols;
   UserData user{&problem, nullptr, {}};
@@ -239,8 +250,21 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
   const double tstep = o.t_stop_s / (o.points - 1);
   check(IDASetMaxStep(mem.p, o.max_step_s > 0.0 ? o.max_step_s : tstep), "IDASetMaxStep");
 
-  // Breakpoints: waveform corners inside (0, t_stop).
+  // Breakpoints: waveform corners inside (0, t_stop), and the boundaries of the variation
+  // steps (a new draw per cell at each; the Verilog-A code's $bound_step).
   std::set<double> corners;
+  const double variation_step = c.model->variationStep();
+  std::vector<RngStream> variation;  // one stream per cell
+  if (variation_step > 0.0) {
+    const double steps = o.t_stop_s / variation_step;
+    if (steps > 1e7)
+      throw Error(fmt::format("device transient: {:.3g} variation steps of {:.3g} s (more than 1e7); "
+                              "shorten t_stop or raise time_step", steps, variation_step));
+    for (Index k = 0; k < R * C; ++k)
+      variation.emplace_back(o.seed, StreamPurpose::Variation, static_cast<std::uint64_t>(k));
+    for (long k = 1; k * variation_step < o.t_stop_s * (1.0 - 1e-12); ++k) corners.insert(k * variation_step);
+    problem.drawVariation(variation);
+  }
   for (const auto& d : c.row_drive) if (d) for (double t : d->t_s) if (t > 0.0 && t < o.t_stop_s) corners.insert(t);
   for (const auto& d : c.col_drive) if (d) for (double t : d->t_s) if (t > 0.0 && t < o.t_stop_s) corners.insert(t);
 
@@ -272,6 +296,18 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
   };
   record(0, 0.0);
   double t = 0.0;
+  const auto restart = [&] {
+    check(IDAReInit(mem.p, t, y.v, yp.v), "IDAReInit");
+    initialise(t);
+  };
+  long variation_index = 0;  // the variation step that holds the current draws
+  const auto enterVariationStep = [&] {  // at a step boundary: the next draws (true if new)
+    if (variation.empty()) return false;
+    const auto step_index = static_cast<long>(std::floor(t / variation_step + 1e-6));
+    if (step_index <= variation_index) return false;
+    for (; variation_index < step_index; ++variation_index) problem.drawVariation(variation);
+    return true;
+  };
   for (int p = 1; p < o.points; ++p) {
     const double tout = p == o.points - 1 ? o.t_stop_s : p * tstep;
     while (true) {
@@ -283,10 +319,11 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
       check(IDASolve(mem.p, target, &tret, y.v, yp.v, IDA_NORMAL), "IDASolve");
       t = tret;
       if (!corner_first) break;
-      check(IDAReInit(mem.p, t, y.v, yp.v), "IDAReInit");
-      initialise(t);
+      enterVariationStep();
+      restart();
     }
     record(p, t);
+    if (p + 1 < o.points && enterVariationStep()) restart();  // a boundary on an output point
   }
   long steps = 0;
   IDAGetNumSteps(mem.p, &steps);

@@ -24,6 +24,7 @@ WeightResult NativeBackend::effectiveWeights(const circuit::CrossbarSpec& spec, 
   report_ = solver.report();
   result.method = report_.factorization;
   result.timing = {setup_s, secondsSince(start) - setup_s};
+  requireFinite(result.weff_s, "W_eff", "output", "input");
   return result;
 }
 
@@ -36,6 +37,7 @@ CurrentResult NativeBackend::currents(const circuit::CrossbarSpec& spec, const E
   CurrentResult result{solver.currents(x_v), {}};
   report_ = solver.report();
   result.timing = {setup_s, secondsSince(start) - setup_s};
+  requireFinite(result.currents_a, "column current", "output");
   return result;
 }
 

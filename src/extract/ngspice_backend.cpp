@@ -41,11 +41,11 @@ WeightResult weightsByDcSweep(spice::Session& session, const CrossbarSpec& spec,
   options.mode = circuit::InputMode::OneHotSweep;
   options.v_read_v = v_read_v;
   options.control_block = false;
-  session.loadCircuit(circuit::crossbarNetlist(spec, options));
+  const std::string netlist = circuit::crossbarNetlist(spec, options);
   result.timing.setup_s = secondsSince(start);
 
   start = Clock::now();
-  session.command(fmt::format("dc vsel 0 {} 1", spec.rows - 1));
+  runAnalysis(session, fmt::format("dc vsel 0 {} 1", spec.rows - 1), &netlist);
   for (Index j = 0; j < spec.cols; ++j) {
     const std::vector<double> values = session.realVector(circuit::outputCurrentVector(j));
     if (static_cast<Index>(values.size()) != spec.rows)
@@ -54,7 +54,6 @@ WeightResult weightsByDcSweep(spice::Session& session, const CrossbarSpec& spec,
     for (Index i = 0; i < spec.rows; ++i)
       result.weff_s(j, i) = values[static_cast<std::size_t>(i)] / v_read_v;
   }
-  session.clear();
   result.timing.solve_s = secondsSince(start);
   return result;
 }
@@ -73,7 +72,7 @@ WeightResult weightsByAlterOp(spice::Session& session, const CrossbarSpec& spec,
   for (Index i = 0; i < spec.rows; ++i) {
     if (i > 0) session.command(fmt::format("alter vin{} dc = 0", i - 1));
     session.command(fmt::format("alter vin{} dc = {}", i, on));
-    session.command("op");
+    runAnalysis(session, "op");
     Eigen::VectorXd column(spec.cols);
     readColumnCurrents(session, spec.cols, 0, column);
     result.weff_s.col(i) = column / v_read_v;
@@ -104,6 +103,49 @@ WeightResult crossbarWeightsByAc(spice::Session& session, const CrossbarSpec& sp
 
 }  // namespace
 
+void runAnalysis(spice::Session& session, const std::string& command, const std::string* netlist) {
+  auto nodeList = [](const std::vector<std::string>& nodes) {
+    std::string text = nodes.front();
+    for (std::size_t k = 1; k < nodes.size() && k < 4; ++k) text += ", " + nodes[k];
+    if (nodes.size() > 4) text += fmt::format(" and {} more", nodes.size() - 4);
+    return text;
+  };
+  try {
+    if (netlist != nullptr)
+      session.runDeck(*netlist, command);
+    else
+      session.command(command);
+  } catch (const SpiceError& e) {
+    const auto& diag = session.lastSolveDiagnostics();
+    std::string detail;
+    for (const auto& m : e.messages())
+      if (m.rfind("ngspice names node", 0) != 0) detail += (detail.empty() ? "" : "; ") + m;
+    if (diag.trouble_nodes.empty()) {
+      // A device equation left its range ("Error: 999.5 out of range for sinh" / "in line
+      // bcell1_0"): the operating point ran away in that element.
+      const auto& m = e.messages();
+      for (std::size_t k = 0; k + 1 < m.size(); ++k)
+        if (m[k].find("out of range") != std::string::npos &&
+            m[k + 1].find("in line ") != std::string::npos)
+          throw NumericalError(fmt::format(
+              "ngspice: '{}' failed: a device equation overflowed in element {} (the operating "
+              "point ran away; ngspice: {})",
+              command, m[k + 1].substr(m[k + 1].find("in line ") + 8), detail));
+      throw;
+    }
+    throw NumericalError(fmt::format(
+        "ngspice: '{}' did not converge{}: worst node {} (ngspice: {})", command,
+        diag.singular_matrix ? " (singular matrix)" : "", nodeList(diag.trouble_nodes), detail));
+  }
+  const auto& diag = session.lastSolveDiagnostics();
+  if (diag.singular_matrix)
+    throw NumericalError(fmt::format(
+        "ngspice: singular circuit matrix during '{}' at node {}: a floating node (no DC path "
+        "to a source or ground) or a loop of voltage sources; ngspice's gmin/source stepping "
+        "results are not used",
+        command, diag.trouble_nodes.empty() ? std::string("(not named)") : nodeList(diag.trouble_nodes)));
+}
+
 WeightResult acTransferConductances(spice::Session& session, const std::vector<std::string>& inputs,
                                     const std::vector<std::string>& output_vectors) {
   const auto rows = static_cast<Index>(inputs.size());
@@ -114,7 +156,7 @@ WeightResult acTransferConductances(spice::Session& session, const std::vector<s
   for (Index k = 0; k < rows; ++k) {
     if (k > 0) session.command(fmt::format("alter {} ac = 0", inputs[static_cast<std::size_t>(k - 1)]));
     session.command(fmt::format("alter {} ac = 1", inputs[static_cast<std::size_t>(k)]));
-    session.command("ac lin 1 1 1");
+    runAnalysis(session, "ac lin 1 1 1");
     for (Index j = 0; j < cols; ++j) {
       const auto values = session.complexVector(output_vectors[static_cast<std::size_t>(j)]);
       if (values.size() != 1)
@@ -137,11 +179,14 @@ WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v
     method = spec.isLinear() ? NgspiceWeightMethod::DcSweep : NgspiceWeightMethod::Ac;
   if (method != NgspiceWeightMethod::Ac && !spec.isLinear())
     throw Error("the dc-sweep and alter-op methods give W_eff only for linear circuits; use ac");
+  WeightResult result;
   switch (method) {
-    case NgspiceWeightMethod::DcSweep: return weightsByDcSweep(session, spec, v_read_v);
-    case NgspiceWeightMethod::AlterOp: return weightsByAlterOp(session, spec, v_read_v);
-    default: return crossbarWeightsByAc(session, spec, v_read_v);
+    case NgspiceWeightMethod::DcSweep: result = weightsByDcSweep(session, spec, v_read_v); break;
+    case NgspiceWeightMethod::AlterOp: result = weightsByAlterOp(session, spec, v_read_v); break;
+    default: result = crossbarWeightsByAc(session, spec, v_read_v); break;
   }
+  requireFinite(result.weff_s, "W_eff", "output", "input");
+  return result;
 }
 
 CurrentResult NgspiceBackend::currents(const CrossbarSpec& spec, const Eigen::VectorXd& x_v) {
@@ -154,13 +199,13 @@ CurrentResult NgspiceBackend::currents(const CrossbarSpec& spec, const Eigen::Ve
   circuit::NetlistOptions options;
   options.inputs_v = x_v;
   options.control_block = false;
-  session.loadCircuit(circuit::crossbarNetlist(spec, options));
+  const std::string netlist = circuit::crossbarNetlist(spec, options);
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
-  session.command("op");
+  runAnalysis(session, "op", &netlist);
   readColumnCurrents(session, spec.cols, 0, result.currents_a);
-  session.clear();
   result.timing.solve_s = secondsSince(start);
+  requireFinite(result.currents_a, "column current", "output");
   return result;
 }
 

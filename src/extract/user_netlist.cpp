@@ -77,11 +77,45 @@ void applyParams(spice::Session& session, const UserDeck& deck,
   (void)deck;
 }
 
+/// Line (1-based) of the deck a parse error is about: the deck line ngspice quotes, else the
+/// "line N" it names; 0 if neither. The loaded text keeps the file's lines one to one.
+long errorLine(const UserDeck& deck, const std::vector<std::string>& messages) {
+  auto trim = [](const std::string& s) {
+    const auto a = s.find_first_not_of(" \t");
+    return a == std::string::npos ? std::string() : lower(s.substr(a, s.find_last_not_of(" \t") - a + 1));
+  };
+  std::vector<std::string> lines;
+  std::istringstream in(deck.text);
+  for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
+  for (const std::string& m : messages) {
+    const std::string text = trim(m);
+    if (text.empty()) continue;
+    for (std::size_t k = 1; k < lines.size(); ++k)  // line 1 is the title
+      if (lines[k] == text) return static_cast<long>(k + 1);
+  }
+  static const std::regex line_no(R"(line (\d+))");
+  for (const std::string& m : messages) {
+    std::smatch match;
+    if (std::regex_search(m, match, line_no)) {
+      const long n = std::stol(match[1].str());
+      if (n >= 1 && n <= static_cast<long>(lines.size())) return n;
+    }
+  }
+  return 0;
+}
+
 void loadDeck(spice::Session& session, const UserDeck& deck) {
   try {
     session.loadCircuit(deck.text);
   } catch (const SpiceError& e) {
-    throw SpiceError(fmt::format("load {}", deck.file.string()), e.messages());
+    // The deck does not parse: bad input, named by file:line with ngspice's own message.
+    std::vector<std::string> parts;
+    for (const std::string& m : e.messages()) {
+      const auto a = m.find_first_not_of(" \t");
+      if (a != std::string::npos) parts.push_back(m.substr(a));
+    }
+    throw ConfigError(deck.file.string(), errorLine(deck, e.messages()), "",
+                      fmt::format("ngspice cannot load the deck: {}", fmt::join(parts, " | ")));
   }
 }
 
@@ -174,6 +208,7 @@ WeightResult userDeckWeights(const UserDeck& deck, const std::map<std::string, d
   WeightResult result = acTransferConductances(session, deck.inputs, output_vectors);
   result.timing.setup_s += setup_s;
   session.clear();
+  requireFinite(result.weff_s, "W_eff", "output", "input");
   return result;
 }
 
@@ -191,13 +226,14 @@ CurrentResult userDeckCurrents(const UserDeck& deck, const std::map<std::string,
     session.command(fmt::format("alter {} dc = {}", deck.inputs[i], spiceNumber(x_v[static_cast<Index>(i)])));
   result.timing.setup_s = std::chrono::duration<double>(Clock::now() - start).count();
   start = Clock::now();
-  session.command("op");
+  runAnalysis(session, "op");
   for (std::size_t j = 0; j < deck.outputs.size(); ++j) {
     const std::vector<double> values = session.realVector(deck.outputs[j] + "#branch");
     result.currents_a[static_cast<Index>(j)] = values.at(0);
   }
   session.clear();
   result.timing.solve_s = std::chrono::duration<double>(Clock::now() - start).count();
+  requireFinite(result.currents_a, "output current", "output");
   return result;
 }
 

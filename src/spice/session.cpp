@@ -77,7 +77,11 @@ bool listsCurrentCircuit(const std::vector<OutputLine>& lines) {
 constexpr std::size_t kMaxCapturedPerCall = 200000;
 constexpr std::size_t kMaxOutput = 10000;
 constexpr std::size_t kMaxWarnings = 1000;
-constexpr std::size_t kMaxCommandLength = 1023;  // sharedspice.c runc(): char buf[1024]
+constexpr std::size_t kMaxCommandLength = 1023;
+/// Echoed by a `.control` block that loadCircuit appends to every deck: ngspice runs it only
+/// when the circuit was parsed, so its presence proves the load (ngSpice_Circ returns 0 even
+/// on failure) without a top-level command (see Impl::clear() on why those are counted).
+constexpr std::string_view kLoadedMarker = "xbarsim-circuit-loaded";  // sharedspice.c runc(): char buf[1024]
 
 }  // namespace
 
@@ -98,6 +102,9 @@ struct Session::Impl {
   std::thread::id owner = std::this_thread::get_id();
   bool initialised = false;
   bool alive = true;
+  bool dirty = true;  ///< ngspice may hold circuits or plots (set by every load and command)
+  std::vector<OutputLine> deck_lines;  ///< output of the .control commands of the last load
+  int circuits = -1;  ///< circuits ngspice holds, if known (-1: unknown, probe when clearing)
   std::string death_reason;
   std::string version = "ngspice-unknown";
 
@@ -106,6 +113,9 @@ struct Session::Impl {
   std::size_t dropped = 0;
   std::exception_ptr callback_error;
   ExitRequest exit_request;
+
+  // Diagnostics of the last command().
+  SolveDiagnostics last_solve;
 
   // History for takeOutput()/takeWarnings().
   std::deque<std::string> output;
@@ -211,6 +221,7 @@ struct Session::Impl {
 
   void record(const std::vector<OutputLine>& lines) {
     for (const auto& line : lines) {
+      if (line.text.find(kLoadedMarker) != std::string::npos) continue;  // loadCircuit's probe
       if (detail::classify(line) == Severity::Warning) pushCapped(warnings, line.text, kMaxWarnings);
       pushCapped(output, line.text, kMaxOutput);
     }
@@ -243,6 +254,7 @@ struct Session::Impl {
   /// others break every later deck (numparam, e.g. an undefined {param}: spicenum.c leaves
   /// its per-deck state uninitialised). Clear, then prove the parser works on a trivial deck.
   bool recover() {
+    dirty = true;
     try {
       exit_request = {};
       if (!clearQuietly()) return false;
@@ -288,22 +300,43 @@ struct Session::Impl {
     return result;
   }
 
+  /// Frees every plot and circuit. ngspice 39 keeps a control block (~130 bytes) for every
+  /// top-level ngSpice_Command for the life of the process (frontend/control.c cp_evloop
+  /// appends and never frees), so this is one command ("a ; b" runs both), and none at all
+  /// when nothing was loaded or run since the last clear.
   void clear() {
     requireUsable();
-    const auto destroyed = run("destroy all", Mode::Internal, [&] {
-      std::string cmd = "destroy all";
-      ngSpice_Command(cmd.data());
-    });
-    if (!destroyed.errors.empty()) throw SpiceError("destroy all", destroyed.errors);
-    for (int i = 0; i < 10000; ++i) {
-      const auto removed = run("remcirc", Mode::Internal, [&] {
-        std::string cmd = "remcirc";
+    if (!dirty) return;
+    if (circuits == 0 || circuits == 1) {  // the usual case: one command, no probing
+      const std::string text = circuits == 1 ? "destroy all ; remcirc" : "destroy all";
+      const auto removed = run(text, Mode::Internal, [&] {
+        std::string cmd = text;
         ngSpice_Command(cmd.data());
       });
-      if (mentions(removed.lines, "there is no circuit loaded")) return;
-      if (!removed.errors.empty()) throw SpiceError("remcirc", removed.errors);
+      if (!removed.errors.empty()) throw SpiceError(text, removed.errors);
+      circuits = 0;
+      dirty = false;
+      return;
     }
-    throw SpiceError("remcirc", {"circuits are still loaded after 10000 remcirc commands"});
+    static constexpr std::string_view kNone = "there is no circuit loaded";
+    for (int i = 0; i < 1000; ++i) {
+      // Usually one circuit is loaded: the first remcirc removes it, the second finds none.
+      const std::string text = i == 0 ? "destroy all ; remcirc ; remcirc" : "remcirc ; remcirc ; remcirc ; remcirc";
+      const auto removed = run(text, Mode::Internal, [&] {
+        std::string cmd = text;
+        ngSpice_Command(cmd.data());
+      });
+      std::vector<std::string> errors;
+      for (auto& error : removed.errors)
+        if (error.find(kNone) == std::string::npos) errors.push_back(std::move(error));
+      if (!errors.empty()) throw SpiceError(i == 0 ? "destroy all, remcirc" : "remcirc", errors);
+      if (mentions(removed.lines, kNone)) {
+        circuits = 0;
+        dirty = false;
+        return;
+      }
+    }
+    throw SpiceError("remcirc", {"circuits are still loaded after 4000 remcirc commands"});
   }
 
   /// ngSpice_Init must run at most once per process: a second call would re-initialise
@@ -390,13 +423,42 @@ Session& Session::instance() {
   return session;
 }
 
-void Session::loadCircuit(const std::string& netlist) {
+void Session::loadCircuit(const std::string& netlist) { loadDeck(netlist, {}); }
+
+void Session::runDeck(const std::string& netlist, const std::string& analysis) {
+  impl_->requireUsable();
+  if (analysis.empty() || analysis.find_first_of("\r\n") != std::string::npos)
+    throw SpiceError("runDeck", {"refused by xbarsim: the analysis must be one command"});
+  impl_->last_solve = {};  // a failed load leaves none
+  loadDeck(netlist, {"destroy all", analysis, "remcirc"});
+  const auto& lines = impl_->deck_lines;
+  impl_->last_solve.trouble_nodes = detail::troubleNodes(lines);
+  impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(lines);
+  auto errors = detail::collectErrors(lines);
+  impl_->circuits = errors.empty() ? 0 : -1;  // after an error the remcirc may not have run
+  if (errors.empty()) return;
+  const auto& nodes = impl_->last_solve.trouble_nodes;
+  if (!nodes.empty()) {
+    std::string named = "ngspice names node(s): " + nodes.front();
+    for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
+    if (nodes.size() > 8) named += ", ...";
+    errors.push_back(std::move(named));
+  }
+  throw SpiceError(analysis, std::move(errors));
+}
+
+void Session::loadDeck(const std::string& netlist, const std::vector<std::string>& control) {
   impl_->requireUsable();
   detail::PreparedNetlist prepared = detail::prepareNetlist(netlist);
   if (prepared.lines.empty()) throw SpiceError("loadCircuit", {"the netlist is empty"});
   const std::string label = "loadCircuit(" + trimmed(prepared.lines.front()) + ")";
 
-  impl_->clear();
+  // Without a circuit, the deck's own `destroy all` frees the plots: no top-level command.
+  if (control.empty() || impl_->circuits != 0) impl_->clear();
+  std::vector<std::string> block{".control", "echo " + std::string(kLoadedMarker)};
+  block.insert(block.end(), control.begin(), control.end());
+  block.emplace_back(".endc");
+  prepared.lines.insert(prepared.lines.end() - 1, block.begin(), block.end());
   for (auto& note : prepared.notes)
     impl_->pushCapped(impl_->warnings, "xbarsim: " + note, kMaxWarnings);
 
@@ -418,6 +480,8 @@ void Session::loadCircuit(const std::string& netlist) {
 
   Impl::CallResult result;
   try {
+    impl_->dirty = true;
+    impl_->circuits = -1;
     result = impl_->run(label, Impl::Mode::User, [&] {
       std::vector<char*> pointers;
       pointers.reserve(prepared.lines.size() + 1);
@@ -428,8 +492,14 @@ void Session::loadCircuit(const std::string& netlist) {
   } catch (const SpiceError& e) {  // fatal error (ControlledExit): session reset or dead
     throw SpiceError(label, withNetlistLine(e.messages()));
   }
-  if (!result.errors.empty()) fail(std::move(result.errors));
-  if (!hasCircuit()) {
+  // Output up to the marker belongs to the load, the rest to the `control` commands.
+  const auto marker = std::find_if(result.lines.begin(), result.lines.end(), [](const OutputLine& line) {
+    return line.text.find(kLoadedMarker) != std::string::npos;
+  });
+  impl_->deck_lines.assign(marker == result.lines.end() ? marker : marker + 1, result.lines.end());
+  if (auto errors = detail::collectErrors({result.lines.begin(), marker}); !errors.empty())
+    fail(std::move(errors));
+  if (marker == result.lines.end()) {
     // e.g. a subcircuit expansion that gave up without an "Error" word: report whatever
     // ngspice said on stderr.
     std::vector<std::string> errors;
@@ -439,6 +509,7 @@ void Session::loadCircuit(const std::string& netlist) {
     errors.emplace_back("ngspice has no circuit after loading (\"circuit not parsed\")");
     fail(std::move(errors));
   }
+  impl_->circuits = 1;
 }
 
 void Session::command(const std::string& cmd) {
@@ -458,11 +529,30 @@ void Session::command(const std::string& cmd) {
     refuse("'quit' tears libngspice down for the rest of the process; use clear()");
   if (verb.rfind("bg_", 0) == 0) refuse("background-thread commands are not supported");
 
-  const auto result = impl_->run(label, Impl::Mode::User, [&] {
+  impl_->last_solve = {};
+  impl_->dirty = true;
+  if (verb == "source" || verb == "circbyline" || verb == "remcirc" || verb == "setcirc")
+    impl_->circuits = -1;  // may load, remove or switch circuits
+  auto result = impl_->run(label, Impl::Mode::User, [&] {
     std::string buffer = cmd;
     ngSpice_Command(buffer.data());
   });
-  if (!result.errors.empty()) throw SpiceError(label, result.errors);
+  impl_->last_solve.trouble_nodes = detail::troubleNodes(result.lines);
+  impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(result.lines);
+  if (!result.errors.empty()) {
+    const auto& nodes = impl_->last_solve.trouble_nodes;
+    if (!nodes.empty()) {
+      std::string named = "ngspice names node(s): " + nodes.front();
+      for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
+      if (nodes.size() > 8) named += ", ...";
+      result.errors.push_back(std::move(named));
+    }
+    throw SpiceError(label, result.errors);
+  }
+}
+
+const Session::SolveDiagnostics& Session::lastSolveDiagnostics() const noexcept {
+  return impl_->last_solve;
 }
 
 namespace {

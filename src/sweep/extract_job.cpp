@@ -16,6 +16,7 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/backend.hpp"
+#include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/spice/session.hpp"
@@ -126,6 +127,7 @@ class ExtractJob final : public Job {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
       return {{"input", deck.inputs.size()}, {"output", deck.outputs.size()}};
     }
+    extract::checkArrayMemory(point, options_.backend);  // refused while planning, before any point
     const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(point, seedOf(point));
     return {{"input", static_cast<std::size_t>(spec.rows)}, {"output", static_cast<std::size_t>(spec.cols)}};
   }

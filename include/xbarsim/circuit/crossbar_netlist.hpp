@@ -5,10 +5,12 @@
 /// Names (documented in netlists/README.md; all lower case, deterministic order):
 ///   nodes    in<i> row i at the driver, d<i> source side of r_driver, r<i>_<j> row node of
 ///            cell (i,j), c<i>_<j> column node of cell (i,j), out<j> sense node of column j,
-///            s<j>/o<j> TIA input/output
+///            s<j>/o<j> TIA input/output, m<i>_<j> internal node of a 1S1R/1T1R cell, wl
+///            1T1R word line (all gates)
 ///   elements vin<i> row source, rdrv<i> driver resistance, rrow<i>_<j> row segment feeding
 ///            cell (i,j), rcol<i>_<j> column segment below cell (i,j), rcell<i>_<j> / bcell<i>_<j>
-///            cell, vout<j> 0 V probe whose current is I_j, xtia<j> amplifier
+///            memory element, xsel<i>_<j> 1S1R selector, macc<i>_<j> 1T1R access transistor,
+///            vwl gate source, vout<j> 0 V probe whose current is I_j, xtia<j> amplifier
 /// A zero resistance merges its two nodes. Numbers are written with round-trip precision.
 
 #include <Eigen/Core>

@@ -12,10 +12,16 @@
 #include <Eigen/Core>
 #include <string_view>
 
+#include "xbarsim/device/access_device.hpp"
 #include "xbarsim/device/iv_law.hpp"
 
 namespace xbarsim::circuit {
 
+/// Cell (i,j) between row node r and column node c (netlists/README.md "Cells"):
+///   OneR    r -[memory]- c
+///   OneS1R  r -[selector]- m -[memory]- c            (device::Selector, devices/access.lib)
+///   OneT1R  r -[memory]- m = drain, NMOS source = c, gate at v_gate_v (absolute, all rows)
+/// The memory element follows `iv` and g_s; m is an internal node (m<i>_<j> in decks).
 enum class CellKind { OneR, OneT1R, OneS1R };
 enum class SenseKind {
   Ideal,  ///< 0 V virtual ground; I_j is the current of the 0 V source
@@ -40,17 +46,20 @@ struct CrossbarSpec {
   double r_col_ohm = 0.0;           ///< one column-wire segment (0 = ideal)
   double r_driver_ohm = 0.0;        ///< row driver output resistance (0 = ideal source)
   CellKind cell = CellKind::OneR;
-  device::IvLaw iv;                 ///< static I-V law of every cell
+  device::IvLaw iv;                 ///< static I-V law of every memory element
+  device::Selector selector = device::Selector();           ///< selector of 1S1R cells
+  device::NmosAccess transistor = device::NmosAccess();    ///< transistor of 1T1R cells
+  double v_gate_v = 1.2;            ///< 1T1R word-line (gate) voltage, V vs ground
   Eigen::MatrixXd g_s;              ///< R×C cell conductances (S)
   SenseKind sense = SenseKind::Ideal;
   TiaSpec tia;
 
   /// Throws xbarsim::Error if sizes disagree or a value is negative/non-finite.
   void validate() const;
-  /// True when the column currents are a linear function of the inputs (linear cells and
+  /// True when the column currents are a linear function of the inputs (linear 1R cells and
   /// an ideal sense amplifier): W_eff is then exact and input-independent.
   [[nodiscard]] bool isLinear() const noexcept {
-    return iv.isLinear() && sense == SenseKind::Ideal;
+    return cell == CellKind::OneR && iv.isLinear() && sense == SenseKind::Ideal;
   }
 };
 

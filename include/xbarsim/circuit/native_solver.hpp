@@ -20,7 +20,14 @@
 /// multiport conductance matrix on [drivers, sense nodes], so W_eff needs no solves); with any
 /// zero-ohm wire (merged nodes) by a general sparse LDLᵀ (Eigen SimplicialLDLT, AMD).
 /// Non-linear circuits use a damped Newton method with the analytic Jacobian and warm starts.
-/// Results do not depend on the number of threads.
+/// 1S1R and 1T1R cells (CrossbarSpec::cell) are condensed per cell: their internal node is
+/// solved by a scalar Newton inside every evaluation, so the unknowns stay the row/column
+/// nodes. 1T1R cells (gate at an absolute voltage) make the Jacobian non-symmetric and always
+/// use a sparse LU (COLAMD) instead of the grid or LDLᵀ factorizations.
+/// Results do not depend on the number of threads. A zero-conductance cell or column is a
+/// legitimate circuit (exact zeros in W_eff). Failures — singular matrix (floating node),
+/// Newton non-convergence, conductance overflow, a non-finite result — are NumericalErrors that
+/// name the node or cell in deck names (netlists/README.md); no NaN is ever returned.
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -66,7 +73,9 @@ struct NewtonReport {
   int backtracks = 0;        ///< step halvings (line search) over all iterations
   double residual_a = 0.0;   ///< max |KCL residual| at the returned point (A)
   double update_v = 0.0;     ///< max |Δx| of the last iteration (V)
-  std::string worst_node;    ///< node with the largest residual at the returned point
+  /// Node with the largest residual at the returned point, named as in generated decks
+  /// (netlists/README.md), e.g. "c3_7 (column node of cell (3,7))".
+  std::string worst_node;
 };
 
 /// What the last public call did.

@@ -17,7 +17,13 @@ namespace xbarsim {
 }
 
 /// Well-known purposes of random streams (stable numbers: changing them changes results).
-enum class StreamPurpose : std::uint64_t { Conductances = 1, Programming = 2, ReadNoise = 3, Inputs = 4 };
+enum class StreamPurpose : std::uint64_t {
+  Conductances = 1,
+  Programming = 2,
+  ReadNoise = 3,
+  Inputs = 4,
+  Variation = 5,  ///< dynamic device variation in transients (one stream per cell)
+};
 
 class RngStream {
  public:

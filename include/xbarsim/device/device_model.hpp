@@ -51,6 +51,15 @@ class DeviceModel {
   [[nodiscard]] double stateRate(double v_v, double x) const {
     return stateRate(v_v, x, ambientTemperature());
   }
+  /// Stochastic part of the state rate (state unit per s) for one standard-normal draw `xi`
+  /// that is held constant for variationStep() seconds (cycle-to-cycle/dynamic variation,
+  /// e.g. the Stanford model's model_switch = 1). 0 for deterministic parameter sets.
+  [[nodiscard]] virtual double stateNoiseRate(double /*v_v*/, double /*x*/, double /*t_amb_k*/,
+                                              double /*xi*/) const {
+    return 0.0;
+  }
+  /// How long one draw of the variation is held (s); 0 = no variation in this parameter set.
+  [[nodiscard]] virtual double variationStep() const noexcept { return 0.0; }
   /// Ambient temperature of the parameter set (K); 300 K for models without temperature.
   [[nodiscard]] virtual double ambientTemperature() const noexcept { return 300.0; }
   /// Initial state of the parameter set (e.g. gap_ini), within the bounds.

@@ -57,10 +57,17 @@ class StanfordRram final : public DeviceModel {
 
   /// Device temperature (K) at (v_v, gap) with ambient t_amb_k: T_amb + |V·I|·Rth.
   [[nodiscard]] double temperature(double v_v, double gap_m, double t_amb_k) const;
-  /// Amplitude (m/s) multiplying ξ ~ N(0,1) in the dynamic-variation mode (0 if model_switch = 0).
+  /// Amplitude (m/s) multiplying ξ ~ N(0,1) in the dynamic-variation mode (0 if model_switch = 0):
+  /// deltaGap0/(1 + exp((T_crit − T)/T_smth)).
   [[nodiscard]] double variationAmplitude(double v_v, double gap_m, double t_amb_k) const;
-  /// Time for which one ξ is held (s): the code's $bound_step(time_step).
-  [[nodiscard]] double variationStep() const noexcept { return time_step_s_; }
+  /// amplitude·ξ, with the same anti-windup as the deterministic rate (it fades to 0 within
+  /// clamp_width of the bound it moves toward). The code adds this term inside idt every time
+  /// step, so the gap performs a random walk of step deltaGap0·time_step (devices.md 3.1).
+  [[nodiscard]] double stateNoiseRate(double v_v, double gap_m, double t_amb_k, double xi) const override;
+  /// Time for which one ξ is held (s): the code's $bound_step(time_step); 0 if model_switch = 0.
+  [[nodiscard]] double variationStep() const noexcept override {
+    return model_switch_ != 0.0 ? time_step_s_ : 0.0;
+  }
   /// Gap (m) whose read current at v_read_v equals that of resistance r_ohm (MemTorch's
   /// derivation of gap bounds from r_on/r_off): g0·ln(I0·sinh(Vr/V0)·R/Vr).
   [[nodiscard]] double gapForResistance(double r_ohm, double v_read_v) const;

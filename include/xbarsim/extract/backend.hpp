@@ -46,6 +46,12 @@ class Backend {
                                                const Eigen::VectorXd& x_v) = 0;
 };
 
+/// Last guard before results leave a backend (and reach HDF5): throws NumericalError naming
+/// the first non-finite entry, e.g. "W_eff [2][5] (output 2, input 5) is nan". `row_name` /
+/// `col_name` label the indices ("output", "input"); a vector is a one-column matrix.
+void requireFinite(const Eigen::MatrixXd& values, std::string_view what, std::string_view row_name,
+                   std::string_view col_name = {});
+
 /// "ngspice" or "native"; throws xbarsim::Error for any other name.
 [[nodiscard]] std::unique_ptr<Backend> makeBackend(std::string_view name);
 

@@ -17,6 +17,7 @@
 /// xd<i>_<j>.x in the SPICE state units of the model).
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,11 @@ struct DeviceTransientOptions {
   double abs_tol_v = 1e-9;
   double abs_tol_state = 1e-9;  ///< in SPICE state units (nm, uS)
   double max_step_s = 0.0;      ///< 0: t_stop/points
+  /// Seed of the dynamic device variation (models with variationStep() > 0, e.g. Stanford RRAM
+  /// with model_switch = 1). Native: cell k draws from RngStream(seed, Variation, k), one
+  /// N(0,1) per variation step; ngspice: `.options seed=<seed + 1>` for its trrandom sources.
+  /// The two faces draw different numbers: they agree in distribution, not sample by sample.
+  std::uint64_t seed = 0;
 };
 
 struct DeviceTransientResult {

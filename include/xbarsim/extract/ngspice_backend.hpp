@@ -22,6 +22,17 @@ namespace xbarsim::extract {
                                                   const std::vector<std::string>& input_sources,
                                                   const std::vector<std::string>& output_vectors);
 
+/// Runs one analysis command ("op", "dc ...", "ac ...") in `session` and makes sure ngspice
+/// really solved the circuit. Throws NumericalError naming ngspice's trouble node when the
+/// analysis failed to converge with a node named (time step too small, iteration limit) and
+/// whenever ngspice reported a singular matrix, even if gmin/source stepping or its transient
+/// operating point then returned numbers: a node without a DC path to a source has no
+/// defined voltage. Other failures stay SpiceError.
+/// With `netlist`, the deck is loaded and run in one go (spice::Session::runDeck: no
+/// top-level ngspice command, so long runs stay flat in memory) and removed again.
+void runAnalysis(spice::Session& session, const std::string& command,
+                 const std::string* netlist = nullptr);
+
 /// How the ngspice backend measures W_eff.
 enum class NgspiceWeightMethod {
   Auto,     ///< DcSweep for linear circuits, Ac otherwise

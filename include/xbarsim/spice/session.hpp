@@ -76,6 +76,31 @@ class Session {
   /// takeWarnings().
   void command(const std::string& cmd);
 
+  /// Loads `netlist`, runs `analysis` (one command, e.g. "op" or "dc vsel 0 7 1") and removes
+  /// the circuit again, all inside a `.control` block of the deck itself; the analysis' plot
+  /// stays readable with realVector()/complexVector() until the next load or clear(). Errors
+  /// as loadCircuit() (parse) and command() (analysis; lastSolveDiagnostics() is set). The
+  /// point: no top-level ngspice command per circuit. ngspice 39 keeps ~130 bytes of every
+  /// top-level command for the life of the process (frontend/control.c: cp_evloop appends a
+  /// control block that nothing frees), which adds up over the 10 000s of circuits of a
+  /// batch job; .control blocks of a deck are freed after they run.
+  void runDeck(const std::string& netlist, const std::string& analysis);
+
+  /// What ngspice said about the equation solve of the last command() or runDeck() call.
+  struct SolveDiagnostics {
+    /// Nodes ngspice named as trouble spots, most telling first (detail::troubleNodes:
+    /// "singular matrix: check node x", "trouble with node x", non-converged rows of its
+    /// "Last Node Voltages" table). Lower case, as ngspice prints them.
+    std::vector<std::string> trouble_nodes;
+    /// ngspice reported a singular matrix. gmin/source stepping or its transient operating
+    /// point may still return numbers, which for a floating node (no DC path to ground) are
+    /// arbitrary: callers that need a DC answer must treat this as a failure.
+    bool singular_matrix = false;
+  };
+  /// Diagnostics of the last command() (also when it threw; then the SpiceError's messages
+  /// end with "ngspice names node(s): ..." when ngspice named any).
+  [[nodiscard]] const SolveDiagnostics& lastSolveDiagnostics() const noexcept;
+
   /// Copy of a real vector of the current plot, e.g. "out", "v(out)", "i(v1)" or "v1#branch"
   /// (names are case-insensitive; a source current is "<name>#branch"). Units are ngspice's:
   /// V, A, s. Throws xbarsim::SpiceError if the vector is missing, empty or complex.
@@ -115,6 +140,9 @@ class Session {
  private:
   Session();
   ~Session();
+  /// loadCircuit() with `control` run after the load inside the deck's own .control block;
+  /// returns what those commands printed (Impl's output lines are not in this header).
+  void loadDeck(const std::string& netlist, const std::vector<std::string>& control);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -115,29 +115,30 @@ Topology::Topology(const CrossbarSpec& spec)
 }
 
 std::string Topology::nodeName(int node) const {
+  // Netlist names of generated decks (netlists/README.md): r<i>_<j>, c<i>_<j>, in<i>, out<j>.
   const int R = static_cast<int>(rows_);
   const int C = static_cast<int>(cols_);
   const int RC = R * C;
   if (node < 0) {
     const int f = -1 - node;
-    return f < R ? fmt::format("driver of row {}", f) : fmt::format("sense node of column {}", f - R);
+    return f < R ? fmt::format("in{} (driver of row {})", f, f)
+                 : fmt::format("out{} (sense node of column {})", f - R, f - R);
   }
   const int p = repr_.at(static_cast<std::size_t>(node));
   const int merged = merged_count_.at(static_cast<std::size_t>(node));
-  std::string name;
   if (p < R + RC) {
     const int q = p - R;
-    name = merged > 1 ? fmt::format("row {} wire", q / C)
-                      : fmt::format("row node ({},{})", q / C, q % C);
-  } else if (p < R + 2 * RC) {
-    const int q = p - R - RC;
-    name = merged > 1 ? fmt::format("column {} wire", q % C)
-                      : fmt::format("column node ({},{})", q / C, q % C);
-  } else {
-    name = fmt::format("sense node of column {}", p - R - 2 * RC);
+    return merged > 1 ? fmt::format("in{} (row {} wire, {} merged nodes)", q / C, q / C, merged)
+                      : fmt::format("r{}_{} (row node of cell ({},{}))", q / C, q % C, q / C, q % C);
   }
-  if (merged > 1) name += fmt::format(" ({} merged nodes)", merged);
-  return name;
+  if (p < R + 2 * RC) {
+    const int q = p - R - RC;
+    return merged > 1 ? fmt::format("out{} (column {} wire and sense node, {} merged nodes)", q % C,
+                                    q % C, merged)
+                      : fmt::format("c{}_{} (column node of cell ({},{}))", q / C, q % C, q / C, q % C);
+  }
+  const int j = p - R - 2 * RC;
+  return fmt::format("out{} (sense node of column {})", j, j);
 }
 
 }  // namespace xbarsim::circuit::detail

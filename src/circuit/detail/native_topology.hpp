@@ -56,7 +56,8 @@ class Topology {
 
   const std::vector<WireEdge>& wires() const noexcept { return wires_; }
 
-  /// Human-readable name of an encoded node, e.g. "row node (3,5)", "column 2 (merged ...)".
+  /// Name of an encoded node as in generated decks plus what it is, e.g.
+  /// "c3_5 (column node of cell (3,5))", "in2 (row 2 wire, 8 merged nodes)".
   std::string nodeName(int node) const;
 
   /// Voltage of an encoded node given the unknowns x and the row inputs v_in.

@@ -2,6 +2,7 @@
 #include "detail/h5_array.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <hdf5.h>
 
 #include <algorithm>
@@ -107,6 +108,16 @@ NdArray readArray(const std::filesystem::path& file, const std::string& dataset)
   NdArray out;
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  // The declared shape costs the writer nothing (unwritten data reads as the fill value), so it
+  // is bounded before allocating: every dimension, and the product of the non-zero ones.
+  std::uint64_t extent = 1;
+  for (hsize_t d0 : dims) {
+    extent *= std::max<hsize_t>(d0, 1);  // both factors <= kMaxArrayElements: no overflow
+    if (d0 > kMaxArrayElements || extent > kMaxArrayElements)
+      fail(file, dataset,
+           fmt::format("has shape ({}): too large (at most {} elements are read)",
+                       fmt::join(dims, ", "), kMaxArrayElements));
+  }
   std::size_t n = 1;
   for (hsize_t d0 : dims) {
     out.dims.push_back(d0);

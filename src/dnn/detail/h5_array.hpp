@@ -21,8 +21,12 @@ struct NdArray {
 /// Names of the members of `group` (sorted by name). @throws IoError if it is not a group.
 [[nodiscard]] std::vector<std::string> listGroup(const std::filesystem::path& file,
                                                  const std::string& group);
+/// Largest dataset readArray reads (elements; 2 GiB as double), far above any model's layer.
+inline constexpr std::uint64_t kMaxArrayElements = std::uint64_t{1} << 28;
+
 /// Reads a numeric dataset of any rank, converted to double. @throws IoError naming file and
-/// dataset if missing or not numeric.
+/// dataset if missing or not numeric, or if a dimension or the product of the non-zero ones
+/// exceeds kMaxArrayElements.
 [[nodiscard]] NdArray readArray(const std::filesystem::path& file, const std::string& dataset);
 
 /// Writes float32 datasets and int64 array attributes into an existing file.

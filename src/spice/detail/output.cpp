@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 namespace xbarsim::spice::detail {
 namespace {
@@ -149,6 +150,88 @@ std::vector<std::string> collectErrors(const std::vector<OutputLine>& lines,
   }
   if (dropped > 0) out.push_back("... " + std::to_string(dropped) + " more error lines");
   return out;
+}
+
+std::vector<std::string> troubleNodes(const std::vector<OutputLine>& lines) {
+  std::vector<std::string> trouble;   // "trouble with node x": where the solve gave up
+  std::vector<std::string> singular;  // "singular matrix: check node(s) ..."
+  // Non-converged rows of "Last Node Voltages": "<node> <last> <previous> *".
+  struct Unsettled {
+    std::string node;
+    double change;
+  };
+  std::vector<Unsettled> unsettled;
+  auto clean = [](std::string_view name) {
+    name = trim(name);
+    while (!name.empty() && (name.front() == '"' || name.front() == '\''))
+      name.remove_prefix(1);
+    while (!name.empty() &&
+           (name.back() == '"' || name.back() == '\'' || name.back() == ',' || name.back() == '.'))
+      name.remove_suffix(1);
+    return std::string(name);
+  };
+  auto tokensOf = [](std::string_view rest) {
+    std::vector<std::string_view> tokens;
+    while (!(rest = trim(rest)).empty()) {
+      const std::string_view token = firstToken(rest);
+      tokens.push_back(token);
+      rest.remove_prefix(static_cast<std::size_t>(rest.find(token) + token.size()));
+    }
+    return tokens;
+  };
+  bool in_table = false;
+  for (const auto& line : lines) {
+    const std::string low = lower(trim(line.text));
+    if (const auto at = low.find("check node"); at != std::string::npos && contains(low, "singular")) {
+      std::string_view rest = std::string_view(low).substr(at + 10);
+      if (!rest.empty() && rest.front() == 's') rest.remove_prefix(1);  // "check nodes a and b"
+      for (const std::string_view token : tokensOf(rest))
+        if (token != "and") singular.push_back(clean(token));
+    }
+    if (const auto at = low.find("trouble with node"); at != std::string::npos)
+      trouble.push_back(clean(firstToken(std::string_view(low).substr(at + 17))));
+    if (startsWith(low, "last node voltages")) {
+      in_table = true;
+      continue;
+    }
+    if (in_table) {
+      if (low.empty() || startsWith(low, "node") || startsWith(low, "----")) continue;
+      const auto tokens = tokensOf(low);
+      if (tokens.size() < 3) {
+        in_table = false;
+        continue;
+      }
+      if (tokens.size() >= 4 && tokens[3] == "*") {
+        double last = 0.0, previous = 0.0;
+        const auto a = std::from_chars(tokens[1].data(), tokens[1].data() + tokens[1].size(), last);
+        const auto b = std::from_chars(tokens[2].data(), tokens[2].data() + tokens[2].size(), previous);
+        const double change =
+            (a.ec == std::errc() && b.ec == std::errc()) ? std::abs(last - previous) : 0.0;
+        unsettled.push_back({clean(tokens[0]), change});
+      }
+    }
+  }
+  std::stable_sort(unsettled.begin(), unsettled.end(),
+                   [](const Unsettled& x, const Unsettled& y) { return x.change > y.change; });
+  std::vector<std::string> named;
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && std::find(named.begin(), named.end(), name) == named.end())
+      named.push_back(name);
+  };
+  for (const auto& n : trouble) add(n);
+  for (const auto& u : unsettled) add(u.node);
+  for (const auto& n : singular) add(n);
+  // Nodes before branch currents ("vout0#branch"), which name a source, not a node.
+  std::stable_partition(named.begin(), named.end(), [](const std::string& n) {
+    return n.find('#') == std::string::npos;
+  });
+  return named;
+}
+
+bool reportsSingularMatrix(const std::vector<OutputLine>& lines) {
+  return std::any_of(lines.begin(), lines.end(), [](const OutputLine& l) {
+    return contains(lower(l.text), "singular matrix");
+  });
 }
 
 PreparedNetlist prepareNetlist(std::string_view netlist) {

@@ -58,6 +58,17 @@ struct OutputLine {
 [[nodiscard]] std::vector<std::string> collectErrors(const std::vector<OutputLine>& lines,
                                                      std::size_t max_lines = 24);
 
+/// Nodes ngspice names as the trouble spot of a failed or degraded solve, without duplicates,
+/// in this order: "Timestep too small; trouble with node \"x\"" (where it gave up), the rows
+/// of its "Last Node Voltages" table marked '*' (not converged; largest change between the
+/// last two iterates first), "singular matrix:  check node x" / "check nodes a and b" (a
+/// floating node, or a loop of voltage sources). Nodes come before source branch currents
+/// ("vout0#branch"). Names are as ngspice prints them (lower case).
+[[nodiscard]] std::vector<std::string> troubleNodes(const std::vector<OutputLine>& lines);
+
+/// True when `lines` contain ngspice's "singular matrix" warning.
+[[nodiscard]] bool reportsSingularMatrix(const std::vector<OutputLine>& lines);
+
 /// A netlist prepared for ngSpice_Circ.
 struct PreparedNetlist {
   std::vector<std::string> lines;  ///< CR stripped; ends with exactly one ".end"

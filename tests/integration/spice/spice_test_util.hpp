@@ -4,28 +4,13 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "process_memory.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::test {
-
-/// Resident set size of this process in KiB (VmRSS of /proc/self/status), 0 if unknown.
-inline long rssKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      long kib = 0;
-      status >> kib;
-      return kib;
-    }
-    status.ignore(4096, '\n');
-  }
-  return 0;
-}
 
 /// True if any of the error's messages contains `text`.
 inline bool mentions(const SpiceError& error, const std::string& text) {

@@ -146,11 +146,11 @@ BOOST_AUTO_TEST_CASE(bad_model_files) {
       BOOST_TEST(std::string(e.what()).find(needle) != std::string::npos);
     }
   };
-  // missing file, not HDF5, truncated
-  BOOST_CHECK_THROW((void)loadNetwork(dir.path / "absent.h5"), xbarsim::IoError);
+  // missing file, not HDF5, truncated: bad input (ConfigError naming the file), not an I/O failure
+  BOOST_CHECK_THROW((void)loadNetwork(dir.path / "absent.h5"), xbarsim::ConfigError);
   {
     std::ofstream(dir.path / "text.h5") << "not hdf5";
-    BOOST_CHECK_THROW((void)loadNetwork(dir.path / "text.h5"), xbarsim::IoError);
+    BOOST_CHECK_THROW((void)loadNetwork(dir.path / "text.h5"), xbarsim::ConfigError);
   }
   {
     const auto p = copy("trunc.h5");

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The bodies of the libFuzzer targets, shared by the fuzz entry points (fuzz_<target>.cpp,
+/// clang only) and the regression test (tests/unit/fuzz), which feeds every file of
+/// tests/fuzz/corpus/<target>/ and tests/fuzz/regressions/<target>/ through the same body in the
+/// normal build.
+///
+/// A body returns normally when the input was accepted or refused with xbarsim::Error. A
+/// broken promise (a reader accepted what it must refuse, a round trip changed a value) calls
+/// violated(), which aborts; any other exception escapes to the caller. Both are bugs.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+namespace xbarsim::fuzz {
+
+/// The TOML configuration loader and the crossbar built from it.
+void fuzzConfig(const std::uint8_t* data, std::size_t size);
+/// The CSV matrix reader.
+void fuzzCsv(const std::uint8_t* data, std::size_t size);
+/// The netlist generator round trip (crossbar spec from the bytes, deck, values read back).
+void fuzzNetlist(const std::uint8_t* data, std::size_t size);
+/// The model file reader (dnn::loadNetwork), structure-aware: the bytes describe a model that is
+/// written as a valid HDF5 file and read back.
+void fuzzModel(const std::uint8_t* data, std::size_t size);
+
+/// Reports a broken promise and aborts (the fuzzer records the input as a crash).
+[[noreturn]] inline void violated(const char* what) {
+  std::fprintf(stderr, "xbarsim fuzz: %s\n", what);
+  std::abort();
+}
+
+}  // namespace xbarsim::fuzz

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// The bad-input corpus (bad_inputs/<case>/): every case is a folder with its input files and a
+// case.toml giving the command line, the expected exit status and the substrings its error line
+// must contain. Each case runs in a copy of its folder and must give exactly one line on stderr
+// ("xbarsim: error: ..." naming the file, line, key or value), that exit status (1..127), and
+// leave no output file and no temporary behind.
+//
+// case.toml:
+//   # what the case checks (first line)
+//   args = ["extract", "-c", "c.toml", "-o", "{out}/out.h5"]   # after the xbarsim binary
+//   status = 1
+//   expect = ["c.toml:3", "array.rowz"]
+// Placeholders in args and expect: {case} (the copy of the case folder, also the working
+// directory), {out} (an empty output folder that must stay empty), {src} (the source tree).
+#define BOOST_TEST_MODULE cli_bad_inputs
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "run_command.hpp"
+
+namespace fs = std::filesystem;
+using xbarsim::test::runCommand;
+using xbarsim::test::TempDir;
+
+namespace {
+
+struct BadCase {
+  std::string name;
+  fs::path dir;
+  std::string description;
+  std::vector<std::string> args;
+  int status = 1;
+  std::vector<std::string> expect;
+};
+
+std::ostream& operator<<(std::ostream& out, const BadCase& c) { return out << c.name; }
+
+fs::path corpusDir() { return fs::path(XBARSIM_TEST_SOURCE_DIR) / "tests/integration/cli/bad_inputs"; }
+
+std::vector<std::string> strings(const toml::table& t, std::string_view key, const fs::path& file) {
+  const toml::array* a = t[key].as_array();
+  if (a == nullptr) throw std::runtime_error(fmt::format("{}: '{}' must be an array of strings", file.string(), key));
+  std::vector<std::string> out;
+  for (const auto& v : *a) out.push_back(v.value<std::string>().value());
+  return out;
+}
+
+std::vector<BadCase> loadCases() {
+  std::vector<BadCase> cases;
+  for (const auto& entry : fs::directory_iterator(corpusDir())) {
+    const fs::path file = entry.path() / "case.toml";
+    if (!entry.is_directory() || !fs::exists(file)) continue;
+    const toml::table t = toml::parse_file(file.string());
+    BadCase c;
+    c.name = entry.path().filename().string();
+    c.dir = entry.path();
+    std::ifstream in(file);
+    std::getline(in, c.description);
+    c.args = strings(t, "args", file);
+    c.status = t["status"].value_or(1);
+    c.expect = strings(t, "expect", file);
+    cases.push_back(std::move(c));
+  }
+  std::sort(cases.begin(), cases.end(), [](const BadCase& a, const BadCase& b) { return a.name < b.name; });
+  return cases;
+}
+
+const std::vector<BadCase>& allCases() {
+  static const std::vector<BadCase> cases = loadCases();
+  return cases;
+}
+
+std::string binary() {
+  const char* path = std::getenv("XBARSIM_BINARY");
+  BOOST_REQUIRE_MESSAGE(path != nullptr, "XBARSIM_BINARY is not set (run through ctest)");
+  return fs::absolute(path).string();  // the cases run in their own folder
+}
+
+std::string substitute(std::string text, const fs::path& case_dir, const fs::path& out_dir) {
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"{case}", case_dir.string()},
+                                   {"{out}", out_dir.string()},
+                                   {"{src}", XBARSIM_TEST_SOURCE_DIR}})
+    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size()))
+      text.replace(pos, key.size(), value);
+  return text;
+}
+
+std::string shellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string readText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// Relative paths of every file under `root`, sorted.
+std::vector<std::string> listFiles(const fs::path& root) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::recursive_directory_iterator(root)) names.push_back(fs::relative(e.path(), root).string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_bad_inputs)
+
+BOOST_AUTO_TEST_CASE(corpus_has_at_least_20_cases) {
+  BOOST_TEST(allCases().size() >= 20u);
+  for (const BadCase& c : allCases()) {
+    BOOST_TEST_INFO(c.name);
+    BOOST_TEST(c.description.rfind("# ", 0) == 0u);  // every case says what it checks
+    BOOST_TEST(!c.expect.empty());
+  }
+}
+
+BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::make(allCases()), bad) {
+  TempDir tmp;
+  const fs::path case_dir = tmp / "case";
+  const fs::path out_dir = tmp / "out";
+  fs::copy(bad.dir, case_dir, fs::copy_options::recursive);
+  fs::create_directories(out_dir);
+  const std::vector<std::string> before = listFiles(case_dir);
+
+  std::string command = fmt::format("cd {} && timeout 120 {}", shellQuote(case_dir.string()), shellQuote(binary()));
+  for (const std::string& arg : bad.args) command += " " + shellQuote(substitute(arg, case_dir, out_dir));
+  command += fmt::format(" >{} 2>{}", shellQuote((tmp / "stdout").string()), shellQuote((tmp / "stderr").string()));
+  const auto run = runCommand(command);
+  const std::string err = readText(tmp / "stderr");
+
+  BOOST_TEST_INFO(bad.description);
+  BOOST_TEST_INFO(command);
+  BOOST_TEST_INFO("stderr: " << err);
+  BOOST_TEST(run.status >= 1);
+  BOOST_TEST(run.status <= 127);
+  BOOST_TEST(run.status == bad.status);
+  // Exactly one non-empty line.
+  BOOST_TEST(std::count(err.begin(), err.end(), '\n') == 1);
+  BOOST_TEST(err.size() > 1u);
+  BOOST_TEST((!err.empty() && err.back() == '\n'));
+  BOOST_TEST(err.rfind("xbarsim: error: ", 0) == 0u);
+  for (const std::string& expect : bad.expect) {
+    const std::string text = substitute(expect, case_dir, out_dir);
+    BOOST_TEST(err.find(text) != std::string::npos, fmt::format("missing \"{}\"", text));
+  }
+  // No output file, no temporary: the output folder stays empty, the case folder unchanged.
+  BOOST_TEST(listFiles(out_dir).empty(), fmt::format("{}", fmt::join(listFiles(out_dir), ", ")));
+  BOOST_TEST(listFiles(case_dir) == before, fmt::format("{}", fmt::join(listFiles(case_dir), ", ")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
