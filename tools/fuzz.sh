@@ -25,5 +25,5 @@ for target in "${targets[@]}"; do
   "build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="build-fuzz/crashes/$target/" -print_final_stats=1 \
     "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" 2>&1 |
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|runtime error|Done" || true
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|runtime error|xbarsim fuzz|Done" || true
 done

@@ -89,21 +89,48 @@ WeightResult crossbarWeightsByAc(spice::Session& session, const CrossbarSpec& sp
   circuit::NetlistOptions options;
   options.v_read_v = v_read_v;  // operating point: every row at v_read_v
   options.control_block = false;
-  session.loadCircuit(circuit::crossbarNetlist(spec, options));
-  const double setup_s = secondsSince(start);
-  std::vector<std::string> inputs;
-  std::vector<std::string> outputs;
-  for (Index i = 0; i < spec.rows; ++i) inputs.push_back(fmt::format("vin{}", i));
-  for (Index j = 0; j < spec.cols; ++j) outputs.push_back(circuit::outputCurrentVector(j));
-  WeightResult result = acTransferConductances(session, inputs, outputs);
-  result.timing.setup_s += setup_s;
-  session.clear();
+  const std::string netlist = circuit::crossbarNetlist(spec, options);
+  WeightResult result{Eigen::MatrixXd(spec.cols, spec.rows), "ac", {}};
+  result.timing.setup_s = secondsSince(start);
+  start = Clock::now();
+  // All R small-signal analyses in one deck run (no top-level ngspice command per input).
+  std::vector<std::string> commands;
+  for (Index i = 0; i < spec.rows; ++i) commands.push_back(fmt::format("alter vin{} ac = 0", i));
+  for (Index i = 0; i < spec.rows; ++i) {
+    if (i > 0) commands.push_back(fmt::format("alter vin{} ac = 0", i - 1));
+    commands.push_back(fmt::format("alter vin{} ac = 1", i));
+    commands.emplace_back("ac lin 1 1 1");
+  }
+  runAnalyses(session, commands, &netlist);
+  std::vector<std::string> ac_plots;  // newest first: input R-1 ... input 0
+  for (auto& plot : session.plotNames())
+    if (plot.rfind("ac", 0) == 0) ac_plots.push_back(std::move(plot));
+  if (static_cast<Index>(ac_plots.size()) != spec.rows)
+    throw SpiceError("ac", {fmt::format("{} ac plots for {} inputs", ac_plots.size(), spec.rows)});
+  for (Index i = 0; i < spec.rows; ++i)
+    for (Index j = 0; j < spec.cols; ++j) {
+      const std::string name = ac_plots[static_cast<std::size_t>(spec.rows - 1 - i)] + "." +
+                               circuit::outputCurrentVector(j);
+      const auto values = session.complexVector(name);
+      if (values.size() != 1)
+        throw SpiceError("ac", {fmt::format("{} has {} points, expected 1", name, values.size())});
+      result.weff_s(j, i) = values.front().real();
+    }
+  result.timing.solve_s = secondsSince(start);
   return result;
 }
 
 }  // namespace
 
 void runAnalysis(spice::Session& session, const std::string& command, const std::string* netlist) {
+  runAnalyses(session, {command}, netlist);
+}
+
+void runAnalyses(spice::Session& session, const std::vector<std::string>& commands,
+                 const std::string* netlist) {
+  const std::string command = commands.size() == 1 ? commands.front()
+                                                   : fmt::format("{} (last of {} commands)",
+                                                                 commands.back(), commands.size());
   auto nodeList = [](const std::vector<std::string>& nodes) {
     std::string text = nodes.front();
     for (std::size_t k = 1; k < nodes.size() && k < 4; ++k) text += ", " + nodes[k];
@@ -112,9 +139,9 @@ void runAnalysis(spice::Session& session, const std::string& command, const std:
   };
   try {
     if (netlist != nullptr)
-      session.runDeck(*netlist, command);
+      session.runDeck(*netlist, commands);
     else
-      session.command(command);
+      for (const auto& c : commands) session.command(c);
   } catch (const SpiceError& e) {
     const auto& diag = session.lastSolveDiagnostics();
     std::string detail;

@@ -425,12 +425,21 @@ Session& Session::instance() {
 
 void Session::loadCircuit(const std::string& netlist) { loadDeck(netlist, {}); }
 
-void Session::runDeck(const std::string& netlist, const std::string& analysis) {
+void Session::runDeck(const std::string& netlist, const std::vector<std::string>& commands) {
   impl_->requireUsable();
-  if (analysis.empty() || analysis.find_first_of("\r\n") != std::string::npos)
-    throw SpiceError("runDeck", {"refused by xbarsim: the analysis must be one command"});
+  for (const auto& command : commands)
+    if (command.empty() || command.find_first_of("\r\n") != std::string::npos ||
+        lowerFirstToken(command) == "quit" || lowerFirstToken(command) == "exit")
+      throw SpiceError("runDeck", {"refused by xbarsim: one ngspice command per entry, no quit"});
+  if (commands.empty()) throw SpiceError("runDeck", {"refused by xbarsim: no command"});
+  const std::string analysis =
+      commands.size() == 1 ? commands.front()
+                           : commands.back() + " (last of " + std::to_string(commands.size()) + " commands)";
   impl_->last_solve = {};  // a failed load leaves none
-  loadDeck(netlist, {"destroy all", analysis, "remcirc"});
+  std::vector<std::string> control{"destroy all"};
+  control.insert(control.end(), commands.begin(), commands.end());
+  control.emplace_back("remcirc");
+  loadDeck(netlist, control);
   const auto& lines = impl_->deck_lines;
   impl_->last_solve.trouble_nodes = detail::troubleNodes(lines);
   impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(lines);
@@ -618,6 +627,15 @@ std::vector<std::string> Session::vectorNames() const {
     std::string buffer = plot;
     char** vectors = ngSpice_AllVecs(buffer.data());
     for (; vectors != nullptr && *vectors != nullptr; ++vectors) names.emplace_back(*vectors);
+  });
+  return names;
+}
+
+std::vector<std::string> Session::plotNames() const {
+  std::vector<std::string> names;
+  (void)impl_->run("plot names", Impl::Mode::Internal, [&] {
+    for (char** plots = ngSpice_AllPlots(); plots != nullptr && *plots != nullptr; ++plots)
+      names.emplace_back(*plots);
   });
   return names;
 }

@@ -62,12 +62,12 @@ void fuzzNetlist(const std::uint8_t* data, std::size_t size) {
   // Round trip: each linear cell's value is exactly 1/G; names are unique.
   std::istringstream lines(deck);
   std::set<std::string> names;
-  bool in_subckt = false;
+  bool in_block = false;  // a .subckt definition or the .control script: not elements
   for (std::string line; std::getline(lines, line);) {
     if (line.empty() || line[0] == '*' || line[0] == '+') continue;
-    if (line.rfind(".subckt", 0) == 0) in_subckt = true;
-    if (line.rfind(".ends", 0) == 0) in_subckt = false;
-    if (line[0] == '.' || in_subckt) continue;
+    if (line.rfind(".subckt", 0) == 0 || line.rfind(".control", 0) == 0) in_block = true;
+    if (line.rfind(".ends", 0) == 0 || line.rfind(".endc", 0) == 0) in_block = false;
+    if (line[0] == '.' || in_block) continue;
     std::istringstream fields(line);
     std::string name, a, b, value;
     fields >> name >> a >> b >> value;

@@ -32,6 +32,9 @@ namespace xbarsim::extract {
 /// top-level ngspice command, so long runs stay flat in memory) and removed again.
 void runAnalysis(spice::Session& session, const std::string& command,
                  const std::string* netlist = nullptr);
+/// runAnalysis() of several commands (e.g. alter ..., ac ...), in one deck run with `netlist`.
+void runAnalyses(spice::Session& session, const std::vector<std::string>& commands,
+                 const std::string* netlist = nullptr);
 
 /// How the ngspice backend measures W_eff.
 enum class NgspiceWeightMethod {

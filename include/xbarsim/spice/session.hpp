@@ -84,7 +84,14 @@ class Session {
   /// top-level command for the life of the process (frontend/control.c: cp_evloop appends a
   /// control block that nothing frees), which adds up over the 10 000s of circuits of a
   /// batch job; .control blocks of a deck are freed after they run.
-  void runDeck(const std::string& netlist, const std::string& analysis);
+  void runDeck(const std::string& netlist, const std::vector<std::string>& commands);
+  void runDeck(const std::string& netlist, const std::string& analysis) {
+    runDeck(netlist, std::vector<std::string>{analysis});
+  }
+
+  /// Names of the plots ngspice holds, newest first (e.g. "ac3", "ac2", "ac1", "const"); a
+  /// vector of another plot than the current one reads as "<plot>.<vector>".
+  [[nodiscard]] std::vector<std::string> plotNames() const;
 
   /// What ngspice said about the equation solve of the last command() or runDeck() call.
   struct SolveDiagnostics {

@@ -32,7 +32,7 @@ std::vector<fs::path> inputs(const std::string& folder) {
 /// Runs every seed and regression input of `target`; returns how many seeds there were.
 std::size_t runAll(const std::string& target, Body body) {
   std::size_t seeds = 0;
-  for (const std::string folder : {"corpus/" + target, "regressions/" + target}) {
+  for (const std::string& folder : {"corpus/" + target, "regressions/" + target}) {
     for (const fs::path& file : inputs(folder)) {
       std::ifstream in(file, std::ios::binary);
       const std::vector<char> bytes{std::istreambuf_iterator<char>(in), {}};
