@@ -438,7 +438,7 @@ class ModelWriter {
         name = in_.text(6);
         std::replace(name.begin(), name.end(), '/', '_');
         std::replace(name.begin(), name.end(), '\0', '_');
-        if (name.empty() || name == ".") name = "_";
+        if (name.empty() || name == ".") name.assign(1, '_');
         break;
       default: name = fmt::format("{:03d}", index);
     }

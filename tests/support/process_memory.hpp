@@ -7,9 +7,11 @@
 
 namespace xbarsim::test {
 
-/// Resident set size of this process in KiB (VmRSS of /proc/self/status), 0 if unknown.
-inline long rssKiB() {
-  std::ifstream status("/proc/self/status");
+/// Resident set size in KiB (VmRSS of /proc/<pid>/status) of this process (pid 0) or of
+/// process `pid`; 0 if unknown (e.g. the process has exited).
+inline long rssKiB(int pid = 0) {
+  std::ifstream status(pid == 0 ? std::string("/proc/self/status")
+                                : "/proc/" + std::to_string(pid) + "/status");
   std::string key;
   while (status >> key) {
     if (key == "VmRSS:") {

@@ -68,4 +68,62 @@ struct ReadResult {
 [[nodiscard]] ReadResult readCell(std::string_view backend, const ArraySpec& array, Eigen::Index row,
                                   Eigen::Index col, Bias bias, double v_read_v);
 
+/// Program-and-verify of a whole array (ProgramArrayOptions defaults are for the Stanford RRAM).
+///
+/// Cells are programmed one at a time in row-major order. Verify: the read conductance of the
+/// cell, I(v_read, x)/v_read of the model at the cell's current state (the ideal sense read of
+/// the cell alone: no sneak paths, no wire drop). Within `tolerance` (relative) of the target:
+/// done. Otherwise one pulse on that cell through the circuit transient of the backend with the
+/// chosen biasing (writeDisturb: the whole array is simulated, half-selected cells move if
+/// their voltage passes their threshold): SET (+v, increases G) if G < target, RESET (−v)
+/// otherwise. Incremental step: the k-th consecutive pulse of one polarity has amplitude
+/// v_start + k·v_step (capped at v_max); at a polarity reversal the amplitude restarts at
+/// v_start and the width shrinks by `width_shrink` (not below min_width_fraction·width_s), so
+/// the steps around the target get finer. The array state carries over from pulse to pulse.
+/// A cell stops unconverged after max_pulses.
+///
+/// Defaults (Stanford RRAM, V/2 scheme): 10 ns pulses from 1.3 V in 30 mV steps move the gap
+/// by ~0.01–0.4 nm (window 1.5 nm); v_max = 2.0 V keeps V/2 = 1.0 V below the smallest field
+/// threshold of the model (1.05 V at gap_min), so with ideal wires the half-selected cells are
+/// not disturbed (verify_error == final_error); with v_max above 2·threshold, or sneak-path
+/// voltages under Floating biasing in other arrays, they can be (max_disturb_dx, final_error).
+struct ProgramArrayOptions {
+  Bias bias = Bias::HalfV;
+  double v_read_v = 0.1;
+  double tolerance = 0.05;      ///< |G/G_target − 1| accepted at verify
+  int max_pulses = 60;          ///< per cell
+  double v_set_v = 1.3;         ///< start amplitude of SET pulses (positive)
+  double v_reset_v = 1.3;       ///< start amplitude of RESET pulses (magnitude; applied negative)
+  double v_step_v = 0.03;       ///< amplitude increment per consecutive pulse of one polarity
+  double v_max_v = 2.0;         ///< amplitude cap (magnitude)
+  double width_s = 10e-9;       ///< flat top of the first pulses
+  double edge_s = 1e-9;         ///< rise = fall = delay before the pulse
+  double width_shrink = 0.5;    ///< width factor per polarity reversal
+  double min_width_fraction = 0.125;
+  /// Transient options of each pulse; t_stop_s is set to width + 4·edge (the pulse and a tail).
+  DeviceTransientOptions transient{.t_stop_s = 14e-9, .points = 101};
+};
+
+struct ProgramArrayResult {
+  Eigen::MatrixXd final_state;      ///< R×C states after the last cell
+  Eigen::MatrixXd read_g_s;         ///< R×C read conductances at the end
+  Eigen::MatrixXd verify_g_s;       ///< R×C read conductance at each cell's last verify
+  Eigen::MatrixXd verify_error;     ///< R×C G_verify/G_target − 1 (right after the cell's loop)
+  Eigen::MatrixXd final_error;      ///< R×C G_end/G_target − 1 (after all later cells' pulses)
+  Eigen::MatrixXi pulses;           ///< R×C pulses applied to each cell
+  Eigen::MatrixXi converged;        ///< R×C 1 if within tolerance at its verify, else 0
+  int total_pulses = 0;
+  double max_verify_error = 0.0;    ///< max |verify_error|
+  double max_final_error = 0.0;     ///< max |final_error|
+  double max_disturb_dx = 0.0;      ///< largest |state change| of a non-selected cell in one pulse
+  double wall_s = 0.0;
+  [[nodiscard]] bool allConverged() const { return (converged.array() != 0).all(); }
+};
+
+/// Programs target_g_s (R×C read conductances at options.v_read_v, siemens) into the array
+/// starting from array.x0.
+[[nodiscard]] ProgramArrayResult programArray(std::string_view backend, const ArraySpec& array,
+                                              const Eigen::MatrixXd& target_g_s,
+                                              const ProgramArrayOptions& options = {});
+
 }  // namespace xbarsim::extract

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Array operations on a passive Stanford-RRAM array through both backends: V/2 and V/3 write
-// disturb of the half-selected cells, and sneak-path reads with floating or biased lines.
+// disturb of the half-selected cells, sneak-path reads with floating or biased lines, and
+// program-and-verify of a whole target matrix pulse by pulse.
 #include <boost/test/unit_test.hpp>
 
 #include <fmt/format.h>
+
+#include <string>
 
 #include "xbarsim/device/rram_stanford.hpp"
 #include "xbarsim/extract/array_ops.hpp"
@@ -107,6 +110,73 @@ BOOST_AUTO_TEST_CASE(sneak_path_read_error_vs_array_size_and_bias) {
     BOOST_TEST(tn.relative_error == double(n - 1) * m.current(0.1 / 3.0, 2e-10) / i_hrs, tt::tolerance(1e-6));
     previous = fn.relative_error;
   }
+}
+
+namespace {
+
+std::string matrixText(const Eigen::MatrixXd& m, double scale, const char* spec) {
+  std::string s;
+  for (Index i = 0; i < m.rows(); ++i) {
+    s += i == 0 ? "[" : "; ";
+    for (Index j = 0; j < m.cols(); ++j) s += fmt::format(fmt::runtime(j == 0 ? spec : std::string(" ") + spec), scale * m(i, j));
+  }
+  return s + "]";
+}
+
+std::string pulsesText(const Eigen::MatrixXi& m) { return matrixText(m.cast<double>(), 1.0, "{:.0f}"); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(program_array_verify_native_3x3) {
+  // 3x3 HRS array, 1 ohm wires, V/2 biasing; targets spread over 10-200 uS (the read
+  // conductances of LRS and HRS at 0.1 V are 1846 uS and 4.58 uS). Every cell must converge
+  // within 5 % at its verify; with v_max = 2 V the half-selected cells see at most 1 V, below
+  // the 1.05 V threshold, so the end errors equal the verify errors.
+  ArraySpec a = hrsArray(3, 1.0);
+  Eigen::MatrixXd target(3, 3);
+  target << 20e-6, 150e-6, 10e-6, 60e-6, 30e-6, 200e-6, 100e-6, 15e-6, 45e-6;
+  const ProgramArrayOptions o;
+  const ProgramArrayResult r = programArray("native", a, target, o);
+  BOOST_TEST_MESSAGE(fmt::format("native 3x3: pulses {} (total {}), verify error {} %, end error {} %, "
+                                 "max disturb {:.3g} m, wall {:.2f} s",
+                                 pulsesText(r.pulses), r.total_pulses, matrixText(r.verify_error, 100.0, "{:+.2f}"),
+                                 matrixText(r.final_error, 100.0, "{:+.2f}"), r.max_disturb_dx, r.wall_s));
+  BOOST_TEST(r.allConverged());
+  BOOST_TEST(r.max_verify_error <= o.tolerance);
+  BOOST_TEST(r.max_final_error <= o.tolerance);
+  BOOST_TEST((r.pulses.array() >= 1).all());           // every target is above HRS
+  BOOST_TEST((r.pulses.array() < o.max_pulses).all());
+  BOOST_TEST((r.final_error - r.verify_error).cwiseAbs().maxCoeff() <= 1e-6);  // no V/2 disturb
+  // The read conductances follow from the final states.
+  const device::StanfordRram m;
+  BOOST_TEST(r.read_g_s(1, 2) == m.current(0.1, r.final_state(1, 2)) / 0.1, tt::tolerance(1e-12));
+  // The targets are reached from the other side too (RESET pulses from LRS).
+  a.x0.setConstant(2e-10);
+  const ProgramArrayResult l = programArray("native", a, target, o);
+  BOOST_TEST_MESSAGE(fmt::format("native 3x3 from LRS: pulses {} (total {}), end error {} %, wall {:.2f} s",
+                                 pulsesText(l.pulses), l.total_pulses, matrixText(l.final_error, 100.0, "{:+.2f}"),
+                                 l.wall_s));
+  BOOST_TEST(l.allConverged());
+  BOOST_TEST(l.max_final_error <= o.tolerance);
+}
+
+BOOST_AUTO_TEST_CASE(program_array_ngspice_agrees_with_native_2x2) {
+  ArraySpec a = hrsArray(2, 1.0);
+  Eigen::MatrixXd target(2, 2);
+  target << 25e-6, 120e-6, 60e-6, 12e-6;
+  const ProgramArrayOptions o;
+  const ProgramArrayResult n = programArray("native", a, target, o);
+  const ProgramArrayResult s = programArray("ngspice", a, target, o);
+  const double dg = (s.read_g_s.array() / n.read_g_s.array() - 1.0).abs().maxCoeff();
+  BOOST_TEST_MESSAGE(fmt::format("2x2 pulses native {} ngspice {}; end error native {} % ngspice {} %; "
+                                 "max |G_ngspice/G_native - 1| = {:.3g}; wall {:.2f} s / {:.2f} s",
+                                 pulsesText(n.pulses), pulsesText(s.pulses), matrixText(n.final_error, 100.0, "{:+.2f}"),
+                                 matrixText(s.final_error, 100.0, "{:+.2f}"), dg, n.wall_s, s.wall_s));
+  BOOST_TEST(n.allConverged());
+  BOOST_TEST(s.allConverged());
+  BOOST_TEST(s.max_final_error <= o.tolerance);
+  BOOST_TEST((s.pulses.array() == n.pulses.array()).all());
+  BOOST_TEST(dg <= 0.01);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

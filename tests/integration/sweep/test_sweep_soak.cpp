@@ -13,26 +13,12 @@
 #include <fstream>
 #include <thread>
 
+#include "process_memory.hpp"
 #include "sweep_test_util.hpp"
 
 using namespace xbarsim::test;
 
 namespace {
-
-/// VmRSS of process `pid` in KiB, 0 once it has exited.
-long rssKiBOf(pid_t pid) {
-  std::ifstream status(fmt::format("/proc/{}/status", pid));
-  std::string key;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      long kib = 0;
-      status >> kib;
-      return kib;
-    }
-    status.ignore(4096, '\n');
-  }
-  return 0;
-}
 
 long peakOf(const std::vector<long>& samples, double from, double to) {
   const auto n = static_cast<double>(samples.size());
@@ -46,13 +32,14 @@ long peakOf(const std::vector<long>& samples, double from, double to) {
 BOOST_AUTO_TEST_CASE(long_sweep_keeps_memory_flat) {
   TempDir dir;
   // 60 seeds x 40 read voltages; v_read_v = 90 V overflows the sinh cells (a failing point).
-  std::string voltages;
+  std::string voltages, seeds;
   for (int k = 0; k < 40; ++k) voltages += fmt::format("{}{}", k ? ", " : "", k == 17 ? 90.0 : 0.05 + 0.005 * k);
+  for (int k = 1; k <= 60; ++k) seeds += fmt::format("{}{}", k > 1 ? ", " : "", k);
   writeText(dir / "soak.toml",
             fmt::format("[array]\nrows = 8\ncols = 8\nr_row_ohm = 2.5\nr_col_ohm = 2.5\n"
                         "[device]\nmodel = \"sinh\"\n[sweep]\nmode = \"product\"\nmvm_inputs = 2\n"
-                        "\"run.seed\" = {{ start = 1, stop = 60, num = 60 }}\n\"read.v_read_v\" = [{}]\n",
-                        voltages));
+                        "\"run.seed\" = [{}]\n\"read.v_read_v\" = [{}]\n",
+                        seeds, voltages));
   const std::string cmd = fmt::format("cd '{}' && XBARSIM_NO_MPI=1 exec '{}' sweep -c soak.toml -o soak.h5 -q",
                                       dir.path().string(), xbarsimBinary());
   const auto start = std::chrono::steady_clock::now();
@@ -64,7 +51,7 @@ BOOST_AUTO_TEST_CASE(long_sweep_keeps_memory_flat) {
   std::vector<long> samples;
   int status = 0;
   while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (const long kib = rssKiBOf(pid); kib > 0) samples.push_back(kib);
+    if (const long kib = rssKiB(pid); kib > 0) samples.push_back(kib);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
