@@ -52,6 +52,15 @@ std::string trimmed(std::string_view s) {
   return std::string(s);
 }
 
+/// "ngspice names node(s): a, b, ..." (at most 8) after the messages of a failed solve.
+void appendTroubleNodes(std::vector<std::string>& errors, const std::vector<std::string>& nodes) {
+  if (nodes.empty()) return;
+  std::string named = "ngspice names node(s): " + nodes.front();
+  for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
+  if (nodes.size() > 8) named += ", ...";
+  errors.push_back(std::move(named));
+}
+
 std::string lowerFirstToken(std::string_view s) {
   std::string t = trimmed(s);
   t = t.substr(0, t.find_first_of(" \t"));
@@ -446,13 +455,7 @@ void Session::runDeck(const std::string& netlist, const std::vector<std::string>
   auto errors = detail::collectErrors(lines);
   impl_->circuits = errors.empty() ? 0 : -1;  // after an error the remcirc may not have run
   if (errors.empty()) return;
-  const auto& nodes = impl_->last_solve.trouble_nodes;
-  if (!nodes.empty()) {
-    std::string named = "ngspice names node(s): " + nodes.front();
-    for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
-    if (nodes.size() > 8) named += ", ...";
-    errors.push_back(std::move(named));
-  }
+  appendTroubleNodes(errors, impl_->last_solve.trouble_nodes);
   throw SpiceError(analysis, std::move(errors));
 }
 
@@ -549,13 +552,7 @@ void Session::command(const std::string& cmd) {
   impl_->last_solve.trouble_nodes = detail::troubleNodes(result.lines);
   impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(result.lines);
   if (!result.errors.empty()) {
-    const auto& nodes = impl_->last_solve.trouble_nodes;
-    if (!nodes.empty()) {
-      std::string named = "ngspice names node(s): " + nodes.front();
-      for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
-      if (nodes.size() > 8) named += ", ...";
-      result.errors.push_back(std::move(named));
-    }
+    appendTroubleNodes(result.errors, impl_->last_solve.trouble_nodes);
     throw SpiceError(label, result.errors);
   }
 }
