@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(dnn_demo, *boost::unit_test::label("slow") * boost::unit_te
   // enabled by the dnn_demo ctest entry (--run_test=dnn_demo): the full demo, <= 5 minutes
   xbarsim::test::TempDir dir;
   const auto start = std::chrono::steady_clock::now();
-  const auto r = runCommand(cli() + " dnn-demo --out " + (dir.path() / "d.h5").string() + " 2>/dev/null");
+  const auto r = runCommand(cli() + " demo --out " + (dir.path() / "d.h5").string() + " 2>/dev/null");
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   BOOST_TEST_MESSAGE(r.output << "demo wall time " << s << " s");
   BOOST_TEST(r.status == 0);
