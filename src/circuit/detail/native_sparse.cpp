@@ -51,12 +51,7 @@ SparseNodal::SparseNodal(const Topology& topo) : topo_(topo), impl_(std::make_un
   a_.resize(n, n);
   a_.setFromTriplets(trip.begin(), trip.end());
   a_.makeCompressed();
-  auto slot = [&](int row, int col) -> int {
-    const int* inner = a_.innerIndexPtr();
-    const int* outer = a_.outerIndexPtr();
-    const int* p = std::lower_bound(inner + outer[col], inner + outer[col + 1], row);
-    return static_cast<int>(p - inner);
-  };
+  auto slot = [&](int row, int col) { return cscSlot(a_, row, col); };
   auto slotsOf = [&](int a, int b, std::vector<int>& out) {
     out.push_back(a >= 0 ? slot(a, a) : -1);
     out.push_back(b >= 0 ? slot(b, b) : -1);

@@ -9,12 +9,22 @@
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "detail/native_topology.hpp"
 
 namespace xbarsim::circuit::detail {
+
+/// Index in the value array of entry (row, col) of a compressed column-major matrix whose
+/// pattern holds that entry (the "slot" a stamp writes to).
+inline int cscSlot(const Eigen::SparseMatrix<double>& a, int row, int col) {
+  const int* inner = a.innerIndexPtr();
+  const int* outer = a.outerIndexPtr();
+  const int* p = std::lower_bound(inner + outer[col], inner + outer[col + 1], row);
+  return static_cast<int>(p - inner);
+}
 
 class SparseNodal {
  public:
