@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
+#include "extract_test_util.hpp"
 #include "run_command.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/error.hpp"
@@ -16,22 +17,10 @@ using xbarsim::circuit::CrossbarSpec;
 using xbarsim::extract::NgspiceBackend;
 using xbarsim::extract::NgspiceWeightMethod;
 using xbarsim::test::maxRelativeError;
+using xbarsim::test::randomSpec;
 using Eigen::Index;
 
 namespace {
-
-CrossbarSpec randomSpec(Index rows, Index cols, double r_row, double r_col, std::uint64_t seed) {
-  CrossbarSpec spec;
-  spec.rows = rows;
-  spec.cols = cols;
-  spec.r_row_ohm = r_row;
-  spec.r_col_ohm = r_col;
-  spec.g_s.resize(rows, cols);
-  xbarsim::RngStream rng(seed, xbarsim::StreamPurpose::Conductances);
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) spec.g_s(i, j) = rng.uniform(1e-6, 25e-6);
-  return spec;
-}
 
 /// Row ladder with grounded columns (r_col = 0): the voltage of each cell node for V = 1,
 /// by back-substitution from the open far end (hand-derived: v_{k+1} = v_k·a_k with

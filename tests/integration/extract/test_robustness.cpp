@@ -12,6 +12,7 @@
 
 #include "run_command.hpp"
 #include "xbarsim/core/error.hpp"
+#include "extract_test_util.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/native_backend.hpp"
@@ -24,21 +25,9 @@ using xbarsim::extract::NativeBackend;
 using xbarsim::extract::NgspiceBackend;
 using xbarsim::extract::NgspiceWeightMethod;
 using Eigen::Index;
+using xbarsim::test::randomSpec;
 
 namespace {
-
-CrossbarSpec randomSpec(Index rows, Index cols, double r_wire, std::uint64_t seed) {
-  CrossbarSpec spec;
-  spec.rows = rows;
-  spec.cols = cols;
-  spec.r_row_ohm = r_wire;
-  spec.r_col_ohm = r_wire;
-  spec.g_s.resize(rows, cols);
-  xbarsim::RngStream rng(seed, xbarsim::StreamPurpose::Conductances);
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) spec.g_s(i, j) = rng.uniform(1e-6, 25e-6);
-  return spec;
-}
 
 /// max over entries of |a - b| / |b| (an exact zero in b must be an exact zero in a).
 double maxEntryRelErr(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
@@ -65,7 +54,7 @@ BOOST_AUTO_TEST_CASE(zero_conductance_column_is_exact_zero_in_both_backends) {
     for (int kind = 0; kind < 3; ++kind) {  // linear, sinh cells, linear cells + TIA
       const bool sinh = kind == 1;
       const bool tia = kind == 2;
-      CrossbarSpec spec = randomSpec(6, 5, r_wire, 11);
+      CrossbarSpec spec = randomSpec(6, 5, r_wire, r_wire, 11);
       spec.g_s.col(3).setZero();
       if (sinh) {
         spec.iv.kind = xbarsim::device::IvKind::Sinh;
@@ -105,7 +94,7 @@ BOOST_AUTO_TEST_CASE(zero_conductance_column_is_exact_zero_in_both_backends) {
 // LDLᵀ) and ngspice agree entry by entry, including the small, sneak-path-dominated entries.
 BOOST_AUTO_TEST_CASE(on_off_ratio_1e6_with_wires_native_matches_ngspice) {
   for (std::uint64_t seed : {1u, 2u}) {
-    CrossbarSpec spec = randomSpec(16, 16, 1.0, seed);
+    CrossbarSpec spec = randomSpec(16, 16, 1.0, 1.0, seed);
     std::mt19937_64 gen(seed);
     std::bernoulli_distribution on(0.5);
     for (Index i = 0; i < 16; ++i)
@@ -204,7 +193,7 @@ BOOST_AUTO_TEST_CASE(ngspice_non_convergence_names_the_node) {
 // A sinh crossbar read far outside the law's range (10 V, V0 = 10 mV, ideal row wires): both
 // backends fail with a NumericalError that names the cell, never NaN.
 BOOST_AUTO_TEST_CASE(runaway_sinh_read_is_a_named_error_in_both_backends) {
-  CrossbarSpec spec = randomSpec(2, 2, 0.0, 4);
+  CrossbarSpec spec = randomSpec(2, 2, 0.0, 0.0, 4);
   spec.r_col_ohm = 2.5;
   spec.iv.kind = xbarsim::device::IvKind::Sinh;
   spec.iv.v0_v = 0.01;

@@ -10,12 +10,14 @@
 #include <chrono>
 
 #include "process_memory.hpp"
+#include "run_command.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
 
 using xbarsim::circuit::CrossbarSpec;
 using Eigen::Index;
+using xbarsim::test::maxRelativeError;
 
 namespace {
 
@@ -35,10 +37,6 @@ CrossbarSpec soakSpec(int k) {
   for (Index i = 0; i < spec.rows; ++i)
     for (Index j = 0; j < spec.cols; ++j) spec.g_s(i, j) = rng.uniform(1e-6, 100e-6);
   return spec;
-}
-
-double maxRelativeError(const Eigen::MatrixXd& actual, const Eigen::MatrixXd& expected) {
-  return (actual - expected).cwiseAbs().maxCoeff() / expected.cwiseAbs().maxCoeff();
 }
 
 }  // namespace
