@@ -2,16 +2,34 @@
 #include "xbarsim/circuit/crossbar_config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/device/device_card.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/io/load_matrix.hpp"
 
 namespace xbarsim::circuit {
 
 using core::KeySpec;
 using core::ValueType;
+
+namespace {
+
+/// "linear (I = G V); sinh (...); ..." from the registry's memory kinds.
+std::string memoryModelDescription() {
+  std::string text = "cell model:";
+  for (const device::ModelKind* kind : device::modelKinds().all())
+    if (kind->role == device::KindRole::Memory)
+      text += fmt::format(" {}{} ({});", kind->name,
+                          kind->aliases.empty() ? "" : fmt::format(" = {}", kind->aliases),
+                          kind->description);
+  text.back() = '.';
+  return text + " xbarsim config --models lists parameters and sources";
+}
+
+}  // namespace
 
 void addCrossbarKeys(core::Schema& schema) {
   constexpr double kMaxLines = 65536;  // beyond any real array; memory is checked separately
@@ -47,15 +65,12 @@ void addCrossbarKeys(core::Schema& schema) {
             .min = -10, .max = 10, .optional = true})
       .add({.key = "device.model", .type = ValueType::String,
             .default_value = std::string("linear"),
-            .description = "cell model: linear I = G V; sinh I = G V0 sinh(V/V0); pcm (statistical "
-                           "PCM: programming noise, drift, read noise at read.t_s; linear read); "
-                           "rram_cmo (statistical CMO/HfOx ReRAM); rram_stanford (Stanford-PKU gap "
-                           "model: sinh read with its V0)",
-            .choices = {"linear", "sinh", "pcm", "rram_cmo", "rram_stanford"}})
+            .description = memoryModelDescription(),
+            .choices = device::memoryModelNames()})
       .add({.key = "device.card", .type = ValueType::String,
-            .description = "device parameter card: a built-in name (pcm_joshi2020, pcm_hermes, "
-                           "rram_cmo, rram_stanford, ...) or a TOML file relative to this file; "
-                           "default: the model's built-in card",
+            .description = fmt::format("device parameter card: a built-in name ({}) or a TOML file "
+                                       "relative to this file; default: the model's built-in card",
+                                       fmt::join(device::builtinCardNames(), ", ")),
             .optional = true})
       .add({.key = "device.prog_noise_scale", .type = ValueType::Real, .default_value = 1.0,
             .description = "multiplies the card's programming-noise scale (pcm, rram_cmo)",
@@ -99,12 +114,8 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
   spec.r_driver_ohm = config.real("array.r_driver_ohm");
   const std::string& cell = config.string("array.cell");
   spec.cell = cell == "1S1R" ? CellKind::OneS1R : cell == "1T1R" ? CellKind::OneT1R : CellKind::OneR;
-  const auto accessCard = [&](const char* key, std::string_view model) {
-    device::DeviceCard card = device::resolveCard(config.string(key), config.baseDirectory());
-    if (card.model != model)
-      config.fail(key, fmt::format("card {} is a \"{}\" card, expected \"{}\"", card.source,
-                                   card.model, model));
-    return card;
+  const auto accessCard = [&](const char* key, std::string_view kind) {
+    return device::cardForKind(device::modelKinds().get(kind), config, key);
   };
   if (spec.cell == CellKind::OneS1R)
     spec.selector = device::Selector(accessCard("array.selector_card", "selector").params);
@@ -114,21 +125,13 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
                                                  : spec.transistor.gateVoltage();
   }
 
-  // pcm and rram_cmo read linearly (their conductances come from the device step of extract,
-  // extract/device_pipeline.hpp); rram_stanford reads with its sinh law and the card's V0.
-  const std::string& model = config.string("device.model");
-  spec.iv.kind = (model == "sinh" || model == "rram_stanford") ? device::IvKind::Sinh
-                                                               : device::IvKind::Linear;
-  spec.iv.v0_v = config.real("device.v0_v");
-  if (model == "rram_stanford") {
-    const device::DeviceCard card =
-        config.has("device.card") ? device::resolveCard(config.string("device.card"), config.baseDirectory())
-                                  : device::builtinCard("rram_stanford");
-    if (card.model != "rram_stanford")
-      config.fail("device.card", fmt::format("card {} is a \"{}\" card, device.model is "
-                                             "rram_stanford", card.source, card.model));
-    spec.iv.v0_v = card.params.get("v0_v");
-  }
+  // The array is solved with the kind's static read law at the programmed conductances (the
+  // statistical kinds' device step, extract/device_pipeline.hpp, programs and ages them first).
+  const device::ModelKind& kind = device::modelKinds().get(config.string("device.model"));
+  const device::DeviceCard card = device::cardForKind(kind, config, "device.card");
+  spec.iv.kind = kind.read_law;
+  spec.iv.v0_v = kind.read_v0_param.empty() ? config.real("device.v0_v")
+                                            : card.params.get(kind.read_v0_param);
 
   if (config.has("device.conductances")) {
     const std::string& source = config.string("device.conductances");

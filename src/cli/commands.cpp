@@ -20,6 +20,7 @@
 #include "xbarsim/circuit/crossbar_config.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/config.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/extract/backend.hpp"
@@ -74,6 +75,25 @@ void writeAxes(io::H5File& h5, Index rows, Index cols) {
 }
 
 /// Relative Frobenius distance ‖W − Gᵀ‖/‖Gᵀ‖: the IR-drop (and sense) error of the array.
+void printModels() {
+  for (const device::ModelKind* kind : device::modelKinds().all()) {
+    std::vector<std::string_view> faces;
+    if (kind->role == device::KindRole::Access) faces.push_back("access device");
+    if (kind->role == device::KindRole::Memory)
+      faces.push_back(kind->linearRead() ? "linear read" : "sinh read");
+    if (kind->compact) faces.push_back("compact (native + SPICE)");
+    if (kind->statistical) faces.push_back("statistical");
+    fmt::print("{}{}: {}\n  faces: {}\n  source: {}\n", kind->name,
+               kind->aliases.empty() ? "" : fmt::format(" (also {})", kind->aliases),
+               kind->description, fmt::join(faces, ", "), kind->citation);
+    if (!kind->builtin_card.empty()) fmt::print("  built-in card: {}\n", kind->builtin_card);
+    if (!kind->spice_library.empty()) fmt::print("  SPICE library: devices/{}\n", kind->spice_library);
+    for (const device::ParamInfo& p : kind->parameters)
+      fmt::print("    {} = {} {} [{}, {}]: {} ({})\n", p.name, p.default_value, p.unit, p.min,
+                 p.max, p.description, p.source);
+  }
+}
+
 double relativeError(const Eigen::MatrixXd& weff, const Eigen::MatrixXd& g) {
   const double norm = g.norm();
   return norm > 0.0 ? (weff - g.transpose()).norm() / norm : 0.0;
@@ -362,11 +382,19 @@ void addCommands(CLI::App& app, Options& options) {
 
   CLI::App* config_cmd = app.add_subcommand("config", "List every configuration key, or check a file");
   auto check_path = std::make_shared<std::string>();
+  auto list_models = std::make_shared<bool>(false);
   config_cmd->add_option("--check", *check_path, "validate this file and print it resolved")
       ->check(CLI::ExistingFile);
-  config_cmd->callback([&options, check_path] {
-    options.run = [check_path] {
-      if (check_path->empty()) {
+  config_cmd->add_flag("--models", *list_models,
+                       "list the registered device models: faces, parameters with unit, default, "
+                       "range and source, built-in cards");
+  config_cmd->footer("Examples:\n  xbarsim config\n  xbarsim config --models\n"
+                     "  xbarsim config --check c.toml");
+  config_cmd->callback([&options, check_path, list_models] {
+    options.run = [check_path, list_models] {
+      if (*list_models) {
+        printModels();
+      } else if (check_path->empty()) {
         printSchema();
       } else {
         fmt::print("{}", loadConfig(*check_path).toToml());

@@ -2,6 +2,7 @@
 #include "device_command.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "xbarsim/core/provenance.hpp"
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/device_model.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/extract/device_circuit.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
@@ -164,8 +166,14 @@ void addDeviceCommand(CLI::App& app, Options& options) {
   auto r = std::make_shared<DeviceRequest>();
   CLI::App* cmd = app.add_subcommand(
       "device", "I-V sweep or pulse transient of one device (native face or ngspice subcircuit) to HDF5");
+  std::vector<std::string> compact_cards;
+  for (const std::string_view name : device::builtinCardNames())
+    if (const auto* kind = device::modelKinds().find(device::builtinCard(name).model);
+        kind != nullptr && kind->compact != nullptr)
+      compact_cards.emplace_back(name);
   cmd->add_option("--card", r->card,
-                  "device card: built-in name (rram_stanford, pcm_pulse_gst) or TOML file")
+                  fmt::format("device card of a compact model: built-in name ({}) or TOML file",
+                              fmt::join(compact_cards, ", ")))
       ->capture_default_str();
   cmd->add_option("--set", r->overrides, "override a card parameter, name=value (repeatable)");
   cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
 
@@ -171,6 +172,29 @@ CellPoint Cell::solve(double v_cell_v, double x) const {
     p.v_device_v = v_cell_v - vm;
   }
   return p;
+}
+
+const ModelKind& selectorKind() {
+  static const ModelKind kind{
+      .name = "selector",
+      .description = "symmetric sinh selector of a 1S1R cell, given by its half-bias non-linearity",
+      .citation = kBurr,
+      .role = KindRole::Access,
+      .parameters = kSelectorParams,
+      .builtin_card = "selector",
+      .spice_library = "access.lib"};
+  return kind;
+}
+
+const ModelKind& nmosAccessKind() {
+  static const ModelKind kind{.name = "nmos_access",
+                              .description = "NMOS access transistor of a 1T1R cell (MOS level 1)",
+                              .citation = kMos1,
+                              .role = KindRole::Access,
+                              .parameters = kNmosParams,
+                              .builtin_card = "nmos_access",
+                              .spice_library = "access.lib"};
+  return kind;
 }
 
 }  // namespace xbarsim::device

@@ -2,6 +2,7 @@
 #include "xbarsim/device/device_card.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <fstream>
@@ -12,27 +13,22 @@
 #include "embedded_text.hpp"
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
-#include "xbarsim/device/access_device.hpp"
-#include "xbarsim/device/inference_model.hpp"
-#include "xbarsim/device/pcm_pulse.hpp"
-#include "xbarsim/device/pcm_statistical.hpp"
-#include "xbarsim/device/rram_stanford.hpp"
+#include "xbarsim/device/device_model.hpp"
+#include "xbarsim/device/registry.hpp"
 
 namespace xbarsim::device {
 namespace {
 
-constexpr std::array<std::string_view, 6> kModels = {
-    "pcm_statistical", "pcm_pulse", "rram_stanford", "rram_cmo", "selector", "nmos_access"};
+constexpr std::string_view kCardSuffix = ".toml";
 
-constexpr std::array<std::pair<std::string_view, const std::string_view*>, 7> kBuiltinCards = {{
-    {"pcm_joshi2020", &detail::kCardPcmJoshi2020},
-    {"pcm_hermes", &detail::kCardPcmHermes},
-    {"pcm_pulse_gst", &detail::kCardPcmPulseGst},
-    {"rram_stanford", &detail::kCardRramStanford},
-    {"rram_cmo", &detail::kCardRramCmo},
-    {"selector", &detail::kCardSelector},
-    {"nmos_access", &detail::kCardNmosAccess},
-}};
+/// The embedded devices/<name>.toml, or nullptr.
+const std::string_view* builtinCardText(std::string_view name) {
+  for (const detail::EmbeddedFile& file : detail::embeddedFiles())
+    if (file.name.size() == name.size() + kCardSuffix.size() && file.name.starts_with(name) &&
+        file.name.ends_with(kCardSuffix))
+      return &file.text;
+  return nullptr;
+}
 
 core::Schema cardSchema(std::span<const ParamInfo> table) {
   using core::ValueType;
@@ -40,7 +36,7 @@ core::Schema cardSchema(std::span<const ParamInfo> table) {
   schema
       .add({.key = "card.model", .type = ValueType::String, .default_value = std::string(),
             .description = "model of the card",
-            .choices = std::vector<std::string>(kModels.begin(), kModels.end())})
+            .choices = modelKinds().names()})
       .add({.key = "card.variant", .type = ValueType::String, .default_value = std::string(),
             .description = "model-specific variant"})
       .add({.key = "card.name", .type = ValueType::String, .default_value = std::string(),
@@ -59,16 +55,8 @@ core::Schema cardSchema(std::span<const ParamInfo> table) {
 
 }  // namespace
 
-std::span<const std::string_view> cardModels() noexcept { return kModels; }
-
 std::span<const ParamInfo> cardParameterTable(std::string_view model) {
-  if (model == "pcm_statistical") return pcmStatisticalParameters();
-  if (model == "pcm_pulse") return pcmPulseParameters();
-  if (model == "rram_stanford") return stanfordRramParameters();
-  if (model == "rram_cmo") return rramCmoParameters();
-  if (model == "selector") return selectorParameters();
-  if (model == "nmos_access") return nmosAccessParameters();
-  throw Error(fmt::format("unknown device model \"{}\"", model));
+  return modelKinds().get(model).parameters;
 }
 
 DeviceCard parseCard(std::string_view text, const std::string& source_name) {
@@ -83,13 +71,14 @@ DeviceCard parseCard(std::string_view text, const std::string& source_name) {
     throw ConfigError(source_name, static_cast<long>(e.source().begin.line), "",
                       std::string(e.description()));
   }
-  std::span<const ParamInfo> table;
-  try {
-    table = cardParameterTable(model);
-  } catch (const Error&) {
+  const ModelKind* kind = modelKinds().find(model);
+  if (kind == nullptr || kind->parameters.empty())
     throw ConfigError(source_name, 0, "card.model",
-                      fmt::format("unknown model \"{}\"", model));
-  }
+                      fmt::format("unknown model \"{}\" (cards exist for: {})", model,
+                                  fmt::join(cardModelNames(), ", ")));
+  // Cards name the kind by its primary name.
+  model = std::string(kind->name);
+  const std::span<const ParamInfo> table = kind->parameters;
   // Pass 2: full validation against the model's table.
   const core::Schema schema = cardSchema(table);
   const core::Config config = core::Config::parse(text, source_name, schema);
@@ -115,41 +104,67 @@ DeviceCard loadCard(const std::filesystem::path& file) {
 }
 
 DeviceCard builtinCard(std::string_view name) {
-  for (const auto& [card_name, text] : kBuiltinCards)
-    if (card_name == name) {
-      DeviceCard card = parseCard(*text, fmt::format("devices/{}.toml", name));
-      card.source = fmt::format("builtin:{}", name);
-      return card;
-    }
-  throw Error(fmt::format("no built-in device card \"{}\"", name));
+  const std::string_view* text = builtinCardText(name);
+  if (text == nullptr)
+    throw Error(fmt::format("no built-in device card \"{}\" (built-in: {})", name,
+                            fmt::join(builtinCardNames(), ", ")));
+  DeviceCard card = parseCard(*text, fmt::format("devices/{}.toml", name));
+  card.source = fmt::format("builtin:{}", name);
+  return card;
 }
 
 std::vector<std::string_view> builtinCardNames() {
   std::vector<std::string_view> names;
-  for (const auto& entry : kBuiltinCards) names.push_back(entry.first);
+  for (const detail::EmbeddedFile& file : detail::embeddedFiles())
+    if (file.name.ends_with(kCardSuffix))
+      names.push_back(file.name.substr(0, file.name.size() - kCardSuffix.size()));
+  return names;
+}
+
+std::vector<std::string> cardModelNames() {
+  std::vector<std::string> names;
+  for (const ModelKind* kind : modelKinds().all())
+    if (!kind->parameters.empty()) names.emplace_back(kind->name);
   return names;
 }
 
 DeviceCard resolveCard(const std::string& reference, const std::filesystem::path& base_dir) {
-  for (const auto& entry : kBuiltinCards)
-    if (entry.first == reference) return builtinCard(reference);
+  if (builtinCardText(reference) != nullptr) return builtinCard(reference);
   std::filesystem::path path(reference);
   if (path.is_relative()) path = base_dir / path;
   return loadCard(path);
 }
 
 std::unique_ptr<DeviceModel> makeDeviceModel(const DeviceCard& card) {
-  if (card.model == "rram_stanford") return std::make_unique<StanfordRram>(card.params);
-  if (card.model == "pcm_pulse") return std::make_unique<PcmPulse>(card.params);
-  throw Error(fmt::format("device card {} (model \"{}\") has no stateful compact model (use "
-                          "rram_stanford or pcm_pulse)", card.source, card.model));
+  const ModelKind& kind = modelKinds().get(card.model);
+  if (kind.compact == nullptr) {
+    std::vector<std::string> compact;
+    for (const ModelKind* k : modelKinds().all())
+      if (k->compact != nullptr) compact.emplace_back(k->name);
+    throw Error(fmt::format("device card {} (model \"{}\") has no stateful compact model (use "
+                            "one of: {})", card.source, card.model, fmt::join(compact, ", ")));
+  }
+  return kind.compact(card.params);
 }
 
 std::string_view builtinSpiceLibrary(std::string_view file) {
-  if (file == "rram_stanford.lib") return detail::kRramStanfordLib;
-  if (file == "pcm.lib") return detail::kPcmLib;
-  if (file == "access.lib") return detail::kAccessLib;
+  for (const detail::EmbeddedFile& embedded : detail::embeddedFiles())
+    if (embedded.name == file && file.ends_with(".lib")) return embedded.text;
   throw Error(fmt::format("no built-in SPICE library \"{}\"", file));
+}
+
+DeviceCard cardForKind(const ModelKind& kind, const core::Config& config, const std::string& key) {
+  if (kind.parameters.empty()) {
+    if (config.has(key))
+      config.fail(key, fmt::format("device model \"{}\" takes no card", kind.name));
+    return DeviceCard{};
+  }
+  DeviceCard card = config.has(key) ? resolveCard(config.string(key), config.baseDirectory())
+                                    : builtinCard(kind.builtin_card);
+  if (card.model != kind.name)
+    config.fail(key, fmt::format("card {} is a \"{}\" card; device model \"{}\" needs a \"{}\" card",
+                                 card.source, card.model, kind.name, kind.name));
+  return card;
 }
 
 }  // namespace xbarsim::device

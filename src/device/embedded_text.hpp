@@ -2,16 +2,16 @@
 #pragma once
 // Text of devices/*.lib and devices/*.toml, compiled into the library (src/device/CMakeLists.txt).
 #include <string_view>
+#include <vector>
 
 namespace xbarsim::device::detail {
-extern const std::string_view kRramStanfordLib;
-extern const std::string_view kPcmLib;
-extern const std::string_view kAccessLib;
-extern const std::string_view kCardPcmJoshi2020;
-extern const std::string_view kCardPcmHermes;
-extern const std::string_view kCardPcmPulseGst;
-extern const std::string_view kCardRramStanford;
-extern const std::string_view kCardRramCmo;
-extern const std::string_view kCardSelector;
-extern const std::string_view kCardNmosAccess;
+
+struct EmbeddedFile {
+  std::string_view name;  ///< file name under devices/, e.g. "rram_stanford.lib"
+  std::string_view text;
+};
+
+/// Every embedded file, in file-name order.
+const std::vector<EmbeddedFile>& embeddedFiles();
+
 }  // namespace xbarsim::device::detail

@@ -36,6 +36,10 @@ void ParamSet::set(std::string_view name, double value) {
   values_.find(name)->second = value;
 }
 
+void throwForeignSet(std::string_view model) {
+  throw Error(fmt::format("{}: parameter set of another model", model));
+}
+
 std::vector<std::pair<std::string, double>> ParamSet::values() const {
   std::vector<std::pair<std::string, double>> out;
   out.reserve(table_.size());

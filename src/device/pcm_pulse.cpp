@@ -5,7 +5,8 @@
 #include <array>
 #include <cmath>
 
-#include "embedded_text.hpp"
+#include "xbarsim/device/device_card.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/device/random.hpp"
 
@@ -154,6 +155,22 @@ ProgramVerifyResult PcmPulse::programVerify(double g_start_s, double g_target_s,
   return r;
 }
 
-std::string_view PcmPulse::spiceLibrary() const noexcept { return detail::kPcmLib; }
+std::string_view PcmPulse::spiceLibrary() const noexcept { return builtinSpiceLibrary("pcm.lib"); }
+
+const ModelKind& pcmPulseKind() {
+  static const ModelKind kind{
+      .name = kInfo.name,
+      .description = kInfo.description,
+      .citation = kInfo.citation,
+      .parameters = kParams,
+      .builtin_card = "pcm_pulse_gst",
+      .spice_library = "pcm.lib",
+      .read_law = IvKind::Linear,
+      .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
+        return std::make_unique<PcmPulse>(params);
+      },
+      .state_bytes_per_cell = 8.0 * 8.0};
+  return kind;
+}
 
 }  // namespace xbarsim::device

@@ -5,8 +5,9 @@
 #include <array>
 #include <cmath>
 
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
-#include "embedded_text.hpp"
+#include "xbarsim/device/device_card.hpp"
 
 namespace xbarsim::device {
 namespace {
@@ -157,6 +158,23 @@ double StanfordRram::thresholdVoltage(double gap_m) const {
   return gamma > 0.0 ? f_min_v_per_m_ * tox_m_ / gamma : INFINITY;
 }
 
-std::string_view StanfordRram::spiceLibrary() const noexcept { return detail::kRramStanfordLib; }
+std::string_view StanfordRram::spiceLibrary() const noexcept { return builtinSpiceLibrary("rram_stanford.lib"); }
+
+const ModelKind& rramStanfordKind() {
+  static const ModelKind kind{
+      .name = kInfo.name,
+      .description = kInfo.description,
+      .citation = kInfo.citation,
+      .parameters = kParams,
+      .builtin_card = "rram_stanford",
+      .spice_library = "rram_stanford.lib",
+      .read_law = IvKind::Sinh,
+      .read_v0_param = "v0_v",
+      .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
+        return std::make_unique<StanfordRram>(params);
+      },
+      .state_bytes_per_cell = 8.0 * 8.0};
+  return kind;
+}
 
 }  // namespace xbarsim::device

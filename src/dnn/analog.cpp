@@ -49,14 +49,26 @@ bool AnalogOptions::idealCircuit() const noexcept {
 }
 
 double AnalogOptions::adcFullScaleNormalized() const noexcept {
-  return adc_full_scale_a > 0.0 ? adc_full_scale_a / (pcm.g_max_s * v_read_v) : 12.0;
+  return adc_full_scale_a > 0.0 ? adc_full_scale_a / (g_max_s * v_read_v) : 12.0;
+}
+
+std::unique_ptr<device::InferenceModel> AnalogOptions::deviceModel() const {
+  device::DeviceCard card = device;
+  try {
+    if (card.params.contains("g_max_s")) card.params.set("g_max_s", g_max_s);
+    return device::makeInferenceModel(card);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ConfigError("", 0, "dnn.device_card", e.what());
+  }
 }
 
 void AnalogOptions::validate() const {
   if (dac_bits == 1) throw ConfigError("", 0, "dac.bits", "1 bit leaves no level per sign; use 0 (ideal) or >= 2");
   if (adc_bits == 1) throw ConfigError("", 0, "adc.bits", "1 bit leaves no level per sign; use 0 (ideal) or >= 2");
   if (tile_rows < 1 || tile_cols < 1) throw ConfigError("", 0, "dnn.tile_rows", "tiles need >= 1 row and column");
-  if (!(pcm.g_max_s > 0.0)) throw ConfigError("", 0, "dnn.g_max_s", "must be > 0");
+  if (!(g_max_s > 0.0)) throw ConfigError("", 0, "dnn.g_max_s", "must be > 0");
   if (!(v_read_v > 0.0)) throw ConfigError("", 0, "read.v_read_v", "must be > 0");
 }
 

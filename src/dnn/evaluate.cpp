@@ -11,6 +11,7 @@
 #include "xbarsim/circuit/crossbar_config.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
+#include "xbarsim/device/registry.hpp"
 
 namespace xbarsim::dnn {
 namespace {
@@ -62,7 +63,7 @@ Matrix normalizedDifference(const Eigen::MatrixXd& pos, const Eigen::MatrixXd& n
 }
 
 struct ProgrammedTile {
-  device::PcmProgrammedState pos, neg;
+  device::ProgrammedArray pos, neg;
   Eigen::VectorXd ref_readout;
 };
 
@@ -119,8 +120,8 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
   const std::vector<LayerMapping> mappings = mapNetwork(net, opt);
   WeffSolver solver(opt);
   res.backend = solver.backendName();
-  const device::PcmStatisticalModel pcm(opt.pcm);
-  const double g_max = opt.pcm.g_max_s;
+  const std::unique_ptr<device::InferenceModel> device = opt.deviceModel();
+  const double g_max = opt.g_max_s;
   const auto n_t = static_cast<Index>(spec.times_s.size());
   const auto n_r = static_cast<Index>(spec.repeats);
   for (std::size_t c = 0; c < spec.compensations.size(); ++c)
@@ -151,7 +152,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
         for (int sign = 0; sign < 2; ++sign) {
           RngStream rng(spec.seed, StreamPurpose::Programming,
                         streamIndex({ur, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
-          (sign == 0 ? p.pos : p.neg) = pcm.program(m.targets(m.tiles[k], sign == 0, g_max), rng);
+          (sign == 0 ? p.pos : p.neg) = device->program(m.targets(m.tiles[k], sign == 0, g_max), rng);
         }
         TileState ref;
         ref.w_n = normalizedDifference(solver.effectiveWeights(p.pos.g_prog_s),
@@ -175,24 +176,22 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
           Eigen::MatrixXd weff[2];
           Eigen::MatrixXd sigma2 = Eigen::MatrixXd::Zero(m.tiles[k].rows, m.tiles[k].cols);
           for (int sign = 0; sign < 2; ++sign) {
-            const device::PcmProgrammedState& st = sign == 0 ? p.pos : p.neg;
+            const device::ProgrammedArray& st = sign == 0 ? p.pos : p.neg;
             RngStream rng(spec.seed, StreamPurpose::ReadNoise,
                           streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
             const bool per_eval = opt.read_noise == ReadNoiseMode::PerEvaluation;
-            const Eigen::MatrixXd g = pcm.conductanceAt(st, t, rng, per_eval);
+            const Eigen::MatrixXd g = device->conductanceAt(st, t, rng, per_eval);
             weff[sign] = solver.effectiveWeights(g);
             if (!opt.idealCircuit()) {
               circuit_err2 += (weff[sign] - g.transpose()).squaredNorm();
               g_norm2 += g.squaredNorm();
             }
-            if (!per_eval) {
-              const double f = opt.pcm.read_noise_scale * pcm.readNoiseTimeFactor(t);
+            if (!per_eval)
               for (Index j = 0; j < g.cols(); ++j)
                 for (Index i = 0; i < g.rows(); ++i) {
-                  const double sd = f * std::abs(g(i, j)) * pcm.readNoiseQ(st.g_prog_s(i, j));
+                  const double sd = device->readNoiseSigma(st.g_prog_s(i, j), g(i, j), t);
                   sigma2(i, j) += sd * sd;
                 }
-            }
           }
           ts.w_n = normalizedDifference(weff[0], weff[1], g_max);
           if (opt.read_noise == ReadNoiseMode::PerMvm)
@@ -264,10 +263,15 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
   a.adc_bits = static_cast<int>(config.integer("adc.bits"));
   a.adc_full_scale_a = config.real("adc.full_scale_a");
   a.v_read_v = config.real("read.v_read_v");
-  a.pcm.g_max_s = config.real("dnn.g_max_s");
-  a.pcm.prog_noise_scale = config.real("dnn.pcm_prog_noise_scale");
-  a.pcm.drift_scale = config.real("dnn.pcm_drift_scale");
-  a.pcm.read_noise_scale = config.real("dnn.pcm_read_noise_scale");
+  a.g_max_s = config.real("dnn.g_max_s");
+  a.device = device::resolveCard(config.string("dnn.device_card"), config.baseDirectory());
+  if (device::modelKinds().get(a.device.model).statistical == nullptr)
+    config.fail("dnn.device_card", fmt::format("card {} is a \"{}\" card, which has no statistical "
+                                               "inference face", a.device.source, a.device.model));
+  for (const char* scale : {"prog_noise_scale", "drift_scale", "read_noise_scale"})
+    if (a.device.params.contains(scale))
+      a.device.params.set(scale, a.device.params.get(scale) *
+                                     config.real(fmt::format("dnn.pcm_{}", scale)));
   if (config.has("device.conductances"))
     config.fail("device.conductances", "not used by the DNN evaluator (targets come from the model)");
   spec.seed = static_cast<std::uint64_t>(config.integer("run.seed"));

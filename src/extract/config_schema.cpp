@@ -61,6 +61,11 @@ const core::Schema& configSchema() {
         .add({.key = "dnn.g_max_s", .type = ValueType::Real, .default_value = 25e-6,
               .description = "mapping conductance range g_max in S", .min = 0,
               .min_exclusive = true})
+        .add({.key = "dnn.device_card", .type = ValueType::String,
+              .default_value = std::string("pcm_joshi2020"),
+              .description = "statistical device of the evaluator's arrays: a card of a model with "
+                             "a statistical face (pcm_statistical, rram_cmo), built-in name or "
+                             "TOML file relative to this file; its g_max_s is set to dnn.g_max_s"})
         .add({.key = "dnn.pcm_prog_noise_scale", .type = ValueType::Real, .default_value = 1.0,
               .description = "PCM programming-noise scale (0 = none)", .min = 0, .max = 100})
         .add({.key = "dnn.pcm_drift_scale", .type = ValueType::Real, .default_value = 1.0,

@@ -7,40 +7,24 @@
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/inference_model.hpp"
+#include "xbarsim/device/registry.hpp"
 
 namespace xbarsim::extract {
-namespace {
-
-std::string_view cardModelOf(std::string_view device_model) {
-  if (device_model == "pcm") return "pcm_statistical";
-  if (device_model == "rram_cmo") return "rram_cmo";
-  return "";
-}
-
-std::string_view defaultCard(std::string_view device_model) {
-  return device_model == "pcm" ? "pcm_joshi2020" : "rram_cmo";
-}
-
-}  // namespace
 
 bool hasDeviceStep(const core::Config& config) {
-  return !cardModelOf(config.string("device.model")).empty();
+  return device::modelKinds().get(config.string("device.model")).statistical != nullptr;
 }
 
 DeviceStep applyDeviceStep(const core::Config& config, circuit::CrossbarSpec& spec, std::uint64_t seed) {
   const std::string& model_name = config.string("device.model");
-  const std::string_view card_model = cardModelOf(model_name);
-  if (card_model.empty())
+  const device::ModelKind& kind = device::modelKinds().get(model_name);
+  if (kind.statistical == nullptr)
     config.fail("device.model", fmt::format("\"{}\" has no statistical device step", model_name));
-  device::DeviceCard card = config.has("device.card")
-                                ? device::resolveCard(config.string("device.card"), config.baseDirectory())
-                                : device::builtinCard(defaultCard(model_name));
-  if (card.model != card_model)
-    config.fail("device.card", fmt::format("card {} is a \"{}\" card; device.model = \"{}\" needs a "
-                                           "\"{}\" card", card.source, card.model, model_name, card_model));
+  device::DeviceCard card = device::cardForKind(kind, config, "device.card");
   for (const char* key : {"prog_noise_scale", "drift_scale", "read_noise_scale"})
-    card.params.set(key, card.params.get(key) * config.real(fmt::format("device.{}", key)));
-  const auto model = device::makeInferenceModel(card);
+    if (card.params.contains(key))
+      card.params.set(key, card.params.get(key) * config.real(fmt::format("device.{}", key)));
+  const auto model = kind.statistical(card);
 
   DeviceStep step;
   step.model = model_name;

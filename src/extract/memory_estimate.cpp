@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/device/registry.hpp"
 
 namespace xbarsim::extract {
 namespace {
@@ -59,8 +60,8 @@ ArrayShape arrayShapeOf(const core::Config& config, bool weights) {
   shape.weights = weights;
   shape.rows = config.integer("array.rows");
   shape.cols = config.integer("array.cols");
-  const std::string& model = config.string("device.model");
-  shape.linear = model != "sinh" && model != "rram_stanford" && config.string("sense.kind") != "tia";
+  shape.linear = device::modelKinds().get(config.string("device.model")).linearRead() &&
+                 config.string("sense.kind") != "tia";
   shape.ideal_wires = config.real("array.r_row_ohm") == 0.0 || config.real("array.r_col_ohm") == 0.0;
   return shape;
 }

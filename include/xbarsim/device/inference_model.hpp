@@ -6,8 +6,7 @@
 /// This is the device step of the extraction pipeline (DESIGN.md section 2: program -> age).
 ///
 /// Implementations: PCM (Joshi 2020 / HERMES, pcm_statistical.hpp) and the CMO/HfOx ReRAM
-/// model (IBM aihwkit ReRamCMONoiseModel; Falcone et al., arXiv:2502.04524 (2025); devices.md
-/// 2.2). Random numbers come only from the RngStream passed in, in documented order, so the
+/// model (rram_cmo.hpp). Random numbers come only from the RngStream passed in, in documented order, so the
 /// same seed and stream give the same conductances on any machine.
 
 #include <Eigen/Core>
@@ -44,6 +43,13 @@ class InferenceModel {
   /// read_noise is false.
   [[nodiscard]] virtual Eigen::MatrixXd conductanceAt(const ProgrammedArray& state, double t_s,
                                                       RngStream& rng, bool read_noise = true) const = 0;
+  /// Standard deviation (S) of the noise of one read of a device programmed to g_prog_s and
+  /// reading g_s at t_s after programming, for evaluators that draw read noise per MVM; 0 for
+  /// models whose read noise is drawn by conductanceAt() only.
+  [[nodiscard]] virtual double readNoiseSigma(double /*g_prog_s*/, double /*g_s*/,
+                                              double /*t_s*/) const {
+    return 0.0;
+  }
 };
 
 /// PCM statistical model (Joshi 2020 or HERMES) behind the InferenceModel interface.
@@ -60,42 +66,20 @@ class PcmInference final : public InferenceModel {
                                         RngStream& rng) const override;
   [[nodiscard]] Eigen::MatrixXd conductanceAt(const ProgrammedArray& state, double t_s,
                                               RngStream& rng, bool read_noise = true) const override;
+  /// read_noise_scale · (1/f time factor at t) · |g| · Q(g_prog) (pcm_statistical.hpp).
+  [[nodiscard]] double readNoiseSigma(double g_prog_s, double g_s, double t_s) const override;
   [[nodiscard]] const PcmStatisticalModel& model() const noexcept { return model_; }
 
  private:
   PcmStatisticalModel model_;
 };
 
-/// Parameter table of the CMO/HfOx ReRAM card (devices.md 2.2).
-[[nodiscard]] std::span<const ParamInfo> rramCmoParameters() noexcept;
+/// Checks targets for program(): finite and >= 0 (xbarsim::Error naming `model` and the entry).
+void checkTargets(const Eigen::Ref<const Eigen::MatrixXd>& g_target_s, std::string_view model);
+/// Checks a read time: finite and >= 0.
+void checkReadTime(double t_s, std::string_view model);
 
-/// Analog filamentary CMO/HfOx ReRAM (IBM Zurich; aihwkit ReRamCMONoiseModel; devices.md 2.2):
-///   g_prog  = clip(g_T + s_p·(a + b·g_T)·ξ1, g_min, g_max)       (write-verify residual)
-///   g(t)    = g_prog − s_d·d·ln(t) + s_d·(r_a + r_b·ln t)·ξ2      (relaxation, t in s, t > 0)
-///   g_read  = clip(g(t) + s_r·c·log10(g(t)/µS)·sqrt(ln((t + t_r)/(2 t_r)))·ξ3, g_min, g_max)
-/// with the coefficients in S (the fits are in µS; log10 of g in µS as the code does). Draws:
-/// program() one normal per device (column-major); conductanceAt() two per device (relaxation,
-/// then read noise); t = 0 returns g_prog.
-class RramCmoModel final : public InferenceModel {
- public:
-  explicit RramCmoModel(ParamSet params = ParamSet(rramCmoParameters()));
-  [[nodiscard]] const ModelInfo& info() const noexcept override;
-  [[nodiscard]] double gMin() const noexcept override { return g_min_s_; }
-  [[nodiscard]] double gMax() const noexcept override { return g_max_s_; }
-  [[nodiscard]] double sigmaProgramming(double g_target_s) const override;
-  [[nodiscard]] ProgrammedArray program(const Eigen::Ref<const Eigen::MatrixXd>& g_target_s,
-                                        RngStream& rng) const override;
-  [[nodiscard]] Eigen::MatrixXd conductanceAt(const ProgrammedArray& state, double t_s,
-                                              RngStream& rng, bool read_noise = true) const override;
-  [[nodiscard]] const ParamSet& params() const noexcept { return params_; }
-
- private:
-  ParamSet params_;
-  double g_min_s_, g_max_s_, prog_a_s_, prog_b_, decay_s_, relax_a_s_, relax_b_s_, read_c_s_,
-      t_read_s_, prog_scale_, drift_scale_, read_scale_;
-};
-
-/// The statistical model of a card (model "pcm_statistical" or "rram_cmo"); throws
+/// The statistical model of a card (a kind with a statistical face, registry.hpp); throws
 /// xbarsim::Error for cards of other models.
 [[nodiscard]] std::unique_ptr<InferenceModel> makeInferenceModel(const DeviceCard& card);
 

@@ -64,4 +64,50 @@ class ParamSet {
 [[nodiscard]] const ParamInfo* findParam(std::span<const ParamInfo> table,
                                          std::string_view name) noexcept;
 
+/// Throws the error of ParamTable::bind for a parameter set of another model.
+[[noreturn]] void throwForeignSet(std::string_view model);
+
+/// One table entry bound to the field of a model's parameter struct `P` that holds its value
+/// (as Xyce's `addPar(name, default, &Model::member).setUnit(...)`).
+template <class P>
+struct BoundParam {
+  ParamInfo info;
+  double P::*field;
+};
+
+/// A model's parameter table: the entries (name, unit, default, range, description, source)
+/// and, for each, the field of `P` it fills. `bind()` turns a validated ParamSet into a `P`, so
+/// model code reads typed members (`p.g0_m`) instead of looking names up.
+///
+/// ```cpp
+/// struct MyParams { double g_on_s; double v0_v; };
+/// constexpr ParamTable<MyParams, 2> kTable{{{
+///     {{"g_on_s", "S", 1e-4, 0.0, 1.0, "ON conductance", "paper", "g_on"}, &MyParams::g_on_s},
+///     {{"v0_v", "V", 0.25, 1e-3, 10.0, "sinh scale", "paper", "v0"}, &MyParams::v0_v}}}};
+/// MyParams p = kTable.bind(ParamSet(kTable.infos()));
+/// ```
+template <class P, std::size_t N>
+class ParamTable {
+ public:
+  constexpr explicit ParamTable(const std::array<BoundParam<P>, N>& entries) {
+    for (std::size_t k = 0; k < N; ++k) {
+      infos_[k] = entries[k].info;
+      fields_[k] = entries[k].field;
+    }
+  }
+  [[nodiscard]] constexpr std::span<const ParamInfo> infos() const noexcept { return infos_; }
+  /// The fields of `P` from `set`, which must be a set of this table (throws xbarsim::Error
+  /// naming `model` otherwise). Fields not in the table keep their default member initialisers.
+  [[nodiscard]] P bind(const ParamSet& set, std::string_view model) const {
+    if (set.table().data() != infos_.data()) throwForeignSet(model);
+    P p{};
+    for (std::size_t k = 0; k < N; ++k) p.*fields_[k] = set.get(infos_[k].name);
+    return p;
+  }
+
+ private:
+  std::array<ParamInfo, N> infos_{};
+  std::array<double P::*, N> fields_{};
+};
+
 }  // namespace xbarsim::device

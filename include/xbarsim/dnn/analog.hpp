@@ -44,7 +44,8 @@
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_spec.hpp"
-#include "xbarsim/device/pcm_statistical.hpp"
+#include "xbarsim/device/device_card.hpp"
+#include "xbarsim/device/inference_model.hpp"
 #include "xbarsim/dnn/network.hpp"
 
 namespace xbarsim::extract {
@@ -72,7 +73,10 @@ struct AnalogOptions {
   int adc_bits = 0;                 ///< 0 = ideal (no quantization, no clipping)
   double adc_full_scale_a = 0.0;    ///< ADC range ±I (A); 0 = 12·g_max·v_read (aihwkit out_bound)
   double v_read_v = 0.2;            ///< input amplitude for |x_n| = 1 and the W_eff read point
-  device::PcmStatisticalParams pcm; ///< g_max_s is the mapping's g_max
+  double g_max_s = 25e-6;           ///< the mapping's g_max (S); also the device card's g_max_s
+  /// Statistical device of every array: a card of a registered kind with a statistical face
+  /// (device/registry.hpp); its noise scales are set on the card's parameters.
+  device::DeviceCard device = device::builtinCard("pcm_joshi2020");
   circuit::CrossbarSpec circuit;    ///< wires, cell, I-V law, sense (rows, cols, g_s ignored)
   std::string backend = "native";   ///< circuit solver for non-ideal circuits
 
@@ -82,6 +86,9 @@ struct AnalogOptions {
   [[nodiscard]] double adcFullScaleNormalized() const noexcept;
   /// @throws ConfigError (key named) for invalid combinations (e.g. 1-bit converters).
   void validate() const;
+  /// The device's statistical model with its g_max_s set to the mapping's (where its table has
+  /// one). @throws ConfigError (dnn.device_card) for a card without a statistical face.
+  [[nodiscard]] std::unique_ptr<device::InferenceModel> deviceModel() const;
 };
 
 /// Where a tile sits in its layer's weight matrix.

@@ -51,7 +51,7 @@ std::map<std::string, double> subcktDefaults(std::string_view lib, const std::st
 BOOST_AUTO_TEST_SUITE(cards)
 
 BOOST_AUTO_TEST_CASE(parameter_tables_are_complete) {
-  for (const std::string_view model : cardModels()) {
+  for (const std::string& model : cardModelNames()) {
     for (const ParamInfo& p : cardParameterTable(model)) {
       BOOST_TEST_CONTEXT(model << "." << p.name) {
         BOOST_TEST((std::find(kUnits.begin(), kUnits.end(), p.unit) != kUnits.end()));

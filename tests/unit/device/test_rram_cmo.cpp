@@ -6,7 +6,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/device/device_card.hpp"
-#include "xbarsim/device/inference_model.hpp"
+#include "xbarsim/device/rram_cmo.hpp"
 
 namespace tt = boost::test_tools;
 using xbarsim::RngStream;

@@ -19,9 +19,8 @@ namespace {
 /// Options with every source of error off: the analog network must compute W x exactly.
 AnalogOptions noiseFree() {
   AnalogOptions o;
-  o.pcm.prog_noise_scale = 0.0;
-  o.pcm.drift_scale = 0.0;
-  o.pcm.read_noise_scale = 0.0;
+  for (const char* scale : {"prog_noise_scale", "drift_scale", "read_noise_scale"})
+    o.device.params.set(scale, 0.0);
   return o;
 }
 
@@ -150,7 +149,7 @@ BOOST_AUTO_TEST_CASE(hook_computes_w_x) {
 BOOST_AUTO_TEST_CASE(gdc_compensates_drift) {
   Fixture f;
   AnalogOptions o = noiseFree();
-  o.pcm.drift_scale = 1.0;  // drift only: a (per-device) shrinking of every conductance
+  o.device.params.set("drift_scale", 1.0);  // drift only: a (per-device) shrinking of every conductance
   EvaluationSpec s = spec(o, {3600.0}, 1);
   s.compensations = {Compensation::Gdc, Compensation::None, Compensation::PerColumn};
   const EvaluationResult r = evaluateNetwork(f.net, f.test, nullptr, s);

@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(cnn_with_batchnorm_learns) {
   BOOST_TEST(layers[1].mean.cwiseAbs().maxCoeff() > 0.0f);
   // bn-recal on the noise-free analog network keeps the accuracy
   AnalogOptions a;
-  a.pcm.prog_noise_scale = a.pcm.drift_scale = a.pcm.read_noise_scale = 0.0;
+  for (const char* scale : {"prog_noise_scale", "drift_scale", "read_noise_scale"})
+    a.device.params.set(scale, 0.0);
   EvaluationSpec s;
   s.analog = a;
   s.times_s = {1.0};

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The registry of device kinds: every memory model and access device xbarsim knows, with
+/// its parameter table and the faces it has. The configuration schema (device.model choices),
+/// device cards, the crossbar builder, the memory estimate, the extraction device step, the DNN
+/// evaluator and `xbarsim device` all ask this registry; nothing else compares model names.
+///
+/// Adding a model (docs/architecture.md, "Adding a device model"): its header and source in
+/// include/xbarsim/device and src/device defining `const ModelKind& <name>Kind()`, its SPICE
+/// library devices/<name>.lib and card devices/<name>.toml (embedded at build time by file
+/// name), and one line in src/device/model_list.cpp.
+
+#include <memory>
+#include <string_view>
+
+#include "xbarsim/core/registry.hpp"
+#include "xbarsim/device/iv_law.hpp"
+#include "xbarsim/device/param_table.hpp"
+
+namespace xbarsim::device {
+
+class DeviceModel;
+class InferenceModel;
+struct DeviceCard;
+
+enum class KindRole {
+  Memory,  ///< a memory element: a choice of `device.model`
+  Access,  ///< the access device of a cell (array.cell 1S1R, 1T1R)
+};
+
+struct ModelKind {
+  std::string_view name;          ///< card model name, e.g. "rram_stanford"
+  std::string_view aliases;       ///< other accepted names, comma-separated ("pcm")
+  std::string_view description;   ///< one line
+  std::string_view citation;      ///< primary source of the equations
+  KindRole role = KindRole::Memory;
+  /// Parameter table (empty: the kind takes its parameters from the configuration only).
+  std::span<const ParamInfo> parameters;
+  /// Card used when the configuration names none (a devices/<card>.toml base name; "" = none).
+  std::string_view builtin_card;
+  /// SPICE library realising the kind (a devices/ file name; "" = no SPICE subcircuit).
+  std::string_view spice_library;
+
+  /// Static read law an array of this kind is solved with at its programmed conductances.
+  IvKind read_law = IvKind::Linear;
+  /// For sinh read laws: the card parameter holding V0 ("" = the configuration's device.v0_v).
+  std::string_view read_v0_param;
+
+  /// Stateful compact model (native face I(V, x), dx/dt; SPICE face in `spice_library`).
+  std::unique_ptr<DeviceModel> (*compact)(const ParamSet& params) = nullptr;
+  /// Statistical inference face: programming noise, drift or relaxation, read noise.
+  std::unique_ptr<InferenceModel> (*statistical)(const DeviceCard& card) = nullptr;
+  /// Bytes per cell a native transient keeps for the state of one cell of this kind (memory
+  /// estimate of stateful array transients; 0 for static kinds).
+  double state_bytes_per_cell = 0.0;
+
+  [[nodiscard]] bool linearRead() const noexcept { return read_law == IvKind::Linear; }
+};
+
+/// Every registered kind (src/device/model_list.cpp).
+[[nodiscard]] const core::Registry<ModelKind>& modelKinds();
+/// Names and aliases of the memory kinds: the choices of `device.model`.
+[[nodiscard]] std::vector<std::string> memoryModelNames();
+
+}  // namespace xbarsim::device
