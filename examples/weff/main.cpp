@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   const Eigen::MatrixXd ideal = spec.g_s.transpose();
 
   const Eigen::IOFormat rows(Eigen::FullPrecision, 0, " ", "\n");
-  std::cout << "r_wire_ohm " << r_wire_ohm << "\ng_s\n" << spec.g_s.format(rows) << "\nw_eff\n"
+  std::cout << "r_wire_ohm " << r_wire_ohm << "\ng_s\n"
+            << spec.g_s.format(rows) << "\nw_eff\n"
             << w_eff.format(rows) << "\nmax_relative_deviation_from_ideal "
             << (w_eff - ideal).cwiseAbs().maxCoeff() / ideal.cwiseAbs().maxCoeff() << "\n";
   // The device cards of devices/ are compiled into the library: no source tree needed.

@@ -31,7 +31,8 @@ xbarsim::core::Config configOf(const std::string& text) {
 double measuredPeakBytes(const TempDir& dir, int n, const std::string& backend) {
   const char* binary = std::getenv("XBARSIM_BINARY");
   BOOST_REQUIRE(binary != nullptr);
-  BOOST_REQUIRE_MESSAGE(fs::exists("/usr/bin/time"), "/usr/bin/time (Debian package time) is missing");
+  BOOST_REQUIRE_MESSAGE(fs::exists("/usr/bin/time"),
+                        "/usr/bin/time (Debian package time) is missing");
   const fs::path config = dir / fmt::format("c{}.toml", n);
   std::ofstream(config) << fmt::format("[array]\nrows = {}\ncols = {}\n", n, n);
   const auto run = runCommand(fmt::format("/usr/bin/time -f 'peak %M' {} extract -b {} -c {} -o {} 2>&1 >/dev/null",
