@@ -16,7 +16,7 @@ PACKAGES=(
   libboost-test-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
-  python3-xarray python3-h5netcdf         # sweep files as labelled arrays (README_sweeps.md)
+  python3-xarray python3-h5netcdf         # sweep files as labelled arrays (README.md)
   dataset-fashion-mnist
 )
 

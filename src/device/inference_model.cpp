@@ -21,7 +21,7 @@ const ModelInfo kPcmInfo{
 
 constexpr std::string_view kCmo =
     "aihwkit ReRamCMONoiseModel (Falcone et al., arXiv:2502.04524 (2025); Lombardo et al., DRC "
-    "2024), devices.md 2.2";
+    "2024), docs/device-models.md §2.2";
 
 constexpr std::array kCmoParams = {
     ParamInfo{"g_min_s", "S", 9.0e-6, 0.0, 1.0, "lowest programmable conductance", kCmo, ""},
@@ -104,7 +104,7 @@ RramCmoModel::RramCmoModel(ParamSet params) : params_(std::move(params)) {
 const ModelInfo& RramCmoModel::info() const noexcept { return kCmoInfo; }
 
 double RramCmoModel::sigmaProgramming(double g_target_s) const {
-  return prog_a_s_ + prog_b_ * g_target_s;  // linear in absolute g_T (devices.md 2.2)
+  return prog_a_s_ + prog_b_ * g_target_s;  // linear in absolute g_T (docs/device-models.md §2.2)
 }
 
 ProgrammedArray RramCmoModel::program(const Eigen::Ref<const Eigen::MatrixXd>& g_target_s,
@@ -136,7 +136,7 @@ Eigen::MatrixXd RramCmoModel::conductanceAt(const ProgrammedArray& state, double
       const double g_drift = state.g_prog_s(i, j) - decay_s_ * ln_t * drift_scale_ +
                              sigma_relax * z_relax * drift_scale_;
       double value = g_drift;
-      if (read_noise && g_drift > 0.0)  // log10 of g in uS, as the code (devices.md 2.2)
+      if (read_noise && g_drift > 0.0)  // log10 of g in uS, as the code (docs/device-models.md §2.2)
         value += read_scale_ * read_c_s_ * std::log10(g_drift / 1e-6) * s_t * z_read;
       g(i, j) = std::clamp(value, g_min_s_, g_max_s_);
     }

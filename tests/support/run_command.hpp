@@ -49,7 +49,7 @@ inline std::map<std::string, double> parsePrinted(const std::string& output) {
   return values;
 }
 
-/// Max over entries of |a - b| divided by max |b| (the DESIGN.md relative error).
+/// Max over entries of |a - b| divided by max |b| (the relative error of docs/architecture.md §5.3).
 template <typename A, typename B>
 double maxRelativeError(const A& a, const B& b) {
   const double scale = b.cwiseAbs().maxCoeff();

@@ -3,11 +3,11 @@
 /// @file Statistical (inference-time) device models behind one interface: program target
 /// conductances (write-verify residual, per-device parameters drawn once), then read the
 /// array at a time t after programming (drift or relaxation, plus fresh read noise per call).
-/// This is the device step of the extraction pipeline (DESIGN.md section 2: program -> age).
+/// This is the device step of the extraction pipeline (docs/architecture.md §3: program -> age).
 ///
 /// Implementations: PCM (Joshi 2020 / HERMES, pcm_statistical.hpp) and the CMO/HfOx ReRAM
-/// model (IBM aihwkit ReRamCMONoiseModel; Falcone et al., arXiv:2502.04524 (2025); devices.md
-/// 2.2). Random numbers come only from the RngStream passed in, in documented order, so the
+/// model (IBM aihwkit ReRamCMONoiseModel; Falcone et al., arXiv:2502.04524 (2025); docs/device-models.md
+/// §2.2). Random numbers come only from the RngStream passed in, in documented order, so the
 /// same seed and stream give the same conductances on any machine.
 
 #include <Eigen/Core>
@@ -66,10 +66,10 @@ class PcmInference final : public InferenceModel {
   PcmStatisticalModel model_;
 };
 
-/// Parameter table of the CMO/HfOx ReRAM card (devices.md 2.2).
+/// Parameter table of the CMO/HfOx ReRAM card (docs/device-models.md §2.2).
 [[nodiscard]] std::span<const ParamInfo> rramCmoParameters() noexcept;
 
-/// Analog filamentary CMO/HfOx ReRAM (IBM Zurich; aihwkit ReRamCMONoiseModel; devices.md 2.2):
+/// Analog filamentary CMO/HfOx ReRAM (IBM Zurich; aihwkit ReRamCMONoiseModel; docs/device-models.md §2.2):
 ///   g_prog  = clip(g_T + s_p·(a + b·g_T)·ξ1, g_min, g_max)       (write-verify residual)
 ///   g(t)    = g_prog − s_d·d·ln(t) + s_d·(r_a + r_b·ln t)·ξ2      (relaxation, t in s, t > 0)
 ///   g_read  = clip(g(t) + s_r·c·log10(g(t)/µS)·sqrt(ln((t + t_r)/(2 t_r)))·ξ3, g_min, g_max)
