@@ -10,7 +10,7 @@
 // 0.2 V; Newton iterations), and the peak RSS. --compare also times the candidate solvers on
 // the same nodal matrix: Eigen SimplicialLDLT (AMD) + R solves, CHOLMOD supernodal + R solves,
 // KLU + R solves, SimplicialLDLT with the boundary nodes ordered last + Schur complement
-// (the ngspice.md baseline), and the grid multifrontal.
+// (the baseline of docs/ngspice-notes.md §2.4), and the grid multifrontal.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -240,7 +240,7 @@ void compareSize(Eigen::Index n, int threads) {
     Eigen::MatrixXd w(n, n);
     for (Eigen::Index j = 0; j < n; ++j)
       for (Eigen::Index i = 0; i < n; ++i) w(j, i) = g * g * sinv(n + j, i);
-    report("SimplicialLDLT boundary-last + Schur (ngspice.md)", f, since(t0), w);
+    report("SimplicialLDLT boundary-last + Schur (docs/ngspice-notes.md §2.4)", f, since(t0), w);
   }
 }
 

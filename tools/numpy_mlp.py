@@ -5,10 +5,10 @@
 Three sub-commands (run with Debian's /usr/bin/python3, which has numpy and h5py):
 
   train     train a Fashion-MNIST MLP (Adam, ReLU, cross-entropy) and write it in the xbarsim
-            model format v1 (DESIGN.md section 6); prints the test accuracy computed here.
+            model format v1 (docs/architecture.md §7.1); prints the test accuracy computed here.
   evaluate  float test accuracy of a model file (flatten / dense / relu layers).
   pcm       accuracy of a model mapped onto PCM with the published statistical model
-            (shared/reference/devices.md section 1: aihwkit PCMLikeNoiseModel; Joshi et al. 2020):
+            (docs/device-models.md §1: aihwkit PCMLikeNoiseModel; Joshi et al. 2020):
             per-layer scale g_max/max|W|, differential pairs, programming noise, per-device drift
             exponent, accumulated 1/f read noise drawn once per evaluation, global drift
             compensation (one-hot reads of each tile at programming and at t), ideal wires,
@@ -186,7 +186,7 @@ def evaluate(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# PCM statistical model (devices.md section 1), conductances in uS
+# PCM statistical model (docs/device-models.md §1), conductances in uS
 
 G_MAX = 25.0
 PROG_C = (0.26348, 1.9650, -1.1731)

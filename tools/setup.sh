@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12 packages only), configures and builds xbarsim in build/.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
-# Works as root or as a user with sudo. Usage: tools/setup.sh [extra cmake arguments]
+# Works as root or as a user with sudo. Usage: tools/setup.sh [extra cmake arguments], e.g.
+# tools/setup.sh -DXBARSIM_WERROR=ON (what the `ci` preset of CMakePresets.json sets).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config git
+  clang-format                            # tools/format.sh (.clang-format)
+  time                                    # /usr/bin/time: peak memory in the memory-estimate test
   ngspice libngspice0-dev                 # standalone ngspice (tests, designers) + shared library
   libeigen3-dev libsuitesparse-dev libsundials-dev
   libhdf5-dev hdf5-tools
-  libboost-test-dev libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
+  libboost-test-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
-  python3-xarray python3-h5netcdf         # sweep files as labelled arrays (README_sweeps.md)
+  python3-xarray python3-h5netcdf         # sweep files as labelled arrays (README.md)
   dataset-fashion-mnist
 )
 

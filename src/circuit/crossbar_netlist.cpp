@@ -50,7 +50,7 @@ void appendSources(std::string& deck, const CrossbarSpec& spec, const Nodes& nod
   deck += "* row drivers\n";
   if (options.mode == InputMode::OneHotSweep) {
     // One-hot row i is on at v(sel) = i: a single "dc vsel 0 R-1 1" gives all of W_eff with
-    // one matrix ordering (ngspice.md: 4-10x faster than alter + op per input).
+    // one matrix ordering (docs/ngspice-notes.md §2.2: 4-10x faster than alter + op per input).
     const auto rows = static_cast<double>(spec.rows);
     for (Index i = 0; i < spec.rows; ++i) {
       const auto x = static_cast<double>(i);
@@ -182,7 +182,7 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
   appendCells(deck, spec, nodes);
   appendSense(deck, spec, nodes);
 
-  // Keep only the outputs in the plots (ngspice.md: small plots, fast vector look-up).
+  // Keep only the outputs in the plots (docs/ngspice-notes.md §2.3: small plots, fast vector look-up).
   deck += ".save";
   for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" i(vout{})", j);
   deck += "\n";

@@ -262,7 +262,7 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
   extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
   extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
-  if (tolerance <= 0.0) tolerance = spec.isLinear() ? 1e-9 : 1e-6;  // DESIGN.md section 4
+  if (tolerance <= 0.0) tolerance = spec.isLinear() ? 1e-9 : 1e-6;  // docs/architecture.md §5.3
   const double v_read_v = config.real("read.v_read_v");
   auto ngspice = extract::makeBackend("ngspice");
   auto native = extract::makeBackend("native");

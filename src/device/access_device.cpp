@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kBurr =
     "NL = I(V_w)/I(V_w/2) (Burr et al., JVST B 32, 040802 (2014)); NeuroSim default NL = 10 "
-    "(devices.md 5.3)";
+    "(docs/device-models.md §5.1)";
 constexpr std::string_view kAssumed = "assumed illustrative value (xbarsim)";
 constexpr std::string_view kMos1 = "ngspice MOS level 1 (Shichman & Hodges, IEEE JSSC 3, 285 (1968))";
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view kNeuroSim =
     "NeuroSim GST PCM benchmark entry (P.-Y. Chen, S. Yu, IEEE Design & Test, "
-    "doi:10.1109/MDAT.2018.2890229; MLP_NeuroSim_V3.0), devices.md 4";
+    "doi:10.1109/MDAT.2018.2890229; MLP_NeuroSim_V3.0), docs/device-models.md §4";
 constexpr std::string_view kXbarsim = "xbarsim continuous-time form (not in NeuroSim)";
 
 constexpr std::array kParams = {

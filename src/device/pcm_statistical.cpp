@@ -2,7 +2,7 @@
 // PCM statistical inference model: Joshi et al., Nat. Commun. 11, 2473 (2020); Nandakumar et
 // al., ICECS 2019; IBM aihwkit PCMLikeNoiseModel (src/aihwkit/inference/noise/pcm.py) and
 // HermesNoiseModel (noise/hermes.py) at commit 4545f11b; formulas and derived reference values
-// in ../shared/reference/devices.md sections 1.2-1.8. Written from the equations, not the code.
+// in docs/device-models.md §1.2-§1.8. Written from the equations, not the code.
 #include "xbarsim/device/pcm_statistical.hpp"
 
 #include <fmt/format.h>
@@ -20,7 +20,7 @@ namespace {
 constexpr double kZeroClip = 1e-7;  // aihwkit _ZERO_CLIP: smallest g/g_max in the log fits
 
 constexpr std::string_view kJoshi =
-    "Joshi et al., Nat. Commun. 11, 2473 (2020); aihwkit PCMLikeNoiseModel (devices.md 1.2-1.4)";
+    "Joshi et al., Nat. Commun. 11, 2473 (2020); aihwkit PCMLikeNoiseModel (docs/device-models.md §1.2-§1.4)";
 
 constexpr std::array kParams = {
     ParamInfo{"g_max_s", "S", 25e-6, 1e-9, 1.0, "conductance range g_max", kJoshi, ""},
@@ -28,7 +28,7 @@ constexpr std::array kParams = {
     ParamInfo{"prog_c1_s", "S", 1.9650e-6, -1.0, 1.0, "sigma_prog polynomial c1 (at g_ref)", kJoshi, ""},
     ParamInfo{"prog_c2_s", "S", -1.1731e-6, -1.0, 1.0, "sigma_prog polynomial c2 (at g_ref)", kJoshi, ""},
     ParamInfo{"prog_c3_s", "S", 0.0, -1.0, 1.0, "sigma_prog polynomial c3 (HERMES cubic)",
-              "aihwkit HermesNoiseModel (devices.md 1.7)", ""},
+              "aihwkit HermesNoiseModel (docs/device-models.md §1.7)", ""},
     ParamInfo{"g_ref_s", "S", 25e-6, 1e-9, 1.0, "g_max the polynomial was fitted at", kJoshi, ""},
     ParamInfo{"t0_s", "s", 20.0, 1e-9, 1e9, "drift reference time t0", kJoshi, ""},
     ParamInfo{"t_read_s", "s", 250e-9, 1e-12, 1.0, "read duration of the 1/f noise integral", kJoshi, ""},
@@ -47,7 +47,7 @@ PcmStatisticalParams hermesParams(int num_devices) {
   if (num_devices != 1 && num_devices != 2)
     throw Error(fmt::format("HERMES PCM model: num_devices must be 1 or 2, not {}", num_devices));
   PcmStatisticalParams p;
-  // aihwkit HermesNoiseModel defaults (devices.md 1.7).
+  // aihwkit HermesNoiseModel defaults (docs/device-models.md §1.7).
   const std::array<double, 4> c = num_devices == 2
       ? std::array<double, 4>{0.16603222, 4.71806468, -8.48101252, 4.68961419}
       : std::array<double, 4>{0.15781817, 2.32443916, -2.16310839, 0.68841818};
@@ -101,7 +101,7 @@ PcmStatisticalModel::PcmStatisticalModel(PcmStatisticalParams params) : params_(
 }
 
 double PcmStatisticalModel::sigmaProgramming(double g_target_s) const noexcept {
-  // sigma = (c0 + c1 x + c2 x^2 + c3 x^3) * g_max / g_ref, x = g_T/g_max (devices.md 1.2); the
+  // sigma = (c0 + c1 x + c2 x^2 + c3 x^3) * g_max / g_ref, x = g_T/g_max (docs/device-models.md §1.2); the
   // coefficients are in S at the reference g_max. Negative values of the fit are clipped to 0
   // (the docs form max(..., 0)).
   const double x = g_target_s / params_.g_max_s;
@@ -113,8 +113,8 @@ double PcmStatisticalModel::sigmaProgramming(double g_target_s) const noexcept {
 double PcmStatisticalModel::driftMean(double g_target_s) const noexcept {
   const double x = std::max(std::abs(g_target_s) / params_.g_max_s, kZeroClip);
   if (params_.variant == PcmNoiseVariant::Joshi2020)
-    return clamp(-0.0155 * std::log(x) + 0.0244, 0.049, 0.1);  // devices.md 1.3
-  // HERMES, same mean for 1 and 2 devices (devices.md 1.7)
+    return clamp(-0.0155 * std::log(x) + 0.0244, 0.049, 0.1);  // docs/device-models.md §1.3
+  // HERMES, same mean for 1 and 2 devices (docs/device-models.md §1.7)
   if (x < 0.0945) return clamp(-0.0387 * std::log(x) - 0.0182, 0.072, 0.13);
   return -0.0436 * x * x - 0.0126 * x + 0.0736;
 }
@@ -123,7 +123,7 @@ double PcmStatisticalModel::driftStd(double g_target_s) const noexcept {
   const double x = std::max(std::abs(g_target_s) / params_.g_max_s, kZeroClip);
   switch (params_.variant) {
     case PcmNoiseVariant::Joshi2020:
-      return clamp(-0.0125 * std::log(x) - 0.0059, 0.008, 0.045);  // devices.md 1.3
+      return clamp(-0.0125 * std::log(x) - 0.0059, 0.008, 0.045);  // docs/device-models.md §1.3
     case PcmNoiseVariant::Hermes1Device:
       if (x < 0.3039) return clamp(-0.0120 * std::log(x) - 0.0023, 0.0124, 0.04);
       return -0.0165 * x * x + 0.0116 * x + 0.0104;
@@ -138,7 +138,7 @@ double PcmStatisticalModel::readNoiseQ(double g_prog_s) const noexcept {
   const double x = std::abs(g_prog_s) / params_.g_max_s;
   switch (params_.variant) {
     case PcmNoiseVariant::Joshi2020:
-      // The code uses g_prog (the docs write g_T) and floors x^0.65 at 1e-3 (devices.md 1.4).
+      // The code uses g_prog (the docs write g_T) and floors x^0.65 at 1e-3 (docs/device-models.md §1.4).
       return std::min(0.0088 / std::max(std::pow(x, 0.65), 1e-3), 0.2);
     case PcmNoiseVariant::Hermes1Device: {
       const double xc = std::max(x, kZeroClip);

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view kCmo =
     "aihwkit ReRamCMONoiseModel (Falcone et al., arXiv:2502.04524 (2025); Lombardo et al., DRC "
-    "2024), devices.md 2.2";
+    "2024), docs/device-models.md §2.2";
 
 constexpr ParamTable<RramCmoModel::Params, 12> kTable{std::array{
     BoundParam<RramCmoModel::Params>{ParamInfo{"g_min_s", "S", 9.0e-6, 0.0, 1.0, "lowest programmable conductance", kCmo, ""}, &RramCmoModel::Params::g_min_s},
@@ -53,7 +53,7 @@ RramCmoModel::RramCmoModel(ParamSet params)
 const ModelInfo& RramCmoModel::info() const noexcept { return kCmoInfo; }
 
 double RramCmoModel::sigmaProgramming(double g_target_s) const {
-  return p_.prog_a_s + p_.prog_b * g_target_s;  // linear in absolute g_T (devices.md 2.2)
+  return p_.prog_a_s + p_.prog_b * g_target_s;  // linear in absolute g_T (docs/device-models.md §2.2)
 }
 
 ProgrammedArray RramCmoModel::program(const Eigen::Ref<const Eigen::MatrixXd>& g_target_s,
@@ -85,7 +85,7 @@ Eigen::MatrixXd RramCmoModel::conductanceAt(const ProgrammedArray& state, double
       const double g_drift = state.g_prog_s(i, j) - p_.decay_s * ln_t * p_.drift_scale +
                              sigma_relax * z_relax * p_.drift_scale;
       double value = g_drift;
-      if (read_noise && g_drift > 0.0)  // log10 of g in uS, as the code (devices.md 2.2)
+      if (read_noise && g_drift > 0.0)  // log10 of g in uS, as the code (docs/device-models.md §2.2)
         value += p_.read_noise_scale * p_.read_c_s * std::log10(g_drift / 1e-6) * s_t * z_read;
       g(i, j) = std::clamp(value, p_.g_min_s, p_.g_max_s);
     }

@@ -13,7 +13,7 @@ namespace xbarsim::device {
 namespace {
 
 constexpr std::string_view kCode =
-    "rram_v_1_0_0.va (Jiang & Wong, doi:10.4231/D37H1DN48), code default; devices.md 3.1";
+    "rram_v_1_0_0.va (Jiang & Wong, doi:10.4231/D37H1DN48), code default; docs/device-models.md §3.1";
 
 // Defaults and ranges from the `parameter ... from(...)` lines of rram_v_1_0_0.va.
 constexpr std::array kParams = {

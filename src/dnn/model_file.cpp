@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Model format version 1 (DESIGN.md section 6): reading and writing.
+// Model format version 1 (docs/architecture.md §7.1): reading and writing.
 #include <fmt/format.h>
 
 #include <cmath>

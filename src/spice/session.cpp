@@ -164,7 +164,7 @@ struct Session::Impl {
 
   /// ngspice asks to be unloaded: `quit` (quit = true) or a fatal error. It longjmps back
   /// into the API function after this returns. We only record the request: unloading from
-  /// inside the callback is forbidden (ngspice.md §7.6), and we never unload at all.
+  /// inside the callback is forbidden (docs/ngspice-notes.md §3.6), and we never unload at all.
   static int onControlledExit(int status, NG_BOOL /*immediate*/, NG_BOOL quit, int /*id*/,
                               void* user) {
     auto* self = static_cast<Impl*>(user);
@@ -182,7 +182,7 @@ struct Session::Impl {
     if (std::this_thread::get_id() != owner)
       throw Error(
           "spice: the ngspice session was used from a thread other than the one that created "
-          "it; libngspice keeps global state and is not re-entrant (ngspice.md §7.1)");
+          "it; libngspice keeps global state and is not re-entrant (docs/ngspice-notes.md §3.1)");
   }
 
   void requireUsable() const {
@@ -562,7 +562,7 @@ const Session::SolveDiagnostics& Session::lastSolveDiagnostics() const noexcept 
 }
 
 namespace {
-/// Copies a vector out of ngspice while the borrowed pointer is valid (ngspice.md §7.4).
+/// Copies a vector out of ngspice while the borrowed pointer is valid (docs/ngspice-notes.md §3.4).
 struct VectorCopy {
   bool found = false;
   bool complex = false;

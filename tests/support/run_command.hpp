@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"  // TempDir, for the tests that include only this header
+
 namespace xbarsim::test {
 
 struct CommandResult {
@@ -47,29 +49,7 @@ inline std::map<std::string, double> parsePrinted(const std::string& output) {
   return values;
 }
 
-/// A fresh temporary directory, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("xbarsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// Max over entries of |a - b| divided by max |b| (the DESIGN.md relative error).
+/// Max over entries of |a - b| divided by max |b| (the relative error of docs/architecture.md §5.3).
 template <typename A, typename B>
 double maxRelativeError(const A& a, const B& b) {
   const double scale = b.cwiseAbs().maxCoeff();

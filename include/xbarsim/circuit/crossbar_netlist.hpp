@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file ngspice netlist of the canonical crossbar (DESIGN.md section 3).
+/// @file ngspice netlist of the canonical crossbar (docs/architecture.md §4).
 ///
 /// Names (documented in netlists/README.md; all lower case, deterministic order):
 ///   nodes    in<i> row i at the driver, d<i> source side of r_driver, r<i>_<j> row node of

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The canonical crossbar circuit (DESIGN.md section 3), backend-independent.
+/// @file The canonical crossbar circuit (docs/architecture.md §4), backend-independent.
 ///
 /// Rows i = 0..R-1 are inputs driven at their left end by V_i (optionally through r_driver);
 /// C row-wire segments per row (driver -> cell (i,0) -> ... -> cell (i,C-1)); R column-wire

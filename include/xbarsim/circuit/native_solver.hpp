@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The native backend (DESIGN.md section 4): DC solves of the canonical crossbar by
+/// @file The native backend (docs/architecture.md §5.2): DC solves of the canonical crossbar by
 /// modified nodal analysis, without ngspice.
 ///
 /// ```cpp

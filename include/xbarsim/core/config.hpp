@@ -32,7 +32,7 @@ enum class ValueType {
 using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>,
                            std::vector<std::string>, std::map<std::string, double>>;
 
-/// A value of a free section (e.g. [sweep], DESIGN.md section 8): TOML kept as written, with its
+/// A value of a free section (e.g. [sweep], docs/architecture.md §9): TOML kept as written, with its
 /// line, and checked by the module that reads it rather than by the schema. Keys inside a free
 /// section may be quoted dotted names ("array.r_row_ohm").
 struct FreeNode {

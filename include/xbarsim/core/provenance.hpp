@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Version and run provenance (DESIGN.md section 7: run-dependent values go under
+/// @file Version and run provenance (docs/architecture.md §12: run-dependent values go under
 /// /provenance; the root holds version, commit, creation time, command line, seed).
 
 #include <string>

@@ -5,7 +5,7 @@
 ///
 /// Selector (1S1R): I = G0·V0s·sinh(V/V0s), a symmetric threshold-less selector whose half-bias
 /// non-linearity NL = I(V_w)/I(V_w/2) = 2·cosh(V_w/(2·V0s)) is the usual figure of merit (Burr
-/// et al., JVST B 32, 040802 (2014); NeuroSim default NL = 10, devices.md 5.3). The card gives
+/// et al., JVST B 32, 040802 (2014); NeuroSim default NL = 10, docs/device-models.md §5.1). The card gives
 /// NL, V_w and I(V_w); V0s = V_w/(2·acosh(NL/2)) and G0 follow.
 ///
 /// Access transistor (1T1R): ngspice MOSFET level 1 (Shichman–Hodges; H. Shichman, D. Hodges,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The interface of a stateful two-terminal compact model (DESIGN.md section 5): one
+/// @file The interface of a stateful two-terminal compact model (docs/architecture.md §6): one
 /// parameter set, two faces.
 ///
 /// Native face (used by the native circuit drivers): the current I(V, x) from top electrode

@@ -3,10 +3,11 @@
 /// @file Statistical (inference-time) device models behind one interface: program target
 /// conductances (write-verify residual, per-device parameters drawn once), then read the
 /// array at a time t after programming (drift or relaxation, plus fresh read noise per call).
-/// This is the device step of the extraction pipeline (DESIGN.md section 2: program -> age).
+/// This is the device step of the extraction pipeline (docs/architecture.md §3: program -> age).
 ///
 /// Implementations: PCM (Joshi 2020 / HERMES, pcm_statistical.hpp) and the CMO/HfOx ReRAM
-/// model (rram_cmo.hpp). Random numbers come only from the RngStream passed in, in documented order, so the
+/// model (rram_cmo.hpp). Random numbers come only from the RngStream passed in, in documented
+/// order, so the
 /// same seed and stream give the same conductances on any machine.
 
 #include <Eigen/Core>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file PCM pulse-level model (programming and training; DESIGN.md section 5; devices.md 4
-/// tier B): the conductance response to SET pulses is the NeuroSim exponential (P.-Y. Chen,
+/// @file PCM pulse-level model (programming and training; docs/device-models.md §4): the
+/// conductance response to SET pulses is the NeuroSim exponential (P.-Y. Chen,
 /// X. Peng, S. Yu, NeuroSim, IEEE TCAD 37, 3067 (2018); MLP_NeuroSim_V3.0 formula.cpp/Cell.cpp)
 ///
 ///   G(P) = B·(1 − exp(−P/A)) + G_min,   B = (G_max − G_min)/(1 − exp(−P_max/A))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file PCM statistical inference model (Joshi et al., Nat. Commun. 11, 2473 (2020); IBM
-/// aihwkit PCMLikeNoiseModel), ../shared/reference/devices.md section 1: programming noise
+/// aihwkit PCMLikeNoiseModel), docs/device-models.md §1: programming noise
 /// (write-verify residual), per-device drift exponent nu drawn once at programming, drift
 /// g(t) = g_prog·(t/t0)^(-nu) with t = t_inference + t0, accumulated 1/f read noise.
 ///
@@ -18,9 +18,9 @@ namespace xbarsim::device {
 
 /// Which fitted functions give the drift exponent statistics and the 1/f read-noise Q_s.
 enum class PcmNoiseVariant {
-  Joshi2020,     ///< aihwkit PCMLikeNoiseModel (devices.md 1.3, 1.4)
-  Hermes1Device, ///< aihwkit HermesNoiseModel, num_devices = 1 (devices.md 1.7)
-  Hermes2Device, ///< aihwkit HermesNoiseModel, num_devices = 2 (devices.md 1.7)
+  Joshi2020,     ///< aihwkit PCMLikeNoiseModel (docs/device-models.md §1.3, §1.4)
+  Hermes1Device, ///< aihwkit HermesNoiseModel, num_devices = 1 (docs/device-models.md §1.7)
+  Hermes2Device, ///< aihwkit HermesNoiseModel, num_devices = 2 (docs/device-models.md §1.7)
 };
 
 struct PcmStatisticalParams {
@@ -39,7 +39,7 @@ struct PcmStatisticalParams {
   PcmNoiseVariant variant = PcmNoiseVariant::Joshi2020;
 };
 
-/// aihwkit HermesNoiseModel defaults (Le Gallo et al., Nat. Electron. 2023; devices.md 1.7):
+/// aihwkit HermesNoiseModel defaults (Le Gallo et al., Nat. Electron. 2023; docs/device-models.md §1.7):
 /// g_max 20.7 uS / t0 300 s (2 devices) or 10.35 uS / 200 s (1 device), t_read 512 ns, cubic
 /// programming polynomial referenced to g_max.
 [[nodiscard]] PcmStatisticalParams hermesParams(int num_devices);

@@ -10,10 +10,10 @@
 
 namespace xbarsim::device {
 
-/// Parameter table of the CMO/HfOx ReRAM card (devices.md 2.2).
+/// Parameter table of the CMO/HfOx ReRAM card (docs/device-models.md §2.2).
 [[nodiscard]] std::span<const ParamInfo> rramCmoParameters() noexcept;
 
-/// Analog filamentary CMO/HfOx ReRAM (IBM Zurich; aihwkit ReRamCMONoiseModel; devices.md 2.2):
+/// Analog filamentary CMO/HfOx ReRAM (IBM Zurich; aihwkit ReRamCMONoiseModel; docs/device-models.md §2.2):
 ///   g_prog  = clip(g_T + s_p·(a + b·g_T)·ξ1, g_min, g_max)       (write-verify residual)
 ///   g(t)    = g_prog − s_d·d·ln(t) + s_d·(r_a + r_b·ln t)·ξ2      (relaxation, t in s, t > 0)
 ///   g_read  = clip(g(t) + s_r·c·log10(g(t)/µS)·sqrt(ln((t + t_r)/(2 t_r)))·ξ3, g_min, g_max)

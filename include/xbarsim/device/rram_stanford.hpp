@@ -2,7 +2,7 @@
 #pragma once
 /// @file Stanford-PKU RRAM model v1.0.0 (Jiang, Yu, Guan, Wong; Verilog-A `rram_v_1_0_0`,
 /// doi:10.4231/D37H1DN48; Guan, Yu & Wong, IEEE EDL 33, 1405 (2012); Jiang et al., IEEE TED 63,
-/// 1884 (2016)), ../shared/reference/devices.md section 3.1. State: the tunnelling gap g (m)
+/// 1884 (2016)), docs/device-models.md §3.1. State: the tunnelling gap g (m)
 /// between the conductive filament tip and the top electrode.
 ///
 ///   I       = I0·exp(−g/g0)·sinh(V/V0)
@@ -14,7 +14,7 @@
 ///
 /// Deviations from the Verilog-A code, on purpose (both faces share them):
 ///  - Anti-windup: the code clamps a copy of the integrator state, so the integral winds beyond
-///    [gap_min, gap_max] and must unwind before the current changes (devices.md 3.1). Here the
+///    [gap_min, gap_max] and must unwind before the current changes (docs/device-models.md §3.2). Here the
 ///    rate itself goes to zero at the bounds: within `clamp_width_m` of a bound the rate toward
 ///    it is scaled linearly down to 0 and beyond it reversed (an integrator overshoot returns to
 ///    the bound), and the initial gap is clamped to the bounds. A gap_ini of 1.9 nm (the
@@ -34,7 +34,7 @@ namespace xbarsim::device {
 inline constexpr double kBoltzmannJPerK = 1.3806226e-23;
 inline constexpr double kElementaryChargeC = 1.6021918e-19;
 
-/// Parameter table of the Stanford model (code defaults of rram_v_1_0_0, devices.md 3.1).
+/// Parameter table of the Stanford model (code defaults of rram_v_1_0_0, docs/device-models.md §3.1).
 [[nodiscard]] std::span<const ParamInfo> stanfordRramParameters() noexcept;
 
 class StanfordRram final : public DeviceModel {
@@ -62,7 +62,7 @@ class StanfordRram final : public DeviceModel {
   [[nodiscard]] double variationAmplitude(double v_v, double gap_m, double t_amb_k) const;
   /// amplitude·ξ, with the same anti-windup as the deterministic rate (it fades to 0 within
   /// clamp_width of the bound it moves toward). The code adds this term inside idt every time
-  /// step, so the gap performs a random walk of step deltaGap0·time_step (devices.md 3.1).
+  /// step, so the gap performs a random walk of step deltaGap0·time_step (docs/device-models.md §3.1).
   [[nodiscard]] double stateNoiseRate(double v_v, double gap_m, double t_amb_k, double xi) const override;
   /// Time for which one ξ is held (s): the code's $bound_step(time_step); 0 if model_switch = 0.
   [[nodiscard]] double variationStep() const noexcept override {

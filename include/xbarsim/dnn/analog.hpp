@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Analog mapping of a network onto crossbar tiles (DESIGN.md section 6).
+/// @file Analog mapping of a network onto crossbar tiles (docs/architecture.md §7.2).
 ///
 /// Each analog layer's weight matrix W (out × in) is split into tiles of tile_rows inputs ×
 /// tile_cols outputs. Default mapping (aihwkit SinglePairConductanceConverter): per layer

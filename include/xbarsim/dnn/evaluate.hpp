@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Monte Carlo evaluation of a network on analog hardware (DESIGN.md section 6):
+/// @file Monte Carlo evaluation of a network on analog hardware (docs/architecture.md §7.3):
 /// repeats programming draws, ages each to every requested time, reads every tile through the
 /// circuit and measures test accuracy per (time, repeat), with the float accuracy as reference.
 /// `xbarsim evaluate` and `xbarsim demo` are thin wrappers around evaluateNetwork().

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Feed-forward networks in the xbarsim model format (version 1, DESIGN.md section 6) and
+/// @file Feed-forward networks in the xbarsim model format (version 1, docs/architecture.md §7.1) and
 /// their float inference (the reference every analog result is compared with).
 ///
 /// Data layout: a batch is a float matrix with one sample per column; a sample of shape
@@ -13,7 +13,7 @@
 /// Model file (HDF5): `/` attributes `format = "xbarsim-model"`, `version = 1`, `input_shape`
 /// (C, H, W), `input_scale`, `input_offset` (network input = pixel·scale + offset);
 /// `/layers/NNN` groups applied in name order with attribute `type` and the datasets/attributes
-/// listed in DESIGN.md section 6. Accepted extensions: a standalone `relu` layer; `stride`,
+/// listed in docs/architecture.md §7.1. Accepted extensions: a standalone `relu` layer; `stride`,
 /// `padding`, `kernel` as a scalar or an (h, w) pair. Weights may be stored in any float or
 /// integer type.
 

@@ -4,7 +4,7 @@
 /// (ngspice with the SPICE faces, or the native face with IDA): program one cell with V/2 or
 /// V/3 biasing of the unselected lines (half-selected cells are disturbed: the device dynamics
 /// run in the transient), and read one cell with the unselected lines floating or biased
-/// (sneak paths). DESIGN.md section 3, "Sneak paths".
+/// (sneak paths). docs/architecture.md §4.3.
 ///
 /// Biasing (selected row i, selected column j, amplitude V):
 ///   HalfV:    row i at V, column j at 0, every other row and column at V/2

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file One interface, two circuit backends (DESIGN.md section 4): `ngspice` (the reference,
+/// @file One interface, two circuit backends (docs/architecture.md §5): `ngspice` (the reference,
 /// through libngspice) and `native` (sparse MNA). Both solve the same CrossbarSpec.
 ///
 /// Effective weights: W_eff[j][i] = dI_j/dV_i at the read operating point (C×R, siemens).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The configuration schema every command understands (DESIGN.md section 8).
+/// @file The configuration schema every command understands (docs/architecture.md §9).
 
 #include "xbarsim/core/config.hpp"
 

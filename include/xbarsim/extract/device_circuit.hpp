@@ -5,7 +5,7 @@
 /// with SUNDIALS IDA on the C++ equations. Used for the device agreement tests, `xbarsim device`,
 /// and the array operations (program with V/2 or V/3 biasing, single-cell reads, write disturb).
 ///
-/// Circuit: a passive R×C array (1R cells), DESIGN.md section 3 wiring. Row i: an optional
+/// Circuit: a passive R×C array (1R cells), docs/architecture.md §4.1 wiring. Row i: an optional
 /// driver at its left end, then C segments r_row (driver → cell (i,0) → … → cell (i,C−1)).
 /// Column j: cell (0,j) → … → cell (R−1,j), then one segment r_col to its bottom end, which is
 /// optionally driven (0 V = virtual ground of a sense amplifier). Undriven line ends float. A

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The device step of the extraction pipeline (DESIGN.md section 2): program the target
+/// @file The device step of the extraction pipeline (docs/architecture.md §3): program the target
 /// conductances with a statistical device model, age them to the read time, and hand the read
 /// conductances to the circuit solve (either backend).
 ///

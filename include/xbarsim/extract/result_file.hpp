@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The parts every xbarsim HDF5 result shares (DESIGN.md section 7): root attributes,
+/// @file The parts every xbarsim HDF5 result shares (docs/architecture.md §8): root attributes,
 /// /config (resolved TOML as a string and one attribute per key) and /provenance.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file A small RAII layer over the HDF5 C API (DESIGN.md section 7, style.md section 3.5).
+/// @file A small RAII layer over the HDF5 C API (docs/architecture.md §8).
 ///
 /// Every HDF5 call is checked; a failure throws xbarsim::IoError whose message names the file and
 /// the object ("out.h5:/results/weff") and carries the HDF5 error stack on one line. HDF5's own

@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The process's libngspice session (DESIGN.md §2 `spice`, §4 backend `ngspice`).
+/// @file The process's libngspice session (docs/architecture.md §2 `spice`, §5.1 backend `ngspice`).
 ///
 /// libngspice keeps all of its state in globals, so there is exactly one session per process
 /// and it is bound to the thread that first calls Session::instance(). Every call is
-/// synchronous in that thread: no `bg_` commands, no background thread (ngspice.md §7.5).
+/// synchronous in that thread: no `bg_` commands, no background thread (docs/ngspice-notes.md §3.5).
 ///
-/// What this class does about the shared API's traps (ngspice.md §7, plus experiments with
+/// What this class does about the shared API's traps (docs/ngspice-notes.md §3, plus experiments with
 /// Debian's libngspice 39.3 made for this module):
-///  - Return codes do not signal errors (§7.2): every call captures ngspice's output through
+///  - Return codes do not signal errors (§3.2): every call captures ngspice's output through
 ///    the SendChar callback and throws xbarsim::SpiceError, carrying ngspice's own lines, when
 ///    they contain an error report (list in src/spice/detail/output.hpp). Warnings are kept
 ///    for takeWarnings(); banner and "Note: No compatibility mode selected!" are plain output.
 ///    Nothing is printed to stdout/stderr.
-///  - Memory grows per circuit unless removed (§7.3): loadCircuit() and clear() run
+///  - Memory grows per circuit unless removed (§3.3): loadCircuit() and clear() run
 ///    `destroy all` + `remcirc` until no circuit is left.
-///  - Vector pointers are borrowed (§7.4): realVector()/complexVector() copy at once.
+///  - Vector pointers are borrowed (§3.4): realVector()/complexVector() copy at once.
 ///  - `quit` and fatal errors arrive through ControlledExit and longjmp back into the API
-///    call (§7.6). `quit`/`exit` are refused by command() and removed from .control blocks
+///    call (§3.6). `quit`/`exit` are refused by command() and removed from .control blocks
 ///    of loaded netlists. After a fatal error (e.g. `.lib` file missing, `source` of a missing
 ///    file) the session clears itself and loads a one-resistor self-test deck: if that works
 ///    the session stays usable (with no circuit loaded); if not — e.g. after an undefined
@@ -51,7 +51,7 @@ class Session {
  public:
   /// The process's session; initialises libngspice (ngSpice_Init) on the first call and
   /// binds the session to the calling thread. Throws xbarsim::Error when called from any
-  /// other thread (the library is not re-entrant, ngspice.md §7.1).
+  /// other thread (the library is not re-entrant, docs/ngspice-notes.md §3.1).
   static Session& instance();
 
   Session(const Session&) = delete;
@@ -122,7 +122,7 @@ class Session {
   [[nodiscard]] std::vector<std::string> vectorNames() const;
 
   /// Frees all plots and circuits (`destroy all`, then `remcirc` until none is left): keeps
-  /// memory flat over many circuits (ngspice.md §7.3). The constants plot survives.
+  /// memory flat over many circuits (docs/ngspice-notes.md §3.3). The constants plot survives.
   void clear();
 
   /// All output lines captured since the last call (prefixes "stdout "/"stderr " removed),

@@ -108,7 +108,7 @@ struct JobOptions {
 [[nodiscard]] std::unique_ptr<Job> makeExtractJob(const SweepSpec& spec, const JobOptions& options,
                                                   const core::Config& base);
 
-/// Relative error of a single-cell read with every other line floating (DESIGN.md section 3,
+/// Relative error of a single-cell read with every other line floating (docs/architecture.md §4.3,
 /// sneak paths), for every cell of a crossbar: (G_read(i,j) − G(i,j)) / G(i,j), R×C, where
 /// G_read = I/V with row i driven (through r_driver and its row wire) and column j held at 0 V
 /// at its sense node, all other rows and columns floating. Linear small-signal network (cells

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Running sweeps (DESIGN.md section 9): serially, under `mpirun -np K` (dynamic load
+/// @file Running sweeps (docs/architecture.md §10): serially, under `mpirun -np K` (dynamic load
 /// balancing, rank 0 writes the one output file), or as shard i/n of a job array; resuming
 /// after a crash; merging shards; summarising a result file.
 ///

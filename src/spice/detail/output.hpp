@@ -5,7 +5,7 @@
 /// SendChar callback, and preparing a netlist for ngSpice_Circ.
 ///
 /// ngspice 39 reports almost every failure only as text (its return codes are 0 even on
-/// failure, ngspice.md §7.2), so the classification below is the error detection. The
+/// failure, docs/ngspice-notes.md §3.2), so the classification below is the error detection. The
 /// patterns were collected by experiment against Debian's libngspice 39.3; see
 /// classify() for the list.
 
@@ -76,7 +76,7 @@ struct PreparedNetlist {
 };
 
 /// Splits on '\n', strips '\r', neutralises `quit`/`exit` inside .control blocks (they would
-/// tear down libngspice, ngspice.md §7.6), drops lines after the first `.end` and appends
+/// tear down libngspice, docs/ngspice-notes.md §3.6), drops lines after the first `.end` and appends
 /// `.end` when it is missing (ngSpice_Circ needs it as its last line). The first line is
 /// the title, as always in SPICE. Returns an empty line list for a blank netlist.
 [[nodiscard]] PreparedNetlist prepareNetlist(std::string_view netlist);

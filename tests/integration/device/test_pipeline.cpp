@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The device step of extract: device.model = "pcm", ideal wires, read.t_s = 1 day on a 20x20
-// array of targets in 10-25 uS gives mean(W_eff/G_target) = 0.665 +- 0.02 (devices.md 1.8: mean
+// array of targets in 10-25 uS gives mean(W_eff/G_target) = 0.665 +- 0.02 (docs/device-models.md §1.8: mean
 // drift factor 0.6649 at 1 day for targets >= 10 uS), through both backends.
 #include <boost/test/unit_test.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Dynamic variation of the Stanford RRAM model (model_switch = 1) through both faces: the code
 // adds deltaGap0·ξ/(1 + exp((T_crit − T)/T_smth)) to the gap rate, one ξ ~ N(0,1) held per
-// time_step (devices.md 3.1). At 0 V (no field-driven motion, T = T_ini) the gap therefore
+// time_step (docs/device-models.md §3.1). At 0 V (no field-driven motion, T = T_ini) the gap therefore
 // performs a Gaussian random walk whose increment over one time step has the closed-form
 // standard deviation σ = deltaGap0·time_step/(1 + exp((T_crit − T_ini)/T_smth)). Both faces are
 // held to that value (they draw different random numbers: native RngStream, ngspice trrandom).

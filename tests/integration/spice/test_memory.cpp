@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Reusing the session for many circuits keeps memory flat (ngspice.md §7.3).
+// Reusing the session for many circuits keeps memory flat (docs/ngspice-notes.md §3.3).
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>

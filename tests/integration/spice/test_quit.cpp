@@ -12,14 +12,15 @@
 #include <unistd.h>
 
 #include "spice_test_util.hpp"
+#include "temp_dir.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/spice/session.hpp"
 
 using xbarsim::spice::Session;
 
 BOOST_AUTO_TEST_CASE(quit_marks_the_session_dead) {
-  const auto deck = std::filesystem::temp_directory_path() /
-                    ("xbarsim_quit_" + std::to_string(::getpid()) + ".cir");
+  const xbarsim::test::TempDir dir;
+  const auto deck = dir / "quit.cir";
   {
     std::ofstream file(deck);
     file << "* quitting deck\nv1 in 0 dc 1\nr1 in 0 1k\n.control\nop\nquit\n.endc\n.end\n";
@@ -32,7 +33,6 @@ BOOST_AUTO_TEST_CASE(quit_marks_the_session_dead) {
     BOOST_TEST_MESSAGE(e.what());
     BOOST_TEST(xbarsim::test::mentions(e, "ngspice quit"));
   }
-  std::filesystem::remove(deck);
   BOOST_TEST(!s.isAlive());
   // Measured: after quit, ngSpice_Circ segfaults in libngspice 39.3. The session must not
   // call it any more.

@@ -230,19 +230,32 @@ BOOST_AUTO_TEST_CASE(other_threads_are_refused) {
   s.command("op");
 }
 
-BOOST_AUTO_TEST_CASE(comma_decimal_locale_does_not_leak_into_ngspice) {
+/// The first comma-decimal locale this system has, or nullptr; leaves the locale unchanged.
+const char* commaDecimalLocale() {
+  const std::string previous = std::setlocale(LC_ALL, nullptr);
+  for (const char* name : {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "de_DE", "fr_FR"}) {
+    if (std::setlocale(LC_ALL, name) != nullptr) {
+      std::setlocale(LC_ALL, previous.c_str());
+      return name;
+    }
+  }
+  return nullptr;
+}
+
+// Needs a comma-decimal locale (none by default on Debian: `localedef -i de_DE -f UTF-8
+// de_DE.UTF-8`, or LOCPATH); without one Boost reports the case skipped.
+BOOST_AUTO_TEST_CASE(comma_decimal_locale_does_not_leak_into_ngspice,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                       boost::test_tools::assertion_result found(commaDecimalLocale() != nullptr);
+                       found.message() << "no comma-decimal locale (de_DE, fr_FR) installed";
+                       return found;
+                     })) {
   // ngspice's numparam converts numbers with the C library, which honours LC_NUMERIC: under
   // de_DE ".param rv=1.5k" is a "Number format error" and a fatal exit. The session runs
   // every ngspice call in the C locale.
   const std::string previous = std::setlocale(LC_ALL, nullptr);
-  const char* set = nullptr;
-  for (const char* name : {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "de_DE", "fr_FR"})
-    if ((set = std::setlocale(LC_ALL, name)) != nullptr) break;
-  if (set == nullptr) {
-    BOOST_TEST_MESSAGE("no comma-decimal locale installed (try LOCPATH with localedef "
-                       "-i de_DE -f UTF-8); locale test skipped");
-    return;
-  }
+  const char* set = std::setlocale(LC_ALL, commaDecimalLocale());
+  BOOST_REQUIRE(set != nullptr);
   BOOST_TEST_MESSAGE("running under locale " << set);
   Session& s = Session::instance();
   try {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Independent reference for the native-solver tests: textbook modified nodal analysis of the
-// canonical crossbar (DESIGN.md section 3) in long double, dense, with every 0-ohm wire and every
+// canonical crossbar (docs/architecture.md §4.1) in long double, dense, with every 0-ohm wire and every
 // ideal source as a voltage-source branch (no node merging, no series folding). Linear cells and
 // ideal sense amplifiers only. Small arrays only (dense LU).
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "xbarsim/circuit/crossbar_spec.hpp"
 #include "xbarsim/circuit/native_transient.hpp"
 
@@ -75,9 +76,8 @@ inline std::string currentVectors(const circuit::CrossbarSpec& s) {
 /// Runs `ngspice -b` on the deck; returns the rows of numbers of `table` (written by wrdata).
 inline std::vector<std::vector<double>> runNgspice(const std::string& deck_with_placeholder) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() /
-                       fmt::format("xbarsim_native_crossval_{}_{}", ::getpid(), std::rand());
-  fs::create_directories(dir);
+  const xbarsim::test::TempDir temp;
+  const fs::path& dir = temp.path();
   const fs::path deck = dir / "deck.cir", table = dir / "table.txt";
   std::string text = deck_with_placeholder;
   for (std::size_t p; (p = text.find("@TABLE@")) != std::string::npos;) text.replace(p, 7, table.string());
@@ -99,7 +99,6 @@ inline std::vector<std::vector<double>> runNgspice(const std::string& deck_with_
     for (double x; ls >> x;) row.push_back(x);
     if (!row.empty()) rows.push_back(row);
   }
-  fs::remove_all(dir);
   return rows;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// PCM statistical model vs the derived reference values of ../shared/reference/devices.md 1.8
+// PCM statistical model vs the derived reference values of docs/device-models.md §1.8
 // (computed there from the aihwkit PCMLikeNoiseModel formulas; Joshi et al., Nat. Commun. 11,
 // 2473 (2020)), plus exact noise-free maths and sampling statistics.
 #include <boost/test/unit_test.hpp>
@@ -22,7 +22,7 @@ namespace {
 struct Row {
   double g_us, sigma_us, mu_nu, sigma_nu, q_s;
 };
-// devices.md 1.8, first table (g_max = 25 uS, t0 = 20 s).
+// docs/device-models.md §1.8, first table (g_max = 25 uS, t0 = 20 s).
 constexpr std::array<Row, 7> kTable = {{{0.25, 0.2830, 0.0958, 0.0450, 0.1756},
                                         {1, 0.3402, 0.0743, 0.0343, 0.0713},
                                         {2.5, 0.4482, 0.0601, 0.0229, 0.0393},
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(read_noise_time_factor_matches_devices_md) {
 }
 
 BOOST_AUTO_TEST_CASE(mean_drift_factor_reproduces_monte_carlo_table) {
-  // devices.md 1.8, second table (200k-sample Monte Carlo there; 200k here, other stream).
+  // docs/device-models.md §1.8, second table (200k-sample Monte Carlo there; 200k here, other stream).
   constexpr int kN = 200000;
   struct Case { double g_us, t_s, expected; };
   const std::array<Case, 8> cases = {{{2.5, 3600.0, 0.7363},
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(programming_noise_statistics) {
 }
 
 BOOST_AUTO_TEST_CASE(relative_read_noise_at_one_hour) {
-  // devices.md 1.8: sigma/g_drift at 1 h = 0.187 (2.5 uS), 0.076 (10 uS), 0.042 (25 uS).
+  // docs/device-models.md §1.8: sigma/g_drift at 1 h = 0.187 (2.5 uS), 0.076 (10 uS), 0.042 (25 uS).
   PcmStatisticalParams p;
   p.prog_noise_scale = 0.0;
   p.drift_scale = 0.0;
@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(bad_inputs_throw) {
 }
 
 BOOST_AUTO_TEST_CASE(hermes_variant_formulas) {
-  // devices.md 1.7 (aihwkit HermesNoiseModel), values at x = g/g_max = 1 and a low-x point,
+  // docs/device-models.md §1.7 (aihwkit HermesNoiseModel), values at x = g/g_max = 1 and a low-x point,
   // derived here by hand from the printed coefficients.
   const PcmStatisticalModel two(hermesParams(2));
   const double g_max = 20.7e-6;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// CMO/HfOx ReRAM statistical model (aihwkit ReRamCMONoiseModel, devices.md 2.2).
+// CMO/HfOx ReRAM statistical model (aihwkit ReRamCMONoiseModel, docs/device-models.md §2.2).
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Stanford-PKU RRAM v1.0.0 native face vs devices.md 3.1 / 6.1 reference values (R_LRS = 541.8
+// Stanford-PKU RRAM v1.0.0 native face vs docs/device-models.md §3.3 reference values (R_LRS = 541.8
 // ohm, R_HRS = 218.59 kOhm at 0.1 V; I(1.8 V, LRS) = 0.301 A, I(-1.3 V, LRS) = -40.7 mA; MemTorch
 // r_on = 542, r_off = 218586), analytic dI/dV vs finite differences, and the gap dynamics.
 #include <boost/test/unit_test.hpp>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Helpers for the dnn unit tests: small seeded networks and a temporary directory.
+// Helpers for the dnn unit tests: small seeded networks (TempDir from tests/support).
 
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "temp_dir.hpp"
 #include "xbarsim/dnn/network.hpp"
 
 namespace dnn_test {
@@ -19,20 +20,7 @@ using xbarsim::dnn::Matrix;
 using xbarsim::dnn::Network;
 using xbarsim::dnn::Vector;
 
-/// A fresh directory under the system temp dir, removed at scope exit.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("xbarsim-dnn-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using xbarsim::test::TempDir;
 
 inline Matrix randomMatrix(Index rows, Index cols, unsigned seed, float scale = 1.0f) {
   std::mt19937 gen(seed);

@@ -48,27 +48,27 @@ BOOST_AUTO_TEST_CASE(synthetic_is_seeded) {
 BOOST_AUTO_TEST_CASE(idx_files) {
   TempDir dir;
   // 3 images of 2x2 and their labels
-  writeGz(dir.path / "t10k-images-idx3-ubyte.gz", idx({3, 2, 2}, 12, 0));
-  writeGz(dir.path / "t10k-labels-idx1-ubyte.gz", idx({3}, 3, 1));
-  const Dataset d = loadFashionMnist(Split::Test, dir.path);
+  writeGz(dir.path() / "t10k-images-idx3-ubyte.gz", idx({3, 2, 2}, 12, 0));
+  writeGz(dir.path() / "t10k-labels-idx1-ubyte.gz", idx({3}, 3, 1));
+  const Dataset d = loadFashionMnist(Split::Test, dir.path());
   BOOST_TEST(d.size() == 3);
   BOOST_TEST((d.shape == Shape{1, 2, 2}));
   BOOST_TEST(d.pixels(1, 0) == 7);   // second pixel of the first image
   BOOST_TEST(d.pixels(0, 1) == 8);   // first pixel of the second image: (4*7) % 10
   BOOST_TEST(d.labels[1] == 8);
   // truncated payload, wrong magic, count mismatch
-  writeGz(dir.path / "t10k-images-idx3-ubyte.gz", idx({3, 2, 2}, 11, 0));
-  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path), xbarsim::IoError);
-  writeGz(dir.path / "t10k-images-idx3-ubyte.gz", idx({3, 4}, 12, 0));
-  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path), xbarsim::IoError);
-  writeGz(dir.path / "t10k-images-idx3-ubyte.gz", idx({4, 2, 2}, 16, 0));
-  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path), xbarsim::IoError);
+  writeGz(dir.path() / "t10k-images-idx3-ubyte.gz", idx({3, 2, 2}, 11, 0));
+  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path()), xbarsim::IoError);
+  writeGz(dir.path() / "t10k-images-idx3-ubyte.gz", idx({3, 4}, 12, 0));
+  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path()), xbarsim::IoError);
+  writeGz(dir.path() / "t10k-images-idx3-ubyte.gz", idx({4, 2, 2}, 16, 0));
+  BOOST_CHECK_THROW((void)loadFashionMnist(Split::Test, dir.path()), xbarsim::IoError);
 }
 
 BOOST_AUTO_TEST_CASE(missing_package_is_named) {
   TempDir dir;
   try {
-    (void)loadFashionMnist(Split::Test, dir.path / "nowhere");
+    (void)loadFashionMnist(Split::Test, dir.path() / "nowhere");
     BOOST_ERROR("no exception");
   } catch (const xbarsim::IoError& e) {
     BOOST_TEST(std::string(e.what()).find("dataset-fashion-mnist") != std::string::npos);

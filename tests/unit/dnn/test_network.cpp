@@ -117,8 +117,8 @@ BOOST_AUTO_TEST_CASE(dense_forward_and_shapes) {
 BOOST_AUTO_TEST_CASE(save_load_round_trip) {
   TempDir dir;
   const Network net = convNet();
-  saveNetwork(net, dir.path / "m.h5");
-  const Network back = loadNetwork(dir.path / "m.h5");
+  saveNetwork(net, dir.path() / "m.h5");
+  const Network back = loadNetwork(dir.path() / "m.h5");
   BOOST_TEST(back.layers.size() == net.layers.size());
   BOOST_TEST(back.layers[0].stride_h == 2);
   BOOST_TEST(back.layers[0].stride_w == 1);
@@ -130,10 +130,10 @@ BOOST_AUTO_TEST_CASE(save_load_round_trip) {
 BOOST_AUTO_TEST_CASE(bad_model_files) {
   TempDir dir;
   const Network net = mlp(Shape{1, 3, 3}, 4, 2, 3);
-  const auto good = dir.path / "good.h5";
+  const auto good = dir.path() / "good.h5";
   saveNetwork(net, good);
   auto copy = [&](const std::string& name) {
-    const auto p = dir.path / name;
+    const auto p = dir.path() / name;
     std::filesystem::copy_file(good, p);
     return p;
   };
@@ -147,10 +147,10 @@ BOOST_AUTO_TEST_CASE(bad_model_files) {
     }
   };
   // missing file, not HDF5, truncated: bad input (ConfigError naming the file), not an I/O failure
-  BOOST_CHECK_THROW((void)loadNetwork(dir.path / "absent.h5"), xbarsim::ConfigError);
+  BOOST_CHECK_THROW((void)loadNetwork(dir.path() / "absent.h5"), xbarsim::ConfigError);
   {
-    std::ofstream(dir.path / "text.h5") << "not hdf5";
-    BOOST_CHECK_THROW((void)loadNetwork(dir.path / "text.h5"), xbarsim::ConfigError);
+    std::ofstream(dir.path() / "text.h5") << "not hdf5";
+    BOOST_CHECK_THROW((void)loadNetwork(dir.path() / "text.h5"), xbarsim::ConfigError);
   }
   {
     const auto p = copy("trunc.h5");
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(bad_model_files) {
     expect([&] { (void)loadNetwork(p); }, "version 2 is not supported");
   }
   {  // a layer without its weight, an unknown type, no layers
-    const auto p = dir.path / "missing.h5";
+    const auto p = dir.path() / "missing.h5";
     auto h5 = xbarsim::io::H5File::create(p);
     h5.setAttribute("/", "format", "xbarsim-model");
     h5.setAttribute("/", "version", std::int64_t{1});

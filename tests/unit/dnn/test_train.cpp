@@ -37,8 +37,8 @@ BOOST_AUTO_TEST_CASE(mlp_learns_and_is_deterministic) {
   const TrainResult c = trainNetwork(o, tr, te);
   BOOST_TEST(c.test_accuracy > 0.7);
   TempDir dir;
-  saveNetwork(c.network, dir.path / "m.h5");
-  BOOST_TEST(floatAccuracy(loadNetwork(dir.path / "m.h5"), te) == c.test_accuracy);
+  saveNetwork(c.network, dir.path() / "m.h5");
+  BOOST_TEST(floatAccuracy(loadNetwork(dir.path() / "m.h5"), te) == c.test_accuracy);
 }
 
 BOOST_AUTO_TEST_CASE(cnn_with_batchnorm_learns) {

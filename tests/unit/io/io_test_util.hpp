@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Helpers for the io tests: a self-removing temporary directory, file writing, and running
+// Helpers for the io tests: file writing, and running
 // /usr/bin/python3 + h5py on a file to check what an analyst would see.
 
 #include <fmt/format.h>
@@ -16,35 +16,11 @@
 #include <string>
 #include <string_view>
 
+#include "temp_dir.hpp"
+
 namespace xbarsim::io::test {
 
-/// A fresh directory under temp_directory_path(), removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<unsigned> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            fmt::format("xbarsim-io-test-{}-{}", ::getpid(), counter.fetch_add(1));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  [[nodiscard]] std::filesystem::path operator/(std::string_view name) const {
-    return path_ / name;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using xbarsim::test::TempDir;
 
 inline void writeText(const std::filesystem::path& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary);
@@ -81,12 +57,10 @@ inline bool havePythonH5py() {
 
 /// Runs `body` under python3 with `f` = h5py.File(file, 'r') (and sys, h5py, np imported);
 /// the test fails with python's output if the script exits non-zero (e.g. a failed assert).
-/// Skipped, with a message, when python3 or h5py is missing.
+/// A missing python3 or h5py is a test failure (tools/setup.sh installs both).
 inline void checkWithH5py(const std::filesystem::path& file, const std::string& body) {
-  if (!havePythonH5py()) {
-    BOOST_TEST_MESSAGE("skipping h5py cross-check: " << kPython << " cannot import h5py");
-    return;
-  }
+  BOOST_REQUIRE_MESSAGE(havePythonH5py(),
+                        kPython << " cannot import h5py (tools/setup.sh installs python3-h5py)");
   const std::filesystem::path script = file.parent_path() / (file.filename().string() + ".py");
   writeText(script, "import sys, h5py, numpy as np\nf = h5py.File(sys.argv[1], 'r')\n" + body +
                         "\nprint('ok')\n");

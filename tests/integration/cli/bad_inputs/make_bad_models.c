@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * Writes the small broken model files of the bad-input corpus (model format v1, DESIGN.md
- * section 6, with one defect each). Run once from this folder; the outputs are committed:
+ * Writes the small broken model files of the bad-input corpus (model format v1, docs/architecture.md
+ * §7.1, with one defect each). Run once from this folder; the outputs are committed:
  *   h5cc -o /tmp/make_bad_models make_bad_models.c && /tmp/make_bad_models
  * model_truncated/ holds the first 1024 bytes of data/models/mlp_hwa.h5 (head -c 1024).
  */
