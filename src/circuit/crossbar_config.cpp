@@ -29,6 +29,21 @@ std::string memoryModelDescription() {
   return text + " xbarsim config --models lists parameters and sources";
 }
 
+std::string senseKindDescription() {
+  std::string text = "sense amplifier:";
+  for (const SenseAmpKind* kind : senseAmpKinds().all())
+    text += fmt::format(" {} ({});", kind->name, kind->description);
+  text.back() = '.';
+  return text;
+}
+
+std::vector<std::string> dcSenseKinds() {
+  std::vector<std::string> names;
+  for (const SenseAmpKind* kind : senseAmpKinds().all())
+    if (kind->dc) names.emplace_back(kind->name);
+  return names;
+}
+
 }  // namespace
 
 void addCrossbarKeys(core::Schema& schema) {
@@ -92,17 +107,9 @@ void addCrossbarKeys(core::Schema& schema) {
             .description = "upper bound of the random conductance draw in S", .min = 0,
             .min_exclusive = true})
       .add({.key = "sense.kind", .type = ValueType::String, .default_value = std::string("ideal"),
-            .description = "sense amplifier: ideal (0 V virtual ground) or tia (macro-model)",
-            .choices = {"ideal", "tia"}})
-      .add({.key = "sense.open_loop_gain", .type = ValueType::Real, .default_value = 1e4,
-            .description = "TIA op-amp open-loop gain A in V/V", .min = 0, .min_exclusive = true})
-      .add({.key = "sense.offset_v", .type = ValueType::Real, .default_value = 0.0,
-            .description = "TIA input offset voltage in V", .min = -10, .max = 10})
-      .add({.key = "sense.r_feedback_ohm", .type = ValueType::Real, .default_value = 10e3,
-            .description = "TIA feedback resistor in ohm", .min = 0, .min_exclusive = true})
-      .add({.key = "sense.rail_v", .type = ValueType::Real, .default_value = 1.5,
-            .description = "TIA output saturation (rails at +/- rail_v) in V", .min = 0,
-            .min_exclusive = true});
+            .description = senseKindDescription(),
+            .choices = senseAmpKinds().names()});
+  for (const SenseAmpKind* kind : senseAmpKinds().all()) kind->add_keys(schema);
 }
 
 CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) {
@@ -158,11 +165,12 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
       for (Eigen::Index j = 0; j < spec.cols; ++j) spec.g_s(i, j) = rng.uniform(g_min, g_max);
   }
 
-  spec.sense = config.string("sense.kind") == "tia" ? SenseKind::Tia : SenseKind::Ideal;
-  spec.tia.open_loop_gain = config.real("sense.open_loop_gain");
-  spec.tia.offset_v = config.real("sense.offset_v");
-  spec.tia.r_feedback_ohm = config.real("sense.r_feedback_ohm");
-  spec.tia.rail_v = config.real("sense.rail_v");
+  const SenseAmpKind& sense = senseAmpKinds().get(config.string("sense.kind"));
+  if (!sense.dc)
+    config.fail("sense.kind", fmt::format("\"{}\" has no DC operating point, so no W_eff or MVM "
+                                          "(it is read by a transient); use one of: {}",
+                                          sense.name, fmt::join(dcSenseKinds(), ", ")));
+  spec.sense = sense.from_config(config);
   spec.validate();
   return spec;
 }

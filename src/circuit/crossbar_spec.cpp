@@ -34,12 +34,7 @@ void CrossbarSpec::validate() const {
         throw Error(fmt::format("crossbar: conductance ({}, {}) = {} S must be finite and >= 0",
                                 i, j, g_s(i, j)));
   if (!iv.isLinear()) requirePositive(iv.v0_v, "v0_v");
-  if (sense == SenseKind::Tia) {
-    requirePositive(tia.open_loop_gain, "tia.open_loop_gain");
-    requirePositive(tia.r_feedback_ohm, "tia.r_feedback_ohm");
-    requirePositive(tia.rail_v, "tia.rail_v");
-    if (!std::isfinite(tia.offset_v)) throw Error("crossbar: tia.offset_v must be finite");
-  }
+  if (!sense) throw Error("crossbar: no sense amplifier (use circuit::idealSense())");
   if (cell == CellKind::OneT1R && !std::isfinite(v_gate_v))
     throw Error(fmt::format("crossbar: v_gate_v = {} must be finite", v_gate_v));
 }
@@ -51,10 +46,6 @@ std::string_view toString(CellKind kind) noexcept {
     case CellKind::OneS1R: return "1S1R";
   }
   return "?";
-}
-
-std::string_view toString(SenseKind kind) noexcept {
-  return kind == SenseKind::Ideal ? "ideal" : "tia";
 }
 
 }  // namespace xbarsim::circuit

@@ -29,6 +29,10 @@ double since(Clock::time_point t0) {
 
 const CrossbarSpec& validated(const CrossbarSpec& spec) {
   spec.validate();
+  if (!spec.sense->hasDcFace())
+    throw Error(fmt::format("native solver: the {} sense amplifier has no DC operating point; "
+                            "W_eff and MVMs need an amplifier that has one (a transient reads it)",
+                            spec.sense->kind()));
   return spec;
 }
 
@@ -89,7 +93,7 @@ struct NativeSolver::Impl {
       rep.factorization = "sparse-ldlt (amd)";
     }
     rep.unknowns = topo.unknowns();
-    if (!topo.tia()) {
+    if (!topo.freeSense()) {
       sense_edges.resize(static_cast<std::size_t>(spec.cols));
       auto senseCol = [&](int node) -> int {
         return (node < 0 && topo.driverOf(node) < 0) ? -1 - node - static_cast<int>(spec.rows) : -1;
@@ -107,29 +111,6 @@ struct NativeSolver::Impl {
   }
 
   bool constantJacobian() const { return spec.isLinear(); }
-
-  // ---- TIA macro-model: v_o = f(v_in) = rail·tanh(A·(offset − v_in)/rail) -------------------
-  double tiaOut(double v) const {
-    const auto& t = spec.tia;
-    return t.rail_v * std::tanh(t.open_loop_gain * (t.offset_v - v) / t.rail_v);
-  }
-  /// Current into the amplifier input (through r_feedback), and its derivative.
-  double tiaCurrent(double v) const { return (v - tiaOut(v)) / spec.tia.r_feedback_ohm; }
-  double tiaConductance(double v) const {
-    const auto& t = spec.tia;
-    const double th = std::tanh(t.open_loop_gain * (t.offset_v - v) / t.rail_v);
-    return (1.0 + t.open_loop_gain * (1.0 - th * th)) / t.r_feedback_ohm;
-  }
-
-  /// Solution of v = f(v): the amplifier input with its output tied back (bisection).
-  double virtualGround() const {
-    double lo = -spec.tia.rail_v, hi = spec.tia.rail_v;
-    for (int it = 0; it < 200; ++it) {
-      const double mid = 0.5 * (lo + hi);
-      (mid - tiaOut(mid) > 0.0 ? hi : lo) = mid;
-    }
-    return 0.5 * (lo + hi);
-  }
 
   double volt(int node, const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
     return topo.voltage(node, xv.data(), vin.data());
@@ -151,10 +132,10 @@ struct NativeSolver::Impl {
       if (w.a >= 0) f[w.a] += cur;
       if (w.b >= 0) f[w.b] -= cur;
     }
-    if (topo.tia())
+    if (topo.freeSense())
       for (Eigen::Index j = 0; j < spec.cols; ++j) {
         const int o = topo.outNode(j);
-        f[o] += tiaCurrent(xv[o]);
+        f[o] += spec.sense->load(xv[o]).i_a;
       }
   }
 
@@ -199,9 +180,9 @@ struct NativeSolver::Impl {
       if (!gd.allFinite() || (lu && !gb.allFinite())) throwCellOverflow(xv, vin, gd);
     }
     gload.resize(0);
-    if (topo.tia()) {
+    if (topo.freeSense()) {
       gload.resize(spec.cols);
-      for (Eigen::Index j = 0; j < spec.cols; ++j) gload[j] = tiaConductance(xv[topo.outNode(j)]);
+      for (Eigen::Index j = 0; j < spec.cols; ++j) gload[j] = spec.sense->load(xv[topo.outNode(j)]).di_dv_s;
     }
   }
 
@@ -252,7 +233,7 @@ struct NativeSolver::Impl {
     const Eigen::Index C = spec.cols;
     if (use_grid) {
       const Eigen::MatrixXd& y = grid->multiport();
-      if (!topo.tia()) return -y.bottomLeftCorner(C, R);
+      if (!topo.freeSense()) return -y.bottomLeftCorner(C, R);
       Eigen::MatrixXd yoo = y.bottomRightCorner(C, C);
       yoo.diagonal() += gload;
       Eigen::LLT<Eigen::MatrixXd> llt(yoo);
@@ -282,7 +263,7 @@ struct NativeSolver::Impl {
       if (e.b < 0 && e.a >= 0 && topo.driverOf(e.b) >= 0) couplings.push_back({e.a, topo.driverOf(e.b), e.g});
     }
     // Direct driver -> sense cells (both ends fixed).
-    if (!topo.tia())
+    if (!topo.freeSense())
       for (Eigen::Index j = 0; j < C; ++j)
         for (const auto& se : sense_edges[j])
           if (se.other < 0 && topo.driverOf(se.other) >= 0)
@@ -296,7 +277,7 @@ struct NativeSolver::Impl {
         if (c.row >= i0 && c.row < i0 + nb) z(c.node, c.row - i0) += c.g;
       solve(z);
       for (Eigen::Index j = 0; j < C; ++j) {
-        if (topo.tia()) {
+        if (topo.freeSense()) {
           w.block(j, i0, 1, nb) = gload[j] * z.row(topo.outNode(j));
         } else {
           for (const auto& se : sense_edges[j])
@@ -312,8 +293,8 @@ struct NativeSolver::Impl {
   Eigen::VectorXd senseCurrents(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
     Eigen::VectorXd cur(spec.cols);
     for (Eigen::Index j = 0; j < spec.cols; ++j) {
-      if (topo.tia()) {
-        cur[j] = tiaCurrent(xv[topo.outNode(j)]);
+      if (topo.freeSense()) {
+        cur[j] = spec.sense->load(xv[topo.outNode(j)]).i_a;
         continue;
       }
       double s = 0.0;
@@ -344,8 +325,8 @@ struct NativeSolver::Impl {
       // Cold start at 0 V, amplifier inputs at their virtual ground (v = f(v)): from 0 V a
       // high-gain amplifier with an offset starts deep in saturation.
       x = Eigen::VectorXd::Zero(n);
-      if (topo.tia()) {
-        const double v = virtualGround();
+      if (topo.freeSense()) {
+        const double v = spec.sense->restingInput();
         for (Eigen::Index j = 0; j < spec.cols; ++j) x[topo.outNode(j)] = v;
       }
     }

@@ -127,14 +127,9 @@ class Problem {
   Problem(const CrossbarSpec& spec, const TransientSpec& ts) : spec_(spec), ts_(ts), topo_(spec) {
     R_ = spec.rows;
     C_ = spec.cols;
-    integrator_ = ts.sense == TransientSense::Integrator;
-    if (integrator_ && spec.sense != SenseKind::Tia) {
-      // The integrator replaces the sense amplifier: its input node is an unknown, as with a TIA.
-      CrossbarSpec as_tia = spec;
-      as_tia.sense = SenseKind::Tia;
-      topo_ = detail::Topology(as_tia);
-    }
-    amp_ = integrator_ || spec.sense == SenseKind::Tia;
+    c_feedback_f_ = spec.sense->feedbackCapacitance();
+    integrator_ = c_feedback_f_ > 0.0;
+    amp_ = !spec.sense->holdsInput();
     model_ = ts.cell_model;
     ns_ = model_ ? model_->stateSize() : 0;
     if (ns_ < 0) throw Error("transient: CellModel::stateSize() must be >= 0");
@@ -185,29 +180,10 @@ class Problem {
     std::fill(y, y + n_, 0.0);
     std::fill(yp, yp + n_, 0.0);
     if (amp_)
-      for (Eigen::Index j = 0; j < C_; ++j) y[topo_.outNode(j)] = resetVoltage();
+      for (Eigen::Index j = 0; j < C_; ++j) y[topo_.outNode(j)] = spec_.sense->restingInput();
     if (model_)
       for (Eigen::Index i = 0; i < R_; ++i)
         for (Eigen::Index j = 0; j < C_; ++j) model_->initialState(i, j, &y[stateIndex(i, j, 0)]);
-  }
-
-  // Amplifier transfer vo = f(v), for the TIA or the integrator.
-  double gain() const { return integrator_ ? ts_.integrator.open_loop_gain : spec_.tia.open_loop_gain; }
-  double offset() const { return integrator_ ? ts_.integrator.offset_v : spec_.tia.offset_v; }
-  double rail() const { return integrator_ ? ts_.integrator.rail_v : spec_.tia.rail_v; }
-  double ampOut(double v) const { return rail() * std::tanh(gain() * (offset() - v) / rail()); }
-  double ampSlope(double v) const {  // f'(v)
-    const double th = std::tanh(gain() * (offset() - v) / rail());
-    return -gain() * (1.0 - th * th);
-  }
-  /// Amplifier input with the integrator reset: input = output, v = f(v).
-  double resetVoltage() const {
-    double lo = -rail(), hi = rail();
-    for (int it = 0; it < 200; ++it) {
-      const double mid = 0.5 * (lo + hi);
-      (mid - ampOut(mid) > 0.0 ? hi : lo) = mid;
-    }
-    return 0.5 * (lo + hi);
   }
 
   double volt(int node, const double* y) const { return topo_.voltage(node, y, vin_.data()); }
@@ -247,11 +223,11 @@ class Problem {
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int o = topo_.outNode(j);
         if (integrator_) {
-          // KCL: the input current charges C_f; u = v_in - f(v_in) ties u to the input node.
-          r[o] += ts_.integrator.c_feedback_f * yp[capIndex(j)];
-          r[capIndex(j)] = y[capIndex(j)] - (y[o] - ampOut(y[o]));
+          // KCL: the input current charges C_f; u = v_in - vo(v_in) ties u to the input node.
+          r[o] += c_feedback_f_ * yp[capIndex(j)];
+          r[capIndex(j)] = y[capIndex(j)] - (y[o] - spec_.sense->outputVoltage(y[o]));
         } else {
-          r[o] += (y[o] - ampOut(y[o])) / spec_.tia.r_feedback_ohm;
+          r[o] += spec_.sense->load(y[o]).i_a;
         }
       }
   }
@@ -308,11 +284,12 @@ class Problem {
         const int o = topo_.outNode(j);
         const sunindextype s = diag_slots_[static_cast<std::size_t>(o)];
         if (integrator_) {
-          add(int_slots_[static_cast<std::size_t>(3 * j)], cj * ts_.integrator.c_feedback_f);  // (o, u)
-          add(int_slots_[static_cast<std::size_t>(3 * j + 1)], 1.0);                          // (u, u)
-          add(int_slots_[static_cast<std::size_t>(3 * j + 2)], -(1.0 - ampSlope(y[o])));       // (u, o)
+          add(int_slots_[static_cast<std::size_t>(3 * j)], cj * c_feedback_f_);  // (o, u)
+          add(int_slots_[static_cast<std::size_t>(3 * j + 1)], 1.0);           // (u, u)
+          add(int_slots_[static_cast<std::size_t>(3 * j + 2)],
+              -(1.0 - spec_.sense->outputSlope(y[o])));                        // (u, o)
         } else {
-          add(s, (1.0 - ampSlope(y[o])) / spec_.tia.r_feedback_ohm);
+          add(s, spec_.sense->load(y[o]).di_dv_s);
         }
       }
   }
@@ -324,10 +301,10 @@ class Problem {
         const int o = topo_.outNode(j);
         if (integrator_) {
           vout[j] = y[o] - y[capIndex(j)];
-          cur[j] = ts_.integrator.c_feedback_f * yp[capIndex(j)];
+          cur[j] = c_feedback_f_ * yp[capIndex(j)];
         } else {
-          vout[j] = ampOut(y[o]);
-          cur[j] = (y[o] - vout[j]) / spec_.tia.r_feedback_ohm;
+          vout[j] = spec_.sense->outputVoltage(y[o]);
+          cur[j] = spec_.sense->load(y[o]).i_a;
         }
         continue;
       }
@@ -449,6 +426,7 @@ class Problem {
   Eigen::Index R_ = 0, C_ = 0, nodes_ = 0, n_int_ = 0, n_ = 0;
   int ns_ = 0;
   bool integrator_ = false, amp_ = false, dc_ = false;
+  double c_feedback_f_ = 0.0;  ///< the sense amplifier's feedback capacitor (integrator)
   const CellModel* model_ = nullptr;
   Eigen::VectorXd vin_;
   std::vector<double> cap_;
@@ -520,11 +498,6 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   const auto& cap = ts.capacitance;
   for (double c : {cap.c_row_f, cap.c_col_f, cap.c_sense_f})
     if (!(c >= 0.0) || !std::isfinite(c)) throw Error("transient: capacitances must be finite and >= 0");
-  if (ts.sense == TransientSense::Integrator) {
-    const auto& in = ts.integrator;
-    if (!(in.c_feedback_f > 0.0 && in.open_loop_gain > 0.0 && in.rail_v > 0.0) || !std::isfinite(in.offset_v))
-      throw Error("transient: integrator needs c_feedback_f, open_loop_gain, rail_v > 0");
-  }
   if (!(ts.rel_tol > 0.0 && ts.abs_tol_v > 0.0 && ts.state_abs_tol > 0.0))
     throw Error("transient: tolerances must be > 0");
   std::vector<double> times = ts.output_times_s;

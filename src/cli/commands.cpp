@@ -272,7 +272,7 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
   };
   auto seconds = [](const extract::Timing& t) { return t.setup_s + t.solve_s; };
   fmt::print("{}x{} crossbar, {} cells, {} sense, tolerance {:.1e}\n", spec.rows, spec.cols,
-             device::toString(spec.iv.kind), circuit::toString(spec.sense), tolerance);
+             device::toString(spec.iv.kind), spec.sense->kind(), tolerance);
   const auto w_ngspice = ngspice->effectiveWeights(spec, v_read_v);
   const auto w_native = native->effectiveWeights(spec, v_read_v);
   double worst = relative(w_native.weff_s, w_ngspice.weff_s);

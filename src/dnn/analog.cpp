@@ -44,7 +44,7 @@ std::uint64_t streamIndex(std::initializer_list<std::uint64_t> parts) noexcept {
 
 bool AnalogOptions::idealCircuit() const noexcept {
   return circuit.r_row_ohm == 0.0 && circuit.r_col_ohm == 0.0 && circuit.r_driver_ohm == 0.0 &&
-         circuit.sense == circuit::SenseKind::Ideal && circuit.iv.isLinear() &&
+         circuit.sense->holdsInput() && circuit.sense->isLinear() && circuit.iv.isLinear() &&
          circuit.cell == circuit::CellKind::OneR;
 }
 

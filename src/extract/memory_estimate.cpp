@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/circuit/sense_amp.hpp"
 #include "xbarsim/device/registry.hpp"
 
 namespace xbarsim::extract {
@@ -61,7 +62,7 @@ ArrayShape arrayShapeOf(const core::Config& config, bool weights) {
   shape.rows = config.integer("array.rows");
   shape.cols = config.integer("array.cols");
   shape.linear = device::modelKinds().get(config.string("device.model")).linearRead() &&
-                 config.string("sense.kind") != "tia";
+                 circuit::senseAmpKinds().get(config.string("sense.kind")).linear;
   shape.ideal_wires = config.real("array.r_row_ohm") == 0.0 || config.real("array.r_col_ohm") == 0.0;
   return shape;
 }

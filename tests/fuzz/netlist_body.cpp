@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fuzz_bodies.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/error.hpp"
 
@@ -50,7 +51,7 @@ void fuzzNetlist(const std::uint8_t* data, std::size_t size) {
   spec.r_col_ohm = (flags & 2) ? std::abs(in.real()) : 0.0;
   spec.r_driver_ohm = (flags & 4) ? std::abs(in.real()) : 0.0;
   if (flags & 8) spec.iv = {device::IvKind::Sinh, in.real()};
-  if (flags & 16) spec.sense = circuit::SenseKind::Tia;
+  if (flags & 16) spec.sense = circuit::makeTia({});
   spec.g_s.resize(spec.rows, spec.cols);
   for (Eigen::Index k = 0; k < spec.g_s.size(); ++k) spec.g_s.data()[k] = in.real();
   std::string deck;

@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 #include <string_view>
 
+#include "xbarsim/circuit/sense_amp.hpp"
 #include "xbarsim/device/access_device.hpp"
 #include "xbarsim/device/iv_law.hpp"
 
@@ -23,22 +24,6 @@ namespace xbarsim::circuit {
 ///   OneT1R  r -[memory]- m = drain, NMOS source = c, gate at v_gate_v (absolute, all rows)
 /// The memory element follows `iv` and g_s; m is an internal node (m<i>_<j> in decks).
 enum class CellKind { OneR, OneT1R, OneS1R };
-enum class SenseKind {
-  Ideal,  ///< 0 V virtual ground; I_j is the current of the 0 V source
-  Tia,    ///< transimpedance amplifier macro-model (netlists/tia.lib)
-};
-
-/// Inverting TIA macro-model. The non-inverting input sits at offset_v; the output is a
-/// voltage source vo = rail_v·tanh(A·(offset_v − v_in)/rail_v) (small-signal gain A, smooth
-/// saturation at ±rail_v); r_feedback joins the input node to vo. The input draws no current,
-/// so I_j = (v_in − vo)/r_feedback and the output voltage is ≈ −I_j·r_feedback.
-struct TiaSpec {
-  double open_loop_gain = 1e4;      ///< A (V/V)
-  double offset_v = 0.0;            ///< input offset (V)
-  double r_feedback_ohm = 10e3;     ///< feedback resistor (ohm)
-  double rail_v = 1.5;              ///< output saturation (V)
-};
-
 struct CrossbarSpec {
   Eigen::Index rows = 0;            ///< R, inputs (word lines)
   Eigen::Index cols = 0;            ///< C, outputs (bit lines)
@@ -51,19 +36,17 @@ struct CrossbarSpec {
   device::NmosAccess transistor = device::NmosAccess();    ///< transistor of 1T1R cells
   double v_gate_v = 1.2;            ///< 1T1R word-line (gate) voltage, V vs ground
   Eigen::MatrixXd g_s;              ///< R×C cell conductances (S)
-  SenseKind sense = SenseKind::Ideal;
-  TiaSpec tia;
+  SenseAmpPtr sense = idealSense();  ///< every column's amplifier (sense_amp.hpp)
 
   /// Throws xbarsim::Error if sizes disagree or a value is negative/non-finite.
   void validate() const;
   /// True when the column currents are a linear function of the inputs (linear 1R cells and
-  /// an ideal sense amplifier): W_eff is then exact and input-independent.
+  /// a linear sense amplifier): W_eff is then exact and input-independent.
   [[nodiscard]] bool isLinear() const noexcept {
-    return cell == CellKind::OneR && iv.isLinear() && sense == SenseKind::Ideal;
+    return cell == CellKind::OneR && iv.isLinear() && sense->isLinear();
   }
 };
 
 [[nodiscard]] std::string_view toString(CellKind kind) noexcept;
-[[nodiscard]] std::string_view toString(SenseKind kind) noexcept;
 
 }  // namespace xbarsim::circuit

@@ -4,10 +4,9 @@
 /// variable-order BDF, sparse KLU linear solves, analytic Jacobian).
 ///
 /// The circuit is the DC crossbar of CrossbarSpec plus line capacitance (LineCapacitance, per
-/// row / column node to ground), piecewise-linear row inputs, and a sense amplifier that is
-/// ideal, the TIA macro-model of CrossbarSpec::tia, or an integrator (op-amp with a feedback
-/// capacitor). Cells follow CrossbarSpec::iv, or a stateful CellModel (PCM/RRAM dynamics) when
-/// one is given. Initial state: the DC operating point at t = 0 with capacitors open and the
+/// row / column node to ground), piecewise-linear row inputs, and the sense amplifier of
+/// CrossbarSpec::sense (ideal, TIA, or an integrator: sense_amp.hpp). Cells follow
+/// CrossbarSpec::iv, or a stateful CellModel (PCM/RRAM dynamics) when one is given. Initial state: the DC operating point at t = 0 with capacitors open and the
 /// integrators reset (feedback capacitor discharged).
 
 #include <Eigen/Core>
@@ -44,20 +43,6 @@ struct LineCapacitance {
   double c_sense_f = 0.0;  ///< each sense-amplifier input node (TIA / integrator)
 };
 
-/// Integrating sense amplifier: op-amp with output vo = rail·tanh(A·(offset − v_in)/rail) and
-/// a feedback capacitor between input and output. I_j = C_f·d(v_in − vo)/dt; vo ≈ −∫I dt/C_f.
-struct IntegratorSpec {
-  double c_feedback_f = 1e-12;
-  double open_loop_gain = 1e4;
-  double offset_v = 0.0;
-  double rail_v = 1.5;
-};
-
-enum class TransientSense {
-  FromSpec,    ///< CrossbarSpec::sense (ideal or TIA)
-  Integrator,  ///< IntegratorSpec
-};
-
 /// Hook for cells with internal state (the stateful PCM/RRAM models plug in here). A cell has
 /// stateSize() state variables x; v is the voltage from its row node to its column node.
 /// Implementations must be thread-compatible (const calls from one thread at a time) and
@@ -79,8 +64,6 @@ class CellModel {
 struct TransientSpec {
   std::vector<PwlWaveform> inputs;  ///< one per row
   LineCapacitance capacitance;
-  TransientSense sense = TransientSense::FromSpec;
-  IntegratorSpec integrator;
   const CellModel* cell_model = nullptr;  ///< optional; not owned
   double t_stop_s = 0.0;
   /// Output times (increasing, in (0, t_stop]); empty: output_points uniform points from 0.

@@ -60,7 +60,7 @@ SparseNodal::SparseNodal(const Topology& topo) : topo_(topo), impl_(std::make_un
   for (Eigen::Index i = 0; i < R; ++i)
     for (Eigen::Index j = 0; j < C; ++j) slotsOf(topo.rowNode(i, j), topo.colNode(i, j), cell_slots_);
   for (const auto& w : topo.wires()) slotsOf(w.a, w.b, wire_slots_);
-  if (topo.tia())
+  if (topo.freeSense())
     for (Eigen::Index j = 0; j < C; ++j) load_slots_.push_back(slot(topo.outNode(j), topo.outNode(j)));
 }
 
@@ -89,7 +89,7 @@ std::vector<int> SparseNodal::floatingNodes(const Topology& topo, const Eigen::M
     for (Eigen::Index j = 0; j < topo.cols(); ++j)
       link(topo.rowNode(i, j), topo.colNode(i, j), g_cell(i, j));
   for (const auto& w : topo.wires()) link(w.a, w.b, w.g);
-  if (topo.tia())
+  if (topo.freeSense())
     for (Eigen::Index j = 0; j < topo.cols(); ++j)
       if (g_load.size() > j && g_load[j] > 0.0 && !seen[topo.outNode(j)]) {
         seen[topo.outNode(j)] = 1;

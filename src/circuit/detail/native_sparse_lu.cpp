@@ -47,7 +47,7 @@ SparseNodalLU::SparseNodalLU(const Topology& topo) : topo_(topo), impl_(std::mak
   for (Eigen::Index i = 0; i < R; ++i)
     for (Eigen::Index j = 0; j < C; ++j) slotsOf(topo.rowNode(i, j), topo.colNode(i, j), cell_slots_);
   for (const auto& w : topo.wires()) slotsOf(w.a, w.b, wire_slots_);
-  if (topo.tia())
+  if (topo.freeSense())
     for (Eigen::Index j = 0; j < C; ++j) load_slots_.push_back(slot(topo.outNode(j), topo.outNode(j)));
 }
 

@@ -33,7 +33,7 @@ class UnionFind {
 // Physical node ids: driver i -> i; row node (i,j) -> R + iC + j; column node (i,j) ->
 // R + RC + iC + j; sense node j -> R + 2RC + j.
 Topology::Topology(const CrossbarSpec& spec)
-    : rows_(spec.rows), cols_(spec.cols), tia_(spec.sense == SenseKind::Tia) {
+    : rows_(spec.rows), cols_(spec.cols), free_sense_(!spec.sense->holdsInput()) {
   const int R = static_cast<int>(rows_);
   const int C = static_cast<int>(cols_);
   const int RC = R * C;
@@ -80,7 +80,7 @@ Topology::Topology(const CrossbarSpec& spec)
   constexpr int kUnassigned = 1 << 30;
   std::vector<int> code(static_cast<std::size_t>(n_phys), kUnassigned);
   for (int i = 0; i < R; ++i) code[uf.find(drv(i))] = -1 - i;
-  if (!tia_)
+  if (!free_sense_)
     for (int j = 0; j < C; ++j) code[uf.find(on(j))] = -1 - R - j;
   int next = 0;
   auto assign = [&](int phys) {

@@ -35,7 +35,8 @@ class Topology {
   Eigen::Index rows() const noexcept { return rows_; }
   Eigen::Index cols() const noexcept { return cols_; }
   Eigen::Index unknowns() const noexcept { return unknowns_; }
-  bool tia() const noexcept { return tia_; }
+  /// True when the sense nodes are unknowns (an amplifier that does not hold its input at 0 V).
+  bool freeSense() const noexcept { return free_sense_; }
   /// True when the unknowns have the canonical grid layout (no merged nodes).
   bool gridLayout() const noexcept { return grid_; }
 
@@ -71,7 +72,7 @@ class Topology {
   Eigen::Index rows_ = 0;
   Eigen::Index cols_ = 0;
   Eigen::Index unknowns_ = 0;
-  bool tia_ = false;
+  bool free_sense_ = false;
   bool grid_ = false;
   std::vector<int> row_node_;
   std::vector<int> col_node_;

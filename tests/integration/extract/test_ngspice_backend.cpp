@@ -8,6 +8,7 @@
 
 #include "extract_test_util.hpp"
 #include "run_command.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
@@ -193,20 +194,18 @@ BOOST_AUTO_TEST_CASE(sinh_jacobian_matches_finite_differences) {
 BOOST_AUTO_TEST_CASE(tia_with_huge_gain_is_ideal_and_finite_gain_is_not) {
   CrossbarSpec spec = randomSpec(3, 3, 1.0, 1.0, 17);
   const auto ideal = NgspiceBackend().effectiveWeights(spec, 0.2);
-  spec.sense = xbarsim::circuit::SenseKind::Tia;
-  spec.tia.open_loop_gain = 1e9;
-  spec.tia.r_feedback_ohm = 1e4;
-  spec.tia.rail_v = 5.0;
+  spec.sense = xbarsim::circuit::makeTia({.open_loop_gain = 1e9, .r_feedback_ohm = 1e4, .rail_v = 5.0});
   const auto huge = NgspiceBackend().effectiveWeights(spec, 0.2);
   BOOST_TEST(maxRelativeError(huge.weff_s, ideal.weff_s) < 1e-7);
-  spec.tia.open_loop_gain = 100;  // input impedance ~ rf / A = 100 ohm
+  // input impedance ~ rf / A = 100 ohm
+  spec.sense = xbarsim::circuit::makeTia({.open_loop_gain = 100, .r_feedback_ohm = 1e4, .rail_v = 5.0});
   const auto finite = NgspiceBackend().effectiveWeights(spec, 0.2);
   BOOST_TEST(maxRelativeError(finite.weff_s, ideal.weff_s) > 1e-3);
   // 1x1 closed form: I = V / (1/G + r_row + r_col + rf/(1 + A)) for a linear TIA region.
   CrossbarSpec one = randomSpec(1, 1, 1.0, 1.0, 1);
   one.g_s(0, 0) = 1e-4;
-  one.sense = xbarsim::circuit::SenseKind::Tia;
-  one.tia = {.open_loop_gain = 100, .offset_v = 0.0, .r_feedback_ohm = 1e4, .rail_v = 1e3};
+  one.sense = xbarsim::circuit::makeTia(
+      {.open_loop_gain = 100, .offset_v = 0.0, .r_feedback_ohm = 1e4, .rail_v = 1e3});
   const auto w = NgspiceBackend().effectiveWeights(one, 0.01);
   const double expected = 1.0 / (1e4 + 2.0 + 1e4 / 101.0);
   BOOST_TEST(std::abs(w.weff_s(0, 0) - expected) / expected < 1e-6);

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "run_command.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/core/error.hpp"
 #include "extract_test_util.hpp"
 #include "xbarsim/core/rng.hpp"
@@ -60,7 +61,7 @@ BOOST_AUTO_TEST_CASE(zero_conductance_column_is_exact_zero_in_both_backends) {
         spec.iv.kind = xbarsim::device::IvKind::Sinh;
         spec.iv.v0_v = 0.25;
       }
-      if (tia) spec.sense = xbarsim::circuit::SenseKind::Tia;
+      if (tia) spec.sense = xbarsim::circuit::makeTia({});
       NativeBackend native;
       const Eigen::MatrixXd wn = native.effectiveWeights(spec, 0.2).weff_s;
       std::vector<NgspiceWeightMethod> methods{NgspiceWeightMethod::Ac};

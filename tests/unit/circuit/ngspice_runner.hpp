@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "temp_dir.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/crossbar_spec.hpp"
 #include "xbarsim/circuit/native_transient.hpp"
 
@@ -42,10 +43,11 @@ inline std::string crossbarElements(const circuit::CrossbarSpec& s, const Eigen:
     for (Eigen::Index i = 1; i < R; ++i)
       d << fmt::format("rc{}_{} c{}_{} c{}_{} {}\n", i, j, i - 1, j, i, j, num(s.r_col_ohm));
     d << fmt::format("rco{} c{}_{} out{} {}\n", j, R - 1, j, j, num(s.r_col_ohm));
-    if (s.sense == circuit::SenseKind::Ideal) {
+    const auto* tia = dynamic_cast<const circuit::TiaAmp*>(s.sense.get());
+    if (tia == nullptr) {
       d << fmt::format("vo{} out{} 0 dc 0\n", j, j);
     } else {
-      const auto& t = s.tia;
+      const circuit::TiaSpec& t = tia->spec();
       d << fmt::format("vm{} out{} m{} dc 0\n", j, j, j);
       d << fmt::format("rf{} m{} o{} {}\n", j, j, j, num(t.r_feedback_ohm));
       d << fmt::format("bo{} o{} 0 v={}*tanh({}*({}-v(out{}))/{})\n", j, j, num(t.rail_v),
@@ -69,7 +71,7 @@ inline std::string crossbarElements(const circuit::CrossbarSpec& s, const Eigen:
 inline std::string currentVectors(const circuit::CrossbarSpec& s) {
   std::string v;
   for (Eigen::Index j = 0; j < s.cols; ++j)
-    v += fmt::format(" i({}{})", s.sense == circuit::SenseKind::Ideal ? "vo" : "vm", j);
+    v += fmt::format(" i({}{})", s.sense->holdsInput() ? "vo" : "vm", j);
   return v;
 }
 
@@ -155,7 +157,7 @@ inline Eigen::MatrixXd ngspiceTransient(const circuit::CrossbarSpec& s, const ci
       if (c.c_row_f > 0) caps << fmt::format("cr{}_{} r{}_{} 0 {}\n", i, j, i, j, num(c.c_row_f));
       if (c.c_col_f > 0) caps << fmt::format("cc{}_{} c{}_{} 0 {}\n", i, j, i, j, num(c.c_col_f));
     }
-  if (c.c_sense_f > 0 && s.sense == circuit::SenseKind::Tia)
+  if (c.c_sense_f > 0 && !s.sense->holdsInput())
     for (Eigen::Index j = 0; j < s.cols; ++j) caps << fmt::format("cs{} out{} 0 {}\n", j, j, num(c.c_sense_f));
   const double tstop = dt * static_cast<double>(points - 1);
   text += caps.str() + options + "\n.control\nset wr_singlescale\noption numdgt=17\n" +

@@ -5,6 +5,7 @@
 
 #include "native_reference.hpp"
 #include "ngspice_runner.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/circuit/native_transient.hpp"
 
@@ -71,11 +72,8 @@ BOOST_AUTO_TEST_CASE(sinh_mvm_16x16) {
 BOOST_AUTO_TEST_CASE(tia_mvm_8x8) {
   auto spec = test::randomSpec(8, 8, 2.5, 2.5, 0.0, 34, 10e-6, 100e-6);
   spec.iv.kind = device::IvKind::Sinh;
-  spec.sense = circuit::SenseKind::Tia;
-  spec.tia.open_loop_gain = 2e3;
-  spec.tia.offset_v = 2e-3;
-  spec.tia.r_feedback_ohm = 2e3;
-  spec.tia.rail_v = 1.5;
+  spec.sense = circuit::makeTia(
+      {.open_loop_gain = 2e3, .offset_v = 2e-3, .r_feedback_ohm = 2e3, .rail_v = 1.5});
   NativeSolver solver(spec);
   Eigen::MatrixXd x = (Eigen::MatrixXd::Random(8, 3).array() + 1.0) * 0.25;
   x.col(2) *= 4.0;  // up to 2 V: some outputs saturate at the rail
@@ -120,9 +118,7 @@ BOOST_AUTO_TEST_CASE(transient_rc_crossbar_4x4) {
 BOOST_AUTO_TEST_CASE(transient_sinh_tia_3x3) {
   auto spec = test::randomSpec(3, 3, 1e3, 1e3, 0.0, 36, 10e-6, 100e-6);
   spec.iv.kind = device::IvKind::Sinh;
-  spec.sense = circuit::SenseKind::Tia;
-  spec.tia.open_loop_gain = 1e3;
-  spec.tia.r_feedback_ohm = 5e3;
+  spec.sense = circuit::makeTia({.open_loop_gain = 1e3, .r_feedback_ohm = 5e3});
   circuit::TransientSpec ts;
   ts.capacitance = {1e-12, 2e-12, 0.5e-12};
   ts.inputs = {circuit::PwlWaveform::step(0.5, 1e-9, 2e-9), circuit::PwlWaveform::step(0.3, 4e-9, 0.5e-9),

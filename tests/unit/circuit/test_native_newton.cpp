@@ -10,6 +10,7 @@
 #include "detail/native_sparse.hpp"
 #include "detail/native_topology.hpp"
 #include "native_reference.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/core/error.hpp"
 
@@ -74,13 +75,9 @@ BOOST_AUTO_TEST_CASE(one_cell_tia_closed_form) {
   for (double r_f : {10e3, 1e6}) {  // 1 MOhm drives the output into its rail
     auto spec = randomSpec(1, 1, 2.5, 4.0, 10.0);
     spec.g_s(0, 0) = 1.0 / 20e3;
-    spec.sense = circuit::SenseKind::Tia;
-    spec.tia.open_loop_gain = 3e3;
-    spec.tia.offset_v = 0.01;
-    spec.tia.r_feedback_ohm = r_f;
-    spec.tia.rail_v = 1.5;
+    const circuit::TiaSpec t{.open_loop_gain = 3e3, .offset_v = 0.01, .r_feedback_ohm = r_f, .rail_v = 1.5};
+    spec.sense = circuit::makeTia(t);
     const double rs = 10.0 + 2.5 + 20e3 + 4.0;
-    const auto& t = spec.tia;
     auto f = [&](double u) { return t.rail_v * std::tanh(t.open_loop_gain * (t.offset_v - u) / t.rail_v); };
     auto fp = [&](double u) {
       const double th = std::tanh(t.open_loop_gain * (t.offset_v - u) / t.rail_v);
@@ -108,10 +105,7 @@ BOOST_AUTO_TEST_CASE(tia_with_huge_gain_is_ideal) {
     for (double rc : {0.0, 2.5}) {
       auto spec = randomSpec(6, 5, rr, rc, 3.0, 21);
       const Eigen::MatrixXd ideal = test::referenceWeights(spec);
-      spec.sense = circuit::SenseKind::Tia;
-      spec.tia.open_loop_gain = 1e12;
-      spec.tia.r_feedback_ohm = 1e3;
-      spec.tia.offset_v = 0.0;
+      spec.sense = circuit::makeTia({.open_loop_gain = 1e12, .offset_v = 0.0, .r_feedback_ohm = 1e3});
       for (auto fact : {NativeFactorization::Auto, NativeFactorization::Sparse}) {
         NativeSolver solver(spec, with(fact));
         BOOST_TEST(relErr(solver.effectiveWeights(0.1), ideal) < 1e-6, "rr=" << rr << " rc=" << rc);
@@ -125,9 +119,7 @@ BOOST_AUTO_TEST_CASE(grid_and_sparse_agree_on_nonlinear_circuits) {
   auto spec = sinhSpec(randomSpec(12, 9, 2.5, 1.5, 5.0, 3));
   for (bool tia : {false, true}) {
     if (tia) {
-      spec.sense = circuit::SenseKind::Tia;
-      spec.tia.open_loop_gain = 1e4;
-      spec.tia.offset_v = 0.005;
+      spec.sense = circuit::makeTia({.open_loop_gain = 1e4, .offset_v = 0.005});
     }
     NativeSolver grid(spec, with(NativeFactorization::Grid));
     NativeSolver sparse(spec, with(NativeFactorization::Sparse));
@@ -139,8 +131,7 @@ BOOST_AUTO_TEST_CASE(grid_and_sparse_agree_on_nonlinear_circuits) {
 
 BOOST_AUTO_TEST_CASE(jacobian_matches_finite_differences) {
   auto spec = sinhSpec(randomSpec(8, 6, 2.5, 2.5, 0.0, 5, 10e-6, 250e-6));
-  spec.sense = circuit::SenseKind::Tia;
-  spec.tia.open_loop_gain = 2e3;
+  spec.sense = circuit::makeTia({.open_loop_gain = 2e3});
   NativeSolver solver(spec);
   const double v = 0.3, h = 1e-5;
   const Eigen::MatrixXd w = solver.effectiveWeights(v);
@@ -217,7 +208,7 @@ BOOST_AUTO_TEST_CASE(least_squares_of_small_signals_is_the_jacobian) {
 BOOST_AUTO_TEST_CASE(singular_matrix_names_the_floating_node) {
   // A TIA column whose cells are all open and whose amplifier load is (artificially) 0 floats.
   auto spec = randomSpec(3, 4, 2.5, 2.5, 0.0, 2);
-  spec.sense = circuit::SenseKind::Tia;
+  spec.sense = circuit::makeTia({});
   spec.g_s.col(2).setZero();
   circuit::detail::Topology topo(spec);
   circuit::detail::SparseNodal nodal(topo);

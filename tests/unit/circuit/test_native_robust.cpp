@@ -9,6 +9,7 @@
 
 #include "detail/native_topology.hpp"
 #include "native_reference.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/core/error.hpp"
 
@@ -71,7 +72,7 @@ BOOST_AUTO_TEST_CASE(zero_conductance_column_gives_exact_zeros) {
         spec.iv.kind = device::IvKind::Sinh;
         spec.iv.v0_v = 0.25;
       }
-      if (c.tia) spec.sense = circuit::SenseKind::Tia;
+      if (c.tia) spec.sense = circuit::makeTia({});
       BOOST_TEST_CONTEXT("r_row " << c.r_row << " r_col " << c.r_col << " r_drv " << c.r_drv
                                   << " sinh " << c.sinh << " tia " << c.tia << " sparse "
                                   << (f == NativeFactorization::Sparse)) {
@@ -127,7 +128,7 @@ BOOST_AUTO_TEST_CASE(node_names_follow_the_deck) {
   spec.r_row_ohm = 0.0;
   spec.r_driver_ohm = 50.0;
   spec.r_col_ohm = 0.0;
-  spec.sense = circuit::SenseKind::Tia;
+  spec.sense = circuit::makeTia({});
   circuit::detail::Topology merged(spec);
   BOOST_TEST(merged.nodeName(merged.rowNode(1, 2)) == "in1 (row 1 wire, 4 merged nodes)");
   BOOST_TEST(merged.nodeName(merged.colNode(0, 3)) ==

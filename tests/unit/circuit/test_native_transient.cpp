@@ -7,6 +7,7 @@
 
 #include "native_reference.hpp"
 #include "xbarsim/circuit/native_transient.hpp"
+#include "xbarsim/circuit/sense_integrator.hpp"
 #include "xbarsim/core/error.hpp"
 
 using namespace xbarsim;
@@ -72,10 +73,7 @@ BOOST_AUTO_TEST_CASE(integrator_ramps_its_output) {
   spec.g_s(0, 0) = 1e-5;
   TransientSpec ts;
   ts.inputs = {PwlWaveform::constant(0.2)};
-  ts.sense = circuit::TransientSense::Integrator;
-  ts.integrator.c_feedback_f = 1e-12;
-  ts.integrator.open_loop_gain = 1e7;
-  ts.integrator.rail_v = 1.5;
+  spec.sense = circuit::makeIntegrator({.c_feedback_f = 1e-12, .open_loop_gain = 1e7, .rail_v = 1.5});
   ts.t_stop_s = 0.5e-6;
   ts.output_points = 11;
   ts.rel_tol = 1e-8;
