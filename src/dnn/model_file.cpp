@@ -227,7 +227,8 @@ void saveNetwork(const Network& net, const fs::path& path) {
   h5.setAttribute("/", "input_offset", net.input_offset);
   for (const auto& [k, v] : net.string_attributes) h5.setAttribute("/", k, std::string_view(v));
   for (const auto& [k, v] : net.number_attributes) h5.setAttribute("/", k, v);
-  h5.setIntsAttribute("/", "input_shape", {net.input_shape.c, net.input_shape.h, net.input_shape.w});
+  h5.setIntsAttribute("/", "input_shape",
+                      {net.input_shape.c, net.input_shape.h, net.input_shape.w});
   h5.createGroup("/layers");
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];

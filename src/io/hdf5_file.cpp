@@ -250,7 +250,9 @@ void writeDataset(hid_t file, const Call& c, hid_t file_type, hid_t mem_type,
   Handle space = makeSpace(dims, c.w);
   Handle lcpl = makeLcpl(c.w);
   Handle dset = h5d::create(file, c.p, file_type, space.get(), lcpl.get(), orDefault(dcpl), c.w);
-  if (buf != nullptr && elementCount(dims) > 0) h5data::write(detail::kDatasetCalls, dset.get(), mem_type, buf, c.w);
+  if (buf != nullptr && elementCount(dims) > 0) {
+    h5data::write(detail::kDatasetCalls, dset.get(), mem_type, buf, c.w);
+  }
   if (!units.empty()) writeStringAttribute(file, c.p, "units", units, c.w);
   dset.close(c.w);
 }

@@ -42,6 +42,7 @@ inline constexpr std::size_t kNoElementLimit = std::numeric_limits<std::size_t>:
 
 /// Element types of typed datasets and attributes. In the file they are stored little-endian:
 /// float64/float32 as IEEE floats, int64/int32/uint8 as integers (numpy `<f8 <f4 <i8 <i4 u1`).
+/// The typed methods of H5File are compiled for exactly these types (in hdf5_file.cpp).
 template <typename T>
 concept H5Number = std::is_same_v<T, double> || std::is_same_v<T, float> ||
                    std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::int32_t> ||

@@ -423,7 +423,9 @@ BOOST_AUTO_TEST_CASE(list_group_sorted_and_refuses_datasets) {
   const auto file = dir / "l.h5";
   {
     auto h5 = H5File::create(file);
-    for (const char* name : {"b", "010", "a", "002", "B"}) h5.createGroup(std::string("/g/") + name);
+    for (const char* name : {"b", "010", "a", "002", "B"}) {
+      h5.createGroup(std::string("/g/") + name);
+    }
     h5.writeScalar("/g/z", 1.0, "1");
   }
   const auto h5 = H5File::openReadOnly(file);
