@@ -81,10 +81,6 @@ inline std::vector<hsize_t> dims(hid_t space, const Where& w) {
   }
   return out;
 }
-inline hsize_t npoints(hid_t space, const Where& w) {
-  return static_cast<hsize_t>(check(H5Sget_simple_extent_npoints(space), w, "get element count",
-                                    "H5Sget_simple_extent_npoints"));
-}
 inline void selectHyperslab(hid_t space, const std::vector<hsize_t>& start,
                             const std::vector<hsize_t>& count, const Where& w) {
   check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
@@ -107,9 +103,6 @@ inline Handle variableUtf8String(const Where& w) {
   check(H5Tset_size(t.get(), H5T_VARIABLE), w, "make string type variable-length", "H5Tset_size");
   check(H5Tset_cset(t.get(), H5T_CSET_UTF8), w, "set UTF-8 encoding", "H5Tset_cset");
   return t;
-}
-inline void setSize(hid_t type, std::size_t size, const Where& w) {
-  check(H5Tset_size(type, size), w, "set datatype size", "H5Tset_size");
 }
 inline H5T_class_t getClass(hid_t type, const Where& w) {
   const H5T_class_t c = H5Tget_class(type);
@@ -160,9 +153,6 @@ inline Handle create(hid_t loc, const std::string& name, hid_t type, hid_t space
   return {check(H5Dcreate2(loc, name.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT), w,
                 "create dataset", "H5Dcreate2"),
           H5Dclose};
-}
-inline Handle open(hid_t loc, const std::string& name, const Where& w) {
-  return {check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), w, "open dataset", "H5Dopen2"), H5Dclose};
 }
 /// Writes the selection `file_space` of a dataset from `mem_space` (one row of a sweep).
 inline void writeSelection(hid_t dset, hid_t mem_type, hid_t mem_space, hid_t file_space,
