@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
-#include "detail/h5_array.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/io/atomic_file.hpp"
@@ -16,6 +16,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Largest dataset the reader reads (elements; 2 GiB as double), far above any model's layer.
+/// The declared shape is checked against it before anything is allocated.
+constexpr std::size_t kMaxArrayElements = std::size_t{1} << 28;
+
+/// An N-D array in C (row-major) order.
+struct NdArray {
+  std::vector<std::size_t> dims;
+  std::vector<double> data;
+};
+
 class Reader {
  public:
   Reader(const fs::path& path, const io::H5File& h5) : path_(path), h5_(h5) {}
@@ -24,10 +34,11 @@ class Reader {
     throw ConfigError(path_.string(), 0, key, problem);
   }
 
-  detail::NdArray array(const std::string& group, const std::string& name, std::size_t rank) const {
+  NdArray array(const std::string& group, const std::string& name, std::size_t rank) const {
     const std::string p = group + "/" + name;
     if (!h5_.exists(p)) fail(p, "missing dataset (required by this layer type)");
-    detail::NdArray a = detail::readArray(path_, p);
+    NdArray a;
+    a.data = h5_.readArray<double>(p, &a.dims, kMaxArrayElements);
     if (a.dims.size() != rank)
       fail(p, fmt::format("has rank {}; expected rank {}", a.dims.size(), rank));
     // Layers compute in float32: a finite double outside its range would become infinite.
@@ -40,7 +51,7 @@ class Reader {
   }
 
   Vector vector(const std::string& group, const std::string& name) const {
-    const detail::NdArray a = array(group, name, 1);
+    const NdArray a = array(group, name, 1);
     Vector v(static_cast<Index>(a.data.size()));
     for (std::size_t i = 0; i < a.data.size(); ++i) v(static_cast<Index>(i)) = static_cast<float>(a.data[i]);
     return v;
@@ -83,7 +94,7 @@ Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) 
   const std::string type = h5.readStringAttribute(g, "type");
   if (type == "dense") {
     l.kind = LayerKind::Dense;
-    const detail::NdArray w = r.array(g, "weight", 2);
+    const NdArray w = r.array(g, "weight", 2);
     l.weight.resize(static_cast<Index>(w.dims[0]), static_cast<Index>(w.dims[1]));
     for (Index i = 0; i < l.weight.rows(); ++i)
       for (Index j = 0; j < l.weight.cols(); ++j)
@@ -92,7 +103,7 @@ Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) 
     l.activation = r.activation(g);
   } else if (type == "conv2d") {
     l.kind = LayerKind::Conv2d;
-    const detail::NdArray w = r.array(g, "weight", 4);
+    const NdArray w = r.array(g, "weight", 4);
     const auto out = static_cast<Index>(w.dims[0]);
     const auto k = static_cast<Index>(w.dims[1] * w.dims[2] * w.dims[3]);
     l.kernel_h = static_cast<Index>(w.dims[2]);
@@ -135,18 +146,25 @@ std::vector<float> toFloats(const Matrix& m) {  // row-major copy
   return out;
 }
 
-std::vector<float> toFloats(const Vector& v) { return {v.data(), v.data() + v.size()}; }
-
-/// (h, w) attribute: a scalar int64 when h == w (written through H5File) ...
-void writePair(io::H5File& h5, const std::string& g, const std::string& name, Index h, Index wd) {
-  if (h == wd) h5.setAttribute(g, name, static_cast<std::int64_t>(h));
+/// A float32 dataset of shape `dims` (row-major `values`; a Matrix is copied to row-major).
+template <typename Values>
+void writeFloats(io::H5File& h5, const std::string& path, const std::vector<Index>& dims,
+                 const Values& values) {
+  std::vector<float> data;
+  if constexpr (std::is_same_v<Values, Matrix>) {
+    data = toFloats(values);
+  } else {
+    data.assign(values.data(), values.data() + values.size());
+  }
+  h5.writeArray<float>(path, {dims.begin(), dims.end()}, data);
 }
 
-/// ... otherwise an int64 pair (written through the array writer).
-void writePair(detail::ArrayWriter& w, const std::string& g, const std::string& name, Index h,
-               Index wd) {
-  if (h != wd)
-    w.writeIntsAttribute(g, name, {static_cast<std::int64_t>(h), static_cast<std::int64_t>(wd)});
+/// (h, w) attribute: a scalar int64 when h == w, otherwise an int64 pair.
+void writePair(io::H5File& h5, const std::string& g, const std::string& name, Index h, Index wd) {
+  if (h == wd)
+    h5.setAttribute(g, name, static_cast<std::int64_t>(h));
+  else
+    h5.setIntsAttribute(g, name, {static_cast<std::int64_t>(h), static_cast<std::int64_t>(wd)});
 }
 
 }  // namespace
@@ -193,7 +211,7 @@ Network loadNetwork(const fs::path& path) {
   for (const char* key : {"producer", "training"})
     if (h5.hasAttribute("/", key)) net.string_attributes[key] = h5.readStringAttribute("/", key);
   if (!h5.exists("/layers")) r.fail("/layers", "missing group /layers");
-  const std::vector<std::string> names = detail::listGroup(path, "/layers");
+  const std::vector<std::string> names = h5.listGroup("/layers");  // sorted by name
   if (names.empty()) r.fail("/layers", "the model has no layers");
   for (const std::string& name : names) net.layers.push_back(readLayer(r, h5, name));
   net.resolveShapes(path.string());
@@ -202,63 +220,44 @@ Network loadNetwork(const fs::path& path) {
 
 void saveNetwork(const Network& net, const fs::path& path) {
   io::AtomicFile out(path);
-  {
-    io::H5File h5 = io::H5File::create(out.tempPath());
-    h5.setAttribute("/", "format", "xbarsim-model");
-    h5.setAttribute("/", "version", std::int64_t{1});
-    h5.setAttribute("/", "input_scale", net.input_scale);
-    h5.setAttribute("/", "input_offset", net.input_offset);
-    for (const auto& [k, v] : net.string_attributes) h5.setAttribute("/", k, std::string_view(v));
-    for (const auto& [k, v] : net.number_attributes) h5.setAttribute("/", k, v);
-    h5.createGroup("/layers");
-    for (std::size_t i = 0; i < net.layers.size(); ++i) {
-      const Layer& l = net.layers[i];
-      const std::string g = fmt::format("/layers/{:03d}", i);
-      h5.createGroup(g);
-      h5.setAttribute(g, "type", std::string_view(toString(l.kind)));
-      if (l.isAnalog())
-        h5.setAttribute(g, "activation", l.activation == Activation::Relu ? "relu" : "none");
-      if (l.kind == LayerKind::Conv2d) {
-        writePair(h5, g, "stride", l.stride_h, l.stride_w);
-        writePair(h5, g, "padding", l.pad_h, l.pad_w);
-      } else if (l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d) {
-        writePair(h5, g, "kernel", l.kernel_h, l.kernel_w);
-        writePair(h5, g, "stride", l.stride_h, l.stride_w);
-      } else if (l.kind == LayerKind::BatchNorm) {
-        h5.setAttribute(g, "eps", l.eps);
-      }
+  io::H5File h5 = io::H5File::create(out.tempPath());
+  h5.setAttribute("/", "format", "xbarsim-model");
+  h5.setAttribute("/", "version", std::int64_t{1});
+  h5.setAttribute("/", "input_scale", net.input_scale);
+  h5.setAttribute("/", "input_offset", net.input_offset);
+  for (const auto& [k, v] : net.string_attributes) h5.setAttribute("/", k, std::string_view(v));
+  for (const auto& [k, v] : net.number_attributes) h5.setAttribute("/", k, v);
+  h5.setIntsAttribute("/", "input_shape",
+                      {net.input_shape.c, net.input_shape.h, net.input_shape.w});
+  h5.createGroup("/layers");
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const std::string g = fmt::format("/layers/{:03d}", i);
+    h5.createGroup(g);
+    h5.setAttribute(g, "type", std::string_view(toString(l.kind)));
+    if (l.isAnalog())
+      h5.setAttribute(g, "activation", l.activation == Activation::Relu ? "relu" : "none");
+    if (l.kind == LayerKind::Dense) {
+      writeFloats(h5, g + "/weight", {l.weight.rows(), l.weight.cols()}, l.weight);
+      writeFloats(h5, g + "/bias", {l.bias.size()}, l.bias);
+    } else if (l.kind == LayerKind::Conv2d) {
+      const Index in_ch = l.weight.cols() / (l.kernel_h * l.kernel_w);
+      writeFloats(h5, g + "/weight", {l.weight.rows(), in_ch, l.kernel_h, l.kernel_w}, l.weight);
+      writeFloats(h5, g + "/bias", {l.bias.size()}, l.bias);
+      writePair(h5, g, "stride", l.stride_h, l.stride_w);
+      writePair(h5, g, "padding", l.pad_h, l.pad_w);
+    } else if (l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d) {
+      writePair(h5, g, "kernel", l.kernel_h, l.kernel_w);
+      writePair(h5, g, "stride", l.stride_h, l.stride_w);
+    } else if (l.kind == LayerKind::BatchNorm) {
+      h5.setAttribute(g, "eps", l.eps);
+      writeFloats(h5, g + "/gamma", {l.gamma.size()}, l.gamma);
+      writeFloats(h5, g + "/beta", {l.beta.size()}, l.beta);
+      writeFloats(h5, g + "/mean", {l.mean.size()}, l.mean);
+      writeFloats(h5, g + "/var", {l.var.size()}, l.var);
     }
-    h5.close();
   }
-  {
-    detail::ArrayWriter w(out.tempPath());
-    w.writeIntsAttribute("/", "input_shape", {net.input_shape.c, net.input_shape.h, net.input_shape.w});
-    for (std::size_t i = 0; i < net.layers.size(); ++i) {
-      const Layer& l = net.layers[i];
-      const std::string g = fmt::format("/layers/{:03d}", i);
-      auto u = [](Index v) { return static_cast<std::uint64_t>(v); };
-      if (l.kind == LayerKind::Dense) {
-        w.writeFloat32(g + "/weight", {u(l.weight.rows()), u(l.weight.cols())}, toFloats(l.weight));
-        w.writeFloat32(g + "/bias", {u(l.bias.size())}, toFloats(l.bias));
-      } else if (l.kind == LayerKind::Conv2d) {
-        const Index in_ch = l.weight.cols() / (l.kernel_h * l.kernel_w);
-        w.writeFloat32(g + "/weight", {u(l.weight.rows()), u(in_ch), u(l.kernel_h), u(l.kernel_w)},
-                       toFloats(l.weight));
-        w.writeFloat32(g + "/bias", {u(l.bias.size())}, toFloats(l.bias));
-        writePair(w, g, "stride", l.stride_h, l.stride_w);
-        writePair(w, g, "padding", l.pad_h, l.pad_w);
-      } else if (l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d) {
-        writePair(w, g, "kernel", l.kernel_h, l.kernel_w);
-        writePair(w, g, "stride", l.stride_h, l.stride_w);
-      } else if (l.kind == LayerKind::BatchNorm) {
-        w.writeFloat32(g + "/gamma", {u(l.gamma.size())}, toFloats(l.gamma));
-        w.writeFloat32(g + "/beta", {u(l.beta.size())}, toFloats(l.beta));
-        w.writeFloat32(g + "/mean", {u(l.mean.size())}, toFloats(l.mean));
-        w.writeFloat32(g + "/var", {u(l.var.size())}, toFloats(l.var));
-      }
-    }
-    w.close();
-  }
+  h5.close();
   out.commit();
 }
 

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
 #include "detail/h5_error.hpp"
 #include "detail/h5_handle.hpp"
+#include "detail/h5_types.hpp"
 #include "detail/h5_wrappers.hpp"
 #include "xbarsim/core/error.hpp"
 
@@ -21,10 +23,14 @@ static_assert(std::is_same_v<hid_t, std::int64_t>,
 
 namespace {
 
+using detail::DataCalls;
 using detail::Handle;
+using detail::TypeInfo;
+using detail::typeInfo;
 using detail::Where;
 namespace h5a = detail::h5a;
 namespace h5d = detail::h5d;
+namespace h5data = detail::h5data;
 namespace h5ds = detail::h5ds;
 namespace h5f = detail::h5f;
 namespace h5g = detail::h5g;
@@ -43,6 +49,20 @@ std::string normalize(const std::string& path) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   return p;
 }
+
+/// What every method does after checking the file's state: silence HDF5's printing of errors,
+/// normalize the object path and name file and object for error messages.
+class Call {
+ public:
+  Call(const std::filesystem::path& file, const std::string& object)
+      : p(normalize(object)), w{file.native(), p} {}
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  detail::SilenceErrors silence;
+  const std::string p;  ///< normalized object path
+  const Where w;        ///< refers to p
+};
 
 const char* className(H5T_class_t c) {
   switch (c) {
@@ -83,6 +103,10 @@ std::string shapeText(const std::vector<hsize_t>& dims) {
   return s + (dims.size() == 1 ? ",)" : ")");
 }
 
+std::vector<hsize_t> toHsize(const std::vector<std::size_t>& dims) {
+  return {dims.begin(), dims.end()};
+}
+
 /// True if every component of the normalized `path` exists, intermediate ones being groups.
 bool objectExists(hid_t file, const std::string& path, const Where& w) {
   if (path == "/") return true;
@@ -99,12 +123,31 @@ bool objectExists(hid_t file, const std::string& path, const Where& w) {
   }
 }
 
+/// True if the existing object `path` is a group.
+bool isGroup(hid_t file, const std::string& path, const Where& w) {
+  Handle obj = h5o::open(file, path, w);
+  return h5o::type(obj.get(), w) == H5I_GROUP;
+}
+
 /// Link creation: create missing parent groups; UTF-8 names.
 Handle makeLcpl(const Where& w) {
   Handle lcpl = h5p::create(H5P_LINK_CREATE, w);
   h5p::setCreateIntermediateGroup(lcpl.get(), w);
   h5p::setCharEncoding(lcpl.get(), H5T_CSET_UTF8, w);
   return lcpl;
+}
+
+/// Product of `dims` (1 for a scalar), saturating at the largest hsize_t / 2^16 (no element
+/// type is larger than that, so a byte count computed from it does not wrap either).
+hsize_t elementCount(const std::vector<hsize_t>& dims) {
+  constexpr hsize_t kMax = std::numeric_limits<hsize_t>::max() >> 16;
+  if (std::find(dims.begin(), dims.end(), hsize_t{0}) != dims.end()) return 0;
+  hsize_t n = 1;
+  for (hsize_t d : dims) {
+    if (n > kMax / d) return kMax;
+    n *= d;
+  }
+  return n;
 }
 
 /// About kChunkTargetBytes per chunk, whole trailing dimensions first (rows of a matrix).
@@ -121,9 +164,7 @@ std::vector<hsize_t> chunkShape(const std::vector<hsize_t>& dims, std::size_t el
 /// Dataset creation properties: contiguous (H5P_DEFAULT, returned as an invalid Handle) up to
 /// kContiguousMaxBytes, otherwise chunked with shuffle + deflate.
 Handle makeDcpl(const std::vector<hsize_t>& dims, std::size_t element_bytes, const Where& w) {
-  hsize_t bytes = element_bytes;
-  for (hsize_t d : dims) bytes *= d;
-  if (bytes <= kContiguousMaxBytes) return {};
+  if (elementCount(dims) * element_bytes <= kContiguousMaxBytes) return {};
   Handle dcpl = h5p::create(H5P_DATASET_CREATE, w);
   h5p::setChunk(dcpl.get(), chunkShape(dims, element_bytes), w);
   h5p::setShuffle(dcpl.get(), w);
@@ -133,6 +174,11 @@ Handle makeDcpl(const std::vector<hsize_t>& dims, std::size_t element_bytes, con
 
 hid_t orDefault(const Handle& h) { return h.valid() ? h.get() : H5P_DEFAULT; }
 
+/// A scalar dataspace for empty `dims`, else a simple one.
+Handle makeSpace(const std::vector<hsize_t>& dims, const Where& w) {
+  return dims.empty() ? h5s::createScalar(w) : h5s::createSimple(dims, w);
+}
+
 /// Throws a clear IoError if an existing ancestor of `path` is not a group (HDF5's own error
 /// for that is a ten-frame stack ending in "message type not found").
 void requireGroupAncestors(hid_t file, const std::string& path, const Where& w) {
@@ -140,20 +186,23 @@ void requireGroupAncestors(hid_t file, const std::string& path, const Where& w) 
        slash = path.find('/', slash + 1)) {
     const std::string prefix = path.substr(0, slash);
     if (!objectExists(file, prefix, w)) return;  // created as groups on demand
-    Handle obj = h5o::open(file, prefix, w);
-    if (h5o::type(obj.get(), w) != H5I_GROUP) {
+    if (!isGroup(file, prefix, w)) {
       detail::throwIoError(w, fmt::format("cannot create: '{}' is not a group", prefix));
     }
   }
 }
 
-/// Creates a new dataset (never replaces one) with parents as needed.
-Handle createDataset(hid_t file, const std::string& path, hid_t type, hid_t space,
-                     const Handle& dcpl, const Where& w) {
-  if (objectExists(file, path, w)) detail::throwIoError(w, "already exists (not overwritten)");
-  requireGroupAncestors(file, path, w);
-  Handle lcpl = makeLcpl(w);
-  return h5d::create(file, path, type, space, lcpl.get(), orDefault(dcpl), w);
+/// Creates group `c.p` and missing parents.
+void createGroupAt(hid_t file, const Call& c) {
+  requireGroupAncestors(file, c.p, c.w);
+  Handle lcpl = makeLcpl(c.w);
+  Handle group = h5g::create(file, c.p, lcpl.get(), c.w);
+  group.close(c.w);
+}
+
+/// The object an attribute goes on: created as a group if missing.
+void ensureObject(hid_t file, const Call& c) {
+  if (!objectExists(file, c.p, c.w)) createGroupAt(file, c);
 }
 
 void requireUnits(std::string_view units, const Where& w) {
@@ -170,12 +219,14 @@ void requireNoNul(std::string_view s, const Where& w) {
   }
 }
 
-/// (Re)creates attribute `name` on `object` and writes `buf`.
+/// (Re)creates attribute `name` of `object` with shape `dims` (empty: scalar) and writes `buf`.
 void writeAttribute(hid_t file, const std::string& object, const std::string& name, hid_t file_type,
-                    hid_t mem_type, hid_t space, const void* buf, const Where& w) {
+                    hid_t mem_type, const std::vector<hsize_t>& dims, const void* buf,
+                    const Where& w) {
   if (h5a::exists(file, object, name, w)) h5a::remove(file, object, name, w);
-  Handle attr = h5a::create(file, object, name, file_type, space, w);
-  h5a::write(attr.get(), mem_type, buf, w);
+  Handle space = makeSpace(dims, w);
+  Handle attr = h5a::create(file, object, name, file_type, space.get(), w);
+  h5data::write(detail::kAttributeCalls, attr.get(), mem_type, buf, w);
   attr.close(w);
 }
 
@@ -185,8 +236,40 @@ void writeStringAttribute(hid_t file, const std::string& object, const std::stri
   const std::string copy(value);
   const char* ptr = copy.c_str();
   Handle type = h5t::variableUtf8String(w);
-  Handle space = h5s::createScalar(w);
-  writeAttribute(file, object, name, type.get(), type.get(), space.get(), &ptr, w);
+  writeAttribute(file, object, name, type.get(), type.get(), {}, &ptr, w);
+}
+
+/// Creates dataset `c.p` (never replacing one; parents as needed) with shape `dims` (empty:
+/// scalar) and creation properties `dcpl`, writes `buf` unless null or the shape is empty, then
+/// the `units` attribute unless empty, and closes it reporting errors.
+void writeDataset(hid_t file, const Call& c, hid_t file_type, hid_t mem_type,
+                  const std::vector<hsize_t>& dims, const Handle& dcpl, const void* buf,
+                  std::string_view units) {
+  if (objectExists(file, c.p, c.w)) detail::throwIoError(c.w, "already exists (not overwritten)");
+  requireGroupAncestors(file, c.p, c.w);
+  Handle space = makeSpace(dims, c.w);
+  Handle lcpl = makeLcpl(c.w);
+  Handle dset = h5d::create(file, c.p, file_type, space.get(), lcpl.get(), orDefault(dcpl), c.w);
+  if (buf != nullptr && elementCount(dims) > 0) {
+    h5data::write(detail::kDatasetCalls, dset.get(), mem_type, buf, c.w);
+  }
+  if (!units.empty()) writeStringAttribute(file, c.p, "units", units, c.w);
+  dset.close(c.w);
+}
+
+/// Writes `n` values of type T with shape `dims` as dataset `c.p` (chunked when large).
+template <typename T>
+void writeValues(hid_t file, const Call& c, const std::vector<hsize_t>& dims, const T* data,
+                 std::size_t n, std::string_view units) {
+  const hsize_t expected = elementCount(dims);
+  if (expected != n) {
+    detail::throwIoError(
+        c.w, fmt::format("shape {} has {} elements but {} values were given", shapeText(dims),
+                         expected, n));
+  }
+  const TypeInfo t = typeInfo<T>();
+  Handle dcpl = makeDcpl(dims, sizeof(T), c.w);
+  writeDataset(file, c, t.file, t.memory, dims, dcpl, data, units);
 }
 
 /// Frees the variable-length strings HDF5 allocated during a read, also on exceptions.
@@ -211,26 +294,142 @@ class VlenBuffer {
   bool filled_ = false;
 };
 
-/// Reads the n strings of a dataset or attribute whose file datatype is `file_type`; `read` does
-/// the H5Dread/H5Aread into a buffer of the given memory type.
-template <typename ReadFn>
-std::vector<std::string> readStringData(hid_t file_type, hid_t space, std::size_t n, ReadFn&& read,
-                                        const Where& w) {
+bool isNumeric(H5T_class_t c) { return c == H5T_INTEGER || c == H5T_FLOAT; }
+
+/// An open dataset or attribute with its dataspace, datatype and shape.
+struct Data {
+  const DataCalls* calls = nullptr;
+  std::string label;  ///< "" for a dataset, "attribute 'name' " for an attribute (messages)
+  Handle id;
+  Handle space;
+  Handle type;
+  std::vector<hsize_t> dims;
+  H5T_class_t type_class = H5T_NO_CLASS;
+
+  void read(hid_t mem_type, void* buf, const Where& w) const {
+    h5data::read(*calls, id.get(), mem_type, buf, w);
+  }
+
+  /// Number of elements, after checking the declared shape: every dimension and the product of
+  /// the non-zero ones at most `max_elements` (the shape costs a writer nothing, so it is
+  /// bounded before anything is allocated).
+  [[nodiscard]] std::size_t size(const Where& w, std::size_t max_elements = kNoElementLimit) const {
+    std::size_t extent = 1;
+    bool has_zero = false;
+    for (hsize_t d : dims) {
+      const auto factor = static_cast<std::size_t>(std::max<hsize_t>(d, 1));
+      if (d > max_elements || extent > max_elements / factor) {
+        detail::throwIoError(
+            w, fmt::format("{}has shape {}: too large (at most {} elements are read)", label,
+                           shapeText(dims), max_elements));
+      }
+      extent *= factor;
+      has_zero = has_zero || d == 0;
+    }
+    return has_zero ? 0 : extent;
+  }
+};
+
+/// Fills in dataspace, shape and datatype of the open dataset or attribute `d.id`.
+void describe(Data& d, const Where& w) {
+  d.space = h5data::getSpace(*d.calls, d.id.get(), w);
+  if (h5s::type(d.space.get(), w) == H5S_NULL) {
+    detail::throwIoError(w, fmt::format("{}has an empty dataspace", d.label));
+  }
+  d.dims = h5s::dims(d.space.get(), w);
+  d.type = h5data::getType(*d.calls, d.id.get(), w);
+  d.type_class = h5t::getClass(d.type.get(), w);
+}
+
+Data openDataset(hid_t file, const std::string& path, const Where& w) {
+  if (!objectExists(file, path, w)) detail::throwIoError(w, "no such dataset");
+  Data d;
+  d.calls = &detail::kDatasetCalls;
+  d.id = h5o::open(file, path, w);
+  if (h5o::type(d.id.get(), w) != H5I_DATASET) {
+    detail::throwIoError(w, "is not a dataset (it is a group or a named datatype)");
+  }
+  describe(d, w);
+  return d;
+}
+
+Data openAttribute(hid_t file, const std::string& object, const std::string& name,
+                   const Where& w) {
+  if (!objectExists(file, object, w)) detail::throwIoError(w, "no such object");
+  if (!h5a::exists(file, object, name, w)) {
+    detail::throwIoError(w, fmt::format("has no attribute '{}'", name));
+  }
+  Data a;
+  a.calls = &detail::kAttributeCalls;
+  a.label = fmt::format("attribute '{}' ", name);
+  a.id = h5a::open(file, object, name, w);
+  describe(a, w);
+  return a;
+}
+
+/// Checks that `d` can be read as T: integer data for integer T, any numbers for float T.
+template <typename T>
+void requireType(const Data& d, const Where& w) {
+  const bool integer = typeInfo<T>().integer;
+  if (integer ? d.type_class != H5T_INTEGER : !isNumeric(d.type_class)) {
+    detail::throwIoError(w, fmt::format("{}holds {} data; expected {}", d.label,
+                                        className(d.type_class),
+                                        integer ? "integers" : "integers or floats"));
+  }
+}
+
+void requireRankAtMost1(const Data& d, const Where& w) {
+  if (d.dims.size() > 1) {
+    detail::throwIoError(
+        w, fmt::format("{}has shape {}; expected a 1-D {}", d.label, shapeText(d.dims),
+                       d.label.empty() ? "dataset" : "attribute"));
+  }
+}
+
+/// Reads all of `d` as T (type already checked), bounded by `max_elements`.
+template <typename T>
+std::vector<T> readValues(const Data& d, const Where& w,
+                          std::size_t max_elements = kNoElementLimit) {
+  std::vector<T> values(d.size(w, max_elements));
+  if (!values.empty()) d.read(typeInfo<T>().memory, values.data(), w);
+  return values;
+}
+
+/// The single value of a numeric dataset or attribute holding exactly one element.
+template <typename T>
+T readOne(const Data& d, const Where& w) {
+  requireType<T>(d, w);
+  if (d.size(w) != 1) {
+    detail::throwIoError(w, fmt::format("{}has shape {} ({} elements); expected a single value",
+                                        d.label, shapeText(d.dims), d.size(w)));
+  }
+  T value{};
+  d.read(typeInfo<T>().memory, &value, w);
+  return value;
+}
+
+/// Reads the strings of a dataset or attribute (variable- or fixed-length, any padding).
+std::vector<std::string> readStringData(const Data& d, const Where& w) {
+  if (d.type_class != H5T_STRING) {
+    detail::throwIoError(w, fmt::format("{}holds {} data; expected strings", d.label,
+                                        className(d.type_class)));
+  }
+  const std::size_t n = d.size(w);
   std::vector<std::string> out;
   out.reserve(n);
   if (n == 0) return out;
-  Handle mem_type = h5t::copy(file_type, w);  // same size, padding and character set
-  if (h5t::isVariableString(file_type, w)) {
-    VlenBuffer buf(mem_type.get(), space, n);
-    read(mem_type.get(), buf.data());
+  Handle mem_type = h5t::copy(d.type.get(), w);  // same size, padding and character set
+  if (h5t::isVariableString(d.type.get(), w)) {
+    VlenBuffer buf(mem_type.get(), d.space.get(), n);
+    d.read(mem_type.get(), buf.data(), w);
     buf.markFilled();
     for (const char* p : buf.ptrs()) out.emplace_back(p != nullptr ? p : "");
     return out;
   }
-  const std::size_t size = h5t::getSize(file_type, w);
-  const H5T_str_t pad = h5t::getStrpad(file_type, w);
+  const std::size_t size = h5t::getSize(d.type.get(), w);
+  const H5T_str_t pad = h5t::getStrpad(d.type.get(), w);
   std::vector<char> raw(size * n);
-  read(mem_type.get(), raw.data());
+  d.read(mem_type.get(), raw.data(), w);
   for (std::size_t i = 0; i < n; ++i) {
     std::string_view s(raw.data() + i * size, size);
     if (pad == H5T_STR_SPACEPAD) {
@@ -243,95 +442,27 @@ std::vector<std::string> readStringData(hid_t file_type, hid_t space, std::size_
   return out;
 }
 
-bool isNumeric(H5T_class_t c) { return c == H5T_INTEGER || c == H5T_FLOAT; }
-
-/// An open dataset with its dataspace, datatype and shape.
-struct Dataset {
-  Handle id;
-  Handle space;
-  Handle type;
-  std::vector<hsize_t> dims;
-  H5T_class_t type_class = H5T_NO_CLASS;
-
-  [[nodiscard]] std::size_t size() const {
-    std::size_t n = 1;
-    for (hsize_t d : dims) n *= static_cast<std::size_t>(d);
-    return n;
-  }
-};
-
-Dataset openDataset(hid_t file, const std::string& path, const Where& w) {
-  if (!objectExists(file, path, w)) detail::throwIoError(w, "no such dataset");
-  Dataset d;
-  d.id = h5o::open(file, path, w);
-  if (h5o::type(d.id.get(), w) != H5I_DATASET) {
-    detail::throwIoError(w, "is not a dataset (it is a group or a named datatype)");
-  }
-  d.space = h5d::getSpace(d.id.get(), w);
-  if (h5s::type(d.space.get(), w) == H5S_NULL) detail::throwIoError(w, "has an empty dataspace");
-  d.dims = h5s::dims(d.space.get(), w);
-  d.type = h5d::getType(d.id.get(), w);
-  d.type_class = h5t::getClass(d.type.get(), w);
-  return d;
+void closeQuietly(hid_t file) noexcept {
+  if (file < 0) return;
+  detail::SilenceErrors silence;
+  if (H5Fclose(file) < 0) H5Eclear2(H5E_DEFAULT);  // a destructor cannot report; see close()
 }
 
-void requireNumeric(const Dataset& d, const Where& w) {
-  if (!isNumeric(d.type_class)) {
-    detail::throwIoError(
-        w, fmt::format("holds {} data; expected integers or floats", className(d.type_class)));
+/// Creates (H5F_ACC_TRUNC) or opens a file.
+hid_t openFile(const std::filesystem::path& path, unsigned flags) {
+  detail::SilenceErrors silence;
+  const Where w{path.native(), {}};
+  const bool create = flags == H5F_ACC_TRUNC;
+  std::error_code ec;
+  if (!create && !std::filesystem::exists(path, ec)) {
+    detail::throwIoError(w, "cannot open file: no such file");
   }
-}
-
-void requireRankAtMost1(const Dataset& d, const Where& w) {
-  if (d.dims.size() > 1) {
-    detail::throwIoError(w, fmt::format("has shape {}; expected a 1-D dataset", shapeText(d.dims)));
-  }
-}
-
-/// An open attribute with its dataspace, datatype and element count.
-struct Attribute {
-  Handle id;
-  Handle space;
-  Handle type;
-  std::vector<hsize_t> dims;
-  H5T_class_t type_class = H5T_NO_CLASS;
-  std::size_t size = 0;
-};
-
-Attribute openAttribute(hid_t file, const std::string& object, const std::string& name,
-                        const Where& w) {
-  if (!objectExists(file, object, w)) detail::throwIoError(w, "no such object");
-  if (!h5a::exists(file, object, name, w)) {
-    detail::throwIoError(w, fmt::format("has no attribute '{}'", name));
-  }
-  Attribute a;
-  a.id = h5a::open(file, object, name, w);
-  a.space = h5a::getSpace(a.id.get(), w);
-  if (h5s::type(a.space.get(), w) == H5S_NULL) {
-    detail::throwIoError(w, fmt::format("attribute '{}' has an empty dataspace", name));
-  }
-  a.dims = h5s::dims(a.space.get(), w);
-  a.size = static_cast<std::size_t>(h5s::npoints(a.space.get(), w));
-  a.type = h5a::getType(a.id.get(), w);
-  a.type_class = h5t::getClass(a.type.get(), w);
-  return a;
-}
-
-/// A numeric attribute with exactly one element.
-Attribute openScalarAttribute(hid_t file, const std::string& object, const std::string& name,
-                              bool integer_only, const Where& w) {
-  Attribute a = openAttribute(file, object, name, w);
-  const bool ok = integer_only ? a.type_class == H5T_INTEGER : isNumeric(a.type_class);
-  if (!ok) {
-    detail::throwIoError(
-        w, fmt::format("attribute '{}' holds {} data; expected {}", name, className(a.type_class),
-                       integer_only ? "an integer" : "a number"));
-  }
-  if (a.size != 1) {
-    detail::throwIoError(w,
-                         fmt::format("attribute '{}' has {} elements; expected one", name, a.size));
-  }
-  return a;
+  Handle fapl = h5p::create(H5P_FILE_ACCESS, w);
+  // Lock as HDF5 does by default, but keep working on file systems without flock (Lustre, some
+  // NFS); HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this.
+  h5p::setFileLocking(fapl.get(), true, true, w);
+  return create ? h5f::create(path.native(), fapl.get(), w)
+                : h5f::open(path.native(), flags, fapl.get(), w);
 }
 
 }  // namespace
@@ -342,33 +473,15 @@ H5File::H5File(std::int64_t id, std::filesystem::path path, bool writable) noexc
     : id_(id), path_(std::move(path)), writable_(writable) {}
 
 H5File H5File::create(const std::filesystem::path& path) {
-  detail::SilenceErrors silence;
-  const Where w{path.native(), {}};
-  Handle fapl = h5p::create(H5P_FILE_ACCESS, w);
-  // Lock as HDF5 does by default, but keep working on file systems without flock (Lustre, some
-  // NFS); HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this.
-  h5p::setFileLocking(fapl.get(), true, true, w);
-  return H5File(h5f::create(path.native(), fapl.get(), w), path, true);
+  return H5File(openFile(path, H5F_ACC_TRUNC), path, true);
 }
-
-namespace {
-hid_t openExisting(const std::filesystem::path& path, unsigned flags) {
-  detail::SilenceErrors silence;
-  const Where w{path.native(), {}};
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) detail::throwIoError(w, "cannot open file: no such file");
-  Handle fapl = h5p::create(H5P_FILE_ACCESS, w);
-  h5p::setFileLocking(fapl.get(), true, true, w);
-  return h5f::open(path.native(), flags, fapl.get(), w);
-}
-}  // namespace
 
 H5File H5File::openReadOnly(const std::filesystem::path& path) {
-  return H5File(openExisting(path, H5F_ACC_RDONLY), path, false);
+  return H5File(openFile(path, H5F_ACC_RDONLY), path, false);
 }
 
 H5File H5File::openReadWrite(const std::filesystem::path& path) {
-  return H5File(openExisting(path, H5F_ACC_RDWR), path, true);
+  return H5File(openFile(path, H5F_ACC_RDWR), path, true);
 }
 
 H5File::H5File(H5File&& other) noexcept
@@ -378,10 +491,7 @@ H5File::H5File(H5File&& other) noexcept
 
 H5File& H5File::operator=(H5File&& other) noexcept {
   if (this != &other) {
-    if (id_ >= 0) {
-      detail::SilenceErrors silence;
-      if (H5Fclose(id_) < 0) H5Eclear2(H5E_DEFAULT);
-    }
+    closeQuietly(id_);
     id_ = std::exchange(other.id_, -1);
     path_ = std::move(other.path_);
     writable_ = std::exchange(other.writable_, false);
@@ -389,12 +499,7 @@ H5File& H5File::operator=(H5File&& other) noexcept {
   return *this;
 }
 
-H5File::~H5File() {
-  if (id_ >= 0) {
-    detail::SilenceErrors silence;
-    if (H5Fclose(id_) < 0) H5Eclear2(H5E_DEFAULT);  // a destructor cannot report; see close()
-  }
-}
+H5File::~H5File() { closeQuietly(id_); }
 
 void H5File::close() {
   requireOpen();
@@ -430,327 +535,189 @@ void H5File::throwIntTooLarge() {
 
 bool H5File::exists(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  return objectExists(id_, p, Where{path_.native(), p});
+  const Call c(path_, path);
+  return objectExists(id_, c.p, c.w);
 }
 
 void H5File::createGroup(const std::string& path) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  if (objectExists(id_, p, w)) {
-    Handle obj = h5o::open(id_, p, w);
-    if (h5o::type(obj.get(), w) != H5I_GROUP) detail::throwIoError(w, "exists and is not a group");
-    return;
+  const Call c(path_, path);
+  if (!objectExists(id_, c.p, c.w)) {
+    createGroupAt(id_, c);
+  } else if (!isGroup(id_, c.p, c.w)) {
+    detail::throwIoError(c.w, "exists and is not a group");
   }
-  requireGroupAncestors(id_, p, w);
-  Handle lcpl = makeLcpl(w);
-  Handle group = h5g::create(id_, p, lcpl.get(), w);
-  group.close(w);
 }
 
-// ---- writing datasets ---------------------------------------------------------------------------
+std::vector<std::string> H5File::listGroup(const std::string& path) const {
+  requireOpen();
+  const Call c(path_, path);
+  std::vector<std::string> names;
+  if (!objectExists(id_, c.p, c.w)) return names;
+  if (!isGroup(id_, c.p, c.w)) detail::throwIoError(c.w, "is not a group");
+  const hsize_t n = h5g::numLinks(id_, c.p, c.w);
+  for (hsize_t k = 0; k < n; ++k) names.push_back(h5l::nameByIndex(id_, c.p, k, c.w));
+  return names;
+}
+
+// ---- typed datasets -----------------------------------------------------------------------------
+
+template <H5Number T>
+void H5File::writeArray(const std::string& path, const std::vector<std::size_t>& dims,
+                        std::span<const T> data, std::string_view units) {
+  requireWritable();
+  const Call c(path_, path);
+  writeValues(id_, c, toHsize(dims), data.data(), data.size(), units);
+}
+
+template <H5Number T>
+std::vector<T> H5File::readArray(const std::string& path, std::vector<std::size_t>* dims,
+                                 std::size_t max_elements) const {
+  requireOpen();
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  requireType<T>(d, c.w);
+  std::vector<T> values = readValues<T>(d, c.w, max_elements);
+  if (dims != nullptr) dims->assign(d.dims.begin(), d.dims.end());
+  return values;
+}
+
+// ---- datasets of the common shapes --------------------------------------------------------------
 
 void H5File::writeMatrix(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>& m,
                          std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  requireUnits(units, w);
+  const Call c(path_, path);
+  requireUnits(units, c.w);
   const RowMajorMatrix row_major = m;  // HDF5 (C order) shape (rows, cols)
-  const std::vector<hsize_t> dims{static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())};
-  Handle space = h5s::createSimple(dims, w);
-  Handle dcpl = makeDcpl(dims, sizeof(double), w);
-  Handle dset = createDataset(id_, p, H5T_IEEE_F64LE, space.get(), dcpl, w);
-  if (row_major.size() > 0) h5d::write(dset.get(), H5T_NATIVE_DOUBLE, row_major.data(), w);
-  writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
+  writeValues(id_, c, {static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())},
+              row_major.data(), static_cast<std::size_t>(row_major.size()), units);
 }
 
 void H5File::writeVector(const std::string& path, const Eigen::Ref<const Eigen::VectorXd>& v,
                          std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  requireUnits(units, w);
+  const Call c(path_, path);
+  requireUnits(units, c.w);
   const Eigen::VectorXd contiguous = v;  // a Ref may have an inner stride
-  const std::vector<hsize_t> dims{static_cast<hsize_t>(v.size())};
-  Handle space = h5s::createSimple(dims, w);
-  Handle dcpl = makeDcpl(dims, sizeof(double), w);
-  Handle dset = createDataset(id_, p, H5T_IEEE_F64LE, space.get(), dcpl, w);
-  if (contiguous.size() > 0) h5d::write(dset.get(), H5T_NATIVE_DOUBLE, contiguous.data(), w);
-  writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
+  writeValues(id_, c, {static_cast<hsize_t>(v.size())}, contiguous.data(),
+              static_cast<std::size_t>(contiguous.size()), units);
 }
 
 void H5File::writeScalar(const std::string& path, double value, std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  requireUnits(units, w);
-  Handle space = h5s::createScalar(w);
-  Handle dset = createDataset(id_, p, H5T_IEEE_F64LE, space.get(), Handle{}, w);
-  h5d::write(dset.get(), H5T_NATIVE_DOUBLE, &value, w);
-  writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
-}
-
-void H5File::writeStrings(const std::string& path, const std::vector<std::string>& values) {
-  requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  std::vector<const char*> ptrs;
-  ptrs.reserve(values.size());
-  for (const std::string& s : values) {
-    requireNoNul(s, w);
-    ptrs.push_back(s.c_str());
-  }
-  Handle type = h5t::variableUtf8String(w);
-  Handle space = h5s::createSimple({static_cast<hsize_t>(values.size())}, w);
-  Handle dset = createDataset(id_, p, type.get(), space.get(), Handle{}, w);
-  if (!ptrs.empty()) h5d::write(dset.get(), type.get(), ptrs.data(), w);
-  dset.close(w);
+  const Call c(path_, path);
+  requireUnits(units, c.w);
+  writeValues(id_, c, {}, &value, 1, units);
 }
 
 void H5File::writeInts(const std::string& path, const std::vector<std::int64_t>& values,
                        std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const std::vector<hsize_t> dims{static_cast<hsize_t>(values.size())};
-  Handle space = h5s::createSimple(dims, w);
-  Handle dcpl = makeDcpl(dims, sizeof(std::int64_t), w);
-  Handle dset = createDataset(id_, p, H5T_STD_I64LE, space.get(), dcpl, w);
-  if (!values.empty()) h5d::write(dset.get(), H5T_NATIVE_INT64, values.data(), w);
-  if (!units.empty()) writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
+  const Call c(path_, path);
+  writeValues(id_, c, {static_cast<hsize_t>(values.size())}, values.data(), values.size(), units);
 }
 
-// ---- reading datasets ---------------------------------------------------------------------------
+void H5File::writeStrings(const std::string& path, const std::vector<std::string>& values) {
+  requireWritable();
+  const Call c(path_, path);
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const std::string& s : values) {
+    requireNoNul(s, c.w);
+    ptrs.push_back(s.c_str());
+  }
+  Handle type = h5t::variableUtf8String(c.w);
+  writeDataset(id_, c, type.get(), type.get(), {static_cast<hsize_t>(values.size())}, Handle{},
+               ptrs.data(), {});
+}
 
 Eigen::MatrixXd H5File::readMatrix(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  requireNumeric(d, w);
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  requireType<double>(d, c.w);
   if (d.dims.empty() || d.dims.size() > 2) {
     detail::throwIoError(
-        w, fmt::format("has shape {}; expected a 1-D or 2-D dataset", shapeText(d.dims)));
+        c.w, fmt::format("has shape {}; expected a 1-D or 2-D dataset", shapeText(d.dims)));
   }
+  (void)d.size(c.w);  // rows * cols fits in size_t
   const auto rows = static_cast<Eigen::Index>(d.dims[0]);
   const auto cols = d.dims.size() == 2 ? static_cast<Eigen::Index>(d.dims[1]) : Eigen::Index{1};
   RowMajorMatrix m(rows, cols);
-  if (m.size() > 0) h5d::read(d.id.get(), H5T_NATIVE_DOUBLE, m.data(), w);
+  if (m.size() > 0) d.read(H5T_NATIVE_DOUBLE, m.data(), c.w);
   return m;
 }
 
 Eigen::VectorXd H5File::readVector(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  requireNumeric(d, w);
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  requireType<double>(d, c.w);
   if (d.dims.size() != 1) {
-    detail::throwIoError(w, fmt::format("has shape {}; expected a 1-D dataset", shapeText(d.dims)));
+    detail::throwIoError(c.w,
+                         fmt::format("has shape {}; expected a 1-D dataset", shapeText(d.dims)));
   }
-  Eigen::VectorXd v(static_cast<Eigen::Index>(d.dims[0]));
-  if (v.size() > 0) h5d::read(d.id.get(), H5T_NATIVE_DOUBLE, v.data(), w);
-  return v;
+  const std::vector<double> values = readValues<double>(d, c.w);
+  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
 }
 
 double H5File::readScalar(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  requireNumeric(d, w);
-  if (d.size() != 1) {
-    detail::throwIoError(w,
-                         fmt::format("has shape {}; expected a single value", shapeText(d.dims)));
-  }
-  double value = 0.0;
-  h5d::read(d.id.get(), H5T_NATIVE_DOUBLE, &value, w);
-  return value;
+  const Call c(path_, path);
+  return readOne<double>(openDataset(id_, c.p, c.w), c.w);
 }
 
 std::vector<std::int64_t> H5File::readInts(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  if (d.type_class != H5T_INTEGER) {
-    detail::throwIoError(w,
-                         fmt::format("holds {} data; expected integers", className(d.type_class)));
-  }
-  requireRankAtMost1(d, w);
-  std::vector<std::int64_t> values(d.size());
-  if (!values.empty()) h5d::read(d.id.get(), H5T_NATIVE_INT64, values.data(), w);
-  return values;
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  requireType<std::int64_t>(d, c.w);
+  requireRankAtMost1(d, c.w);
+  return readValues<std::int64_t>(d, c.w);
 }
 
 std::vector<std::string> H5File::readStrings(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  if (d.type_class != H5T_STRING) {
-    detail::throwIoError(w,
-                         fmt::format("holds {} data; expected strings", className(d.type_class)));
-  }
-  requireRankAtMost1(d, w);
-  return readStringData(
-      d.type.get(), d.space.get(), d.size(),
-      [&](hid_t mem_type, void* buf) { h5d::read(d.id.get(), mem_type, buf, w); }, w);
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  if (d.type_class == H5T_STRING) requireRankAtMost1(d, c.w);
+  return readStringData(d, c.w);
 }
 
-// ---- attributes ---------------------------------------------------------------------------------
-
-void H5File::setAttribute(const std::string& object, const std::string& name,
-                          std::string_view value) {
-  requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  if (!exists(p)) createGroup(p);
-  writeStringAttribute(id_, p, name, value, Where{path_.native(), p});
-}
-
-void H5File::setAttribute(const std::string& object, const std::string& name, double value) {
-  requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  if (!exists(p)) createGroup(p);
-  Handle space = h5s::createScalar(w);
-  writeAttribute(id_, p, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space.get(), &value, w);
-}
-
-void H5File::setAttribute(const std::string& object, const std::string& name, std::int64_t value) {
-  requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  if (!exists(p)) createGroup(p);
-  Handle space = h5s::createScalar(w);
-  writeAttribute(id_, p, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space.get(), &value, w);
-}
-
-void H5File::setAttribute(const std::string& object, const std::string& name,
-                          const std::vector<double>& values) {
-  requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  if (!exists(p)) createGroup(p);
-  Handle space = h5s::createSimple({static_cast<hsize_t>(values.size())}, w);
-  writeAttribute(id_, p, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space.get(), values.data(), w);
-}
-
-bool H5File::hasAttribute(const std::string& object, const std::string& name) const {
+std::vector<std::size_t> H5File::shape(const std::string& path) const {
   requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  return objectExists(id_, p, w) && h5a::exists(id_, p, name, w);
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  return {d.dims.begin(), d.dims.end()};
 }
 
-std::string H5File::readStringAttribute(const std::string& object, const std::string& name) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  const Attribute a = openAttribute(id_, p, name, w);
-  if (a.type_class != H5T_STRING) {
-    detail::throwIoError(w, fmt::format("attribute '{}' holds {} data; expected a string", name,
-                                        className(a.type_class)));
-  }
-  if (a.size != 1) {
-    detail::throwIoError(w,
-                         fmt::format("attribute '{}' has {} strings; expected one", name, a.size));
-  }
-  auto values = readStringData(
-      a.type.get(), a.space.get(), 1,
-      [&](hid_t mem_type, void* buf) { h5a::read(a.id.get(), mem_type, buf, w); }, w);
-  return std::move(values.front());
-}
-
-double H5File::readDoubleAttribute(const std::string& object, const std::string& name) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  const Attribute a = openScalarAttribute(id_, p, name, false, w);
-  double value = 0.0;
-  h5a::read(a.id.get(), H5T_NATIVE_DOUBLE, &value, w);
-  return value;
-}
-
-std::int64_t H5File::readIntAttribute(const std::string& object, const std::string& name) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  const Attribute a = openScalarAttribute(id_, p, name, true, w);
-  std::int64_t value = 0;
-  h5a::read(a.id.get(), H5T_NATIVE_INT64, &value, w);
-  return value;
-}
-
-std::vector<double> H5File::readDoubleVectorAttribute(const std::string& object,
-                                                      const std::string& name) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  const Attribute a = openAttribute(id_, p, name, w);
-  if (!isNumeric(a.type_class)) {
-    detail::throwIoError(w, fmt::format("attribute '{}' holds {} data; expected numbers", name,
-                                        className(a.type_class)));
-  }
-  if (a.dims.size() > 1) {
-    detail::throwIoError(
-        w, fmt::format("attribute '{}' has shape {}; expected 1-D", name, shapeText(a.dims)));
-  }
-  std::vector<double> values(a.size);
-  if (!values.empty()) h5a::read(a.id.get(), H5T_NATIVE_DOUBLE, values.data(), w);
-  return values;
+std::vector<double> H5File::readReals(const std::string& path,
+                                      std::vector<std::size_t>* dims) const {
+  return readArray<double>(path, dims);
 }
 
 // ---- fixed-size datasets written per row --------------------------------------------------------
 
 namespace {
 
-std::vector<hsize_t> toHsize(const std::vector<std::size_t>& dims) {
-  return {dims.begin(), dims.end()};
+/// Creates dataset `c.p` of shape `dims` (rank >= 1) filled with `fill` (of type T).
+template <typename T>
+void createFilled(hid_t file, const Call& c, const std::vector<std::size_t>& dims, const T& fill,
+                  std::string_view units) {
+  if (dims.empty()) detail::throwIoError(c.w, "a filled dataset needs rank >= 1");
+  const std::vector<hsize_t> hdims = toHsize(dims);
+  const TypeInfo t = typeInfo<T>();
+  Handle dcpl = makeDcpl(hdims, sizeof(T), c.w);
+  if (!dcpl.valid()) dcpl = h5p::create(H5P_DATASET_CREATE, c.w);
+  h5p::setFillValue(dcpl.get(), t.memory, &fill, c.w);
+  writeDataset(file, c, t.file, t.memory, hdims, dcpl, nullptr, units);
 }
 
-/// Creation properties with a fill value; chunked + compressed above kContiguousMaxBytes.
-Handle makeFilledDcpl(const std::vector<hsize_t>& dims, std::size_t element_bytes, hid_t mem_type,
-                      const void* fill, const Where& w) {
-  Handle dcpl = makeDcpl(dims, element_bytes, w);
-  if (!dcpl.valid()) dcpl = h5p::create(H5P_DATASET_CREATE, w);
-  detail::check(H5Pset_fill_value(dcpl.get(), mem_type, fill), w, "set fill value",
-                "H5Pset_fill_value");
-  detail::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_IFSET), w, "set fill time",
-                "H5Pset_fill_time");
-  return dcpl;
-}
-
-/// Selects [index, 0...] with extent (1, dims[1...]) in the dataset's space; returns the memory
-/// space of the row. Throws if index is out of range or `elements` does not match.
-Handle selectRow(const Dataset& d, std::size_t index, std::size_t elements, const Where& w) {
+/// Writes row `index` of dataset `d` ([index, ...] over all trailing dimensions, `elements`
+/// values of memory type `mem_type` at `buf`). Throws if out of range or of the wrong size.
+void writeRow(const Data& d, std::size_t index, hid_t mem_type, const void* buf,
+              std::size_t elements, const Where& w) {
   if (d.dims.empty()) detail::throwIoError(w, "is a scalar; cannot write a row");
   if (index >= d.dims[0]) {
     detail::throwIoError(w, fmt::format("row {} is out of range for shape {}", index,
@@ -766,10 +733,10 @@ Handle selectRow(const Dataset& d, std::size_t index, std::size_t elements, cons
     detail::throwIoError(w, fmt::format("a row of shape {} has {} elements, got {}",
                                         shapeText(d.dims), n, elements));
   }
-  detail::check(H5Sselect_hyperslab(d.space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                                    count.data(), nullptr),
-                w, "select row", "H5Sselect_hyperslab");
-  return h5s::createSimple({static_cast<hsize_t>(std::max<std::size_t>(n, 1))}, w);
+  if (n == 0) return;
+  h5s::selectHyperslab(d.space.get(), start, count, w);
+  Handle mem = h5s::createSimple({static_cast<hsize_t>(n)}, w);
+  h5d::writeSelection(d.id.get(), mem_type, mem.get(), d.space.get(), buf, w);
 }
 
 }  // namespace
@@ -777,32 +744,16 @@ Handle selectRow(const Dataset& d, std::size_t index, std::size_t elements, cons
 void H5File::createFilledReals(const std::string& path, const std::vector<std::size_t>& dims,
                                double fill, std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  requireUnits(units, w);
-  if (dims.empty()) detail::throwIoError(w, "a filled dataset needs rank >= 1");
-  const std::vector<hsize_t> hdims = toHsize(dims);
-  Handle space = h5s::createSimple(hdims, w);
-  Handle dcpl = makeFilledDcpl(hdims, sizeof(double), H5T_NATIVE_DOUBLE, &fill, w);
-  Handle dset = createDataset(id_, p, H5T_IEEE_F64LE, space.get(), dcpl, w);
-  writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
+  const Call c(path_, path);
+  requireUnits(units, c.w);
+  createFilled(id_, c, dims, fill, units);
 }
 
 void H5File::createFilledInts(const std::string& path, const std::vector<std::size_t>& dims,
                               std::int64_t fill, std::string_view units) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  if (dims.empty()) detail::throwIoError(w, "a filled dataset needs rank >= 1");
-  const std::vector<hsize_t> hdims = toHsize(dims);
-  Handle space = h5s::createSimple(hdims, w);
-  Handle dcpl = makeFilledDcpl(hdims, sizeof(std::int64_t), H5T_NATIVE_INT64, &fill, w);
-  Handle dset = createDataset(id_, p, H5T_STD_I64LE, space.get(), dcpl, w);
-  if (!units.empty()) writeStringAttribute(id_, p, "units", units, w);
-  dset.close(w);
+  const Call c(path_, path);
+  createFilled(id_, c, dims, fill, units);
 }
 
 void H5File::createFilledStrings(const std::string& path, std::size_t n, std::string_view fill) {
@@ -812,171 +763,184 @@ void H5File::createFilledStrings(const std::string& path, std::size_t n, std::st
 void H5File::writeRealsRow(const std::string& path, std::size_t index,
                            const std::vector<double>& row) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  if (d.type_class != H5T_FLOAT) detail::throwIoError(w, "is not a float dataset");
-  Handle mem = selectRow(d, index, row.size(), w);
-  if (row.empty()) return;
-  detail::check(H5Dwrite(d.id.get(), H5T_NATIVE_DOUBLE, mem.get(), d.space.get(), H5P_DEFAULT,
-                         row.data()),
-                w, "write row", "H5Dwrite");
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  if (d.type_class != H5T_FLOAT) detail::throwIoError(c.w, "is not a float dataset");
+  writeRow(d, index, H5T_NATIVE_DOUBLE, row.data(), row.size(), c.w);
 }
 
 void H5File::writeIntAt(const std::string& path, std::size_t index, std::int64_t value) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  if (d.type_class != H5T_INTEGER) detail::throwIoError(w, "is not an integer dataset");
-  requireRankAtMost1(d, w);
-  Handle mem = selectRow(d, index, 1, w);
-  detail::check(H5Dwrite(d.id.get(), H5T_NATIVE_INT64, mem.get(), d.space.get(), H5P_DEFAULT,
-                         &value),
-                w, "write element", "H5Dwrite");
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
+  if (d.type_class != H5T_INTEGER) detail::throwIoError(c.w, "is not an integer dataset");
+  requireRankAtMost1(d, c.w);
+  writeRow(d, index, H5T_NATIVE_INT64, &value, 1, c.w);
 }
 
 void H5File::writeStringAt(const std::string& path, std::size_t index, std::string_view value) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  requireNoNul(value, w);
-  const Dataset d = openDataset(id_, p, w);
-  if (d.type_class != H5T_STRING || !h5t::isVariableString(d.type.get(), w)) {
-    detail::throwIoError(w, "is not a variable-length string dataset");
+  const Call c(path_, path);
+  requireNoNul(value, c.w);
+  const Data d = openDataset(id_, c.p, c.w);
+  if (d.type_class != H5T_STRING || !h5t::isVariableString(d.type.get(), c.w)) {
+    detail::throwIoError(c.w, "is not a variable-length string dataset");
   }
-  requireRankAtMost1(d, w);
-  Handle mem = selectRow(d, index, 1, w);
+  requireRankAtMost1(d, c.w);
   const std::string copy(value);
   const char* ptr = copy.c_str();
-  Handle type = h5t::variableUtf8String(w);
-  detail::check(H5Dwrite(d.id.get(), type.get(), mem.get(), d.space.get(), H5P_DEFAULT, &ptr), w,
-                "write element", "H5Dwrite");
+  Handle type = h5t::variableUtf8String(c.w);
+  writeRow(d, index, type.get(), &ptr, 1, c.w);
 }
 
-std::vector<std::size_t> H5File::shape(const std::string& path) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  return {d.dims.begin(), d.dims.end()};
-}
+// ---- attributes ---------------------------------------------------------------------------------
 
-std::vector<double> H5File::readReals(const std::string& path,
-                                      std::vector<std::size_t>* dims) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
-  requireNumeric(d, w);
-  if (dims != nullptr) dims->assign(d.dims.begin(), d.dims.end());
-  std::vector<double> values(d.size());
-  if (!values.empty()) h5d::read(d.id.get(), H5T_NATIVE_DOUBLE, values.data(), w);
-  return values;
-}
-
-std::vector<std::string> H5File::listGroup(const std::string& path) const {
-  requireOpen();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  std::vector<std::string> names;
-  if (!objectExists(id_, p, w)) return names;
-  H5G_info_t info{};
-  detail::check(H5Gget_info_by_name(id_, p.c_str(), &info, H5P_DEFAULT), w, "get group info",
-                "H5Gget_info_by_name");
-  for (hsize_t k = 0; k < info.nlinks; ++k) {
-    const ssize_t size = detail::check(
-        H5Lget_name_by_idx(id_, p.c_str(), H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT),
-        w, "get link name", "H5Lget_name_by_idx");
-    std::string name(static_cast<std::size_t>(size) + 1, '\0');
-    detail::check(H5Lget_name_by_idx(id_, p.c_str(), H5_INDEX_NAME, H5_ITER_INC, k, name.data(),
-                                     name.size(), H5P_DEFAULT),
-                  w, "get link name", "H5Lget_name_by_idx");
-    name.resize(static_cast<std::size_t>(size));
-    names.push_back(std::move(name));
-  }
-  return names;
-}
-
-void H5File::setIntsAttribute(const std::string& object, const std::string& name,
-                              const std::vector<std::int64_t>& values) {
+void H5File::setAttribute(const std::string& object, const std::string& name,
+                          std::string_view value) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  if (!exists(p)) createGroup(p);
-  Handle space = h5s::createSimple({static_cast<hsize_t>(values.size())}, w);
-  writeAttribute(id_, p, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space.get(), values.data(), w);
+  const Call c(path_, object);
+  ensureObject(id_, c);
+  writeStringAttribute(id_, c.p, name, value, c.w);
+}
+
+void H5File::setAttribute(const std::string& object, const std::string& name, double value) {
+  requireWritable();
+  const Call c(path_, object);
+  ensureObject(id_, c);
+  writeAttribute(id_, c.p, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, &value, c.w);
+}
+
+void H5File::setAttribute(const std::string& object, const std::string& name, std::int64_t value) {
+  requireWritable();
+  const Call c(path_, object);
+  ensureObject(id_, c);
+  writeAttribute(id_, c.p, name, H5T_STD_I64LE, H5T_NATIVE_INT64, {}, &value, c.w);
+}
+
+template <H5Number T>
+void H5File::setArrayAttribute(const std::string& object, const std::string& name,
+                               std::span<const T> values) {
+  requireWritable();
+  const Call c(path_, object);
+  ensureObject(id_, c);
+  const TypeInfo t = typeInfo<T>();
+  writeAttribute(id_, c.p, name, t.file, t.memory, {static_cast<hsize_t>(values.size())},
+                 values.data(), c.w);
 }
 
 void H5File::removeAttribute(const std::string& object, const std::string& name) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(object);
-  const Where w{path_.native(), p};
-  if (objectExists(id_, p, w) && h5a::exists(id_, p, name, w)) h5a::remove(id_, p, name, w);
+  const Call c(path_, object);
+  if (objectExists(id_, c.p, c.w) && h5a::exists(id_, c.p, name, c.w)) {
+    h5a::remove(id_, c.p, name, c.w);
+  }
+}
+
+bool H5File::hasAttribute(const std::string& object, const std::string& name) const {
+  requireOpen();
+  const Call c(path_, object);
+  return objectExists(id_, c.p, c.w) && h5a::exists(id_, c.p, name, c.w);
+}
+
+std::string H5File::readStringAttribute(const std::string& object, const std::string& name) const {
+  requireOpen();
+  const Call c(path_, object);
+  const Data a = openAttribute(id_, c.p, name, c.w);
+  if (a.type_class == H5T_STRING && a.size(c.w) != 1) {
+    detail::throwIoError(
+        c.w, fmt::format("attribute '{}' has {} strings; expected one", name, a.size(c.w)));
+  }
+  return std::move(readStringData(a, c.w).front());
+}
+
+double H5File::readDoubleAttribute(const std::string& object, const std::string& name) const {
+  requireOpen();
+  const Call c(path_, object);
+  return readOne<double>(openAttribute(id_, c.p, name, c.w), c.w);
+}
+
+std::int64_t H5File::readIntAttribute(const std::string& object, const std::string& name) const {
+  requireOpen();
+  const Call c(path_, object);
+  return readOne<std::int64_t>(openAttribute(id_, c.p, name, c.w), c.w);
+}
+
+template <H5Number T>
+std::vector<T> H5File::readArrayAttribute(const std::string& object,
+                                          const std::string& name) const {
+  requireOpen();
+  const Call c(path_, object);
+  const Data a = openAttribute(id_, c.p, name, c.w);
+  requireType<T>(a, c.w);
+  requireRankAtMost1(a, c.w);
+  return readValues<T>(a, c.w);
 }
 
 // ---- dimension scales ---------------------------------------------------------------------------
 
 void H5File::makeDimensionScale(const std::string& path, std::string_view name) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(path);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
+  const Call c(path_, path);
+  const Data d = openDataset(id_, c.p, c.w);
   if (d.dims.size() != 1) {
     detail::throwIoError(
-        w, fmt::format("has shape {}; a dimension scale must be 1-D", shapeText(d.dims)));
+        c.w, fmt::format("has shape {}; a dimension scale must be 1-D", shapeText(d.dims)));
   }
   const std::string label(name);
-  h5ds::setScale(d.id.get(), label.empty() ? nullptr : label.c_str(), w);
+  h5ds::setScale(d.id.get(), label.empty() ? nullptr : label.c_str(), c.w);
 }
 
 void H5File::attachDimensionScale(const std::string& dataset, const std::string& scale,
                                   unsigned dim_index) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(dataset);
-  const std::string s = normalize(scale);
-  const Where w{path_.native(), p};
-  const Where ws{path_.native(), s};
-  const Dataset d = openDataset(id_, p, w);
-  const Dataset sc = openDataset(id_, s, ws);
+  const Call c(path_, dataset);
+  const Call cs(path_, scale);
+  const Data d = openDataset(id_, c.p, c.w);
+  const Data sc = openDataset(id_, cs.p, cs.w);
   if (dim_index >= d.dims.size()) {
-    detail::throwIoError(w, fmt::format("has shape {}; no dimension {} to attach '{}' to",
-                                        shapeText(d.dims), dim_index, s));
+    detail::throwIoError(c.w, fmt::format("has shape {}; no dimension {} to attach '{}' to",
+                                          shapeText(d.dims), dim_index, cs.p));
   }
   if (sc.dims.size() != 1) {
     detail::throwIoError(
-        ws, fmt::format("has shape {}; a dimension scale must be 1-D", shapeText(sc.dims)));
+        cs.w, fmt::format("has shape {}; a dimension scale must be 1-D", shapeText(sc.dims)));
   }
   if (sc.dims[0] != d.dims[dim_index]) {
-    detail::throwIoError(w, fmt::format("dimension {} has length {} but scale '{}' has {} values",
-                                        dim_index, d.dims[dim_index], s, sc.dims[0]));
+    detail::throwIoError(c.w, fmt::format("dimension {} has length {} but scale '{}' has {} values",
+                                          dim_index, d.dims[dim_index], cs.p, sc.dims[0]));
   }
-  h5ds::attachScale(d.id.get(), sc.id.get(), dim_index, w);
+  h5ds::attachScale(d.id.get(), sc.id.get(), dim_index, c.w);
 }
 
 void H5File::setDimensionLabel(const std::string& dataset, unsigned dim_index,
                                std::string_view label) {
   requireWritable();
-  detail::SilenceErrors silence;
-  const std::string p = normalize(dataset);
-  const Where w{path_.native(), p};
-  const Dataset d = openDataset(id_, p, w);
+  const Call c(path_, dataset);
+  const Data d = openDataset(id_, c.p, c.w);
   if (dim_index >= d.dims.size()) {
     detail::throwIoError(
-        w, fmt::format("has shape {}; no dimension {} to label", shapeText(d.dims), dim_index));
+        c.w, fmt::format("has shape {}; no dimension {} to label", shapeText(d.dims), dim_index));
   }
   const std::string text(label);
-  h5ds::setLabel(d.id.get(), dim_index, text.c_str(), w);
+  h5ds::setLabel(d.id.get(), dim_index, text.c_str(), c.w);
 }
+
+// ---- the typed methods, for each element type ---------------------------------------------------
+
+#define XBARSIM_H5_INSTANTIATE(T)                                                               \
+  template void H5File::writeArray<T>(const std::string&, const std::vector<std::size_t>&,       \
+                                      std::span<const T>, std::string_view);                     \
+  template std::vector<T> H5File::readArray<T>(const std::string&, std::vector<std::size_t>*,    \
+                                               std::size_t) const;                               \
+  template void H5File::setArrayAttribute<T>(const std::string&, const std::string&,             \
+                                             std::span<const T>);                                \
+  template std::vector<T> H5File::readArrayAttribute<T>(const std::string&, const std::string&) \
+      const;
+XBARSIM_H5_INSTANTIATE(double)
+XBARSIM_H5_INSTANTIATE(float)
+XBARSIM_H5_INSTANTIATE(std::int64_t)
+XBARSIM_H5_INSTANTIATE(std::int32_t)
+XBARSIM_H5_INSTANTIATE(std::uint8_t)
+#undef XBARSIM_H5_INSTANTIATE
 
 }  // namespace xbarsim::io

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -36,6 +37,16 @@ inline constexpr std::size_t kContiguousMaxBytes = 64 * 1024;
 inline constexpr std::size_t kChunkTargetBytes = 256 * 1024;
 /// Deflate (gzip) level of chunked datasets.
 inline constexpr unsigned kDeflateLevel = 4;
+/// Default bound of the typed reads: as many elements as std::size_t can count.
+inline constexpr std::size_t kNoElementLimit = std::numeric_limits<std::size_t>::max();
+
+/// Element types of typed datasets and attributes. In the file they are stored little-endian:
+/// float64/float32 as IEEE floats, int64/int32/uint8 as integers (numpy `<f8 <f4 <i8 <i4 u1`).
+/// The typed methods of H5File are compiled for exactly these types (in hdf5_file.cpp).
+template <typename T>
+concept H5Number = std::is_same_v<T, double> || std::is_same_v<T, float> ||
+                   std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::int32_t> ||
+                   std::is_same_v<T, std::uint8_t>;
 
 /// An open HDF5 file. Move-only; the destructor closes the file and never throws (call close()
 /// to see errors of the final write-back).
@@ -72,6 +83,26 @@ class H5File {
   [[nodiscard]] bool exists(const std::string& path) const;
   /// Creates a group and any missing parents; no-op if the group already exists.
   void createGroup(const std::string& path);
+
+  // ---- typed N-D datasets ----------------------------------------------------------------------
+  // The general form of the dataset methods below: any rank, any H5Number element type.
+
+  /// Writes a dataset of element type T and shape `dims` (empty: a rank-0 scalar) from `data` in
+  /// row-major (C) order; the `units` attribute is written when `units` is not empty. Missing
+  /// parent groups are created. @throws IoError if `path` exists or `data.size()` differs from
+  /// the product of `dims`.
+  template <H5Number T>
+  void writeArray(const std::string& path, const std::vector<std::size_t>& dims,
+                  std::span<const T> data, std::string_view units = {});
+  /// Reads a numeric dataset of any rank in row-major (C) order, converted to T by HDF5 (integer
+  /// T accepts integer data only; out-of-range integers saturate). The declared shape is checked
+  /// before anything is allocated: every dimension and the product of the non-zero ones must be
+  /// at most `max_elements`. `dims` (if not null) receives the shape. @throws IoError naming file
+  /// and dataset if missing, not numeric, or too large.
+  template <H5Number T>
+  [[nodiscard]] std::vector<T> readArray(const std::string& path,
+                                         std::vector<std::size_t>* dims = nullptr,
+                                         std::size_t max_elements = kNoElementLimit) const;
 
   // ---- datasets --------------------------------------------------------------------------------
 
@@ -131,8 +162,8 @@ class H5File {
   /// null) receives its shape.
   [[nodiscard]] std::vector<double> readReals(const std::string& path,
                                               std::vector<std::size_t>* dims = nullptr) const;
-  /// Names of the links in a group ("/" included), in HDF5's name order. Empty for a missing
-  /// group.
+  /// Names of the links in a group ("/" included), in HDF5's name order (byte-wise, as
+  /// std::sort of the names). Empty for a missing group. @throws IoError if it is not a group.
   [[nodiscard]] std::vector<std::string> listGroup(const std::string& path) const;
 
   // ---- attributes (on any group or dataset, "/" included) ---------------------------------------
@@ -159,13 +190,20 @@ class H5File {
   }
   /// bool is rejected: store it as an explicit integer if that is what you mean.
   void setAttribute(const std::string& object, const std::string& name, bool value) = delete;
+  /// 1-D attribute of element type T (HighFive-style typed form of the overloads around it).
+  template <H5Number T>
+  void setArrayAttribute(const std::string& object, const std::string& name,
+                         std::span<const T> values);
   /// 1-D float64 attribute.
   void setAttribute(const std::string& object, const std::string& name,
-                    const std::vector<double>& values);
-
+                    const std::vector<double>& values) {
+    setArrayAttribute<double>(object, name, values);
+  }
   /// 1-D int64 attribute (e.g. CF `flag_values` of an int64 status dataset).
   void setIntsAttribute(const std::string& object, const std::string& name,
-                        const std::vector<std::int64_t>& values);
+                        const std::vector<std::int64_t>& values) {
+    setArrayAttribute<std::int64_t>(object, name, values);
+  }
 
   /// Removes attribute `name` of `object` if present.
   void removeAttribute(const std::string& object, const std::string& name);
@@ -181,9 +219,15 @@ class H5File {
   /// Reads an integer attribute with exactly one element. Float attributes are rejected.
   [[nodiscard]] std::int64_t readIntAttribute(const std::string& object,
                                               const std::string& name) const;
+  /// Reads a rank-0 or 1-D numeric attribute converted to T (integer T: integer data only).
+  template <H5Number T>
+  [[nodiscard]] std::vector<T> readArrayAttribute(const std::string& object,
+                                                  const std::string& name) const;
   /// Reads a rank-0 or 1-D numeric attribute, converted to double.
   [[nodiscard]] std::vector<double> readDoubleVectorAttribute(const std::string& object,
-                                                              const std::string& name) const;
+                                                              const std::string& name) const {
+    return readArrayAttribute<double>(object, name);
+  }
 
   // ---- dimension scales (HDF5 HL H5DS; what xarray/netCDF use to label axes)
   // ---------------------

@@ -52,6 +52,10 @@ inline void setCreateIntermediateGroup(hid_t lcpl, const Where& w) {
 inline void setCharEncoding(hid_t plist, H5T_cset_t cset, const Where& w) {
   check(H5Pset_char_encoding(plist, cset), w, "set name encoding", "H5Pset_char_encoding");
 }
+inline void setFillValue(hid_t dcpl, hid_t mem_type, const void* value, const Where& w) {
+  check(H5Pset_fill_value(dcpl, mem_type, value), w, "set fill value", "H5Pset_fill_value");
+  check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_IFSET), w, "set fill time", "H5Pset_fill_time");
+}
 inline void setFileLocking(hid_t fapl, bool use, bool ignore_when_disabled, const Where& w) {
   check(H5Pset_file_locking(fapl, use, ignore_when_disabled), w, "set file locking",
         "H5Pset_file_locking");
@@ -77,9 +81,10 @@ inline std::vector<hsize_t> dims(hid_t space, const Where& w) {
   }
   return out;
 }
-inline hsize_t npoints(hid_t space, const Where& w) {
-  return static_cast<hsize_t>(check(H5Sget_simple_extent_npoints(space), w, "get element count",
-                                    "H5Sget_simple_extent_npoints"));
+inline void selectHyperslab(hid_t space, const std::vector<hsize_t>& start,
+                            const std::vector<hsize_t>& count, const Where& w) {
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        w, "select hyperslab", "H5Sselect_hyperslab");
 }
 inline H5S_class_t type(hid_t space, const Where& w) {
   const H5S_class_t c = H5Sget_simple_extent_type(space);
@@ -98,9 +103,6 @@ inline Handle variableUtf8String(const Where& w) {
   check(H5Tset_size(t.get(), H5T_VARIABLE), w, "make string type variable-length", "H5Tset_size");
   check(H5Tset_cset(t.get(), H5T_CSET_UTF8), w, "set UTF-8 encoding", "H5Tset_cset");
   return t;
-}
-inline void setSize(hid_t type, std::size_t size, const Where& w) {
-  check(H5Tset_size(type, size), w, "set datatype size", "H5Tset_size");
 }
 inline H5T_class_t getClass(hid_t type, const Where& w) {
   const H5T_class_t c = H5Tget_class(type);
@@ -137,6 +139,12 @@ inline Handle create(hid_t loc, const std::string& name, hid_t lcpl, const Where
                 "H5Gcreate2"),
           H5Gclose};
 }
+inline hsize_t numLinks(hid_t loc, const std::string& name, const Where& w) {
+  H5G_info_t info{};
+  check(H5Gget_info_by_name(loc, name.c_str(), &info, H5P_DEFAULT), w, "get group info",
+        "H5Gget_info_by_name");
+  return info.nlinks;
+}
 }  // namespace h5g
 
 namespace h5d {
@@ -146,21 +154,11 @@ inline Handle create(hid_t loc, const std::string& name, hid_t type, hid_t space
                 "create dataset", "H5Dcreate2"),
           H5Dclose};
 }
-inline Handle open(hid_t loc, const std::string& name, const Where& w) {
-  return {check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), w, "open dataset", "H5Dopen2"), H5Dclose};
-}
-inline void write(hid_t dset, hid_t mem_type, const void* buf, const Where& w) {
-  check(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), w, "write dataset",
+/// Writes the selection `file_space` of a dataset from `mem_space` (one row of a sweep).
+inline void writeSelection(hid_t dset, hid_t mem_type, hid_t mem_space, hid_t file_space,
+                           const void* buf, const Where& w) {
+  check(H5Dwrite(dset, mem_type, mem_space, file_space, H5P_DEFAULT, buf), w, "write selection",
         "H5Dwrite");
-}
-inline void read(hid_t dset, hid_t mem_type, void* buf, const Where& w) {
-  check(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), w, "read dataset", "H5Dread");
-}
-inline Handle getSpace(hid_t dset, const Where& w) {
-  return {check(H5Dget_space(dset), w, "get dataspace", "H5Dget_space"), H5Sclose};
-}
-inline Handle getType(hid_t dset, const Where& w) {
-  return {check(H5Dget_type(dset), w, "get datatype", "H5Dget_type"), H5Tclose};
 }
 }  // namespace h5d
 
@@ -185,23 +183,62 @@ inline void remove(hid_t loc, const std::string& object, const std::string& name
   check(H5Adelete_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT), w, "delete attribute",
         "H5Adelete_by_name");
 }
-inline void write(hid_t attr, hid_t mem_type, const void* buf, const Where& w) {
-  check(H5Awrite(attr, mem_type, buf), w, "write attribute", "H5Awrite");
-}
-inline void read(hid_t attr, hid_t mem_type, void* buf, const Where& w) {
-  check(H5Aread(attr, mem_type, buf), w, "read attribute", "H5Aread");
-}
-inline Handle getSpace(hid_t attr, const Where& w) {
-  return {check(H5Aget_space(attr), w, "get attribute dataspace", "H5Aget_space"), H5Sclose};
-}
-inline Handle getType(hid_t attr, const Where& w) {
-  return {check(H5Aget_type(attr), w, "get attribute datatype", "H5Aget_type"), H5Tclose};
-}
 }  // namespace h5a
+
+/// The C calls by which datasets and attributes hold data alike (HighFive's common base of
+/// DataSet and Attribute); one table for each, used through the h5data functions.
+struct DataCalls {
+  hid_t (*get_space)(hid_t);
+  hid_t (*get_type)(hid_t);
+  herr_t (*read)(hid_t, hid_t, void*);
+  herr_t (*write)(hid_t, hid_t, const void*);
+  const char* names[4];  ///< the C functions, for error messages
+};
+
+inline constexpr DataCalls kDatasetCalls{
+    H5Dget_space,
+    H5Dget_type,
+    [](hid_t d, hid_t t, void* b) { return H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, b); },
+    [](hid_t d, hid_t t, const void* b) {
+      return H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, b);
+    },
+    {"H5Dget_space", "H5Dget_type", "H5Dread", "H5Dwrite"}};
+
+inline constexpr DataCalls kAttributeCalls{
+    H5Aget_space, H5Aget_type, H5Aread, H5Awrite,
+    {"H5Aget_space", "H5Aget_type", "H5Aread", "H5Awrite"}};
+
+namespace h5data {
+inline Handle getSpace(const DataCalls& c, hid_t id, const Where& w) {
+  return {check(c.get_space(id), w, "get dataspace", c.names[0]), H5Sclose};
+}
+inline Handle getType(const DataCalls& c, hid_t id, const Where& w) {
+  return {check(c.get_type(id), w, "get datatype", c.names[1]), H5Tclose};
+}
+inline void read(const DataCalls& c, hid_t id, hid_t mem_type, void* buf, const Where& w) {
+  check(c.read(id, mem_type, buf), w, "read data", c.names[2]);
+}
+inline void write(const DataCalls& c, hid_t id, hid_t mem_type, const void* buf, const Where& w) {
+  check(c.write(id, mem_type, buf), w, "write data", c.names[3]);
+}
+}  // namespace h5data
 
 namespace h5l {
 inline bool exists(hid_t loc, const std::string& name, const Where& w) {
   return check(H5Lexists(loc, name.c_str(), H5P_DEFAULT), w, "query link", "H5Lexists") > 0;
+}
+/// Name of link `k` of group `group` in increasing name order.
+inline std::string nameByIndex(hid_t loc, const std::string& group, hsize_t k, const Where& w) {
+  auto call = [&](char* buf, std::size_t size) {
+    return check(H5Lget_name_by_idx(loc, group.c_str(), H5_INDEX_NAME, H5_ITER_INC, k, buf, size,
+                                    H5P_DEFAULT),
+                 w, "get link name", "H5Lget_name_by_idx");
+  };
+  const auto size = static_cast<std::size_t>(call(nullptr, 0));
+  std::string name(size + 1, '\0');
+  call(name.data(), name.size());
+  name.resize(size);
+  return name;
 }
 }  // namespace h5l
 

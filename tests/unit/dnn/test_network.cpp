@@ -127,6 +127,37 @@ BOOST_AUTO_TEST_CASE(save_load_round_trip) {
   BOOST_TEST((back.forward(x) - net.forward(x)).cwiseAbs().maxCoeff() == 0.0f);
 }
 
+BOOST_AUTO_TEST_CASE(saved_model_layout) {
+  // What data/hdf5_schema.md promises readers of the model format: float32 datasets in the
+  // layer's own shape (conv2d weights 4-D), (h, w) attributes as one int64 or an int64 pair.
+  TempDir dir;
+  const Network net = convNet();
+  saveNetwork(net, dir.path / "m.h5");
+  const auto h5 = xbarsim::io::H5File::openReadOnly(dir.path / "m.h5");
+  BOOST_TEST(h5.listGroup("/layers") ==
+                 (std::vector<std::string>{"000", "001", "002", "003", "004", "005"}),
+             tt::per_element());
+  BOOST_TEST(h5.readArrayAttribute<std::int64_t>("/", "input_shape") ==
+                 (std::vector<std::int64_t>{2, 7, 6}),
+             tt::per_element());
+  std::vector<std::size_t> dims;
+  const std::vector<float> w = h5.readArray<float>("/layers/000/weight", &dims);
+  BOOST_TEST(dims == (std::vector<std::size_t>{3, 2, 3, 2}), tt::per_element());
+  const Matrix& conv = net.layers[0].weight;  // (out, in·kh·kw): row-major in the file
+  for (Index i = 0; i < conv.rows(); ++i)
+    for (Index j = 0; j < conv.cols(); ++j)
+      BOOST_TEST(w[static_cast<std::size_t>(i * conv.cols() + j)] == conv(i, j));
+  BOOST_TEST(h5.readArrayAttribute<std::int64_t>("/layers/000", "stride") ==
+                 (std::vector<std::int64_t>{2, 1}),
+             tt::per_element());
+  BOOST_TEST(h5.readIntAttribute("/layers/000", "padding") == 1);
+  BOOST_TEST(h5.readIntAttribute("/layers/003", "kernel") == 2);
+  BOOST_TEST(h5.readArray<float>("/layers/001/var", &dims) == (std::vector<float>(3, 2.0f)),
+             tt::per_element());
+  BOOST_TEST(dims == (std::vector<std::size_t>{3}), tt::per_element());
+  BOOST_TEST(!h5.hasAttribute("/layers/000/weight", "units"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_model_files) {
   TempDir dir;
   const Network net = mlp(Shape{1, 3, 3}, 4, 2, 3);

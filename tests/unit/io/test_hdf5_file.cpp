@@ -53,8 +53,8 @@ Layout layoutOf(const std::filesystem::path& file, const char* dataset) {
   const hid_t dcpl = H5Dget_create_plist(d);
   out.layout = H5Pget_layout(dcpl);
   if (out.layout == H5D_CHUNKED) {
-    out.chunk.resize(2);
-    const int rank = H5Pget_chunk(dcpl, 2, out.chunk.data());
+    out.chunk.resize(H5S_MAX_RANK);
+    const int rank = H5Pget_chunk(dcpl, H5S_MAX_RANK, out.chunk.data());
     out.chunk.resize(static_cast<std::size_t>(std::max(rank, 0)));
   }
   const int nfilters = H5Pget_nfilters(dcpl);
@@ -73,6 +73,30 @@ Layout layoutOf(const std::filesystem::path& file, const char* dataset) {
   H5Dclose(d);
   H5Fclose(f);
   return out;
+}
+
+/// True if dataset (or, with `attribute`, its attribute of that name) is stored as `type`.
+bool storedAs(const std::filesystem::path& file, const char* object, hid_t type,
+              const char* attribute = nullptr) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  BOOST_REQUIRE(f >= 0);
+  hid_t t = -1;
+  hid_t d = -1;
+  if (attribute != nullptr) {
+    d = H5Aopen_by_name(f, object, attribute, H5P_DEFAULT, H5P_DEFAULT);
+    BOOST_REQUIRE(d >= 0);
+    t = H5Aget_type(d);
+    H5Aclose(d);
+  } else {
+    d = H5Dopen2(f, object, H5P_DEFAULT);
+    BOOST_REQUIRE(d >= 0);
+    t = H5Dget_type(d);
+    H5Dclose(d);
+  }
+  const bool same = H5Tequal(t, type) > 0;
+  H5Tclose(t);
+  H5Fclose(f);
+  return same;
 }
 
 /// Redirects file descriptor 2 into a file while alive: checks that HDF5 prints nothing.
@@ -237,6 +261,180 @@ i, j = 123, 45
 assert d[i, j] == np.sin(0.01 * (i * 200 + j)) * 1e-6
 assert f['small'].chunks is None
 )");
+}
+
+BOOST_AUTO_TEST_CASE(typed_arrays_of_each_element_type_and_rank) {
+  TempDir dir;
+  const auto file = dir / "t.h5";
+  // Values tell their C-order index: v[i] = i (+ 0.5 for floats), exact in every type.
+  std::vector<float> f4(2 * 3 * 4 * 5);
+  for (std::size_t i = 0; i < f4.size(); ++i) f4[i] = float(i) + 0.5f;
+  const std::vector<std::int32_t> i32{-2147483647 - 1, -1, 0, 7, 2147483647};
+  std::vector<std::uint8_t> u8(2 * 128);
+  for (std::size_t i = 0; i < u8.size(); ++i) u8[i] = std::uint8_t(i);
+  const std::vector<double> d3{0.25, -1.5, 3.0, 1e300, -0.0, 6.5};
+  const std::vector<std::int64_t> scalar{-(std::int64_t{1} << 62)};
+  {
+    auto h5 = H5File::create(file);
+    h5.writeArray<float>("/w/conv", {2, 3, 4, 5}, f4);
+    h5.writeArray<std::int32_t>("/i32", {5}, i32, "1");
+    h5.writeArray<std::uint8_t>("/u8", {2, 128}, u8);
+    h5.writeArray<double>("/d3", {1, 2, 3}, d3, "V");
+    h5.writeArray<std::int64_t>("/scalar", {}, scalar);
+    h5.writeArray<float>("/empty", {0, 4}, std::vector<float>{});
+    const std::string msg = thrownMessage<IoError>(
+        [&] { h5.writeArray<float>("/bad", {2, 3}, std::vector<float>(5)); });
+    BOOST_TEST(contains(msg, file.string() + ":/bad"));
+    BOOST_TEST(contains(msg, "6 elements"));
+    BOOST_TEST(!h5.exists("/bad"));
+  }
+  // Storage types, read with the raw C API.
+  BOOST_TEST(storedAs(file, "/w/conv", H5T_IEEE_F32LE));
+  BOOST_TEST(storedAs(file, "/i32", H5T_STD_I32LE));
+  BOOST_TEST(storedAs(file, "/u8", H5T_STD_U8LE));
+  BOOST_TEST(storedAs(file, "/d3", H5T_IEEE_F64LE));
+  BOOST_TEST(storedAs(file, "/scalar", H5T_STD_I64LE));
+  {  // element [1, 2, 3, 4] of the 4-D dataset, read by the C API, is C-order index 119
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = H5Dopen2(f, "/w/conv", H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    const hsize_t start[4] = {1, 2, 3, 4};
+    const hsize_t count[4] = {1, 1, 1, 1};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hsize_t one = 1;
+    const hid_t mem = H5Screate_simple(1, &one, nullptr);
+    float value = 0;
+    BOOST_REQUIRE(H5Dread(d, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, &value) >= 0);
+    BOOST_TEST(value == 119.5f);
+    H5Sclose(mem);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+  const auto h5 = H5File::openReadOnly(file);
+  std::vector<std::size_t> dims;
+  BOOST_TEST(h5.readArray<float>("/w/conv", &dims) == f4, boost::test_tools::per_element());
+  BOOST_TEST(dims == (std::vector<std::size_t>{2, 3, 4, 5}), boost::test_tools::per_element());
+  BOOST_TEST(h5.readArray<std::int32_t>("/i32") == i32, boost::test_tools::per_element());
+  BOOST_TEST(h5.readArray<std::uint8_t>("/u8") == u8, boost::test_tools::per_element());
+  BOOST_TEST(h5.readArray<double>("/d3", &dims) == d3, boost::test_tools::per_element());
+  BOOST_TEST(dims == (std::vector<std::size_t>{1, 2, 3}), boost::test_tools::per_element());
+  BOOST_TEST(h5.readArray<std::int64_t>("/scalar", &dims) == scalar,
+             boost::test_tools::per_element());
+  BOOST_TEST(dims.empty());
+  BOOST_TEST(h5.readArray<float>("/empty", &dims).empty());
+  BOOST_TEST(dims == (std::vector<std::size_t>{0, 4}), boost::test_tools::per_element());
+  BOOST_TEST(h5.readStringAttribute("/i32", "units") == "1");
+  BOOST_TEST(!h5.hasAttribute("/u8", "units"));  // units only when given
+  // Conversions: integers read as floats; floats are not truncated into integers.
+  BOOST_TEST(h5.readArray<double>("/i32")[0] == -2147483648.0);
+  BOOST_TEST(h5.readReals("/u8")[255] == 255.0);
+  BOOST_TEST(h5.readArray<std::int64_t>("/u8")[200] == 200);
+  const std::string msg = thrownMessage<IoError>([&] { (void)h5.readArray<std::int32_t>("/d3"); });
+  BOOST_TEST(contains(msg, file.string() + ":/d3"));
+  BOOST_TEST(contains(msg, "float"));
+}
+
+BOOST_AUTO_TEST_CASE(large_float32_array_is_chunked_by_whole_trailing_dimensions) {
+  TempDir dir;
+  const auto file = dir / "c.h5";
+  // 1000 x 16 x 3 x 3 float32 = 576 KB. The chunk takes whole trailing dimensions (144
+  // floats) and as many of them as fit in kChunkTargetBytes: 262144 / (4 * 144) = 455.
+  std::vector<float> w(1000 * 16 * 3 * 3);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::sin(float(i));
+  {
+    auto h5 = H5File::create(file);
+    h5.writeArray<float>("/weight", {1000, 16, 3, 3}, w);
+    h5.writeArray<float>("/small", {100, 100}, std::vector<float>(100 * 100, 1.0f));  // 40 KB
+  }
+  const Layout big = layoutOf(file, "/weight");
+  BOOST_TEST(big.layout == H5D_CHUNKED);
+  BOOST_TEST(big.chunk == (std::vector<hsize_t>{455, 16, 3, 3}), boost::test_tools::per_element());
+  BOOST_TEST(big.shuffle);
+  BOOST_TEST(big.deflate_level == int(io::kDeflateLevel));
+  BOOST_TEST(layoutOf(file, "/small").layout == H5D_CONTIGUOUS);
+  BOOST_TEST(H5File::openReadOnly(file).readArray<float>("/weight") == w,
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(declared_shapes_are_bounded_before_allocation) {
+  TempDir dir;
+  const auto file = dir / "huge.h5";
+  {
+    // Declared only (fill values, nothing stored): what a hostile file can claim for free.
+    auto h5 = H5File::create(file);
+    h5.createFilledReals("/big", {std::size_t{1} << 20, std::size_t{1} << 20}, 0.0, "1");
+    h5.createFilledReals("/overflow", {std::size_t{1} << 33, std::size_t{1} << 33}, 0.0, "1");
+    h5.createFilledReals("/zero", {0, std::size_t{1} << 40}, 0.0, "1");
+  }
+  const auto h5 = H5File::openReadOnly(file);
+  constexpr std::size_t kLimit = std::size_t{1} << 28;
+  std::string msg =
+      thrownMessage<IoError>([&] { (void)h5.readArray<double>("/big", nullptr, kLimit); });
+  BOOST_TEST(contains(msg, file.string() + ":/big"));
+  BOOST_TEST(contains(msg, "(1048576, 1048576)"));
+  BOOST_TEST(contains(msg, "too large"));
+  // 2^66 elements do not fit in size_t: refused even without a limit, by every reader.
+  msg = thrownMessage<IoError>([&] { (void)h5.readMatrix("/overflow"); });
+  BOOST_TEST(contains(msg, "too large"));
+  BOOST_CHECK_THROW((void)h5.readReals("/overflow"), IoError);
+  // A zero dimension does not hide a huge one.
+  BOOST_CHECK_THROW((void)h5.readArray<double>("/zero", nullptr, kLimit), IoError);
+  BOOST_TEST(h5.readArray<double>("/zero").empty());
+}
+
+BOOST_AUTO_TEST_CASE(typed_array_attributes) {
+  TempDir dir;
+  const auto file = dir / "a.h5";
+  {
+    auto h5 = H5File::create(file);
+    h5.writeScalar("/x", 1.0, "1");
+    h5.setArrayAttribute<std::int32_t>("/x", "i32", std::vector<std::int32_t>{-3, 4});
+    h5.setArrayAttribute<std::uint8_t>("/", "u8", std::vector<std::uint8_t>{0, 255});
+    h5.setArrayAttribute<float>("/g", "f32", std::vector<float>{0.5f, -2.0f, 8.0f});
+    h5.setIntsAttribute("/", "shape", {1, 28, 28});
+  }
+  BOOST_TEST(storedAs(file, "/x", H5T_STD_I32LE, "i32"));
+  BOOST_TEST(storedAs(file, "/", H5T_STD_U8LE, "u8"));
+  BOOST_TEST(storedAs(file, "/g", H5T_IEEE_F32LE, "f32"));
+  BOOST_TEST(storedAs(file, "/", H5T_STD_I64LE, "shape"));
+  const auto h5 = H5File::openReadOnly(file);
+  BOOST_TEST(h5.readArrayAttribute<std::int32_t>("/x", "i32") == (std::vector<std::int32_t>{-3, 4}),
+             boost::test_tools::per_element());
+  BOOST_TEST(h5.readArrayAttribute<std::uint8_t>("/", "u8") ==
+                 (std::vector<std::uint8_t>{0, 255}),
+             boost::test_tools::per_element());
+  BOOST_TEST(h5.readArrayAttribute<float>("/g", "f32") == (std::vector<float>{0.5f, -2.0f, 8.0f}),
+             boost::test_tools::per_element());
+  BOOST_TEST(h5.readArrayAttribute<std::int64_t>("/", "shape") ==
+                 (std::vector<std::int64_t>{1, 28, 28}),
+             boost::test_tools::per_element());
+  BOOST_TEST(h5.readDoubleVectorAttribute("/x", "i32") == (std::vector<double>{-3.0, 4.0}),
+             boost::test_tools::per_element());
+  const std::string msg =
+      thrownMessage<IoError>([&] { (void)h5.readArrayAttribute<std::int64_t>("/g", "f32"); });
+  BOOST_TEST(contains(msg, file.string() + ":/g"));
+  BOOST_TEST(contains(msg, "f32"));
+  BOOST_TEST(contains(msg, "float"));
+}
+
+BOOST_AUTO_TEST_CASE(list_group_sorted_and_refuses_datasets) {
+  TempDir dir;
+  const auto file = dir / "l.h5";
+  {
+    auto h5 = H5File::create(file);
+    for (const char* name : {"b", "010", "a", "002", "B"}) {
+      h5.createGroup(std::string("/g/") + name);
+    }
+    h5.writeScalar("/g/z", 1.0, "1");
+  }
+  const auto h5 = H5File::openReadOnly(file);
+  BOOST_TEST(h5.listGroup("/g") == (std::vector<std::string>{"002", "010", "B", "a", "b", "z"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(h5.listGroup("/none").empty());
+  const std::string msg = thrownMessage<IoError>([&] { (void)h5.listGroup("/g/z"); });
+  BOOST_TEST(contains(msg, file.string() + ":/g/z"));
+  BOOST_TEST(contains(msg, "not a group"));
 }
 
 BOOST_AUTO_TEST_CASE(attributes_of_each_type) {
