@@ -284,6 +284,15 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
   return spec;
 }
 
+AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy) {
+  AccuracyStatistics s{accuracy.rowwise().mean(), Eigen::VectorXd::Zero(accuracy.rows())};
+  if (accuracy.cols() > 1)
+    for (Index t = 0; t < accuracy.rows(); ++t)
+      s.std(t) = std::sqrt((accuracy.row(t).array() - s.mean(t)).square().sum() /
+                           static_cast<double>(accuracy.cols() - 1));
+  return s;
+}
+
 void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const EvaluationResult& res) {
   const auto n_t = static_cast<Index>(spec.times_s.size());
   const Eigen::VectorXd times = Eigen::Map<const Eigen::VectorXd>(spec.times_s.data(), n_t);
@@ -307,15 +316,10 @@ void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const Evaluatio
     h5.setAttribute(path, "compensation", std::string_view(name));
     h5.setAttribute(path, "description", "top-1 test accuracy per (time, repeat), fraction 0..1");
     if (c == 0) {
-      const Eigen::VectorXd mean = res.accuracy[c].rowwise().mean();
-      Eigen::VectorXd sd = Eigen::VectorXd::Zero(n_t);
-      if (spec.repeats > 1)
-        for (Index t = 0; t < n_t; ++t)
-          sd(t) = std::sqrt((res.accuracy[c].row(t).array() - mean(t)).square().sum() /
-                            static_cast<double>(spec.repeats - 1));
-      h5.writeVector("/accuracy_mean", mean, "1");
+      const AccuracyStatistics stats = accuracyStatistics(res.accuracy[c]);
+      h5.writeVector("/accuracy_mean", stats.mean, "1");
       h5.attachDimensionScale("/accuracy_mean", "/times_s", 0);
-      h5.writeVector("/accuracy_std", sd, "1");
+      h5.writeVector("/accuracy_std", stats.std, "1");
       h5.attachDimensionScale("/accuracy_std", "/times_s", 0);
     }
   }

@@ -72,7 +72,7 @@ std::string nonDefault(const std::string& toml) {
 
 }  // namespace
 
-int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config) {
+void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config) {
   const auto h5 = io::H5File::openReadOnly(file);
   const std::string command = attr(h5, "/", "command");
   fmt::print(out, "{}: xbarsim {} result (xbarsim {}, created {}, backend {})\n", file.string(),
@@ -102,7 +102,7 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
         fmt::print(out, "  {}/\n", name);
       }
     }
-    return 0;
+    return;
   }
   const auto status = h5.readInts("/status");
   const std::size_t n = status.size();
@@ -178,7 +178,6 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
     fmt::print(out, "provenance: {} s wall time, {} {} ({}), host {}\n", attr(h5, "/provenance", "wall_time_s"),
                attr(h5, "/provenance", "ranks"), "processes", attr(h5, "/provenance", "runner"),
                attr(h5, "/provenance", "host"));
-  return 0;
 }
 
 }  // namespace xbarsim::sweep

@@ -33,8 +33,8 @@ struct ShardInfo {
 
 }  // namespace
 
-int mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
-                const std::string& command_line) {
+void mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
+                 const std::string& command_line) {
   if (shards.empty()) throw ConfigError("command line", 0, "merge", "no shard files given");
   std::string fingerprint;
   std::size_t count = 0, points = 0;
@@ -146,7 +146,6 @@ int mergeShards(const std::vector<std::filesystem::path>& shards, const std::fil
   }
   target.commit();
   fmt::print("merge: {} shards, {} points: {} done, {} failed -> {}\n", count, points, done, failed, out.string());
-  return 0;
 }
 
 }  // namespace xbarsim::sweep

@@ -76,6 +76,14 @@ using ProgressFn = std::function<void(const std::string&)>;
 [[nodiscard]] EvaluationSpec evaluationSpecFromConfig(const core::Config& config,
                                                       const std::string& backend);
 
+/// Accuracy over Monte Carlo repeats per time: mean and sample standard deviation (divisor
+/// repeats − 1; 0 with one repeat) of each row of an accuracy table (times × repeats).
+struct AccuracyStatistics {
+  Eigen::VectorXd mean;
+  Eigen::VectorXd std;
+};
+[[nodiscard]] AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy);
+
 /// Writes times_s, repeat, accuracy (times × repeats), accuracy_mean/std, accuracy_float,
 /// accuracy_<compensation> for further compensations, /layers/<name>/... W_eff statistics and
 /// the timings under /provenance (after extract::writeProvenance created it).
