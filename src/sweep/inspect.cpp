@@ -12,17 +12,11 @@
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 #include "xbarsim/sweep/runner.hpp"
+#include "xbarsim/sweep/sweep_file.hpp"
 #include "xbarsim/sweep/spec.hpp"
 
 namespace xbarsim::sweep {
 namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 std::vector<std::string> lines(const std::string& text) {
   std::istringstream in(text);
@@ -122,7 +116,7 @@ void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_co
   fmt::print(out, "sweep job {}: {} points{}: {} done, {} failed, {} pending\n", attr(h5, "/", "sweep_job"), n,
              shard, done, failed, pending);
   fmt::print(out, "axes:\n");
-  for (const std::string& axis : words(attr(h5, "/", "sweep_axes"))) {
+  for (const std::string& axis : splitNames(attr(h5, "/", "sweep_axes"))) {
     std::vector<std::string> values;
     try {
       std::set<double> unique;
@@ -140,7 +134,7 @@ void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_co
                values.size() > shown ? ", ..." : "");
   }
   fmt::print(out, "results (over done points):\n");
-  for (const std::string& field : words(attr(h5, "/", "sweep_fields"))) {
+  for (const std::string& field : splitNames(attr(h5, "/", "sweep_fields"))) {
     std::vector<std::size_t> dims;
     const std::vector<double> data = h5.readReals("/" + field, &dims);
     const std::string units = attr(h5, "/" + field, "units");

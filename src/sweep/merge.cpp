@@ -3,23 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 #include "xbarsim/sweep/runner.hpp"
+#include "xbarsim/sweep/sweep_file.hpp"
 
 namespace xbarsim::sweep {
 namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 struct ShardInfo {
   std::filesystem::path path;
@@ -96,7 +89,7 @@ void mergeShards(const std::vector<std::filesystem::path>& shards, const std::fi
   std::size_t done = 0, failed = 0;
   {
     auto h5 = io::H5File::openReadWrite(target.tempPath());
-    const std::vector<std::string> fields = words(h5.readStringAttribute("/", "sweep_fields"));
+    const std::vector<std::string> fields = splitNames(h5.readStringAttribute("/", "sweep_fields"));
     std::vector<double> shard_wall;
     for (std::size_t s = 0; s < infos.size(); ++s) {
       const ShardInfo& shard = infos[s];
