@@ -32,38 +32,39 @@ Eigen::MatrixXd matrix(Eigen::Index rows, Eigen::Index cols, std::initializer_li
 
 /// Resistance between row input i and column sense node j of the network with every node
 /// separate (in_i, d_i, row (i,j), column (i,j), out_j; all resistances > 0): dense Laplacian,
-/// out_j grounded, 1 A into in_i.
+/// out_j grounded, 1 A into in_i; in long double.
 double denseReadResistance(const circuit::CrossbarSpec& s, Eigen::Index i_read, Eigen::Index j_read) {
+  using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index R = s.rows, C = s.cols;
   const Eigen::Index in0 = 0, d0 = R, row0 = 2 * R, col0 = row0 + R * C, out0 = col0 + R * C;
   const Eigen::Index n = out0 + C;
-  Eigen::MatrixXd lap = Eigen::MatrixXd::Zero(n, n);
-  auto stamp = [&](Eigen::Index a, Eigen::Index b, double g) {
+  LMatrix lap = LMatrix::Zero(n, n);
+  auto stamp = [&](Eigen::Index a, Eigen::Index b, long double g) {
     lap(a, a) += g;
     lap(b, b) += g;
     lap(a, b) -= g;
     lap(b, a) -= g;
   };
   for (Eigen::Index i = 0; i < R; ++i) {
-    stamp(in0 + i, d0 + i, 1.0 / s.r_driver_ohm);
+    stamp(in0 + i, d0 + i, 1.0L / s.r_driver_ohm);
     for (Eigen::Index j = 0; j < C; ++j)
-      stamp(j == 0 ? d0 + i : row0 + i * C + j - 1, row0 + i * C + j, 1.0 / s.r_row_ohm);
+      stamp(j == 0 ? d0 + i : row0 + i * C + j - 1, row0 + i * C + j, 1.0L / s.r_row_ohm);
   }
   for (Eigen::Index j = 0; j < C; ++j)
     for (Eigen::Index i = 0; i < R; ++i)
-      stamp(col0 + i * C + j, i + 1 < R ? col0 + (i + 1) * C + j : out0 + j, 1.0 / s.r_col_ohm);
+      stamp(col0 + i * C + j, i + 1 < R ? col0 + (i + 1) * C + j : out0 + j, 1.0L / s.r_col_ohm);
   for (Eigen::Index i = 0; i < R; ++i)
     for (Eigen::Index j = 0; j < C; ++j) stamp(row0 + i * C + j, col0 + i * C + j, s.g_s(i, j));
   // Ground out_j: drop its row and column.
   const Eigen::Index ground = out0 + j_read;
-  Eigen::MatrixXd reduced(n - 1, n - 1);
+  LMatrix reduced(n - 1, n - 1);
   auto keep = [&](Eigen::Index k) { return k < ground ? k : k - 1; };
   for (Eigen::Index a = 0; a < n; ++a)
     for (Eigen::Index b = 0; b < n; ++b)
       if (a != ground && b != ground) reduced(keep(a), keep(b)) = lap(a, b);
-  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(n - 1);
-  rhs(keep(in0 + i_read)) = 1.0;
-  return reduced.fullPivLu().solve(rhs)(keep(in0 + i_read));
+  Eigen::Matrix<long double, Eigen::Dynamic, 1> rhs = LMatrix::Zero(n - 1, 1);
+  rhs(keep(in0 + i_read)) = 1.0L;
+  return static_cast<double>(reduced.partialPivLu().solve(rhs)(keep(in0 + i_read)));
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ BOOST_AUTO_TEST_CASE(matches_a_dense_solve_of_the_unmerged_network) {
   for (Eigen::Index i = 0; i < 3; ++i)
     for (Eigen::Index j = 0; j < 4; ++j) {
       const double g_read = 1.0 / denseReadResistance(spec, i, j);
-      BOOST_TEST(e(i, j) == (g_read - g(i, j)) / g(i, j), tt::tolerance(1e-9));
+      BOOST_TEST(e(i, j) == (g_read - g(i, j)) / g(i, j), tt::tolerance(1e-10));
     }
   // The summary: mean and max of |e|.
   const circuit::SneakReadSummary s = circuit::summarizeSneakRead(e);
