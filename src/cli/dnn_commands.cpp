@@ -112,13 +112,11 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
     }
     fmt::print("{}\n", line);
   }
-  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
-  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  const dnn::InferenceCost cost = dnn::inferenceCost(spec, res);
   fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "
              "pass vs float {:.3f} s ({:.2f}x; with W_eff {:.2f}x) -> {}\n",
-             res.arrays, res.backend, res.weff_solves, res.weff_solve_s, per_pass,
-             res.float_inference_s, res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0,
-             res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0,
+             res.arrays, res.backend, res.weff_solves, res.weff_solve_s, cost.analog_s_per_pass,
+             res.float_inference_s, cost.analog_over_float, cost.with_weff_over_float,
              out_path);
   return 0;
 }

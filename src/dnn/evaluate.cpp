@@ -293,6 +293,17 @@ AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy) {
   return s;
 }
 
+InferenceCost inferenceCost(const EvaluationSpec& spec, const EvaluationResult& res) {
+  InferenceCost c;
+  if (res.analog_passes > 0) c.analog_s_per_pass = res.analog_inference_s / static_cast<double>(res.analog_passes);
+  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  if (res.float_inference_s > 0) {
+    c.analog_over_float = c.analog_s_per_pass / res.float_inference_s;
+    c.with_weff_over_float = (c.analog_s_per_pass + res.weff_solve_s / points) / res.float_inference_s;
+  }
+  return c;
+}
+
 void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const EvaluationResult& res) {
   const auto n_t = static_cast<Index>(spec.times_s.size());
   const Eigen::VectorXd times = Eigen::Map<const Eigen::VectorXd>(spec.times_s.data(), n_t);
@@ -337,17 +348,14 @@ void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const Evaluatio
     table(g + "/weff_relative_error_compensated", l.weff_error_compensated);
     table(g + "/circuit_relative_error", l.circuit_error);
   }
-  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
-  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  const InferenceCost cost = inferenceCost(spec, res);
   h5.setAttribute("/provenance", "float_inference_s", res.float_inference_s);
-  h5.setAttribute("/provenance", "analog_inference_s_per_pass", per_pass);
+  h5.setAttribute("/provenance", "analog_inference_s_per_pass", cost.analog_s_per_pass);
   h5.setAttribute("/provenance", "analog_passes", static_cast<std::int64_t>(res.analog_passes));
   h5.setAttribute("/provenance", "weff_solve_s", res.weff_solve_s);
   h5.setAttribute("/provenance", "weff_solves", static_cast<std::int64_t>(res.weff_solves));
-  h5.setAttribute("/provenance", "analog_over_float_inference",
-                  res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0);
-  h5.setAttribute("/provenance", "analog_with_weff_over_float",
-                  res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0);
+  h5.setAttribute("/provenance", "analog_over_float_inference", cost.analog_over_float);
+  h5.setAttribute("/provenance", "analog_with_weff_over_float", cost.with_weff_over_float);
   h5.setAttribute("/provenance", "evaluation_s", res.total_s);
   h5.setAttribute("/provenance", "weff_backend", std::string_view(res.backend));
 }

@@ -84,7 +84,8 @@ class Job {
   [[nodiscard]] virtual bool healthy() const { return true; }
   /// "ngspice" / "native".
   [[nodiscard]] virtual std::string backend() const = 0;
-  /// e.g. "ngspice-39" (after a point ran; "" if unknown).
+  /// extract::provenanceVersion() of the backend once a point ran, e.g. "ngspice-39" ("" for
+  /// the native backend, or before any point).
   [[nodiscard]] virtual std::string backendVersion() const { return {}; }
   /// Extra inputs the results depend on (deck or model file contents), for the fingerprint.
   [[nodiscard]] virtual std::string fingerprintText() const { return {}; }
