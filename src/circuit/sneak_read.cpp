@@ -38,11 +38,13 @@ Eigen::MatrixXd sneakReadError(const CrossbarSpec& spec) {
   const int n = U + static_cast<int>(R + C);
   auto vertex = [U](int node) { return node >= 0 ? node : U - 1 - node; };
   std::vector<Branch> branches;
-  for (const detail::WireEdge& w : topology.wires()) branches.push_back({vertex(w.a), vertex(w.b), w.g});
+  for (const detail::WireEdge& w : topology.wires())
+    branches.push_back({vertex(w.a), vertex(w.b), w.g});
   for (Eigen::Index i = 0; i < R; ++i)
     for (Eigen::Index j = 0; j < C; ++j)
       if (spec.g_s(i, j) > 0.0)
-        branches.push_back({vertex(topology.rowNode(i, j)), vertex(topology.colNode(i, j)), spec.g_s(i, j)});
+        branches.push_back(
+            {vertex(topology.rowNode(i, j)), vertex(topology.colNode(i, j)), spec.g_s(i, j)});
   // Terminals: the input of row i (its driver) and the sense node of column j.
   std::vector<int> terminals;
   for (Eigen::Index i = 0; i < R; ++i) terminals.push_back(vertex(topology.driverNode(i)));

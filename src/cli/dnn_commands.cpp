@@ -87,10 +87,11 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   h5.setAttribute("/", "model", fs::absolute(model_path).string());
   h5.setAttribute("/", "backend", spec.analog.backend);
   h5.setAttribute("/", "dataset", test.name);
-  extract::writeProvenance(h5, since(start),
-                           spec.analog.idealCircuit()
-                               ? ""
-                               : extract::provenanceVersion(*extract::makeBackend(spec.analog.backend)));
+  const std::string backend_version =
+      spec.analog.idealCircuit()
+          ? ""
+          : extract::provenanceVersion(*extract::makeBackend(spec.analog.backend));
+  extract::writeProvenance(h5, since(start), backend_version);
   dnn::writeEvaluation(h5, spec, res);
   h5.close();
   out.commit();
@@ -103,7 +104,8 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
     header += fmt::format("  {:>22}", fmt::format("accuracy ({})", dnn::toString(c)));
   fmt::print("{}\n", header);
   std::vector<dnn::AccuracyStatistics> stats;
-  for (const Eigen::MatrixXd& accuracy : res.accuracy) stats.push_back(dnn::accuracyStatistics(accuracy));
+  for (const Eigen::MatrixXd& accuracy : res.accuracy)
+    stats.push_back(dnn::accuracyStatistics(accuracy));
   for (std::size_t t = 0; t < spec.times_s.size(); ++t) {
     std::string line = fmt::format("{:>10}", formatTime(spec.times_s[t]));
     for (const dnn::AccuracyStatistics& s : stats) {

@@ -295,11 +295,13 @@ AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy) {
 
 InferenceCost inferenceCost(const EvaluationSpec& spec, const EvaluationResult& res) {
   InferenceCost c;
-  if (res.analog_passes > 0) c.analog_s_per_pass = res.analog_inference_s / static_cast<double>(res.analog_passes);
+  if (res.analog_passes > 0)
+    c.analog_s_per_pass = res.analog_inference_s / static_cast<double>(res.analog_passes);
   const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
   if (res.float_inference_s > 0) {
     c.analog_over_float = c.analog_s_per_pass / res.float_inference_s;
-    c.with_weff_over_float = (c.analog_s_per_pass + res.weff_solve_s / points) / res.float_inference_s;
+    c.with_weff_over_float =
+        (c.analog_s_per_pass + res.weff_solve_s / points) / res.float_inference_s;
   }
   return c;
 }

@@ -14,7 +14,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void requireSameShape(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const char* what) {
   if (a.rows() != b.rows() || a.cols() != b.cols())
-    throw Error(fmt::format("{}: {}x{} against {}x{}", what, a.rows(), a.cols(), b.rows(), b.cols()));
+    throw Error(
+        fmt::format("{}: {}x{} against {}x{}", what, a.rows(), a.cols(), b.rows(), b.cols()));
 }
 
 }  // namespace
@@ -53,15 +54,16 @@ double maxRelativeDifference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b)
   return (a - b).cwiseAbs().maxCoeff() / (scale > 0.0 ? scale : 1.0);
 }
 
-WeightComparison compareWeights(Backend& reference, Backend& other, const circuit::CrossbarSpec& spec,
-                                double v_read_v) {
-  WeightComparison c{reference.effectiveWeights(spec, v_read_v), other.effectiveWeights(spec, v_read_v)};
+WeightComparison compareWeights(Backend& reference, Backend& other,
+                                const circuit::CrossbarSpec& spec, double v_read_v) {
+  WeightComparison c{reference.effectiveWeights(spec, v_read_v),
+                     other.effectiveWeights(spec, v_read_v)};
   c.difference = maxRelativeDifference(c.other.weff_s, c.reference.weff_s);
   return c;
 }
 
-CurrentComparison compareCurrents(Backend& reference, Backend& other, const circuit::CrossbarSpec& spec,
-                                  const Eigen::VectorXd& x_v) {
+CurrentComparison compareCurrents(Backend& reference, Backend& other,
+                                  const circuit::CrossbarSpec& spec, const Eigen::VectorXd& x_v) {
   CurrentComparison c{reference.currents(spec, x_v), other.currents(spec, x_v)};
   c.difference = maxRelativeDifference(c.other.currents_a, c.reference.currents_a);
   return c;

@@ -97,7 +97,8 @@ class EvaluateJob final : public Job {
     out.push_back(detail::vectorField("accuracy_std", stats.std));
     out.push_back(detail::scalarField("accuracy_float", r.accuracy_float));
     for (std::size_t c = 1; c < spec.compensations.size() && c < r.accuracy.size(); ++c)
-      out.push_back(detail::matrixField("accuracy_" + fieldName(std::string(dnn::toString(spec.compensations[c]))), r.accuracy[c]));
+      out.push_back(detail::matrixField(
+          "accuracy_" + fieldName(std::string(dnn::toString(spec.compensations[c]))), r.accuracy[c]));
     return out;
   }
 

@@ -178,9 +178,15 @@ void coordinate(ResultSink& sink, Scheduler& scheduler, Shared& shared, int size
   }
 }
 
+/// The status of a sweep rank 0 stopped before the first point.
+SweepStatus stopped(Start go) {
+  return go == Start::BadInput ? SweepStatus::BadInput : SweepStatus::RunFailed;
+}
+
 /// Rank 0: the output file, the schedule, and points of its own. An error before the first
 /// point is left in `error` (the other ranks are told and stop).
-SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size, std::exception_ptr& error) {
+SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size,
+                     std::exception_ptr& error) {
   const auto start = Clock::now();
   const SweepPlan& plan = *prepared.plan;
   std::optional<ResultSink> sink;
@@ -195,7 +201,7 @@ SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size, st
     go = Start::RunFailed;
   }
   politeBcast(go);
-  if (go != Start::Go) return SweepStatus::RunFailed;  // rank 0 throws `error`
+  if (go != Start::Go) return stopped(go);
 
   Scheduler scheduler(plan, sink->alreadyComplete() ? std::vector<std::size_t>{} : sink->pending());
   Shared shared;
@@ -237,11 +243,6 @@ SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size, st
                                     prepared.job->backendVersion(), size, "mpi");
   politeBcast(status);
   return status;
-}
-
-/// The status of a sweep rank 0 stopped before the first point.
-SweepStatus stopped(Start go) {
-  return go == Start::BadInput ? SweepStatus::BadInput : SweepStatus::RunFailed;
 }
 
 /// Ranks 1..K-1: compute the points rank 0 hands out (or retire at once if this rank's own

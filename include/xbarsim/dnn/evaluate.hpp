@@ -90,7 +90,8 @@ struct InferenceCost {
   double analog_over_float = 0.0;     ///< that over one float pass (0 without a float time)
   double with_weff_over_float = 0.0;  ///< the same with the W_eff solves shared out per point
 };
-[[nodiscard]] InferenceCost inferenceCost(const EvaluationSpec& spec, const EvaluationResult& result);
+[[nodiscard]] InferenceCost inferenceCost(const EvaluationSpec& spec,
+                                          const EvaluationResult& result);
 
 /// Writes times_s, repeat, accuracy (times × repeats), accuracy_mean/std, accuracy_float,
 /// accuracy_<compensation> for further compensations, /layers/<name>/... W_eff statistics and

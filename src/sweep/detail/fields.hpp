@@ -10,7 +10,9 @@
 
 namespace xbarsim::sweep::detail {
 
-inline FieldValue scalarField(std::string name, double value) { return {std::move(name), {}, {value}}; }
+inline FieldValue scalarField(std::string name, double value) {
+  return {std::move(name), {}, {value}};
+}
 
 inline FieldValue vectorField(std::string name, const Eigen::VectorXd& v) {
   return {std::move(name), {static_cast<std::size_t>(v.size())}, {v.data(), v.data() + v.size()}};

@@ -51,7 +51,8 @@ class ResultSink {
   void record(PointOutcome outcome);
   /// Writes /provenance and the final counts, prints the summary, removes the journal when
   /// every point of the shard is done.
-  SweepStatus finish(double wall_s, const std::string& backend_version, int ranks, const std::string& runner);
+  SweepStatus finish(double wall_s, const std::string& backend_version, int ranks,
+                     const std::string& runner);
 
  private:
   void flushToFile();

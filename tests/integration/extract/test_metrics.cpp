@@ -34,7 +34,8 @@ BOOST_AUTO_TEST_CASE(relative_errors_by_hand) {
   // MVM: G^T x for x = (1, 2) is (11, 2); currents (11, 1) are off by 1.
   const Eigen::Vector2d x(1.0, 2.0);
   const Eigen::Vector2d currents(11.0, 1.0);
-  BOOST_TEST(extract::mvmRelativeError(currents, g, x) == 1.0 / std::sqrt(125.0), tt::tolerance(1e-15));
+  BOOST_TEST(extract::mvmRelativeError(currents, g, x) == 1.0 / std::sqrt(125.0),
+             tt::tolerance(1e-15));
   // Undefined against zero: NaN.
   BOOST_TEST(std::isnan(extract::relativeError(w, Eigen::MatrixXd::Zero(2, 2))));
   Eigen::MatrixXd g_zero_column = g;

@@ -191,9 +191,11 @@ BOOST_AUTO_TEST_CASE(dead_ngspice_session_leaves_points_pending_exit_2) {
   // backend reports itself unhealthy, the sweep stops with the rest pending (exit 2) and says
   // how to go on.
   TempDir dir;
-  writeText(dir / "deck.cir", "* undefined parameter\n.param rf=1e4\nVIN0 in0 0 dc 0\nR1 in0 x {rf}\n"
-                              "R2 x y {foo}\nVOUT0 y 0 dc 0\n.end\n");
-  writeText(dir / "d.toml", "[netlist]\nfile = \"deck.cir\"\n[sweep]\n\"netlist.params.rf\" = [1e4, 2e4, 3e4]\n");
+  writeText(dir / "deck.cir",
+            "* undefined parameter\n.param rf=1e4\nVIN0 in0 0 dc 0\nR1 in0 x {rf}\n"
+            "R2 x y {foo}\nVOUT0 y 0 dc 0\n.end\n");
+  writeText(dir / "d.toml",
+            "[netlist]\nfile = \"deck.cir\"\n[sweep]\n\"netlist.params.rf\" = [1e4, 2e4, 3e4]\n");
   const auto r = runXbarsim(dir.path(), "sweep -c d.toml -o d.h5");
   BOOST_TEST(r.status == 2, r.output);
   BOOST_TEST(r.output.find("0 done, 1 failed, 2 pending") != std::string::npos, r.output);

@@ -22,7 +22,8 @@ circuit::CrossbarSpec crossbar(Eigen::Index rows, Eigen::Index cols, double r_ro
   return spec;
 }
 
-Eigen::MatrixXd matrix(Eigen::Index rows, Eigen::Index cols, std::initializer_list<double> row_major) {
+Eigen::MatrixXd matrix(Eigen::Index rows, Eigen::Index cols,
+                       std::initializer_list<double> row_major) {
   Eigen::MatrixXd m(rows, cols);
   auto it = row_major.begin();
   for (Eigen::Index i = 0; i < rows; ++i)
@@ -33,7 +34,8 @@ Eigen::MatrixXd matrix(Eigen::Index rows, Eigen::Index cols, std::initializer_li
 /// Resistance between row input i and column sense node j of the network with every node
 /// separate (in_i, d_i, row (i,j), column (i,j), out_j; all resistances > 0): dense Laplacian,
 /// out_j grounded, 1 A into in_i; in long double.
-double denseReadResistance(const circuit::CrossbarSpec& s, Eigen::Index i_read, Eigen::Index j_read) {
+double denseReadResistance(const circuit::CrossbarSpec& s, Eigen::Index i_read,
+                           Eigen::Index j_read) {
   using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index R = s.rows, C = s.cols;
   const Eigen::Index in0 = 0, d0 = R, row0 = 2 * R, col0 = row0 + R * C, out0 = col0 + R * C;
@@ -74,13 +76,15 @@ BOOST_AUTO_TEST_SUITE(sneak_read)
 BOOST_AUTO_TEST_CASE(one_cell_is_wire_series) {
   // 1x1: driver 10, row segment 5, column segment 7 ohm in series with the cell.
   const double g = 1e-3;
-  const Eigen::MatrixXd e = circuit::sneakReadError(crossbar(1, 1, 5.0, 7.0, 10.0, matrix(1, 1, {g})));
+  const Eigen::MatrixXd e =
+      circuit::sneakReadError(crossbar(1, 1, 5.0, 7.0, 10.0, matrix(1, 1, {g})));
   const double expected = 1.0 / (1.0 / g + 22.0);
   BOOST_TEST(e(0, 0) == (expected - g) / g, tt::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(two_by_two_ideal_wires_has_the_classic_sneak_path) {
-  // Reading (0,0): direct G00 in parallel with the path row0 -> G01 -> col1 -> G11 -> row1 -> G10 -> col0.
+  // Reading (0,0): direct G00 in parallel with the path row0 -> G01 -> col1 -> G11 -> row1 -> G10
+  // -> col0.
   const double g00 = 1e-5, g01 = 2e-5, g10 = 3e-5, g11 = 4e-5;
   const Eigen::MatrixXd e =
       circuit::sneakReadError(crossbar(2, 2, 0.0, 0.0, 0.0, matrix(2, 2, {g00, g01, g10, g11})));
@@ -103,7 +107,8 @@ BOOST_AUTO_TEST_CASE(zero_cells_and_isolated_lines) {
   BOOST_TEST(f(0, 0) == 0.0, tt::tolerance(1e-12));
   const circuit::SneakReadSummary s = circuit::summarizeSneakRead(e);
   BOOST_TEST(s.max_abs >= s.mean_abs);
-  BOOST_TEST(std::isnan(circuit::summarizeSneakRead(Eigen::MatrixXd::Constant(2, 2, NAN)).mean_abs));
+  BOOST_TEST(
+      std::isnan(circuit::summarizeSneakRead(Eigen::MatrixXd::Constant(2, 2, NAN)).mean_abs));
 }
 
 BOOST_AUTO_TEST_CASE(matches_a_dense_solve_of_the_unmerged_network) {
@@ -136,8 +141,8 @@ BOOST_AUTO_TEST_CASE(tia_sense_reads_the_same_network) {
 }
 
 BOOST_AUTO_TEST_CASE(wrong_size_is_refused) {
-  BOOST_CHECK_THROW((void)circuit::sneakReadError(crossbar(2, 2, 1.0, 1.0, 0.0, Eigen::MatrixXd(2, 3))),
-                    Error);
+  BOOST_CHECK_THROW(
+      (void)circuit::sneakReadError(crossbar(2, 2, 1.0, 1.0, 0.0, Eigen::MatrixXd(2, 3))), Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
