@@ -27,12 +27,12 @@
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
 #include "xbarsim/extract/memory_estimate.hpp"
+#include "xbarsim/extract/metrics.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/csv.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
-#include "xbarsim/spice/session.hpp"
 
 namespace xbarsim::cli {
 namespace {
@@ -74,7 +74,6 @@ void writeAxes(io::H5File& h5, Index rows, Index cols) {
   h5.makeDimensionScale("/output", "output");
 }
 
-/// Relative Frobenius distance ‖W − Gᵀ‖/‖Gᵀ‖: the IR-drop (and sense) error of the array.
 void printModels() {
   for (const device::ModelKind* kind : device::modelKinds().all()) {
     std::vector<std::string_view> faces;
@@ -92,11 +91,6 @@ void printModels() {
       fmt::print("    {} = {} {} [{}, {}]: {} ({})\n", p.name, p.default_value, p.unit, p.min,
                  p.max, p.description, p.source);
   }
-}
-
-double relativeError(const Eigen::MatrixXd& weff, const Eigen::MatrixXd& g) {
-  const double norm = g.norm();
-  return norm > 0.0 ? (weff - g.transpose()).norm() / norm : 0.0;
 }
 
 struct ExtractRequest {
@@ -121,6 +115,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   if (netlist_path.empty() && config.has("netlist.file"))
     netlist_path = (config.baseDirectory() / config.string("netlist.file")).string();
 
+  auto backend = extract::makeBackend(request.backend);
   auto h5 = io::H5File::create(out.tempPath());
   extract::writeRunHeader(h5, "extract", command_line, config, seed);
   std::string summary;
@@ -161,7 +156,6 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     // holds the conductances read at that time.
     std::optional<extract::DeviceStep> step;
     if (extract::hasDeviceStep(config)) step = extract::applyDeviceStep(config, spec, seed);
-    auto backend = extract::makeBackend(request.backend);
     writeAxes(h5, spec.rows, spec.cols);
     h5.writeMatrix("/g_target", step ? step->g_target_s : spec.g_s, "S");
     if (step) extract::writeDeviceStep(h5, *step);
@@ -179,15 +173,14 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       h5.attachDimensionScale("/currents_ideal", "/output", 0);
       timing = r.timing;
       method = "op";
-      const double rel = ideal.norm() > 0 ? (r.currents_a - ideal).norm() / ideal.norm() : 0.0;
       summary = fmt::format("{} currents; relative deviation from ideal G^T x: {:.4g}",
-                            r.currents_a.size(), rel);
+                            r.currents_a.size(), extract::relativeError(r.currents_a, ideal));
     } else {
       const extract::WeightResult r = backend->effectiveWeights(spec, v_read_v);
       h5.writeMatrix("/weff", r.weff_s, "S");
       h5.attachDimensionScale("/weff", "/output", 0);
       h5.attachDimensionScale("/weff", "/input", 1);
-      const double error = relativeError(r.weff_s, spec.g_s);
+      const double error = extract::weffRelativeError(r.weff_s, spec.g_s);
       h5.writeScalar("/weff_relative_error", error, "1");
       timing = r.timing;
       method = r.method;
@@ -197,7 +190,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   }
   h5.setAttribute("/", "backend", request.backend);
   extract::writeProvenance(h5, std::chrono::duration<double>(Clock::now() - start).count(),
-                  request.backend == "ngspice" ? spice::Session::instance().version() : "");
+                           extract::provenanceVersion(*backend));
   h5.setAttribute("/provenance", "method", method);
   h5.setAttribute("/provenance", "setup_s", timing.setup_s);
   h5.setAttribute("/provenance", "solve_s", timing.solve_s);
@@ -262,32 +255,25 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
   extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
   extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
-  if (tolerance <= 0.0) tolerance = spec.isLinear() ? 1e-9 : 1e-6;  // docs/architecture.md §5.3
-  const double v_read_v = config.real("read.v_read_v");
+  if (tolerance <= 0.0) tolerance = extract::defaultAgreementTolerance(spec);
   auto ngspice = extract::makeBackend("ngspice");
   auto native = extract::makeBackend("native");
-  auto relative = [](const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
-    const double scale = b.cwiseAbs().maxCoeff();
-    return (a - b).cwiseAbs().maxCoeff() / (scale > 0.0 ? scale : 1.0);
-  };
   auto seconds = [](const extract::Timing& t) { return t.setup_s + t.solve_s; };
   fmt::print("{}x{} crossbar, {} cells, {} sense, tolerance {:.1e}\n", spec.rows, spec.cols,
              device::toString(spec.iv.kind), spec.sense->kind(), tolerance);
-  const auto w_ngspice = ngspice->effectiveWeights(spec, v_read_v);
-  const auto w_native = native->effectiveWeights(spec, v_read_v);
-  double worst = relative(w_native.weff_s, w_ngspice.weff_s);
+  const extract::WeightComparison w =
+      extract::compareWeights(*ngspice, *native, spec, config.real("read.v_read_v"));
+  double worst = w.difference;
   fmt::print("W_eff:    max relative difference {:.3e}; ngspice {:.4f} s ({}), native {:.4f} s ({}), "
              "speed-up {:.0f}x\n",
-             worst, seconds(w_ngspice.timing), w_ngspice.method, seconds(w_native.timing),
-             w_native.method, seconds(w_ngspice.timing) / std::max(seconds(w_native.timing), 1e-9));
+             w.difference, seconds(w.reference.timing), w.reference.method, seconds(w.other.timing),
+             w.other.method, seconds(w.reference.timing) / std::max(seconds(w.other.timing), 1e-9));
   if (!input_path.empty()) {
-    const Eigen::VectorXd x = readInputVector(input_path, spec.rows);
-    const auto i_ngspice = ngspice->currents(spec, x);
-    const auto i_native = native->currents(spec, x);
-    const double diff = relative(i_native.currents_a, i_ngspice.currents_a);
-    worst = std::max(worst, diff);
-    fmt::print("currents: max relative difference {:.3e}; ngspice {:.4f} s, native {:.4f} s\n", diff,
-               seconds(i_ngspice.timing), seconds(i_native.timing));
+    const extract::CurrentComparison i =
+        extract::compareCurrents(*ngspice, *native, spec, readInputVector(input_path, spec.rows));
+    worst = std::max(worst, i.difference);
+    fmt::print("currents: max relative difference {:.3e}; ngspice {:.4f} s, native {:.4f} s\n",
+               i.difference, seconds(i.reference.timing), seconds(i.other.timing));
   }
   if (!(worst <= tolerance)) {
     fmt::print(stderr, "xbarsim: error: backends disagree: {:.3e} > tolerance {:.1e}\n", worst, tolerance);

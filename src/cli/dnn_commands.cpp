@@ -17,11 +17,11 @@
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/dnn/train.hpp"
+#include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
-#include "xbarsim/spice/session.hpp"
 
 #ifndef XBARSIM_DATA_DIR
 #define XBARSIM_DATA_DIR "data"
@@ -87,10 +87,11 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   h5.setAttribute("/", "model", fs::absolute(model_path).string());
   h5.setAttribute("/", "backend", spec.analog.backend);
   h5.setAttribute("/", "dataset", test.name);
-  extract::writeProvenance(h5, since(start),
-                           spec.analog.backend == "ngspice" && !spec.analog.idealCircuit()
-                               ? spice::Session::instance().version()
-                               : "");
+  const std::string backend_version =
+      spec.analog.idealCircuit()
+          ? ""
+          : extract::provenanceVersion(*extract::makeBackend(spec.analog.backend));
+  extract::writeProvenance(h5, since(start), backend_version);
   dnn::writeEvaluation(h5, spec, res);
   h5.close();
   out.commit();
@@ -102,25 +103,22 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   for (dnn::Compensation c : spec.compensations)
     header += fmt::format("  {:>22}", fmt::format("accuracy ({})", dnn::toString(c)));
   fmt::print("{}\n", header);
+  std::vector<dnn::AccuracyStatistics> stats;
+  for (const Eigen::MatrixXd& accuracy : res.accuracy)
+    stats.push_back(dnn::accuracyStatistics(accuracy));
   for (std::size_t t = 0; t < spec.times_s.size(); ++t) {
     std::string line = fmt::format("{:>10}", formatTime(spec.times_s[t]));
-    for (std::size_t c = 0; c < spec.compensations.size(); ++c) {
-      const Eigen::RowVectorXd row = res.accuracy[c].row(static_cast<Eigen::Index>(t));
-      const double mean = row.mean();
-      const double sd = row.size() > 1 ? std::sqrt((row.array() - mean).square().sum() /
-                                                   static_cast<double>(row.size() - 1))
-                                       : 0.0;
-      line += fmt::format("  {:>14.4f} ± {:.4f}", mean, sd);
+    for (const dnn::AccuracyStatistics& s : stats) {
+      const auto ti = static_cast<Eigen::Index>(t);
+      line += fmt::format("  {:>14.4f} ± {:.4f}", s.mean(ti), s.std(ti));
     }
     fmt::print("{}\n", line);
   }
-  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
-  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  const dnn::InferenceCost cost = dnn::inferenceCost(spec, res);
   fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "
              "pass vs float {:.3f} s ({:.2f}x; with W_eff {:.2f}x) -> {}\n",
-             res.arrays, res.backend, res.weff_solves, res.weff_solve_s, per_pass,
-             res.float_inference_s, res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0,
-             res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0,
+             res.arrays, res.backend, res.weff_solves, res.weff_solve_s, cost.analog_s_per_pass,
+             res.float_inference_s, cost.analog_over_float, cost.with_weff_over_float,
              out_path);
   return 0;
 }

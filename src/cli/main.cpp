@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The xbarsim command: parses the command line, calls the library, maps errors to exit codes
-// (0 ok; 1 bad input or usage; 2 run failure).
+// (0 ok; 1 bad input or usage; 2 run failure). Commands return their own statuses: 3 validate
+// found the backends disagreeing, 4 a sweep finished with failed points.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 

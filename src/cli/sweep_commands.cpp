@@ -8,6 +8,21 @@
 #include "xbarsim/sweep/runner.hpp"
 
 namespace xbarsim::cli {
+namespace {
+
+/// Exit status of `xbarsim sweep` (the codes main() uses for errors: 1 bad input, 2 run failure).
+int exitCode(sweep::SweepStatus status) {
+  switch (status) {
+    case sweep::SweepStatus::Complete: return 0;
+    case sweep::SweepStatus::BadInput: return 1;
+    case sweep::SweepStatus::Incomplete:
+    case sweep::SweepStatus::RunFailed: return 2;
+    case sweep::SweepStatus::PointsFailed: return 4;
+  }
+  return 2;
+}
+
+}  // namespace
 
 void addSweepCommands(CLI::App& app, Options& options) {
   struct SweepArgs {
@@ -44,7 +59,7 @@ void addSweepCommands(CLI::App& app, Options& options) {
                      : args->progress ? sweep::ProgressMode::Always
                                       : sweep::ProgressMode::Auto;
       run.command_line = options.command_line;
-      return sweep::runSweep(run);
+      return exitCode(sweep::runSweep(run));
     };
   });
 
@@ -55,7 +70,8 @@ void addSweepCommands(CLI::App& app, Options& options) {
   merge->callback([&options, merge_args] {
     options.run = [&options, merge_args] {
       std::vector<std::filesystem::path> shards(merge_args->first.begin(), merge_args->first.end());
-      return sweep::mergeShards(shards, merge_args->second, options.command_line);
+      sweep::mergeShards(shards, merge_args->second, options.command_line);
+      return 0;
     };
   });
 
@@ -65,7 +81,10 @@ void addSweepCommands(CLI::App& app, Options& options) {
   inspect->add_option("file", inspect_args->first, "result file (HDF5)")->required()->check(CLI::ExistingFile);
   inspect->add_flag("--full-config", inspect_args->second, "print the whole resolved configuration");
   inspect->callback([&options, inspect_args] {
-    options.run = [inspect_args] { return sweep::inspectFile(inspect_args->first, stdout, inspect_args->second); };
+    options.run = [inspect_args] {
+      sweep::inspectFile(inspect_args->first, stdout, inspect_args->second);
+      return 0;
+    };
   });
 }
 

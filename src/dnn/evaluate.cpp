@@ -288,6 +288,28 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
   return spec;
 }
 
+AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy) {
+  AccuracyStatistics s{accuracy.rowwise().mean(), Eigen::VectorXd::Zero(accuracy.rows())};
+  if (accuracy.cols() > 1)
+    for (Index t = 0; t < accuracy.rows(); ++t)
+      s.std(t) = std::sqrt((accuracy.row(t).array() - s.mean(t)).square().sum() /
+                           static_cast<double>(accuracy.cols() - 1));
+  return s;
+}
+
+InferenceCost inferenceCost(const EvaluationSpec& spec, const EvaluationResult& res) {
+  InferenceCost c;
+  if (res.analog_passes > 0)
+    c.analog_s_per_pass = res.analog_inference_s / static_cast<double>(res.analog_passes);
+  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  if (res.float_inference_s > 0) {
+    c.analog_over_float = c.analog_s_per_pass / res.float_inference_s;
+    c.with_weff_over_float =
+        (c.analog_s_per_pass + res.weff_solve_s / points) / res.float_inference_s;
+  }
+  return c;
+}
+
 void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const EvaluationResult& res) {
   const auto n_t = static_cast<Index>(spec.times_s.size());
   const Eigen::VectorXd times = Eigen::Map<const Eigen::VectorXd>(spec.times_s.data(), n_t);
@@ -311,15 +333,10 @@ void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const Evaluatio
     h5.setAttribute(path, "compensation", std::string_view(name));
     h5.setAttribute(path, "description", "top-1 test accuracy per (time, repeat), fraction 0..1");
     if (c == 0) {
-      const Eigen::VectorXd mean = res.accuracy[c].rowwise().mean();
-      Eigen::VectorXd sd = Eigen::VectorXd::Zero(n_t);
-      if (spec.repeats > 1)
-        for (Index t = 0; t < n_t; ++t)
-          sd(t) = std::sqrt((res.accuracy[c].row(t).array() - mean(t)).square().sum() /
-                            static_cast<double>(spec.repeats - 1));
-      h5.writeVector("/accuracy_mean", mean, "1");
+      const AccuracyStatistics stats = accuracyStatistics(res.accuracy[c]);
+      h5.writeVector("/accuracy_mean", stats.mean, "1");
       h5.attachDimensionScale("/accuracy_mean", "/times_s", 0);
-      h5.writeVector("/accuracy_std", sd, "1");
+      h5.writeVector("/accuracy_std", stats.std, "1");
       h5.attachDimensionScale("/accuracy_std", "/times_s", 0);
     }
   }
@@ -337,17 +354,14 @@ void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const Evaluatio
     table(g + "/weff_relative_error_compensated", l.weff_error_compensated);
     table(g + "/circuit_relative_error", l.circuit_error);
   }
-  const double per_pass = res.analog_passes > 0 ? res.analog_inference_s / static_cast<double>(res.analog_passes) : 0.0;
-  const double points = static_cast<double>(spec.times_s.size()) * spec.repeats;
+  const InferenceCost cost = inferenceCost(spec, res);
   h5.setAttribute("/provenance", "float_inference_s", res.float_inference_s);
-  h5.setAttribute("/provenance", "analog_inference_s_per_pass", per_pass);
+  h5.setAttribute("/provenance", "analog_inference_s_per_pass", cost.analog_s_per_pass);
   h5.setAttribute("/provenance", "analog_passes", static_cast<std::int64_t>(res.analog_passes));
   h5.setAttribute("/provenance", "weff_solve_s", res.weff_solve_s);
   h5.setAttribute("/provenance", "weff_solves", static_cast<std::int64_t>(res.weff_solves));
-  h5.setAttribute("/provenance", "analog_over_float_inference",
-                  res.float_inference_s > 0 ? per_pass / res.float_inference_s : 0.0);
-  h5.setAttribute("/provenance", "analog_with_weff_over_float",
-                  res.float_inference_s > 0 ? (per_pass + res.weff_solve_s / points) / res.float_inference_s : 0.0);
+  h5.setAttribute("/provenance", "analog_over_float_inference", cost.analog_over_float);
+  h5.setAttribute("/provenance", "analog_with_weff_over_float", cost.with_weff_over_float);
   h5.setAttribute("/provenance", "evaluation_s", res.total_s);
   h5.setAttribute("/provenance", "weff_backend", std::string_view(res.backend));
 }

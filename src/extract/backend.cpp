@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/provenance.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
 
@@ -24,6 +25,12 @@ void requireFinite(const Eigen::MatrixXd& values, std::string_view what, std::st
       throw NumericalError(fmt::format("{} is {}: the solve produced a non-finite result; it is "
                                        "not written", where, v));
     }
+}
+
+std::string provenanceVersion(const Backend& backend) {
+  std::string version = backend.version();
+  if (version == versionString()) version.clear();
+  return version;
 }
 
 std::unique_ptr<Backend> makeBackend(std::string_view name) {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/provenance.hpp"
 
 namespace xbarsim::extract {
 namespace {
@@ -14,6 +15,8 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 }  // namespace
+
+std::string NativeBackend::version() const { return std::string(versionString()); }
 
 WeightResult NativeBackend::effectiveWeights(const circuit::CrossbarSpec& spec, double v_read_v) {
   if (!(v_read_v > 0.0)) throw Error(fmt::format("v_read_v = {} must be > 0", v_read_v));

@@ -197,6 +197,10 @@ WeightResult acTransferConductances(spice::Session& session, const std::vector<s
   return result;
 }
 
+std::string NgspiceBackend::version() const { return spice::Session::instance().version(); }
+
+bool NgspiceBackend::healthy() const { return spice::Session::instance().isAlive(); }
+
 WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v_read_v) {
   spec.validate();
   if (!(v_read_v > 0.0)) throw Error(fmt::format("v_read_v = {} must be > 0", v_read_v));

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,11 +12,12 @@
 #include <omp.h>
 #endif
 
+#include "detail/fields.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/dnn/dataset.hpp"
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
-#include "xbarsim/spice/session.hpp"
+#include "xbarsim/extract/backend.hpp"
 
 namespace xbarsim::sweep {
 namespace {
@@ -31,6 +31,7 @@ class EvaluateJob final : public Job {
     if (options_.backend != "ngspice" && options_.backend != "native")
       throw ConfigError(base.sourceName(), 0, "--backend",
                         fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
+    backend_ = extract::makeBackend(options_.backend);  // for its version and health
     net_ = dnn::loadNetwork(options_.model);
     // Compensations of the base configuration name the extra accuracy fields.
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
@@ -85,35 +86,23 @@ class EvaluateJob final : public Job {
     const dnn::Dataset* calibration = nullptr;
     for (const dnn::Compensation c : spec.compensations)
       if (c == dnn::Compensation::BnRecalibration) calibration = &dataset(name, dnn::Split::Train);
-    if (options_.backend == "ngspice") used_ngspice_ = true;
+    ran_ = true;
     const dnn::EvaluationResult r = dnn::evaluateNetwork(net_, test, calibration, spec);
-    if (used_ngspice_ && version_.empty()) version_ = spice::Session::instance().version();
+    if (version_.empty()) version_ = extract::provenanceVersion(*backend_);
     std::vector<FieldValue> out;
-    auto matrix = [](std::string field, const Eigen::MatrixXd& m) {
-      FieldValue v{std::move(field), {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())}, {}};
-      for (Eigen::Index i = 0; i < m.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.cols(); ++j) v.data.push_back(m(i, j));
-      return v;
-    };
     const Eigen::MatrixXd& acc = r.accuracy.front();
-    out.push_back(matrix("accuracy", acc));
-    FieldValue mean{"accuracy_mean", {static_cast<std::size_t>(acc.rows())}, {}};
-    FieldValue sd{"accuracy_std", {static_cast<std::size_t>(acc.rows())}, {}};
-    for (Eigen::Index t = 0; t < acc.rows(); ++t) {
-      const double m = acc.row(t).mean();
-      const double var = acc.cols() > 1 ? (acc.row(t).array() - m).square().sum() / static_cast<double>(acc.cols() - 1) : 0.0;
-      mean.data.push_back(m);
-      sd.data.push_back(std::sqrt(var));
-    }
-    out.push_back(std::move(mean));
-    out.push_back(std::move(sd));
-    out.push_back({"accuracy_float", {}, {r.accuracy_float}});
+    out.push_back(detail::matrixField("accuracy", acc));
+    const dnn::AccuracyStatistics stats = dnn::accuracyStatistics(acc);
+    out.push_back(detail::vectorField("accuracy_mean", stats.mean));
+    out.push_back(detail::vectorField("accuracy_std", stats.std));
+    out.push_back(detail::scalarField("accuracy_float", r.accuracy_float));
     for (std::size_t c = 1; c < spec.compensations.size() && c < r.accuracy.size(); ++c)
-      out.push_back(matrix("accuracy_" + fieldName(std::string(dnn::toString(spec.compensations[c]))), r.accuracy[c]));
+      out.push_back(detail::matrixField(
+          "accuracy_" + fieldName(std::string(dnn::toString(spec.compensations[c]))), r.accuracy[c]));
     return out;
   }
 
-  bool healthy() const override { return !used_ngspice_ || spice::Session::instance().isAlive(); }
+  bool healthy() const override { return !ran_ || backend_->healthy(); }
 
  private:
   static std::string fieldName(std::string name) {
@@ -134,7 +123,8 @@ class EvaluateJob final : public Job {
   std::vector<std::string> extra_;
   std::string model_text_;
   mutable std::map<std::pair<std::string, bool>, dnn::Dataset> datasets_;
-  bool used_ngspice_ = false;
+  std::unique_ptr<extract::Backend> backend_;
+  bool ran_ = false;
   std::string version_;
 };
 

@@ -3,43 +3,28 @@
 #include <fmt/format.h>
 
 #include <Eigen/Core>
-#include <Eigen/SparseCholesky>
-#include <Eigen/SparseCore>
 #include <algorithm>
-#include <cmath>
 #include <fstream>
-#include <limits>
-#include <numeric>
 #include <sstream>
 
+#include "detail/fields.hpp"
 #include "xbarsim/circuit/crossbar_config.hpp"
+#include "xbarsim/circuit/sneak_read.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/memory_estimate.hpp"
+#include "xbarsim/extract/metrics.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
-#include "xbarsim/spice/session.hpp"
 #include "xbarsim/sweep/job.hpp"
 
 namespace xbarsim::sweep {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-FieldValue scalarField(std::string name, double value) { return {std::move(name), {}, {value}}; }
-
-FieldValue vectorField(std::string name, const Eigen::VectorXd& v) {
-  return {std::move(name), {static_cast<std::size_t>(v.size())}, {v.data(), v.data() + v.size()}};
-}
-
-FieldValue matrixField(std::string name, const Eigen::MatrixXd& m) {
-  const RowMajor r = m;
-  return {std::move(name),
-          {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())},
-          {r.data(), r.data() + r.size()}};
-}
+using detail::matrixField;
+using detail::scalarField;
+using detail::vectorField;
 
 /// File bytes (empty if unreadable): results depend on them, so resume and merge check them.
 std::string fileText(const std::filesystem::path& path) {
@@ -141,7 +126,7 @@ class ExtractJob final : public Job {
 
   std::vector<FieldValue> run(const core::Config& point) override {
     const double v_read = point.real("read.v_read_v");
-    if (options_.backend == "ngspice") used_ngspice_ = true;
+    extract::Backend& solver = backend();  // also for user decks: its health is ngspice's
     std::vector<FieldValue> out;
     if (deck_mode_) {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
@@ -153,36 +138,18 @@ class ExtractJob final : public Job {
     }
     const std::uint64_t seed = seedOf(point);
     const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(point, seed);
-    extract::Backend& solver = backend();
     const extract::WeightResult r = solver.effectiveWeights(spec, v_read);
     noteVersion();
     const Eigen::MatrixXd& w = r.weff_s;
-    const Eigen::MatrixXd gt = spec.g_s.transpose();
     if (!w.allFinite()) throw NumericalError("W_eff has non-finite entries");
-    const double norm = gt.norm();
-    out.push_back(scalarField("weff_relative_error", norm > 0 ? (w - gt).norm() / norm : kNaN));
-    Eigen::VectorXd columns(w.rows());
-    for (Eigen::Index j = 0; j < w.rows(); ++j) {
-      const double n = gt.row(j).norm();
-      columns(j) = n > 0 ? (w.row(j) - gt.row(j)).norm() / n : kNaN;
-    }
-    out.push_back(vectorField("column_relative_error", columns));
+    out.push_back(scalarField("weff_relative_error", extract::weffRelativeError(w, spec.g_s)));
+    out.push_back(vectorField("column_relative_error", extract::columnRelativeErrors(w, spec.g_s)));
     if (sneak_read_) {
-      CrossbarGeometry geometry{static_cast<std::size_t>(spec.rows), static_cast<std::size_t>(spec.cols),
-                                spec.r_row_ohm, spec.r_col_ohm, spec.r_driver_ohm};
-      const RowMajor g = spec.g_s;
-      std::vector<double> e = sneakReadError(geometry, {g.data(), g.data() + g.size()});
-      double sum = 0, max = 0;
-      std::size_t n = 0;
-      for (const double x : e)
-        if (std::isfinite(x)) {
-          sum += std::abs(x);
-          max = std::max(max, std::abs(x));
-          ++n;
-        }
-      out.push_back({"sneak_read_error", {geometry.rows, geometry.cols}, std::move(e)});
-      out.push_back(scalarField("sneak_read_error_mean", n > 0 ? sum / static_cast<double>(n) : kNaN));
-      out.push_back(scalarField("sneak_read_error_max", n > 0 ? max : kNaN));
+      const Eigen::MatrixXd e = circuit::sneakReadError(spec);
+      const circuit::SneakReadSummary summary = circuit::summarizeSneakRead(e);
+      out.push_back(matrixField("sneak_read_error", e));
+      out.push_back(scalarField("sneak_read_error_mean", summary.mean_abs));
+      out.push_back(scalarField("sneak_read_error_max", summary.max_abs));
     }
     if (mvm_inputs_ > 0) {
       double sum = 0;
@@ -190,9 +157,7 @@ class ExtractJob final : public Job {
         RngStream rng(seed, StreamPurpose::Inputs, static_cast<std::uint64_t>(k));
         Eigen::VectorXd x(spec.rows);
         for (Eigen::Index i = 0; i < spec.rows; ++i) x(i) = rng.uniform(0.0, v_read);
-        const Eigen::VectorXd ideal = gt * x;
-        const Eigen::VectorXd currents = solver.currents(spec, x).currents_a;
-        sum += ideal.norm() > 0 ? (currents - ideal).norm() / ideal.norm() : 0.0;
+        sum += extract::mvmRelativeError(solver.currents(spec, x).currents_a, spec.g_s, x);
       }
       out.push_back(scalarField("mvm_relative_error", sum / static_cast<double>(mvm_inputs_)));
     }
@@ -203,9 +168,7 @@ class ExtractJob final : public Job {
     return out;
   }
 
-  bool healthy() const override {
-    return !used_ngspice_ || spice::Session::instance().isAlive();
-  }
+  bool healthy() const override { return !backend_ || backend_->healthy(); }
 
  private:
   static std::uint64_t seedOf(const core::Config& c) {
@@ -232,8 +195,9 @@ class ExtractJob final : public Job {
     return *backend_;
   }
 
+  /// The version of the backend that computed a point (recorded once one has).
   void noteVersion() {
-    if (used_ngspice_ && version_.empty()) version_ = spice::Session::instance().version();
+    if (version_.empty()) version_ = extract::provenanceVersion(*backend_);
   }
 
   JobOptions options_;
@@ -244,19 +208,7 @@ class ExtractJob final : public Job {
   std::string deck_text_;
   std::string g_text_;
   std::unique_ptr<extract::Backend> backend_;
-  bool used_ngspice_ = false;
   std::string version_;
-};
-
-/// Disjoint sets with path halving.
-struct UnionFind {
-  std::vector<std::size_t> parent;
-  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  std::size_t find(std::size_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  }
-  void unite(std::size_t a, std::size_t b) { parent[find(a)] = find(b); }
 };
 
 }  // namespace
@@ -264,104 +216,6 @@ struct UnionFind {
 std::unique_ptr<Job> makeExtractJob(const SweepSpec& spec, const JobOptions& options,
                                     const core::Config& base) {
   return std::make_unique<ExtractJob>(spec, options, base);
-}
-
-std::vector<double> sneakReadError(const CrossbarGeometry& geo, const std::vector<double>& g) {
-  const std::size_t R = geo.rows, C = geo.cols;
-  if (g.size() != R * C) throw Error("sneakReadError: conductance matrix has the wrong size");
-  // Raw nodes: in_i, d_i (after r_driver), row (i,j), column (i,j), out_j.
-  const std::size_t in0 = 0, d0 = R, row0 = 2 * R, col0 = row0 + R * C, out0 = col0 + R * C;
-  const std::size_t n_raw = out0 + C;
-  struct Edge {
-    std::size_t a, b;
-    double g;
-  };
-  std::vector<Edge> edges;
-  UnionFind merged(n_raw);  // zero-ohm wires merge their nodes
-  auto wire = [&](std::size_t a, std::size_t b, double r) {
-    if (r == 0.0) merged.unite(a, b);
-    else edges.push_back({a, b, 1.0 / r});
-  };
-  for (std::size_t i = 0; i < R; ++i) {
-    wire(in0 + i, d0 + i, geo.r_driver_ohm);
-    for (std::size_t j = 0; j < C; ++j)
-      wire(j == 0 ? d0 + i : row0 + i * C + j - 1, row0 + i * C + j, geo.r_row_ohm);
-  }
-  for (std::size_t j = 0; j < C; ++j)
-    for (std::size_t i = 0; i < R; ++i)
-      wire(col0 + i * C + j, i + 1 < R ? col0 + (i + 1) * C + j : out0 + j, geo.r_col_ohm);
-  for (std::size_t i = 0; i < R; ++i)
-    for (std::size_t j = 0; j < C; ++j)
-      if (g[i * C + j] > 0) edges.push_back({row0 + i * C + j, col0 + i * C + j, g[i * C + j]});
-
-  // Compress merged nodes; components (for floating sub-networks) over the remaining edges.
-  std::vector<std::size_t> node_of(n_raw, SIZE_MAX);
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < n_raw; ++k) {
-    const std::size_t root = merged.find(k);
-    if (node_of[root] == SIZE_MAX) node_of[root] = n++;
-    node_of[k] = node_of[root];
-  }
-  UnionFind component(n);
-  for (const Edge& e : edges) component.unite(node_of[e.a], node_of[e.b]);
-  // One reference (grounded) node per component; the rest are unknowns.
-  std::vector<std::ptrdiff_t> unknown(n, -1);
-  std::vector<bool> is_reference(n, false);
-  std::ptrdiff_t m = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (component.find(k) == k) is_reference[k] = true;
-    else unknown[k] = m++;
-  }
-  std::vector<Eigen::Triplet<double>> triplets;
-  for (const Edge& e : edges) {
-    const std::ptrdiff_t a = unknown[node_of[e.a]], b = unknown[node_of[e.b]];
-    if (node_of[e.a] == node_of[e.b]) continue;
-    if (a >= 0) triplets.emplace_back(a, a, e.g);
-    if (b >= 0) triplets.emplace_back(b, b, e.g);
-    if (a >= 0 && b >= 0) {
-      triplets.emplace_back(a, b, -e.g);
-      triplets.emplace_back(b, a, -e.g);
-    }
-  }
-  std::vector<double> error(R * C, std::numeric_limits<double>::quiet_NaN());
-  // Terminals: in_i (rows) and out_j (columns).
-  std::vector<std::size_t> terminals;
-  for (std::size_t i = 0; i < R; ++i) terminals.push_back(node_of[in0 + i]);
-  for (std::size_t j = 0; j < C; ++j) terminals.push_back(node_of[out0 + j]);
-  const std::size_t T = terminals.size();
-  Eigen::MatrixXd x_tt = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(T), static_cast<Eigen::Index>(T));
-  if (m > 0) {
-    Eigen::SparseMatrix<double> L(m, m);
-    L.setFromTriplets(triplets.begin(), triplets.end());
-    Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> solver(L);
-    if (solver.info() != Eigen::Success) return error;
-    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(m);
-    for (std::size_t t = 0; t < T; ++t) {
-      const std::ptrdiff_t u = unknown[terminals[t]];
-      if (u < 0) continue;  // reference: column of zeros
-      rhs.setZero();
-      rhs(u) = 1.0;
-      const Eigen::VectorXd x = solver.solve(rhs);
-      for (std::size_t s = 0; s < T; ++s) {
-        const std::ptrdiff_t v = unknown[terminals[s]];
-        if (v >= 0) x_tt(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(t)) = x(v);
-      }
-    }
-  }
-  for (std::size_t i = 0; i < R; ++i)
-    for (std::size_t j = 0; j < C; ++j) {
-      const double gij = g[i * C + j];
-      if (!(gij > 0)) continue;
-      const std::size_t a = terminals[i], b = terminals[R + j];
-      if (component.find(a) != component.find(b)) {
-        error[i * C + j] = -1.0;  // no path: nothing is read
-        continue;
-      }
-      const auto ia = static_cast<Eigen::Index>(i), ib = static_cast<Eigen::Index>(R + j);
-      const double r_eff = x_tt(ia, ia) + x_tt(ib, ib) - 2.0 * x_tt(ia, ib);
-      error[i * C + j] = r_eff > 0 ? (1.0 / r_eff - gij) / gij : std::numeric_limits<double>::quiet_NaN();
-    }
-  return error;
 }
 
 }  // namespace xbarsim::sweep

@@ -12,17 +12,11 @@
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 #include "xbarsim/sweep/runner.hpp"
+#include "xbarsim/sweep/sweep_file.hpp"
 #include "xbarsim/sweep/spec.hpp"
 
 namespace xbarsim::sweep {
 namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 std::vector<std::string> lines(const std::string& text) {
   std::istringstream in(text);
@@ -72,7 +66,7 @@ std::string nonDefault(const std::string& toml) {
 
 }  // namespace
 
-int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config) {
+void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config) {
   const auto h5 = io::H5File::openReadOnly(file);
   const std::string command = attr(h5, "/", "command");
   fmt::print(out, "{}: xbarsim {} result (xbarsim {}, created {}, backend {})\n", file.string(),
@@ -102,7 +96,7 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
         fmt::print(out, "  {}/\n", name);
       }
     }
-    return 0;
+    return;
   }
   const auto status = h5.readInts("/status");
   const std::size_t n = status.size();
@@ -122,7 +116,7 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
   fmt::print(out, "sweep job {}: {} points{}: {} done, {} failed, {} pending\n", attr(h5, "/", "sweep_job"), n,
              shard, done, failed, pending);
   fmt::print(out, "axes:\n");
-  for (const std::string& axis : words(attr(h5, "/", "sweep_axes"))) {
+  for (const std::string& axis : splitNames(attr(h5, "/", "sweep_axes"))) {
     std::vector<std::string> values;
     try {
       std::set<double> unique;
@@ -140,7 +134,7 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
                values.size() > shown ? ", ..." : "");
   }
   fmt::print(out, "results (over done points):\n");
-  for (const std::string& field : words(attr(h5, "/", "sweep_fields"))) {
+  for (const std::string& field : splitNames(attr(h5, "/", "sweep_fields"))) {
     std::vector<std::size_t> dims;
     const std::vector<double> data = h5.readReals("/" + field, &dims);
     const std::string units = attr(h5, "/" + field, "units");
@@ -178,7 +172,6 @@ int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_con
     fmt::print(out, "provenance: {} s wall time, {} {} ({}), host {}\n", attr(h5, "/provenance", "wall_time_s"),
                attr(h5, "/provenance", "ranks"), "processes", attr(h5, "/provenance", "runner"),
                attr(h5, "/provenance", "host"));
-  return 0;
 }
 
 }  // namespace xbarsim::sweep

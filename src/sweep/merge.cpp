@@ -3,23 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 #include "xbarsim/sweep/runner.hpp"
+#include "xbarsim/sweep/sweep_file.hpp"
 
 namespace xbarsim::sweep {
 namespace {
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 struct ShardInfo {
   std::filesystem::path path;
@@ -33,8 +26,8 @@ struct ShardInfo {
 
 }  // namespace
 
-int mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
-                const std::string& command_line) {
+void mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
+                 const std::string& command_line) {
   if (shards.empty()) throw ConfigError("command line", 0, "merge", "no shard files given");
   std::string fingerprint;
   std::size_t count = 0, points = 0;
@@ -96,7 +89,7 @@ int mergeShards(const std::vector<std::filesystem::path>& shards, const std::fil
   std::size_t done = 0, failed = 0;
   {
     auto h5 = io::H5File::openReadWrite(target.tempPath());
-    const std::vector<std::string> fields = words(h5.readStringAttribute("/", "sweep_fields"));
+    const std::vector<std::string> fields = splitNames(h5.readStringAttribute("/", "sweep_fields"));
     std::vector<double> shard_wall;
     for (std::size_t s = 0; s < infos.size(); ++s) {
       const ShardInfo& shard = infos[s];
@@ -146,7 +139,6 @@ int mergeShards(const std::vector<std::filesystem::path>& shards, const std::fil
   }
   target.commit();
   fmt::print("merge: {} shards, {} points: {} done, {} failed -> {}\n", count, points, done, failed, out.string());
-  return 0;
 }
 
 }  // namespace xbarsim::sweep

@@ -35,9 +35,43 @@ constexpr int kTagAssign = 102;
 /// First byte of a request.
 enum class Request : char { Ready = 0, ResultReady = 1, ResultRetiring = 2, Retiring = 3 };
 
+/// What rank 0 tells every rank before the first point: go on, or why the sweep stops.
+enum class Start : int { Go = 0, BadInput = 1, RunFailed = 2 };
+
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw Error(fmt::format("MPI: {} failed (code {})", what, rc));
 }
+
+/// MPI for the life of the object: MPI_Init_thread (MPI_THREAD_SERIALIZED) when constructed,
+/// MPI_Finalize when destroyed. Not when an exception unwinds through it: MPI_Finalize is
+/// collective and the other ranks may be waiting for this one; the launcher ends the job
+/// once this process exits.
+class MpiSession {
+ public:
+  MpiSession() {
+    int provided = 0;
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+    if (provided < MPI_THREAD_SERIALIZED) {
+      MPI_Finalize();
+      throw Error("MPI: the library does not support MPI_THREAD_SERIALIZED");
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  ~MpiSession() {
+    if (std::uncaught_exceptions() == unwinding_) MPI_Finalize();
+  }
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  [[nodiscard]] int rank() const noexcept { return rank_; }
+  [[nodiscard]] int size() const noexcept { return size_; }
+
+ private:
+  int unwinding_ = std::uncaught_exceptions();
+  int rank_ = 0;
+  int size_ = 1;
+};
 
 /// Waits for a request without spinning a core.
 void politeWait(MPI_Request& request) {
@@ -49,10 +83,14 @@ void politeWait(MPI_Request& request) {
   }
 }
 
-void politeBcast(int& value) {
+/// Rank 0's `value` to every rank.
+template <typename Enum>
+void politeBcast(Enum& value) {
+  int v = static_cast<int>(value);
   MPI_Request request;
-  check(MPI_Ibcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
+  check(MPI_Ibcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
   politeWait(request);
+  value = static_cast<Enum>(v);
 }
 
 /// Point indices to hand out, most expensive first.
@@ -140,22 +178,30 @@ void coordinate(ResultSink& sink, Scheduler& scheduler, Shared& shared, int size
   }
 }
 
-int runRank0(const RunOptions& options, Prepared& prepared, int size, std::exception_ptr& error) {
+/// The status of a sweep rank 0 stopped before the first point.
+SweepStatus stopped(Start go) {
+  return go == Start::BadInput ? SweepStatus::BadInput : SweepStatus::RunFailed;
+}
+
+/// Rank 0: the output file, the schedule, and points of its own. An error before the first
+/// point is left in `error` (the other ranks are told and stop).
+SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size,
+                     std::exception_ptr& error) {
   const auto start = Clock::now();
   const SweepPlan& plan = *prepared.plan;
   std::optional<ResultSink> sink;
-  int status = 0;
+  Start go = Start::Go;
   try {
     sink.emplace(plan, options);
   } catch (const ConfigError&) {
     error = std::current_exception();
-    status = 1;
+    go = Start::BadInput;
   } catch (...) {
     error = std::current_exception();
-    status = 2;
+    go = Start::RunFailed;
   }
-  politeBcast(status);
-  if (status != 0) return status;
+  politeBcast(go);
+  if (go != Start::Go) return stopped(go);
 
   Scheduler scheduler(plan, sink->alreadyComplete() ? std::vector<std::size_t>{} : sink->pending());
   Shared shared;
@@ -193,16 +239,18 @@ int runRank0(const RunOptions& options, Prepared& prepared, int size, std::excep
     }
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
-  int code = sink->finish(std::chrono::duration<double>(Clock::now() - start).count(),
-                          prepared.job->backendVersion(), size, "mpi");
-  politeBcast(code);
-  return code;
+  SweepStatus status = sink->finish(std::chrono::duration<double>(Clock::now() - start).count(),
+                                    prepared.job->backendVersion(), size, "mpi");
+  politeBcast(status);
+  return status;
 }
 
-int runWorker(Prepared* prepared, const std::string& prepare_error, int rank) {
-  int status = 0;
-  politeBcast(status);
-  if (status != 0) return status;
+/// Ranks 1..K-1: compute the points rank 0 hands out (or retire at once if this rank's own
+/// preparation failed, `prepared` null) and return how rank 0 says the sweep ended.
+SweepStatus runWorker(Prepared* prepared, const std::string& prepare_error, int rank) {
+  Start go = Start::Go;
+  politeBcast(go);
+  if (go != Start::Go) return stopped(go);
   auto makeMessage = [](Request kind, std::string_view body) {
     std::string m;
     m.reserve(body.size() + 1);
@@ -226,55 +274,49 @@ int runWorker(Prepared* prepared, const std::string& prepare_error, int rank) {
     const bool healthy = prepared->job->healthy();
     message = makeMessage(healthy ? Request::ResultReady : Request::ResultRetiring, serialize(o));
   }
-  int code = 0;
-  politeBcast(code);
-  return code;
+  SweepStatus status = SweepStatus::Complete;
+  politeBcast(status);
+  return status;
 }
 
 }  // namespace
 
-int runMpi(const RunOptions& options) {
-  int provided = 0;
-  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
-  if (provided < MPI_THREAD_SERIALIZED) {
-    MPI_Finalize();
-    throw Error("MPI: the library does not support MPI_THREAD_SERIALIZED");
-  }
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  // Every rank validates the same input; only rank 0 reports.
-  std::optional<Prepared> prepared;
-  std::exception_ptr error;
-  int prepare_status = 0;
-  std::string prepare_error;
-  RunOptions mine = options;
-  if (size > 1) mine.job.threads = 1;  // one core per rank
-  try {
-    prepared.emplace(prepare(mine));
-  } catch (const ConfigError& e) {
-    error = std::current_exception();
-    prepare_status = 1;
-    prepare_error = e.what();
-  } catch (const std::exception& e) {
-    error = std::current_exception();
-    prepare_status = 2;
-    prepare_error = e.what();
-  }
-  int code = 0;
-  if (rank == 0) {
-    if (prepare_status != 0) {
-      politeBcast(prepare_status);
-      code = prepare_status;
-    } else {
-      code = runRank0(mine, *prepared, size, error);
+SweepStatus runMpi(const RunOptions& options) {
+  std::exception_ptr error;  // rank 0's, thrown once MPI is finalized
+  SweepStatus status = SweepStatus::Complete;
+  {
+    const MpiSession mpi;
+    // Every rank validates the same input; only rank 0 reports.
+    std::optional<Prepared> prepared;
+    Start go = Start::Go;
+    std::string prepare_error;
+    RunOptions mine = options;
+    if (mpi.size() > 1) mine.job.threads = 1;  // one core per rank
+    try {
+      prepared.emplace(prepare(mine));
+    } catch (const ConfigError& e) {
+      error = std::current_exception();
+      go = Start::BadInput;
+      prepare_error = e.what();
+    } catch (const std::exception& e) {
+      error = std::current_exception();
+      go = Start::RunFailed;
+      prepare_error = e.what();
     }
-  } else {
-    code = runWorker(prepared ? &*prepared : nullptr, prepare_error, rank);
+    if (mpi.rank() == 0) {
+      if (go != Start::Go) {
+        politeBcast(go);
+        status = stopped(go);
+      } else {
+        status = runRank0(mine, *prepared, mpi.size(), error);
+      }
+    } else {
+      status = runWorker(prepared ? &*prepared : nullptr, prepare_error, mpi.rank());
+      error = nullptr;  // rank 0 reports
+    }
   }
-  MPI_Finalize();
-  if (rank == 0 && error) std::rethrow_exception(error);
-  return code;
+  if (error) std::rethrow_exception(error);
+  return status;
 }
 
 }  // namespace xbarsim::sweep::detail

@@ -159,12 +159,12 @@ void ResultSink::flushToFile() {
   last_flush_ = Clock::now();
 }
 
-int ResultSink::finish(double wall_s, const std::string& backend_version, int ranks,
+SweepStatus ResultSink::finish(double wall_s, const std::string& backend_version, int ranks,
                        const std::string& runner) {
   progress_.finish();
   if (already_complete_) {
     fmt::print("sweep: all {} points of {} are done already\n", plan_.size(), options_.out.string());
-    return 0;
+    return SweepStatus::Complete;
   }
   flushToFile();
   {
@@ -194,9 +194,9 @@ int ResultSink::finish(double wall_s, const std::string& backend_version, int ra
   if (c.pending > 0) {
     fmt::print(stderr, "xbarsim: error: {} points were not computed; run the same command with --resume\n",
                c.pending);
-    return 2;
+    return SweepStatus::Incomplete;
   }
-  return c.failed > 0 ? kExitPointsFailed : 0;
+  return c.failed > 0 ? SweepStatus::PointsFailed : SweepStatus::Complete;
 }
 
 // ---- points -------------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ ShardSpec parseShard(const std::string& text) {
   return shard;
 }
 
-int runSweep(const RunOptions& options) {
+SweepStatus runSweep(const RunOptions& options) {
   if (launchedUnderMpi()) return detail::runMpi(options);
   const auto start = detail::Clock::now();
   detail::Prepared prepared = detail::prepare(options);

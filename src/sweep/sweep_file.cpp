@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <sstream>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/extract/result_file.hpp"
@@ -52,6 +53,13 @@ std::string unitsOfKey(const std::string& key) {
   if (endsWith(name, "_hz")) return "Hz";
   if (endsWith(name, "_s")) return name.rfind("g_", 0) == 0 ? "S" : "s";
   return "1";
+}
+
+std::vector<std::string> splitNames(const std::string& attribute_text) {
+  std::istringstream in(attribute_text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
 }
 
 void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& command_line,

@@ -76,6 +76,23 @@ using ProgressFn = std::function<void(const std::string&)>;
 [[nodiscard]] EvaluationSpec evaluationSpecFromConfig(const core::Config& config,
                                                       const std::string& backend);
 
+/// Accuracy over Monte Carlo repeats per time: mean and sample standard deviation (divisor
+/// repeats − 1; 0 with one repeat) of each row of an accuracy table (times × repeats).
+struct AccuracyStatistics {
+  Eigen::VectorXd mean;
+  Eigen::VectorXd std;
+};
+[[nodiscard]] AccuracyStatistics accuracyStatistics(const Eigen::MatrixXd& accuracy);
+
+/// What analog inference cost against float in an evaluation (from its timings).
+struct InferenceCost {
+  double analog_s_per_pass = 0.0;     ///< one analog pass over the test images
+  double analog_over_float = 0.0;     ///< that over one float pass (0 without a float time)
+  double with_weff_over_float = 0.0;  ///< the same with the W_eff solves shared out per point
+};
+[[nodiscard]] InferenceCost inferenceCost(const EvaluationSpec& spec,
+                                          const EvaluationResult& result);
+
 /// Writes times_s, repeat, accuracy (times × repeats), accuracy_mean/std, accuracy_float,
 /// accuracy_<compensation> for further compensations, /layers/<name>/... W_eff statistics and
 /// the timings under /provenance (after extract::writeProvenance created it).

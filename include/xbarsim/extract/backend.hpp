@@ -37,7 +37,15 @@ struct CurrentResult {
 class Backend {
  public:
   virtual ~Backend() = default;
+  /// "ngspice" or "native".
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  /// Version of the solver the numbers come from: libngspice's, as its banner prints it
+  /// ("ngspice-39"); for the native solver the version of this xbarsim build.
+  [[nodiscard]] virtual std::string version() const = 0;
+  /// False once this backend can solve nothing more in this process: ngspice after a `quit` or
+  /// an unrecoverable fatal error tore libngspice down (it cannot be restarted in-process;
+  /// run again). The native solver is always usable.
+  [[nodiscard]] virtual bool healthy() const = 0;
   /// W_eff of the circuit (see the file comment for the definition).
   [[nodiscard]] virtual WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
                                                       double v_read_v) = 0;
@@ -51,6 +59,10 @@ class Backend {
 /// `col_name` label the indices ("output", "input"); a vector is a one-column matrix.
 void requireFinite(const Eigen::MatrixXd& values, std::string_view what, std::string_view row_name,
                    std::string_view col_name = {});
+
+/// What a result file records as /provenance backend_version: the version of a solver outside
+/// xbarsim (ngspice); empty for the native solver, whose version is the file's xbarsim_version.
+[[nodiscard]] std::string provenanceVersion(const Backend& backend);
 
 /// "ngspice" or "native"; throws xbarsim::Error for any other name.
 [[nodiscard]] std::unique_ptr<Backend> makeBackend(std::string_view name);

@@ -79,11 +79,13 @@ class Job {
   [[nodiscard]] virtual double cost(const core::Config& point) const;
   /// Computes a point. Throws on failure (the runner records the message and goes on).
   [[nodiscard]] virtual std::vector<FieldValue> run(const core::Config& point) = 0;
-  /// False once this process can compute no further point (e.g. libngspice died).
+  /// False once this process can compute no further point (its backend is not healthy, e.g.
+  /// libngspice died).
   [[nodiscard]] virtual bool healthy() const { return true; }
   /// "ngspice" / "native".
   [[nodiscard]] virtual std::string backend() const = 0;
-  /// e.g. "ngspice-39" (after a point ran; "" if unknown).
+  /// extract::provenanceVersion() of the backend once a point ran, e.g. "ngspice-39" ("" for
+  /// the native backend, or before any point).
   [[nodiscard]] virtual std::string backendVersion() const { return {}; }
   /// Extra inputs the results depend on (deck or model file contents), for the fingerprint.
   [[nodiscard]] virtual std::string fingerprintText() const { return {}; }
@@ -104,21 +106,9 @@ struct JobOptions {
 [[nodiscard]] std::unique_ptr<Job> makeJob(const SweepSpec& spec, const JobOptions& options,
                                            const core::Config& base);
 
-/// The extract job (W_eff, IR-drop error, per-column error, sneak-path read error).
+/// The extract job (W_eff, IR-drop error, per-column error, sneak-path read error of
+/// circuit/sneak_read.hpp).
 [[nodiscard]] std::unique_ptr<Job> makeExtractJob(const SweepSpec& spec, const JobOptions& options,
                                                   const core::Config& base);
-
-/// Relative error of a single-cell read with every other line floating (docs/architecture.md §4.3,
-/// sneak paths), for every cell of a crossbar: (G_read(i,j) − G(i,j)) / G(i,j), R×C, where
-/// G_read = I/V with row i driven (through r_driver and its row wire) and column j held at 0 V
-/// at its sense node, all other rows and columns floating. Linear small-signal network (cells
-/// at their conductance G, i.e. sinh cells linearised at 0 V; ideal sense). NaN where G = 0 or
-/// the network is disconnected.
-struct CrossbarGeometry {
-  std::size_t rows = 0, cols = 0;
-  double r_row_ohm = 0, r_col_ohm = 0, r_driver_ohm = 0;
-};
-[[nodiscard]] std::vector<double> sneakReadError(const CrossbarGeometry& geometry,
-                                                 const std::vector<double>& g_s_row_major);
 
 }  // namespace xbarsim::sweep

@@ -4,9 +4,8 @@
 /// balancing, rank 0 writes the one output file), or as shard i/n of a job array; resuming
 /// after a crash; merging shards; summarising a result file.
 ///
-/// Exit codes (returned, for main()): 0 every point done; 4 the sweep finished but some points
-/// failed (recorded in `status`/`message`); 2 points are left pending (the ngspice session died;
-/// run again with --resume). Bad input throws ConfigError (exit 1) before any file is written.
+/// runSweep() reports how the sweep ended as a SweepStatus (the command maps it to an exit
+/// code). Bad input throws ConfigError before any file is written.
 
 #include <cstddef>
 #include <cstdio>
@@ -19,8 +18,15 @@
 
 namespace xbarsim::sweep {
 
-/// Exit code of a sweep whose points did not all succeed.
-inline constexpr int kExitPointsFailed = 4;
+/// How a sweep ended.
+enum class SweepStatus {
+  Complete,      ///< every point (of the shard) is done
+  PointsFailed,  ///< the sweep finished but some points failed (recorded in `status`/`message`)
+  Incomplete,    ///< points are left pending (an ngspice session died): run again with --resume
+  // Under MPI only rank 0 throws; the other ranks return what it threw:
+  BadInput,      ///< rank 0 rejected the input (ConfigError)
+  RunFailed,     ///< rank 0 could not run the sweep (any other error)
+};
 
 enum class ProgressMode { Auto, Always, Never };
 
@@ -34,20 +40,20 @@ struct RunOptions {
   std::string command_line;
 };
 
-/// Runs the sweep; under mpirun (OMPI_COMM_WORLD_SIZE set) with MPI. Returns the exit code.
-int runSweep(const RunOptions& options);
+/// Runs the sweep; under mpirun (launchedUnderMpi()) with MPI.
+[[nodiscard]] SweepStatus runSweep(const RunOptions& options);
 
 /// "i/n" → ShardSpec. @throws ConfigError naming --shard.
 [[nodiscard]] ShardSpec parseShard(const std::string& text);
 
 /// Joins the shard files of one sweep into `out` (identical datasets to a single run).
 /// @throws ConfigError if they are not the n shards of one sweep or a shard is incomplete.
-int mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
-                const std::string& command_line);
+void mergeShards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
+                 const std::string& command_line);
 
 /// Prints a summary of a sweep (or any xbarsim) result file: command, configuration, axes,
 /// points done/failed, headline metrics. `full_config` prints the whole TOML.
-int inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config = false);
+void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config = false);
 
 /// True when this process was started by mpirun/srun with MPI (environment variables of Open
 /// MPI or PMI/PMIx).

@@ -46,6 +46,8 @@ void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& 
 /// Writes one point's status, message, results (padded) and provenance row.
 /// @throws Error if a field's shape exceeds the layout.
 void writeOutcome(io::H5File& h5, const SweepPlan& plan, const PointOutcome& outcome);
+/// The names of a "sweep_axes" or "sweep_fields" root attribute (space-separated).
+[[nodiscard]] std::vector<std::string> splitNames(const std::string& attribute_text);
 /// Root attributes points_done, points_failed, points_pending.
 void writeCounts(io::H5File& h5, const Counts& counts);
 

@@ -3,32 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <numeric>
-
 namespace xbarsim::circuit::detail {
-namespace {
-
-class UnionFind {
- public:
-  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
-  int find(int a) {
-    while (parent_[a] != a) {
-      parent_[a] = parent_[parent_[a]];
-      a = parent_[a];
-    }
-    return a;
-  }
-  void unite(int a, int b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) parent_[std::max(a, b)] = std::min(a, b);  // keep the smallest id as root
-  }
-
- private:
-  std::vector<int> parent_;
-};
-
-}  // namespace
 
 // Physical node ids: driver i -> i; row node (i,j) -> R + iC + j; column node (i,j) ->
 // R + RC + iC + j; sense node j -> R + 2RC + j.

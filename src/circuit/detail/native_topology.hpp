@@ -15,12 +15,35 @@
 /// node of column j = 2RC+j.
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_spec.hpp"
 
 namespace xbarsim::circuit::detail {
+
+/// Disjoint sets of node ids 0..n-1 with path halving; the smallest id of a set is its root.
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
+  int find(int a) {
+    while (parent_[a] != a) {
+      parent_[a] = parent_[parent_[a]];
+      a = parent_[a];
+    }
+    return a;
+  }
+  void unite(int a, int b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
+  }
+
+ private:
+  std::vector<int> parent_;
+};
 
 struct WireEdge {
   int a;     ///< encoded node

@@ -50,8 +50,9 @@ class ResultSink {
 
   void record(PointOutcome outcome);
   /// Writes /provenance and the final counts, prints the summary, removes the journal when
-  /// every point of the shard is done. Returns the exit code.
-  int finish(double wall_s, const std::string& backend_version, int ranks, const std::string& runner);
+  /// every point of the shard is done.
+  SweepStatus finish(double wall_s, const std::string& backend_version, int ranks,
+                     const std::string& runner);
 
  private:
   void flushToFile();
@@ -74,8 +75,8 @@ class ResultSink {
 /// Runs one point: the job's result or the failure message; wall time and rank filled in.
 [[nodiscard]] PointOutcome computePoint(const SweepPlan& plan, Job& job, std::size_t index, int rank);
 
-/// Runs the sweep under MPI (after MPI_Init; see mpi_runner.cpp).
-int runMpi(const RunOptions& options);
+/// Runs the sweep under MPI (initialises and finalises MPI; see mpi_runner.cpp).
+SweepStatus runMpi(const RunOptions& options);
 
 /// Parses config, job and plan (shared by the serial and MPI runners).
 struct Prepared {

@@ -132,8 +132,8 @@ BOOST_AUTO_TEST_CASE(saved_model_layout) {
   // layer's own shape (conv2d weights 4-D), (h, w) attributes as one int64 or an int64 pair.
   TempDir dir;
   const Network net = convNet();
-  saveNetwork(net, dir.path / "m.h5");
-  const auto h5 = xbarsim::io::H5File::openReadOnly(dir.path / "m.h5");
+  saveNetwork(net, dir.path() / "m.h5");
+  const auto h5 = xbarsim::io::H5File::openReadOnly(dir.path() / "m.h5");
   BOOST_TEST(h5.listGroup("/layers") ==
                  (std::vector<std::string>{"000", "001", "002", "003", "004", "005"}),
              tt::per_element());

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/extract/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::extract {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void requireSameShape(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const char* what) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    throw Error(
+        fmt::format("{}: {}x{} against {}x{}", what, a.rows(), a.cols(), b.rows(), b.cols()));
+}
+
+}  // namespace
+
+double relativeError(const Eigen::MatrixXd& actual, const Eigen::MatrixXd& reference) {
+  requireSameShape(actual, reference, "relativeError");
+  const double norm = reference.norm();
+  return norm > 0.0 ? (actual - reference).norm() / norm : kNaN;
+}
+
+double weffRelativeError(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g_s) {
+  return relativeError(weff_s, g_s.transpose());
+}
+
+Eigen::VectorXd columnRelativeErrors(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g_s) {
+  const Eigen::MatrixXd gt = g_s.transpose();
+  requireSameShape(weff_s, gt, "columnRelativeErrors");
+  Eigen::VectorXd errors(weff_s.rows());
+  for (Eigen::Index j = 0; j < weff_s.rows(); ++j) {
+    const double norm = gt.row(j).norm();
+    errors(j) = norm > 0.0 ? (weff_s.row(j) - gt.row(j)).norm() / norm : kNaN;
+  }
+  return errors;
+}
+
+double mvmRelativeError(const Eigen::VectorXd& currents_a, const Eigen::MatrixXd& g_s,
+                        const Eigen::VectorXd& x_v) {
+  const Eigen::MatrixXd gt = g_s.transpose();
+  return relativeError(currents_a, gt * x_v);
+}
+
+double maxRelativeDifference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  requireSameShape(a, b, "maxRelativeDifference");
+  if (a.size() == 0) return 0.0;
+  const double scale = b.cwiseAbs().maxCoeff();
+  return (a - b).cwiseAbs().maxCoeff() / (scale > 0.0 ? scale : 1.0);
+}
+
+WeightComparison compareWeights(Backend& reference, Backend& other,
+                                const circuit::CrossbarSpec& spec, double v_read_v) {
+  WeightComparison c{reference.effectiveWeights(spec, v_read_v),
+                     other.effectiveWeights(spec, v_read_v)};
+  c.difference = maxRelativeDifference(c.other.weff_s, c.reference.weff_s);
+  return c;
+}
+
+CurrentComparison compareCurrents(Backend& reference, Backend& other,
+                                  const circuit::CrossbarSpec& spec, const Eigen::VectorXd& x_v) {
+  CurrentComparison c{reference.currents(spec, x_v), other.currents(spec, x_v)};
+  c.difference = maxRelativeDifference(c.other.currents_a, c.reference.currents_a);
+  return c;
+}
+
+double defaultAgreementTolerance(const circuit::CrossbarSpec& spec) noexcept {
+  return spec.isLinear() ? 1e-9 : 1e-6;
+}
+
+}  // namespace xbarsim::extract

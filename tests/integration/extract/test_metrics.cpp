@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// Array error metrics against hand-computed values, backend comparison on a circuit with a
+// closed form, and what each backend reports about itself.
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <string>
+
+#include "extract_test_util.hpp"
+#include "run_command.hpp"
+#include "xbarsim/circuit/sense_tia.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/provenance.hpp"
+#include "xbarsim/extract/metrics.hpp"
+#include "xbarsim/extract/native_backend.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
+
+using namespace xbarsim;
+namespace tt = boost::test_tools;
+
+BOOST_AUTO_TEST_SUITE(metrics)
+
+BOOST_AUTO_TEST_CASE(relative_errors_by_hand) {
+  // G (2 rows x 2 columns) and a W_eff (outputs x inputs) off by known amounts.
+  Eigen::MatrixXd g(2, 2);
+  g << 3.0, 0.0,
+       4.0, 1.0;
+  Eigen::MatrixXd w(2, 2);  // G^T = [[3, 4], [0, 1]]
+  w << 3.0, 4.0,
+       0.0, 2.0;
+  // |W - G^T| = 1, |G^T| = sqrt(9 + 16 + 1).
+  BOOST_TEST(extract::weffRelativeError(w, g) == 1.0 / std::sqrt(26.0), tt::tolerance(1e-15));
+  const Eigen::VectorXd columns = extract::columnRelativeErrors(w, g);
+  BOOST_TEST(columns(0) == 0.0);
+  BOOST_TEST(columns(1) == 1.0, tt::tolerance(1e-15));  // |[0, 2] - [0, 1]| / |[0, 1]|
+  // MVM: G^T x for x = (1, 2) is (11, 2); currents (11, 1) are off by 1.
+  const Eigen::Vector2d x(1.0, 2.0);
+  const Eigen::Vector2d currents(11.0, 1.0);
+  BOOST_TEST(extract::mvmRelativeError(currents, g, x) == 1.0 / std::sqrt(125.0),
+             tt::tolerance(1e-15));
+  // Undefined against zero: NaN.
+  BOOST_TEST(std::isnan(extract::relativeError(w, Eigen::MatrixXd::Zero(2, 2))));
+  Eigen::MatrixXd g_zero_column = g;
+  g_zero_column.col(1).setZero();
+  BOOST_TEST(std::isnan(extract::columnRelativeErrors(w, g_zero_column)(1)));
+  BOOST_CHECK_THROW((void)extract::relativeError(w, Eigen::MatrixXd::Zero(3, 2)), Error);
+}
+
+BOOST_AUTO_TEST_CASE(max_relative_difference_by_hand) {
+  const Eigen::Vector3d b(1.0, -4.0, 2.0);
+  const Eigen::Vector3d a(1.5, -4.0, 2.0);
+  BOOST_TEST(extract::maxRelativeDifference(a, b) == 0.5 / 4.0);
+  BOOST_TEST(extract::maxRelativeDifference(a, Eigen::Vector3d::Zero()) == 4.0);  // scale 1
+  // The test suite's own definition agrees.
+  BOOST_TEST(extract::maxRelativeDifference(a, b) == test::maxRelativeError(a, b));
+}
+
+BOOST_AUTO_TEST_CASE(backends_agree_on_a_linear_circuit) {
+  // Ideal wires: both backends give G^T exactly (closed form), within the linear tolerance.
+  const circuit::CrossbarSpec spec = test::randomSpec(4, 3, 0.0, 0.0, 5);
+  BOOST_TEST(extract::defaultAgreementTolerance(spec) == 1e-9);
+  extract::NgspiceBackend ngspice;
+  extract::NativeBackend native;
+  const extract::WeightComparison w = extract::compareWeights(ngspice, native, spec, 0.2);
+  BOOST_TEST(test::maxRelativeError(w.reference.weff_s, spec.g_s.transpose()) < 1e-12);
+  BOOST_TEST(test::maxRelativeError(w.other.weff_s, spec.g_s.transpose()) < 1e-12);
+  BOOST_TEST(w.difference == test::maxRelativeError(w.other.weff_s, w.reference.weff_s));
+  BOOST_TEST(w.difference < 1e-9);
+  const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(4, 0.05, 0.2);
+  const extract::CurrentComparison i = extract::compareCurrents(ngspice, native, spec, x);
+  const Eigen::VectorXd ideal = spec.g_s.transpose() * x;
+  BOOST_TEST(test::maxRelativeError(i.reference.currents_a, ideal) < 1e-12);
+  BOOST_TEST(i.difference == test::maxRelativeError(i.other.currents_a, i.reference.currents_a));
+  circuit::CrossbarSpec tia = spec;
+  tia.sense = circuit::makeTia({});
+  BOOST_TEST(extract::defaultAgreementTolerance(tia) == 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(backends_report_name_version_and_health) {
+  extract::NgspiceBackend ngspice;
+  extract::NativeBackend native;
+  BOOST_TEST(ngspice.name() == "ngspice");
+  BOOST_TEST(native.name() == "native");
+  // libngspice's banner version, e.g. "ngspice-39".
+  BOOST_TEST(ngspice.version().rfind("ngspice-", 0) == 0);
+  BOOST_TEST(native.version() == std::string(versionString()));
+  BOOST_TEST(ngspice.healthy());
+  BOOST_TEST(native.healthy());
+  // Result files record the external solver's version only.
+  BOOST_TEST(extract::provenanceVersion(ngspice) == ngspice.version());
+  BOOST_TEST(extract::provenanceVersion(native).empty());
+  BOOST_TEST(extract::makeBackend("ngspice")->version() == ngspice.version());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
