@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Transient simulation with SUNDIALS IDA 6.4 (BDF, SUNSparseMatrix CSC + SUNLinSol_KLU,
-// analytic Jacobian). Every SUNDIALS object is owned by an RAII wrapper; exceptions thrown inside
-// the C callbacks are captured and rethrown after the C call returns.
+// Transient simulation of the crossbar through the IDA driver (ida_driver.hpp: BDF, sparse KLU
+// on the CSC pattern built here, analytic Jacobian).
 #include "xbarsim/circuit/native_transient.hpp"
 
 #include <fmt/format.h>
-#include <ida/ida.h>
-#include <nvector/nvector_serial.h>
-#include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_klu.h>
-#include <sunmatrix/sunmatrix_sparse.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +13,7 @@
 #include <set>
 
 #include "detail/native_topology.hpp"
+#include "xbarsim/circuit/ida_driver.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::circuit {
@@ -64,65 +59,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// ---- RAII for SUNDIALS objects -------------------------------------------------------------
-struct Context {
-  SUNContext ctx = nullptr;
-  Context() {
-    if (SUNContext_Create(nullptr, &ctx) != 0 || !ctx) throw Error("transient: SUNContext_Create failed");
-  }
-  ~Context() { SUNContext_Free(&ctx); }
-  Context(const Context&) = delete;
-  Context& operator=(const Context&) = delete;
-};
-
-struct Vector {
-  N_Vector v = nullptr;
-  Vector(sunindextype n, SUNContext ctx) : v(N_VNew_Serial(n, ctx)) {
-    if (!v) throw Error("transient: N_VNew_Serial failed");
-    N_VConst(0.0, v);
-  }
-  ~Vector() { N_VDestroy(v); }
-  Vector(const Vector&) = delete;
-  Vector& operator=(const Vector&) = delete;
-  double* data() const { return N_VGetArrayPointer(v); }
-};
-
-struct SparseMatrix {
-  SUNMatrix m = nullptr;
-  SparseMatrix(sunindextype n, sunindextype nnz, SUNContext ctx)
-      : m(SUNSparseMatrix(n, n, nnz, CSC_MAT, ctx)) {
-    if (!m) throw Error("transient: SUNSparseMatrix failed");
-  }
-  ~SparseMatrix() { SUNMatDestroy(m); }
-  SparseMatrix(const SparseMatrix&) = delete;
-  SparseMatrix& operator=(const SparseMatrix&) = delete;
-};
-
-struct LinearSolver {
-  SUNLinearSolver s = nullptr;
-  LinearSolver(N_Vector y, SUNMatrix a, SUNContext ctx) : s(SUNLinSol_KLU(y, a, ctx)) {
-    if (!s) throw Error("transient: SUNLinSol_KLU failed");
-  }
-  ~LinearSolver() { SUNLinSolFree(s); }
-  LinearSolver(const LinearSolver&) = delete;
-  LinearSolver& operator=(const LinearSolver&) = delete;
-};
-
-struct IdaMemory {
-  void* mem = nullptr;
-  explicit IdaMemory(SUNContext ctx) : mem(IDACreate(ctx)) {
-    if (!mem) throw Error("transient: IDACreate failed");
-  }
-  ~IdaMemory() { IDAFree(&mem); }
-  IdaMemory(const IdaMemory&) = delete;
-  IdaMemory& operator=(const IdaMemory&) = delete;
-};
-
-// Captures IDA's error messages (the C library reports through this handler).
-void errorHandler(int code, const char* module, const char* function, char* msg, void* user);
+using Slot = std::int64_t;  // position in the CSC value array, -1 = none
 
 /// The DAE F(t, y, y') = 0: y = [node voltages of the unknown nodes | cell states].
-class Problem {
+class Problem final : public IdaProblem {
  public:
   Problem(const CrossbarSpec& spec, const TransientSpec& ts) : spec_(spec), ts_(ts), topo_(spec) {
     R_ = spec.rows;
@@ -154,15 +94,13 @@ class Problem {
     buildSenseEdges();
   }
 
-  Eigen::Index size() const { return n_; }
+  std::int64_t size() const override { return n_; }
   Eigen::Index nodes() const { return nodes_; }
-  sunindextype nonZeros() const { return static_cast<sunindextype>(rowind_.size()); }
+  IdaPattern pattern() const { return {colptr_, rowind_}; }
   const detail::Topology& topo() const { return topo_; }
   bool amp() const { return amp_; }
   bool integrator() const { return integrator_; }
   int stateSize() const { return ns_; }
-  std::exception_ptr& error() { return error_; }
-  std::string& idaMessage() { return ida_message_; }
 
   /// DC mode (initial operating point): capacitors to ground open, node voltages algebraic.
   void setDc(bool dc) { dc_ = dc; }
@@ -256,12 +194,15 @@ class Problem {
       }
   }
 
-  void jacobian(double cj, const double* y, SUNMatrix jm) const {
-    std::copy(colptr_.begin(), colptr_.end(), SUNSparseMatrix_IndexPointers(jm));
-    std::copy(rowind_.begin(), rowind_.end(), SUNSparseMatrix_IndexValues(jm));
-    double* val = SUNSparseMatrix_Data(jm);
-    std::fill(val, val + rowind_.size(), 0.0);
-    auto add = [val](sunindextype slot, double x) {
+  void residual(double t, const double* y, const double* yp, double* r) override {
+    setInputs(t);
+    residual(y, yp, r);
+  }
+
+  /// Values of the iteration matrix on the CSC pattern (zeroed by the driver).
+  void jacobian(double t, double cj, const double* y, const double* /*yp*/, double* val) override {
+    setInputs(t);
+    auto add = [val](Slot slot, double x) {
       if (slot >= 0) val[slot] += x;
     };
     std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
@@ -271,7 +212,7 @@ class Problem {
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
         const double v = volt(a, y) - volt(b, y);
-        const sunindextype* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
+        const Slot* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
         double g = 0.0;
         if (model_) {
           const double* x = &y[stateIndex(i, j, 0)];
@@ -295,7 +236,7 @@ class Problem {
       }
     const auto& wires = topo_.wires();
     for (std::size_t e = 0; e < wires.size(); ++e) {
-      const sunindextype* s = &wire_slots_[4 * e];
+      const Slot* s = &wire_slots_[4 * e];
       add(s[0], wires[e].g);
       add(s[1], wires[e].g);
       add(s[2], -wires[e].g);
@@ -306,7 +247,7 @@ class Problem {
     if (amp_)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int o = topo_.outNode(j);
-        const sunindextype s = diag_slots_[static_cast<std::size_t>(o)];
+        const Slot s = diag_slots_[static_cast<std::size_t>(o)];
         if (integrator_) {
           add(int_slots_[static_cast<std::size_t>(3 * j)], cj * ts_.integrator.c_feedback_f);  // (o, u)
           add(int_slots_[static_cast<std::size_t>(3 * j + 1)], 1.0);                          // (u, u)
@@ -358,7 +299,7 @@ class Problem {
   };
 
   void buildPattern() {
-    std::vector<std::pair<sunindextype, sunindextype>> entries;  // (col, row)
+    std::vector<std::pair<Slot, Slot>> entries;  // (col, row)
     auto pair = [&](int a, int b) {
       if (a >= 0) entries.emplace_back(a, a);
       if (b >= 0) entries.emplace_back(b, b);
@@ -373,7 +314,7 @@ class Problem {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
         pair(a, b);
         for (int k = 0; k < ns_; ++k) {
-          const sunindextype s = stateIndex(i, j, k);
+          const Slot s = stateIndex(i, j, k);
           if (a >= 0) entries.emplace_back(s, a), entries.emplace_back(a, s);
           if (b >= 0) entries.emplace_back(s, b), entries.emplace_back(b, s);
           for (int l = 0; l < ns_; ++l) entries.emplace_back(stateIndex(i, j, l), s);
@@ -393,13 +334,13 @@ class Problem {
       rowind_.push_back(r);
     }
     for (std::size_t c = 0; c < static_cast<std::size_t>(n_); ++c) colptr_[c + 1] += colptr_[c];
-    auto slot = [&](sunindextype row, sunindextype col) -> sunindextype {
+    auto slot = [&](Slot row, Slot col) -> Slot {
       if (row < 0 || col < 0) return -1;
       const auto b = rowind_.begin() + colptr_[static_cast<std::size_t>(col)];
       const auto e = rowind_.begin() + colptr_[static_cast<std::size_t>(col + 1)];
-      return static_cast<sunindextype>(std::lower_bound(b, e, row) - rowind_.begin());
+      return static_cast<Slot>(std::lower_bound(b, e, row) - rowind_.begin());
     };
-    auto slots4 = [&](int a, int b, std::vector<sunindextype>& out) {
+    auto slots4 = [&](int a, int b, std::vector<Slot>& out) {
       out.push_back(slot(a, a));
       out.push_back(slot(b, b));
       out.push_back(slot(a, b));
@@ -410,7 +351,7 @@ class Problem {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
         slots4(a, b, cell_slots_);
         for (int k = 0; k < ns_; ++k) {
-          const sunindextype s = stateIndex(i, j, k);
+          const Slot s = stateIndex(i, j, k);
           state_slots_.push_back(slot(a, s));
           state_slots_.push_back(slot(b, s));
           state_slots_.push_back(slot(s, a));
@@ -452,57 +393,10 @@ class Problem {
   const CellModel* model_ = nullptr;
   Eigen::VectorXd vin_;
   std::vector<double> cap_;
-  std::vector<sunindextype> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
+  std::vector<Slot> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
       int_slots_;
   std::vector<std::vector<SenseEdge>> sense_edges_;
-  std::exception_ptr error_;
-  std::string ida_message_;
 };
-
-void errorHandler(int code, const char* module, const char* function, char* msg, void* user) {
-  auto* p = static_cast<Problem*>(user);
-  if (code < 0 && p->idaMessage().empty())
-    p->idaMessage() = fmt::format("{}/{}: {}", module ? module : "", function ? function : "", msg ? msg : "");
-}
-
-int residualCallback(realtype t, N_Vector yy, N_Vector yp, N_Vector rr, void* user) {
-  auto* p = static_cast<Problem*>(user);
-  try {
-    p->setInputs(t);
-    p->residual(N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr));
-    const double* r = N_VGetArrayPointer(rr);
-    for (Eigen::Index k = 0; k < p->size(); ++k)
-      if (!std::isfinite(r[k])) return 1;  // recoverable: IDA retries with a smaller step
-    return 0;
-  } catch (...) {
-    p->error() = std::current_exception();
-    return -1;
-  }
-}
-
-int jacobianCallback(realtype t, realtype cj, N_Vector yy, N_Vector /*yp*/, N_Vector /*rr*/, SUNMatrix jac,
-                     void* user, N_Vector, N_Vector, N_Vector) {
-  auto* p = static_cast<Problem*>(user);
-  try {
-    p->setInputs(t);
-    p->jacobian(cj, N_VGetArrayPointer(yy), jac);
-    return 0;
-  } catch (...) {
-    p->error() = std::current_exception();
-    return -1;
-  }
-}
-
-void check(int flag, const char* what, Problem& p) {
-  if (p.error()) {
-    std::exception_ptr e = p.error();
-    p.error() = nullptr;
-    std::rethrow_exception(e);
-  }
-  if (flag < 0)
-    throw NumericalError(fmt::format("transient: {} failed (IDA flag {}){}{}", what, flag,
-                                     p.idaMessage().empty() ? "" : ": ", p.idaMessage()));
-}
 
 }  // namespace
 
@@ -539,27 +433,26 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   Problem p(spec, ts);
   const Eigen::Index n = p.size();
   const Eigen::Index C = spec.cols;
-  Context ctx;
-  Vector y(n, ctx.ctx), yp(n, ctx.ctx), id(n, ctx.ctx), atol(n, ctx.ctx);
-  SparseMatrix jac(n, p.nonZeros(), ctx.ctx);
-  LinearSolver ls(y.v, jac.m, ctx.ctx);
-  IdaMemory ida(ctx.ctx);
-  void* mem = ida.mem;
-
-  check(IDASetErrHandlerFn(mem, errorHandler, &p), "IDASetErrHandlerFn", p);
+  IdaOptions options;
+  options.linear_solver = IdaLinearSolver::Klu;
+  options.pattern = p.pattern();
+  options.rel_tol = ts.rel_tol;
+  options.abs_tol.resize(static_cast<std::size_t>(n));
+  for (Eigen::Index k = 0; k < n; ++k)
+    options.abs_tol[static_cast<std::size_t>(k)] = k < p.nodes() ? ts.abs_tol_v : ts.state_abs_tol;
+  options.max_steps = ts.max_steps;
+  options.max_step_s = ts.max_step_s;
+  options.max_iters_ic = 50;
+  options.max_jacs_ic = 20;
+  options.max_steps_ic = 50;
+  options.what = "transient";
+  std::vector<double> y0(static_cast<std::size_t>(n)), yp0(static_cast<std::size_t>(n));
+  std::vector<double> id(static_cast<std::size_t>(n));
   p.setInputs(0.0);
-  p.initialGuess(y.data(), yp.data());
-  check(IDAInit(mem, residualCallback, 0.0, y.v, yp.v), "IDAInit", p);
-  for (Eigen::Index k = 0; k < n; ++k) atol.data()[k] = k < p.nodes() ? ts.abs_tol_v : ts.state_abs_tol;
-  check(IDASVtolerances(mem, ts.rel_tol, atol.v), "IDASVtolerances", p);
-  check(IDASetUserData(mem, &p), "IDASetUserData", p);
-  check(IDASetLinearSolver(mem, ls.s, jac.m), "IDASetLinearSolver", p);
-  check(IDASetJacFn(mem, jacobianCallback), "IDASetJacFn", p);
-  check(IDASetMaxNumSteps(mem, ts.max_steps), "IDASetMaxNumSteps", p);
-  if (ts.max_step_s > 0.0) check(IDASetMaxStep(mem, ts.max_step_s), "IDASetMaxStep", p);
-  check(IDASetMaxNumItersIC(mem, 50), "IDASetMaxNumItersIC", p);
-  check(IDASetMaxNumJacsIC(mem, 20), "IDASetMaxNumJacsIC", p);
-  check(IDASetMaxNumStepsIC(mem, 50), "IDASetMaxNumStepsIC", p);
+  p.initialGuess(y0.data(), yp0.data());
+  IdaDriver ida(p, options, 0.0, y0, yp0);
+  const double* y = ida.y();
+  const double* yp = ida.yp();
 
   // Breakpoints: the corners of every input waveform.
   std::set<double> corners;
@@ -571,15 +464,13 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   // Initial point: DC operating point (capacitor nodes algebraic), then consistent y'.
   p.ids(id.data(), true);
   p.setDc(true);
-  check(IDASetId(mem, id.v), "IDASetId", p);
-  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial operating point (IDACalcIC)", p);
-  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+  ida.setDifferential(id);
+  ida.calcIc(1e-3 * first_stop, "initial operating point (IDACalcIC)");
   p.ids(id.data(), false);
   p.setDc(false);
-  check(IDASetId(mem, id.v), "IDASetId", p);
-  check(IDAReInit(mem, 0.0, y.v, yp.v), "IDAReInit", p);
-  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial derivatives (IDACalcIC)", p);
-  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+  ida.setDifferential(id);
+  ida.reinit(0.0);
+  ida.calcIc(1e-3 * first_stop, "initial derivatives (IDACalcIC)");
 
   TransientResult res;
   const Eigen::Index T = static_cast<Eigen::Index>(times.size()) + 1;
@@ -589,13 +480,13 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   auto record = [&](Eigen::Index k, double t) {
     p.setInputs(t);
     res.t_s[k] = t;
-    p.outputs(y.data(), yp.data(), res.currents_a.col(k).data(), res.sense_out_v.col(k).data());
+    p.outputs(y, yp, res.currents_a.col(k).data(), res.sense_out_v.col(k).data());
     if (ts.record_node_voltages) {
       Eigen::MatrixXd vr(spec.rows, spec.cols), vc(spec.rows, spec.cols);
       for (Eigen::Index i = 0; i < spec.rows; ++i)
         for (Eigen::Index j = 0; j < spec.cols; ++j) {
-          vr(i, j) = p.volt(p.topo().rowNode(i, j), y.data());
-          vc(i, j) = p.volt(p.topo().colNode(i, j), y.data());
+          vr(i, j) = p.volt(p.topo().rowNode(i, j), y);
+          vc(i, j) = p.volt(p.topo().colNode(i, j), y);
         }
       res.row_voltages.push_back(std::move(vr));
       res.col_voltages.push_back(std::move(vc));
@@ -603,63 +494,42 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   };
   record(0, 0.0);
 
-  long steps_total = 0, res_total = 0, jac_total = 0, nli_total = 0, nlf_total = 0, etf_total = 0;
-  auto accumulate = [&] {
-    long v = 0;
-    IDAGetNumSteps(mem, &v), steps_total += v;
-    IDAGetNumResEvals(mem, &v), res_total += v;
-    IDAGetNumJacEvals(mem, &v), jac_total += v;
-    IDAGetNumNonlinSolvIters(mem, &v), nli_total += v;
-    IDAGetNumNonlinSolvConvFails(mem, &v), nlf_total += v;
-    IDAGetNumErrTestFails(mem, &v), etf_total += v;
-  };
-
   double t_now = 0.0;
   std::size_t next_out = 0;
   auto corner = corners.begin();
   while (next_out < times.size()) {
     const double stop = corner != corners.end() ? *corner : ts.t_stop_s;
-    check(IDASetStopTime(mem, stop), "IDASetStopTime", p);
+    ida.setStopTime(stop);
     while (next_out < times.size() && times[next_out] <= stop) {
       if (times[next_out] - t_now <= 1e-12 * ts.t_stop_s) {  // at the (re)start point itself
         record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
         ++next_out;
         continue;
       }
-      realtype tret = 0.0;
-      const int flag = IDASolve(mem, times[next_out], &tret, y.v, yp.v, IDA_NORMAL);
-      check(flag, fmt::format("IDASolve at t = {:.6g} s", t_now).c_str(), p);
-      t_now = tret;
+      t_now = ida.solve(times[next_out], fmt::format("IDASolve at t = {:.6g} s", t_now));
       record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
       ++next_out;
     }
     if (corner == corners.end() || next_out >= times.size()) break;
     // Integrate up to the corner, then restart there (the input slopes change).
-    if (t_now < stop) {
-      realtype tret = 0.0;
-      check(IDASolve(mem, stop, &tret, y.v, yp.v, IDA_NORMAL), "IDASolve", p);
-      t_now = tret;
-    }
-    accumulate();
+    if (t_now < stop) t_now = ida.solve(stop);
     ++corner;
     const double next_stop = corner != corners.end() ? *corner : ts.t_stop_s;
-    check(IDAReInit(mem, t_now, y.v, yp.v), "IDAReInit", p);
-    check(IDACalcIC(mem, IDA_YA_YDP_INIT, t_now + 1e-3 * (next_stop - t_now)),
-          "re-initialization at a waveform corner (IDACalcIC)", p);
-    check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+    ida.reinit(t_now);
+    ida.calcIc(t_now + 1e-3 * (next_stop - t_now), "re-initialization at a waveform corner (IDACalcIC)");
     ++res.stats.restarts;
   }
-  accumulate();
-  res.stats.steps = steps_total;
-  res.stats.residual_evals = res_total;
-  res.stats.jacobian_evals = jac_total;
-  res.stats.nonlinear_iterations = nli_total;
-  res.stats.nonlinear_failures = nlf_total;
-  res.stats.error_test_failures = etf_total;
+  const IdaStats stats = ida.stats();
+  res.stats.steps = stats.steps;
+  res.stats.residual_evals = stats.residual_evals;
+  res.stats.jacobian_evals = stats.jacobian_evals;
+  res.stats.nonlinear_iterations = stats.nonlinear_iterations;
+  res.stats.nonlinear_failures = stats.nonlinear_failures;
+  res.stats.error_test_failures = stats.error_test_failures;
   const int ns = p.stateSize();
   res.final_state.resize(spec.rows * spec.cols, ns);
   for (Eigen::Index c = 0; c < spec.rows * spec.cols; ++c)
-    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y.data()[p.stateIndex(c / spec.cols, c % spec.cols, k)];
+    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y[p.stateIndex(c / spec.cols, c % spec.cols, k)];
   res.stats.wall_s = std::chrono::duration<double>(Clock::now() - t_begin).count();
   return res;
 }
