@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 
+#include "detail/native_cell.hpp"
 #include "detail/native_topology.hpp"
 #include "xbarsim/circuit/ida_driver.hpp"
 #include "xbarsim/core/error.hpp"
@@ -55,6 +56,11 @@ void PwlWaveform::validate(const std::string& what) const {
   }
 }
 
+std::string CellModel::spiceInstance(Eigen::Index, Eigen::Index, std::string_view, std::string_view,
+                                     std::string_view) const {
+  throw Error("netlist: this cell model has no SPICE face");
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -92,6 +98,8 @@ class Problem final : public IdaProblem {
       for (Eigen::Index j = 0; j < C_; ++j) cap_[topo_.outNode(j)] += ts.capacitance.c_sense_f;
     buildPattern();
     buildSenseEdges();
+    for (auto* v : {&didx_, &rate_, &drdv_}) v->assign(static_cast<std::size_t>(ns_), 0.0);
+    drdx_.assign(static_cast<std::size_t>(ns_ * ns_), 0.0);
   }
 
   std::int64_t size() const override { return n_; }
@@ -153,24 +161,48 @@ class Problem final : public IdaProblem {
     return nodes_ + n_int_ + (i * C_ + j) * ns_ + k;
   }
 
+  /// Which derivatives cell() computes.
+  enum class CellNeeds { Current, Rates, Derivatives };
+
+  /// Cell (i,j) at terminal voltages (va, vb): current and terminal conductances; with a cell
+  /// model and `needs` >= Rates also rate_ = dx/dt, and with Derivatives didx_ = dI/dx, drdv_
+  /// = ∂rate/∂u (u the memory voltage, CellEval::u) and drdx_ = d rate/dx, totals through the
+  /// internal node of an access cell (eliminated: u moves with x by ∂u/∂x = −beta·∂I_mem/∂x).
+  detail::CellEval cell(Eigen::Index i, Eigen::Index j, double va, double vb, const double* y,
+                        CellNeeds needs) const {
+    if (!model_) return detail::evalCell(spec_, spec_.g_s(i, j), va, vb);
+    const double* x = &y[stateIndex(i, j, 0)];
+    const bool one_r = spec_.cell == CellKind::OneR;
+    detail::CellEval e;
+    if (one_r) {  // one call gives the current and dI/dx
+      e.u = va - vb;
+      e.i = model_->current(i, j, e.u, x, &e.g_mem, didx_.data());
+      e.g_a = e.g_b = e.g_mem;
+    } else {  // the internal-node solve needs no dI/dx
+      double g0 = 0.0;
+      (void)model_->current(i, j, 0.0, x, &g0, nullptr);
+      const auto memory = [&](double u, double& g) { return model_->current(i, j, u, x, &g, nullptr); };
+      e = detail::evalCellWith(spec_, memory, g0, va, vb);
+    }
+    if (needs == CellNeeds::Current) return e;
+    model_->stateRate(i, j, e.u, x, rate_.data(), drdv_.data(), drdx_.data());
+    if (needs == CellNeeds::Derivatives && !one_r) {
+      double g = 0.0;
+      (void)model_->current(i, j, e.u, x, &g, didx_.data());
+      for (int k = 0; k < ns_; ++k)
+        for (int l = 0; l < ns_; ++l) drdx_[static_cast<std::size_t>(k * ns_ + l)] -= drdv_[static_cast<std::size_t>(k)] * e.beta * didx_[static_cast<std::size_t>(l)];
+      for (int l = 0; l < ns_; ++l) didx_[static_cast<std::size_t>(l)] *= 1.0 - e.g_mem * e.beta;
+    }
+    return e;
+  }
+
   void residual(const double* y, const double* yp, double* r) const {
     std::fill(r, r + n_, 0.0);
-    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
-    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
     for (Eigen::Index i = 0; i < R_; ++i)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
-        const double v = volt(a, y) - volt(b, y);
-        double cur = 0.0;
-        if (model_) {
-          double didv = 0.0;
-          const double* x = &y[stateIndex(i, j, 0)];
-          cur = model_->current(i, j, v, x, &didv, didx.data());
-          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
-          for (int k = 0; k < ns_; ++k) r[stateIndex(i, j, k)] = yp[stateIndex(i, j, k)] - rate[k];
-        } else {
-          cur = spec_.iv.current(spec_.g_s(i, j), v);
-        }
+        const double cur = cell(i, j, volt(a, y), volt(b, y), y, CellNeeds::Rates).i;
+        for (int k = 0; k < ns_; ++k) r[stateIndex(i, j, k)] = yp[stateIndex(i, j, k)] - rate_[static_cast<std::size_t>(k)];
         if (a >= 0) r[a] += cur;
         if (b >= 0) r[b] -= cur;
       }
@@ -205,34 +237,26 @@ class Problem final : public IdaProblem {
     auto add = [val](Slot slot, double x) {
       if (slot >= 0) val[slot] += x;
     };
-    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
-    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
     std::size_t sc = 0;  // state-coupling slots cursor
     for (Eigen::Index i = 0; i < R_; ++i)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
-        const double v = volt(a, y) - volt(b, y);
         const Slot* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
-        double g = 0.0;
-        if (model_) {
-          const double* x = &y[stateIndex(i, j, 0)];
-          (void)model_->current(i, j, v, x, &g, didx.data());
-          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
-          for (int k = 0; k < ns_; ++k) {
-            // rows a/b, column state k: ±dI/dx_k; row state k, columns a/b: ∓drate/dv
-            add(state_slots_[sc++], didx[k]);
-            add(state_slots_[sc++], -didx[k]);
-            add(state_slots_[sc++], -drdv[k]);
-            add(state_slots_[sc++], drdv[k]);
-            for (int l = 0; l < ns_; ++l) add(state_slots_[sc++], (k == l ? cj : 0.0) - drdx[k * ns_ + l]);
-          }
-        } else {
-          g = spec_.iv.conductance(spec_.g_s(i, j), v);
+        const detail::CellEval e = cell(i, j, volt(a, y), volt(b, y), y, CellNeeds::Derivatives);
+        for (int k = 0; k < ns_; ++k) {
+          // rows a/b, column state k: ±dI/dx_k; row state k, columns a/b: −d rate/dV_a, −d rate/dV_b
+          const double dk = drdv_[static_cast<std::size_t>(k)];
+          add(state_slots_[sc++], didx_[static_cast<std::size_t>(k)]);
+          add(state_slots_[sc++], -didx_[static_cast<std::size_t>(k)]);
+          add(state_slots_[sc++], -dk * e.alpha_a);
+          add(state_slots_[sc++], dk * e.alpha_b);
+          for (int l = 0; l < ns_; ++l)
+            add(state_slots_[sc++], (k == l ? cj : 0.0) - drdx_[static_cast<std::size_t>(k * ns_ + l)]);
         }
-        add(s[0], g);
-        add(s[1], g);
-        add(s[2], -g);
-        add(s[3], -g);
+        add(s[0], e.g_a);
+        add(s[1], e.g_b);
+        add(s[2], -e.g_b);
+        add(s[3], -e.g_a);
       }
     const auto& wires = topo_.wires();
     for (std::size_t e = 0; e < wires.size(); ++e) {
@@ -274,18 +298,8 @@ class Problem final : public IdaProblem {
       }
       vout[j] = 0.0;
       double s = 0.0;
-      for (const auto& e : sense_edges_[static_cast<std::size_t>(j)]) {
-        const double v = volt(e.other, y);
-        if (!e.cell) {
-          s += e.g * v;
-        } else if (model_) {
-          double didv = 0.0;
-          std::vector<double> didx(static_cast<std::size_t>(ns_));
-          s += model_->current(e.i, e.j, v, &y[stateIndex(e.i, e.j, 0)], &didv, didx.data());
-        } else {
-          s += spec_.iv.current(spec_.g_s(e.i, e.j), v);
-        }
-      }
+      for (const auto& e : sense_edges_[static_cast<std::size_t>(j)])
+        s += e.cell ? cell(e.i, e.j, volt(e.other, y), 0.0, y, CellNeeds::Current).i : e.g * volt(e.other, y);
       cur[j] = s;
     }
   }
@@ -396,6 +410,8 @@ class Problem final : public IdaProblem {
   std::vector<Slot> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
       int_slots_;
   std::vector<std::vector<SenseEdge>> sense_edges_;
+  // Scratch of cell() (one cell at a time): dI/dx, rates and their derivatives.
+  mutable std::vector<double> didx_, rate_, drdv_, drdx_;
 };
 
 }  // namespace
@@ -403,10 +419,6 @@ class Problem final : public IdaProblem {
 TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec& ts) {
   const auto t_begin = Clock::now();
   spec.validate();
-  if (spec.cell != CellKind::OneR)
-    throw Error(fmt::format("transient: array.cell = \"{}\" is not supported by the native "
-                            "transient (1R cells only); use the DC solver or ngspice",
-                            toString(spec.cell)));
   if (static_cast<Eigen::Index>(ts.inputs.size()) != spec.rows)
     throw Error(fmt::format("transient: {} input waveforms for {} rows", ts.inputs.size(), spec.rows));
   for (std::size_t i = 0; i < ts.inputs.size(); ++i) ts.inputs[i].validate(fmt::format("row {}", i));
