@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iterator>
 #include <string_view>
 
@@ -59,6 +60,20 @@ void appendSources(std::string& deck, const CrossbarSpec& spec, const Nodes& nod
                           spiceNumber(options.v_read_v), spiceNumber(x + 1), spiceNumber(rows + 1));
     }
     deck += "vsel sel 0 dc 0\n";
+  } else if (options.mode == InputMode::Transient) {
+    for (Index i = 0; i < spec.rows; ++i) {
+      const PwlWaveform& w = options.transient->inputs[static_cast<std::size_t>(i)];
+      std::string src = fmt::format("vin{} {} 0 ", i, nodes.driver(i));
+      if (w.t_s.size() == 1) {
+        src += fmt::format("dc {}", spiceNumber(w.v_v[0]));
+      } else {  // ngspice holds the first value before the first point and the last after
+        src += "pwl(";
+        for (std::size_t k = 0; k < w.t_s.size(); ++k)
+          src += fmt::format("{}{} {}", k ? " " : "", spiceNumber(w.t_s[k]), spiceNumber(w.v_v[k]));
+        src += ")";
+      }
+      deck += src + "\n";
+    }
   } else {
     for (Index i = 0; i < spec.rows; ++i) {
       const double v = options.inputs_v.size() == 0 ? options.v_read_v : options.inputs_v[i];
@@ -90,7 +105,9 @@ void appendWires(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
   }
 }
 
-void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes) {
+/// Memory elements follow spec.iv and g_s, or the SPICE face of `stateful` (every cell).
+void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes,
+                 const CellModel* stateful) {
   switch (spec.cell) {
     case CellKind::OneR: deck += "* cells: r<i>_<j> -cell- c<i>_<j>\n"; break;
     case CellKind::OneS1R:
@@ -105,7 +122,7 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
   const std::string v0 = spiceNumber(spec.iv.v0_v);
   for (Index i = 0; i < spec.rows; ++i) {
     for (Index j = 0; j < spec.cols; ++j) {
-      const double g = spec.g_s(i, j);
+      const double g = stateful ? 1.0 : spec.g_s(i, j);  // a stateful element is never open
       std::string a = nodes.row(i, j);
       std::string b = nodes.col(i, j);
       if (g != 0.0 && spec.cell == CellKind::OneS1R) {
@@ -115,7 +132,9 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
         deck += spec.transistor.spiceInstance(fmt::format("acc{}_{}", i, j), nodes.mid(i, j), "wl", b) + "\n";
         b = nodes.mid(i, j);
       }
-      if (g == 0.0) {
+      if (stateful) {
+        deck += stateful->spiceInstance(i, j, fmt::format("cell{}_{}", i, j), a, b) + "\n";
+      } else if (g == 0.0) {
         deck += fmt::format("* cell {}_{} is open (g = 0)\n", i, j);
       } else if (spec.iv.isLinear()) {
         deck += fmt::format("rcell{}_{} {} {} {}\n", i, j, a, b, spiceNumber(1.0 / g));
@@ -125,6 +144,26 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
       }
     }
   }
+}
+
+/// Line capacitances of a transient deck, as the native transient places them: none on a node
+/// a source holds (a merged row at an ideal driver, a merged column at an ideal sense node).
+void appendCapacitances(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes,
+                        const LineCapacitance& c) {
+  const bool row_held = spec.r_row_ohm == 0.0 && spec.r_driver_ohm == 0.0;
+  const bool col_held = spec.r_col_ohm == 0.0 && spec.sense == SenseKind::Ideal;
+  if (c.c_row_f == 0.0 && c.c_col_f == 0.0 && c.c_sense_f == 0.0) return;
+  deck += "* line capacitances to ground\n";
+  for (Index i = 0; i < spec.rows; ++i)
+    for (Index j = 0; j < spec.cols; ++j) {
+      if (c.c_row_f > 0.0 && !row_held)
+        deck += fmt::format("crow{}_{} {} 0 {}\n", i, j, nodes.row(i, j), spiceNumber(c.c_row_f));
+      if (c.c_col_f > 0.0 && !col_held)
+        deck += fmt::format("ccol{}_{} {} 0 {}\n", i, j, nodes.col(i, j), spiceNumber(c.c_col_f));
+    }
+  if (c.c_sense_f > 0.0 && spec.sense == SenseKind::Tia)
+    for (Index j = 0; j < spec.cols; ++j)
+      deck += fmt::format("csense{} s{} 0 {}\n", j, j, spiceNumber(c.c_sense_f));
 }
 
 void appendSense(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes) {
@@ -158,6 +197,18 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
       options.inputs_v.size() != spec.rows)
     throw Error(fmt::format("netlist: {} input voltages for {} rows", options.inputs_v.size(),
                             spec.rows));
+  const TransientSpec* ts = options.mode == InputMode::Transient ? options.transient : nullptr;
+  if (options.mode == InputMode::Transient) {
+    if (!ts) throw Error("netlist: transient mode needs NetlistOptions::transient");
+    if (static_cast<Index>(ts->inputs.size()) != spec.rows)
+      throw Error(fmt::format("netlist: {} input waveforms for {} rows", ts->inputs.size(), spec.rows));
+    for (std::size_t i = 0; i < ts->inputs.size(); ++i) ts->inputs[i].validate(fmt::format("row {}", i));
+    if (!(ts->t_stop_s > 0.0) || !std::isfinite(ts->t_stop_s) || ts->output_points < 2)
+      throw Error("netlist: a transient deck needs t_stop_s > 0 and output_points >= 2");
+    if (ts->sense == TransientSense::Integrator)
+      throw Error("netlist: the integrating sense amplifier has no SPICE face; use sense = ideal or tia");
+  }
+  const CellModel* stateful = ts ? ts->cell_model : nullptr;
   const Nodes nodes{spec};
   std::string deck = options.title.empty() ? defaultTitle(spec) : "* " + options.title;
   deck += fmt::format(
@@ -177,19 +228,38 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
     deck += "* access transistor (devices/access.lib face of the array.transistor_card)\n";
     deck += spec.transistor.spiceModelCard() + "\n";
   }
+  if (stateful) {
+    const std::string lib = stateful->spiceLibrary();
+    deck += lib;
+    if (!lib.empty() && deck.back() != '\n') deck += '\n';
+  }
   appendSources(deck, spec, nodes, options);
   appendWires(deck, spec, nodes);
-  appendCells(deck, spec, nodes);
+  appendCells(deck, spec, nodes, stateful);
   appendSense(deck, spec, nodes);
+  if (ts) appendCapacitances(deck, spec, nodes, ts->capacitance);
 
-  // Keep only the outputs in the plots (ngspice.md: small plots, fast vector look-up).
+  // Keep only the outputs in the plots (ngspice.md: small plots, fast vector look-up), and
+  // the states of stateful cells.
   deck += ".save";
   for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" i(vout{})", j);
+  if (stateful)
+    for (int k = 0; k < stateful->stateSize(); ++k)
+      if (const std::string node = stateful->spiceStateNode(k); !node.empty())
+        for (Index i = 0; i < spec.rows; ++i)
+          for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" v(xcell{}_{}.{})", i, j, node);
   deck += "\n";
+  if (ts) {
+    const double step = ts->t_stop_s / (ts->output_points - 1);
+    deck += fmt::format(".tran {} {} 0 {}\n", spiceNumber(step), spiceNumber(ts->t_stop_s),
+                        spiceNumber(step / 10.0));
+  }
   if (options.control_block) {
     deck += ".control\nset numdgt=17\n";
     if (options.mode == InputMode::OneHotSweep) {
       deck += fmt::format("dc vsel 0 {} 1\n", spec.rows - 1);
+    } else if (options.mode == InputMode::Transient) {
+      deck += "run\n";
     } else {
       deck += "op\n";
     }

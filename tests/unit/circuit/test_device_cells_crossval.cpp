@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// Stateful cells (Stanford RRAM through DeviceCells) in 1R, 1S1R and 1T1R arrays: the native
+// transient against the standalone ngspice running the deck of crossbarNetlist (Transient mode).
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <random>
+
+#include "native_reference.hpp"
+#include "ngspice_runner.hpp"
+#include "xbarsim/circuit/crossbar_netlist.hpp"
+#include "xbarsim/circuit/device_cells.hpp"
+#include "xbarsim/circuit/native_transient.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/device/rram_stanford.hpp"
+
+using namespace xbarsim;
+using circuit::CellKind;
+using circuit::PwlWaveform;
+
+namespace {
+
+/// Pulse of v volts from t0: 5 ns edges, `width` flat.
+PwlWaveform pulse(double v, double t0, double width) {
+  return PwlWaveform{{t0, t0 + 5e-9, t0 + 5e-9 + width, t0 + 10e-9 + width}, {0.0, v, v, 0.0}};
+}
+
+struct Run {
+  Eigen::MatrixXd native_a, spice_a;        // C×T column currents
+  Eigen::MatrixXd native_x, spice_x;        // (R·C) final states (nm)
+};
+
+/// 4×4 array of Stanford RRAM cells of `kind`: a SET pulse (v_set) on row 0, a pulse of v_row1
+/// on row 1, reads on rows 2 and 3, overlapping; both engines on the same 201-point grid.
+Run runBoth(CellKind kind, double v_set, double v_row1) {
+  auto model = std::make_shared<device::StanfordRram>();
+  auto spec = test::randomSpec(4, 4, 5.0, 5.0, 20.0, 51);
+  spec.cell = kind;
+  spec.v_gate_v = 1.8;
+  std::mt19937_64 gen(52);
+  std::uniform_real_distribution<double> gap(0.4e-9, 1.6e-9);
+  Eigen::MatrixXd x0(4, 4);
+  for (Eigen::Index k = 0; k < x0.size(); ++k) x0(k) = gap(gen);
+  const circuit::DeviceCells cells(model, x0);
+
+  circuit::TransientSpec ts;
+  ts.inputs = {pulse(v_set, 10e-9, 40e-9), pulse(v_row1, 20e-9, 40e-9), pulse(0.2, 30e-9, 100e-9),
+               pulse(0.2, 90e-9, 60e-9)};
+  ts.capacitance = {2e-15, 2e-15, 0.0};
+  ts.cell_model = &cells;
+  ts.t_stop_s = 200e-9;
+  ts.output_points = 201;
+  ts.rel_tol = 1e-7;
+  ts.abs_tol_v = 1e-10;
+  ts.state_abs_tol = 1e-8;  // nm
+  const auto res = circuit::simulateTransient(spec, ts);
+
+  circuit::NetlistOptions o;
+  o.mode = circuit::InputMode::Transient;
+  o.transient = &ts;
+  o.control_block = false;
+  std::string deck = circuit::crossbarNetlist(spec, o);
+  deck.erase(deck.rfind(".end"));
+  std::string outputs;
+  for (Eigen::Index j = 0; j < spec.cols; ++j) outputs += fmt::format(" i(vout{})", j);
+  std::string states;
+  for (Eigen::Index i = 0; i < spec.rows; ++i)
+    for (Eigen::Index j = 0; j < spec.cols; ++j) states += fmt::format(" v(xcell{}_{}.x)", i, j);
+  // reltol = 1e-8: with 1e-6 ngspice's own time-step error reaches 2.6e-3 of the peak during
+  // the fast RESET (1R, 2.2 V); the native result moves by < 1e-5 from rel_tol 1e-7 to 1e-9.
+  deck += ".options reltol=1e-8 abstol=1e-15 vntol=1e-9 chgtol=1e-20 method=gear\n"
+          ".control\nset wr_singlescale\noption numdgt=17\nrun\nlinearize" + outputs + states +
+          "\nwrdata @TABLE@" + outputs + states + "\n.endc\n.end\n";
+  const auto rows = test::runNgspice(deck);
+  BOOST_REQUIRE_EQUAL(rows.size(), 201u);
+  Run r;
+  r.native_a = res.currents_a;
+  r.spice_a.resize(spec.cols, 201);
+  for (Eigen::Index k = 0; k < 201; ++k)
+    for (Eigen::Index j = 0; j < spec.cols; ++j) r.spice_a(j, k) = rows[static_cast<std::size_t>(k)][static_cast<std::size_t>(1 + j)];
+  r.native_x = res.final_state;
+  r.spice_x.resize(16, 1);
+  for (Eigen::Index c = 0; c < 16; ++c) r.spice_x(c, 0) = rows.back()[static_cast<std::size_t>(1 + spec.cols + c)];
+  // The pulses must move the states: the comparison is about the dynamics.
+  double moved = 0.0;
+  for (Eigen::Index c = 0; c < 16; ++c) moved = std::max(moved, std::abs(r.native_x(c, 0) - x0(c / 4, c % 4) * 1e9));
+  BOOST_TEST_MESSAGE(circuit::toString(kind) << ": largest gap change " << moved << " nm; "
+                     << res.stats.steps << " steps, " << res.stats.wall_s << " s");
+  BOOST_TEST(moved > 0.05);
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(device_cells_vs_ngspice)
+
+BOOST_AUTO_TEST_CASE(stanford_rram_arrays_1r_1s1r_1t1r) {
+  // SET and RESET pulses; the selector takes most of the voltage of a 1S1R cell. 1T1R: SET
+  // pulses only. With a negative row voltage the drain of the access transistor falls below its
+  // bulk (tied to the source), and the ngspice MOS1 card's default bulk junction (is = 1e-14 A)
+  // conducts, which the native square law (device::NmosAccess) does not model.
+  const struct {
+    CellKind kind;
+    double v_set, v_row1;
+  } cases[] = {{CellKind::OneR, 2.2, -2.2}, {CellKind::OneS1R, 4.0, -4.0}, {CellKind::OneT1R, 2.2, 2.0}};
+  for (const auto& c : cases) {
+    const Run r = runBoth(c.kind, c.v_set, c.v_row1);
+    const double peak = r.spice_a.cwiseAbs().maxCoeff();
+    const double err = (r.native_a - r.spice_a).cwiseAbs().maxCoeff() / peak;
+    const double xerr = (r.native_x - r.spice_x).cwiseAbs().maxCoeff();
+    BOOST_TEST_MESSAGE(circuit::toString(c.kind) << " vs ngspice: max current error " << err
+                       << " of the peak " << peak << " A; final gaps within " << xerr << " nm");
+    BOOST_TEST(err < 1e-3);
+    BOOST_TEST(xerr < 1e-3);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(transient_deck_runs_in_standalone_ngspice) {
+  auto spec = test::randomSpec(2, 3, 5.0, 0.0, 0.0, 53);
+  spec.cell = CellKind::OneS1R;
+  spec.sense = circuit::SenseKind::Tia;
+  const circuit::DeviceCells cells(std::make_shared<device::StanfordRram>(),
+                                   Eigen::MatrixXd::Constant(2, 3, 1.2e-9));
+  circuit::TransientSpec ts;
+  ts.inputs = {pulse(3.0, 1e-9, 5e-9), PwlWaveform::constant(0.1)};
+  ts.capacitance = {1e-15, 2e-15, 3e-15};
+  ts.cell_model = &cells;
+  ts.t_stop_s = 20e-9;
+  ts.output_points = 21;
+  circuit::NetlistOptions o;
+  o.mode = circuit::InputMode::Transient;
+  o.transient = &ts;
+  const std::string deck = circuit::crossbarNetlist(spec, o);
+  // Names: the model's subcircuit in every cell with its own initial state, capacitances on
+  // unknown nodes only (r_col = 0 with a TIA: the column is the amplifier input node).
+  BOOST_TEST(deck.find(".subckt rram_stanford te be") != std::string::npos);
+  BOOST_TEST(deck.find("xcell1_2 m1_2 out2 rram_stanford ") != std::string::npos);
+  BOOST_TEST(deck.find("gap_ini=1.2e-09") != std::string::npos);
+  BOOST_TEST(deck.find("vin1 in1 0 dc 0.1\n") != std::string::npos);
+  BOOST_TEST(deck.find("crow0_1 r0_1 0 1e-15\n") != std::string::npos);
+  BOOST_TEST(deck.find("ccol1_2 out2 0 2e-15\n") != std::string::npos);
+  BOOST_TEST(deck.find("csense2 s2 0 3e-15\n") != std::string::npos);
+  BOOST_TEST(deck.find(" v(xcell0_0.x)") != std::string::npos);
+  BOOST_TEST(deck.find(".tran 1e-09 2e-08 0 1e-10\n") != std::string::npos);
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt::format("xbarsim_tran_deck_{}", ::getpid());
+  fs::create_directories(dir);
+  std::ofstream(dir / "deck.cir") << deck;
+  const std::string cmd = fmt::format("cd '{}' && ngspice -b deck.cir 2>&1", dir.string());
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+  const int status = ::pclose(pipe);
+  fs::remove_all(dir);
+  BOOST_TEST(status == 0, "ngspice -b exit status " << status << ":\n" << out);
+  BOOST_TEST(out.find("rror") == std::string::npos, out);
+  BOOST_TEST(out.find("i(vout2)") != std::string::npos);
+  // The integrating sense amplifier has no SPICE face: no deck.
+  ts.sense = circuit::TransientSense::Integrator;
+  BOOST_CHECK_THROW((void)circuit::crossbarNetlist(spec, o), Error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
