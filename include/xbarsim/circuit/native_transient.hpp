@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_spec.hpp"
+#include "xbarsim/circuit/ida_driver.hpp"
 
 namespace xbarsim::circuit {
 
@@ -113,13 +114,8 @@ struct TransientSpec {
   bool record_node_voltages = false;
 };
 
-struct TransientStats {
-  long steps = 0;
-  long residual_evals = 0;
-  long jacobian_evals = 0;
-  long nonlinear_iterations = 0;
-  long nonlinear_failures = 0;
-  long error_test_failures = 0;
+/// The integrator's counters (IdaStats), and:
+struct TransientStats : IdaStats {
   int restarts = 0;   ///< re-initializations at waveform corners
   double wall_s = 0.0;
 };
