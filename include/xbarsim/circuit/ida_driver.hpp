@@ -105,7 +105,7 @@ class IdaDriver {
 
   [[nodiscard]] IdaStats stats() const;
 
-  struct Impl;
+  struct Impl;  ///< SUNDIALS state; named here only for the C callbacks in ida_driver.cpp
 
  private:
   std::unique_ptr<Impl> impl_;
