@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iterator>
 #include <string_view>
 
@@ -55,6 +56,20 @@ void appendSources(std::string& deck, const CrossbarSpec& spec, const Nodes& nod
                           spiceNumber(options.v_read_v), spiceNumber(x + 1), spiceNumber(rows + 1));
     }
     deck += "vsel sel 0 dc 0\n";
+  } else if (options.mode == InputMode::Transient) {
+    for (Index i = 0; i < spec.rows; ++i) {
+      const PwlWaveform& w = options.transient->inputs[static_cast<std::size_t>(i)];
+      std::string src = fmt::format("vin{} {} 0 ", i, nodes.driver(i));
+      if (w.t_s.size() == 1) {
+        src += fmt::format("dc {}", spiceNumber(w.v_v[0]));
+      } else {  // ngspice holds the first value before the first point and the last after
+        src += "pwl(";
+        for (std::size_t k = 0; k < w.t_s.size(); ++k)
+          src += fmt::format("{}{} {}", k ? " " : "", spiceNumber(w.t_s[k]), spiceNumber(w.v_v[k]));
+        src += ")";
+      }
+      deck += src + "\n";
+    }
   } else {
     for (Index i = 0; i < spec.rows; ++i) {
       const double v = options.inputs_v.size() == 0 ? options.v_read_v : options.inputs_v[i];
@@ -86,7 +101,9 @@ void appendWires(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
   }
 }
 
-void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes) {
+/// Memory elements follow spec.iv and g_s, or the SPICE face of `stateful` (every cell).
+void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes,
+                 const CellModel* stateful) {
   switch (spec.cell) {
     case CellKind::OneR: deck += "* cells: r<i>_<j> -cell- c<i>_<j>\n"; break;
     case CellKind::OneS1R:
@@ -101,7 +118,7 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
   const std::string v0 = spiceNumber(spec.iv.v0_v);
   for (Index i = 0; i < spec.rows; ++i) {
     for (Index j = 0; j < spec.cols; ++j) {
-      const double g = spec.g_s(i, j);
+      const double g = stateful ? 1.0 : spec.g_s(i, j);  // a stateful element is never open
       std::string a = nodes.row(i, j);
       std::string b = nodes.col(i, j);
       if (g != 0.0 && spec.cell == CellKind::OneS1R) {
@@ -111,7 +128,9 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
         deck += spec.transistor.spiceInstance(fmt::format("acc{}_{}", i, j), nodes.mid(i, j), "wl", b) + "\n";
         b = nodes.mid(i, j);
       }
-      if (g == 0.0) {
+      if (stateful) {
+        deck += stateful->spiceInstance(i, j, fmt::format("cell{}_{}", i, j), a, b) + "\n";
+      } else if (g == 0.0) {
         deck += fmt::format("* cell {}_{} is open (g = 0)\n", i, j);
       } else if (spec.iv.isLinear()) {
         deck += fmt::format("rcell{}_{} {} {} {}\n", i, j, a, b, spiceNumber(1.0 / g));
@@ -123,14 +142,37 @@ void appendCells(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes
   }
 }
 
+/// Line capacitances of a transient deck, as the native transient places them: none on a node
+/// a source holds (a merged row at an ideal driver, a merged column at an ideal sense node).
+void appendCapacitances(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes,
+                        const LineCapacitance& c) {
+  const bool row_held = spec.r_row_ohm == 0.0 && spec.r_driver_ohm == 0.0;
+  const bool col_held = spec.r_col_ohm == 0.0 && spec.sense->holdsInput();
+  if (c.c_row_f == 0.0 && c.c_col_f == 0.0 && c.c_sense_f == 0.0) return;
+  deck += "* line capacitances to ground\n";
+  for (Index i = 0; i < spec.rows; ++i)
+    for (Index j = 0; j < spec.cols; ++j) {
+      if (c.c_row_f > 0.0 && !row_held)
+        deck += fmt::format("crow{}_{} {} 0 {}\n", i, j, nodes.row(i, j), spiceNumber(c.c_row_f));
+      if (c.c_col_f > 0.0 && !col_held)
+        deck += fmt::format("ccol{}_{} {} 0 {}\n", i, j, nodes.col(i, j), spiceNumber(c.c_col_f));
+    }
+  if (c.c_sense_f > 0.0 && !spec.sense->holdsInput())
+    for (Index j = 0; j < spec.cols; ++j)
+      deck += fmt::format("csense{} s{} 0 {}\n", j, j, spiceNumber(c.c_sense_f));
+}
+
 void appendSense(std::string& deck, const CrossbarSpec& spec, const Nodes& nodes) {
   deck += "* sense amplifiers: I_j = i(vout<j>), current from column j into its amplifier\n";
-  std::string nodeset;
+  std::string nodeset, initial;
   for (Index j = 0; j < spec.cols; ++j) {
     deck += spec.sense->spiceInstance(j, nodes.out(j));
     if (const std::string entry = spec.sense->spiceNodeset(j); !entry.empty()) nodeset += " " + entry;
+    if (const std::string entry = spec.sense->spiceInitialCondition(j); !entry.empty())
+      initial += " " + entry;
   }
   if (!nodeset.empty()) deck += ".nodeset" + nodeset + "\n";
+  if (!initial.empty()) deck += ".ic" + initial + "\n";
 }
 
 }  // namespace
@@ -143,6 +185,20 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
       options.inputs_v.size() != spec.rows)
     throw Error(fmt::format("netlist: {} input voltages for {} rows", options.inputs_v.size(),
                             spec.rows));
+  const TransientSpec* ts = options.mode == InputMode::Transient ? options.transient : nullptr;
+  if (options.mode == InputMode::Transient) {
+    if (!ts) throw Error("netlist: transient mode needs NetlistOptions::transient");
+    if (static_cast<Index>(ts->inputs.size()) != spec.rows)
+      throw Error(fmt::format("netlist: {} input waveforms for {} rows", ts->inputs.size(), spec.rows));
+    for (std::size_t i = 0; i < ts->inputs.size(); ++i) ts->inputs[i].validate(fmt::format("row {}", i));
+    if (!(ts->t_stop_s > 0.0) || !std::isfinite(ts->t_stop_s) || ts->output_points < 2)
+      throw Error("netlist: a transient deck needs t_stop_s > 0 and output_points >= 2");
+  } else if (!spec.sense->hasDcFace()) {
+    throw Error(fmt::format("netlist: the {} sense amplifier has no DC operating point; a W_eff "
+                            "or MVM deck needs an amplifier that has one (a transient deck reads it)",
+                            spec.sense->kind()));
+  }
+  const CellModel* stateful = ts ? ts->cell_model : nullptr;
   const Nodes nodes{spec};
   std::string deck = options.title.empty() ? defaultTitle(spec) : "* " + options.title;
   deck += fmt::format(
@@ -151,9 +207,6 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
       spec.rows, spec.cols, spiceNumber(spec.r_row_ohm), spiceNumber(spec.r_col_ohm),
       spiceNumber(spec.r_driver_ohm), toString(spec.cell), device::toString(spec.iv.kind),
       spiceNumber(spec.iv.v0_v), spec.sense->kind());
-  if (!spec.sense->hasDcFace())
-    throw Error(fmt::format("netlist: the {} sense amplifier has no DC operating point; a W_eff "
-                            "or MVM deck needs an amplifier that has one", spec.sense->kind()));
   if (const std::string_view library = spec.sense->spiceLibrary(); !library.empty()) {
     deck += library;
     if (deck.back() != '\n') deck += '\n';
@@ -165,19 +218,38 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
     deck += "* access transistor (devices/access.lib face of the array.transistor_card)\n";
     deck += spec.transistor.spiceModelCard() + "\n";
   }
+  if (stateful) {
+    const std::string lib = stateful->spiceLibrary();
+    deck += lib;
+    if (!lib.empty() && deck.back() != '\n') deck += '\n';
+  }
   appendSources(deck, spec, nodes, options);
   appendWires(deck, spec, nodes);
-  appendCells(deck, spec, nodes);
+  appendCells(deck, spec, nodes, stateful);
   appendSense(deck, spec, nodes);
+  if (ts) appendCapacitances(deck, spec, nodes, ts->capacitance);
 
-  // Keep only the outputs in the plots (docs/ngspice-notes.md §2.3: small plots, fast vector look-up).
+  // Keep only the outputs in the plots (docs/ngspice-notes.md §2.3: small plots, fast vector
+  // look-up), and the states of stateful cells.
   deck += ".save";
   for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" i(vout{})", j);
+  if (stateful)
+    for (int k = 0; k < stateful->stateSize(); ++k)
+      if (const std::string node = stateful->spiceStateNode(k); !node.empty())
+        for (Index i = 0; i < spec.rows; ++i)
+          for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" v(xcell{}_{}.{})", i, j, node);
   deck += "\n";
+  if (ts) {
+    const double step = ts->t_stop_s / (ts->output_points - 1);
+    deck += fmt::format(".tran {} {} 0 {}\n", spiceNumber(step), spiceNumber(ts->t_stop_s),
+                        spiceNumber(step / 10.0));
+  }
   if (options.control_block) {
     deck += ".control\nset numdgt=17\n";
     if (options.mode == InputMode::OneHotSweep) {
       deck += fmt::format("dc vsel 0 {} 1\n", spec.rows - 1);
+    } else if (options.mode == InputMode::Transient) {
+      deck += "run\n";
     } else {
       deck += "op\n";
     }

@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Transient simulation with SUNDIALS IDA 6.4 (BDF, SUNSparseMatrix CSC + SUNLinSol_KLU,
-// analytic Jacobian). Every SUNDIALS object is owned by an RAII wrapper; exceptions thrown inside
-// the C callbacks are captured and rethrown after the C call returns.
+// Transient simulation of the crossbar through the IDA driver (ida_driver.hpp: BDF, sparse KLU
+// on the CSC pattern built here, analytic Jacobian).
 #include "xbarsim/circuit/native_transient.hpp"
 
 #include <fmt/format.h>
-#include <ida/ida.h>
-#include <nvector/nvector_serial.h>
-#include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_klu.h>
-#include <sunmatrix/sunmatrix_sparse.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <set>
 
+#include "detail/native_cell.hpp"
 #include "detail/native_topology.hpp"
+#include "xbarsim/circuit/ida_driver.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::circuit {
@@ -60,69 +57,19 @@ void PwlWaveform::validate(const std::string& what) const {
   }
 }
 
+std::string CellModel::spiceInstance(Eigen::Index, Eigen::Index, std::string_view, std::string_view,
+                                     std::string_view) const {
+  throw Error("netlist: this cell model has no SPICE face");
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// ---- RAII for SUNDIALS objects -------------------------------------------------------------
-struct Context {
-  SUNContext ctx = nullptr;
-  Context() {
-    if (SUNContext_Create(nullptr, &ctx) != 0 || !ctx) throw Error("transient: SUNContext_Create failed");
-  }
-  ~Context() { SUNContext_Free(&ctx); }
-  Context(const Context&) = delete;
-  Context& operator=(const Context&) = delete;
-};
-
-struct Vector {
-  N_Vector v = nullptr;
-  Vector(sunindextype n, SUNContext ctx) : v(N_VNew_Serial(n, ctx)) {
-    if (!v) throw Error("transient: N_VNew_Serial failed");
-    N_VConst(0.0, v);
-  }
-  ~Vector() { N_VDestroy(v); }
-  Vector(const Vector&) = delete;
-  Vector& operator=(const Vector&) = delete;
-  double* data() const { return N_VGetArrayPointer(v); }
-};
-
-struct SparseMatrix {
-  SUNMatrix m = nullptr;
-  SparseMatrix(sunindextype n, sunindextype nnz, SUNContext ctx)
-      : m(SUNSparseMatrix(n, n, nnz, CSC_MAT, ctx)) {
-    if (!m) throw Error("transient: SUNSparseMatrix failed");
-  }
-  ~SparseMatrix() { SUNMatDestroy(m); }
-  SparseMatrix(const SparseMatrix&) = delete;
-  SparseMatrix& operator=(const SparseMatrix&) = delete;
-};
-
-struct LinearSolver {
-  SUNLinearSolver s = nullptr;
-  LinearSolver(N_Vector y, SUNMatrix a, SUNContext ctx) : s(SUNLinSol_KLU(y, a, ctx)) {
-    if (!s) throw Error("transient: SUNLinSol_KLU failed");
-  }
-  ~LinearSolver() { SUNLinSolFree(s); }
-  LinearSolver(const LinearSolver&) = delete;
-  LinearSolver& operator=(const LinearSolver&) = delete;
-};
-
-struct IdaMemory {
-  void* mem = nullptr;
-  explicit IdaMemory(SUNContext ctx) : mem(IDACreate(ctx)) {
-    if (!mem) throw Error("transient: IDACreate failed");
-  }
-  ~IdaMemory() { IDAFree(&mem); }
-  IdaMemory(const IdaMemory&) = delete;
-  IdaMemory& operator=(const IdaMemory&) = delete;
-};
-
-// Captures IDA's error messages (the C library reports through this handler).
-void errorHandler(int code, const char* module, const char* function, char* msg, void* user);
+using Slot = std::int64_t;  // position in the CSC value array, -1 = none
 
 /// The DAE F(t, y, y') = 0: y = [node voltages of the unknown nodes | cell states].
-class Problem {
+class Problem final : public IdaProblem {
  public:
   Problem(const CrossbarSpec& spec, const TransientSpec& ts) : spec_(spec), ts_(ts), topo_(spec) {
     R_ = spec.rows;
@@ -145,19 +92,30 @@ class Problem {
       }
     if (amp_)
       for (Eigen::Index j = 0; j < C_; ++j) cap_[topo_.outNode(j)] += ts.capacitance.c_sense_f;
+    if (integrator_) {
+      // An integrator's input node is tied to its capacitor voltage u by u = v − vo(v), an
+      // algebraic relation, so its capacitance to ground C_s enters through u:
+      // C_s·dv/dt = C_s/(1 − vo'(v))·du/dt (keeps the DAE index 1 when C_s > 0).
+      c_input_f_.resize(static_cast<std::size_t>(C_));
+      for (Eigen::Index j = 0; j < C_; ++j) {
+        double& c = cap_[static_cast<std::size_t>(topo_.outNode(j))];
+        c_input_f_[static_cast<std::size_t>(j)] = c;
+        c = 0.0;
+      }
+    }
     buildPattern();
     buildSenseEdges();
+    for (auto* v : {&didx_, &rate_, &drdv_}) v->assign(static_cast<std::size_t>(ns_), 0.0);
+    drdx_.assign(static_cast<std::size_t>(ns_ * ns_), 0.0);
   }
 
-  Eigen::Index size() const { return n_; }
+  std::int64_t size() const override { return n_; }
   Eigen::Index nodes() const { return nodes_; }
-  sunindextype nonZeros() const { return static_cast<sunindextype>(rowind_.size()); }
+  IdaPattern pattern() const { return {colptr_, rowind_}; }
   const detail::Topology& topo() const { return topo_; }
   bool amp() const { return amp_; }
   bool integrator() const { return integrator_; }
   int stateSize() const { return ns_; }
-  std::exception_ptr& error() { return error_; }
-  std::string& idaMessage() { return ida_message_; }
 
   /// DC mode (initial operating point): capacitors to ground open, node voltages algebraic.
   void setDc(bool dc) { dc_ = dc; }
@@ -173,6 +131,13 @@ class Problem {
     for (Eigen::Index k = nodes_; k < n_; ++k) id[k] = 1.0;
   }
   Eigen::Index capIndex(Eigen::Index j) const { return nodes_ + j; }
+
+  /// Capacitance multiplying du_j/dt at integrator j's input node: C_f plus its capacitance to
+  /// ground seen through u (none in DC mode, where capacitors to ground are open).
+  double integratorInputCapacitance(Eigen::Index j, double v) const {
+    const double c_s = dc_ ? 0.0 : c_input_f_[static_cast<std::size_t>(j)];
+    return c_feedback_f_ + (c_s > 0.0 ? c_s / (1.0 - spec_.sense->outputSlope(v)) : 0.0);
+  }
 
   /// Initial guess: 0 V, amplifier inputs at their virtual ground, integrators reset (u = 0),
   /// cell states at their initial values.
@@ -191,24 +156,48 @@ class Problem {
     return nodes_ + n_int_ + (i * C_ + j) * ns_ + k;
   }
 
+  /// Which derivatives cell() computes.
+  enum class CellNeeds { Current, Rates, Derivatives };
+
+  /// Cell (i,j) at terminal voltages (va, vb): current and terminal conductances; with a cell
+  /// model and `needs` >= Rates also rate_ = dx/dt, and with Derivatives didx_ = dI/dx, drdv_
+  /// = ∂rate/∂u (u the memory voltage, CellEval::u) and drdx_ = d rate/dx, totals through the
+  /// internal node of an access cell (eliminated: u moves with x by ∂u/∂x = −beta·∂I_mem/∂x).
+  detail::CellEval cell(Eigen::Index i, Eigen::Index j, double va, double vb, const double* y,
+                        CellNeeds needs) const {
+    if (!model_) return detail::evalCell(spec_, spec_.g_s(i, j), va, vb);
+    const double* x = &y[stateIndex(i, j, 0)];
+    const bool one_r = spec_.cell == CellKind::OneR;
+    detail::CellEval e;
+    if (one_r) {  // one call gives the current and dI/dx
+      e.u = va - vb;
+      e.i = model_->current(i, j, e.u, x, &e.g_mem, didx_.data());
+      e.g_a = e.g_b = e.g_mem;
+    } else {  // the internal-node solve needs no dI/dx
+      double g0 = 0.0;
+      (void)model_->current(i, j, 0.0, x, &g0, nullptr);
+      const auto memory = [&](double u, double& g) { return model_->current(i, j, u, x, &g, nullptr); };
+      e = detail::evalCellWith(spec_, memory, g0, va, vb);
+    }
+    if (needs == CellNeeds::Current) return e;
+    model_->stateRate(i, j, e.u, x, rate_.data(), drdv_.data(), drdx_.data());
+    if (needs == CellNeeds::Derivatives && !one_r) {
+      double g = 0.0;
+      (void)model_->current(i, j, e.u, x, &g, didx_.data());
+      for (int k = 0; k < ns_; ++k)
+        for (int l = 0; l < ns_; ++l) drdx_[static_cast<std::size_t>(k * ns_ + l)] -= drdv_[static_cast<std::size_t>(k)] * e.beta * didx_[static_cast<std::size_t>(l)];
+      for (int l = 0; l < ns_; ++l) didx_[static_cast<std::size_t>(l)] *= 1.0 - e.g_mem * e.beta;
+    }
+    return e;
+  }
+
   void residual(const double* y, const double* yp, double* r) const {
     std::fill(r, r + n_, 0.0);
-    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
-    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
     for (Eigen::Index i = 0; i < R_; ++i)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
-        const double v = volt(a, y) - volt(b, y);
-        double cur = 0.0;
-        if (model_) {
-          double didv = 0.0;
-          const double* x = &y[stateIndex(i, j, 0)];
-          cur = model_->current(i, j, v, x, &didv, didx.data());
-          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
-          for (int k = 0; k < ns_; ++k) r[stateIndex(i, j, k)] = yp[stateIndex(i, j, k)] - rate[k];
-        } else {
-          cur = spec_.iv.current(spec_.g_s(i, j), v);
-        }
+        const double cur = cell(i, j, volt(a, y), volt(b, y), y, CellNeeds::Rates).i;
+        for (int k = 0; k < ns_; ++k) r[stateIndex(i, j, k)] = yp[stateIndex(i, j, k)] - rate_[static_cast<std::size_t>(k)];
         if (a >= 0) r[a] += cur;
         if (b >= 0) r[b] -= cur;
       }
@@ -224,7 +213,7 @@ class Problem {
         const int o = topo_.outNode(j);
         if (integrator_) {
           // KCL: the input current charges C_f; u = v_in - vo(v_in) ties u to the input node.
-          r[o] += c_feedback_f_ * yp[capIndex(j)];
+          r[o] += integratorInputCapacitance(j, y[o]) * yp[capIndex(j)];
           r[capIndex(j)] = y[capIndex(j)] - (y[o] - spec_.sense->outputVoltage(y[o]));
         } else {
           r[o] += spec_.sense->load(y[o]).i_a;
@@ -232,46 +221,41 @@ class Problem {
       }
   }
 
-  void jacobian(double cj, const double* y, SUNMatrix jm) const {
-    std::copy(colptr_.begin(), colptr_.end(), SUNSparseMatrix_IndexPointers(jm));
-    std::copy(rowind_.begin(), rowind_.end(), SUNSparseMatrix_IndexValues(jm));
-    double* val = SUNSparseMatrix_Data(jm);
-    std::fill(val, val + rowind_.size(), 0.0);
-    auto add = [val](sunindextype slot, double x) {
+  void residual(double t, const double* y, const double* yp, double* r) override {
+    setInputs(t);
+    residual(y, yp, r);
+  }
+
+  /// Values of the iteration matrix on the CSC pattern (zeroed by the driver).
+  void jacobian(double t, double cj, const double* y, const double* yp, double* val) override {
+    setInputs(t);
+    auto add = [val](Slot slot, double x) {
       if (slot >= 0) val[slot] += x;
     };
-    std::vector<double> didx(static_cast<std::size_t>(ns_)), rate(static_cast<std::size_t>(ns_));
-    std::vector<double> drdv(static_cast<std::size_t>(ns_)), drdx(static_cast<std::size_t>(ns_ * ns_));
     std::size_t sc = 0;  // state-coupling slots cursor
     for (Eigen::Index i = 0; i < R_; ++i)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
-        const double v = volt(a, y) - volt(b, y);
-        const sunindextype* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
-        double g = 0.0;
-        if (model_) {
-          const double* x = &y[stateIndex(i, j, 0)];
-          (void)model_->current(i, j, v, x, &g, didx.data());
-          model_->stateRate(i, j, v, x, rate.data(), drdv.data(), drdx.data());
-          for (int k = 0; k < ns_; ++k) {
-            // rows a/b, column state k: ±dI/dx_k; row state k, columns a/b: ∓drate/dv
-            add(state_slots_[sc++], didx[k]);
-            add(state_slots_[sc++], -didx[k]);
-            add(state_slots_[sc++], -drdv[k]);
-            add(state_slots_[sc++], drdv[k]);
-            for (int l = 0; l < ns_; ++l) add(state_slots_[sc++], (k == l ? cj : 0.0) - drdx[k * ns_ + l]);
-          }
-        } else {
-          g = spec_.iv.conductance(spec_.g_s(i, j), v);
+        const Slot* s = &cell_slots_[static_cast<std::size_t>(4 * (i * C_ + j))];
+        const detail::CellEval e = cell(i, j, volt(a, y), volt(b, y), y, CellNeeds::Derivatives);
+        for (int k = 0; k < ns_; ++k) {
+          // rows a/b, column state k: ±dI/dx_k; row state k, columns a/b: −d rate/dV_a, −d rate/dV_b
+          const double dk = drdv_[static_cast<std::size_t>(k)];
+          add(state_slots_[sc++], didx_[static_cast<std::size_t>(k)]);
+          add(state_slots_[sc++], -didx_[static_cast<std::size_t>(k)]);
+          add(state_slots_[sc++], -dk * e.alpha_a);
+          add(state_slots_[sc++], dk * e.alpha_b);
+          for (int l = 0; l < ns_; ++l)
+            add(state_slots_[sc++], (k == l ? cj : 0.0) - drdx_[static_cast<std::size_t>(k * ns_ + l)]);
         }
-        add(s[0], g);
-        add(s[1], g);
-        add(s[2], -g);
-        add(s[3], -g);
+        add(s[0], e.g_a);
+        add(s[1], e.g_b);
+        add(s[2], -e.g_b);
+        add(s[3], -e.g_a);
       }
     const auto& wires = topo_.wires();
     for (std::size_t e = 0; e < wires.size(); ++e) {
-      const sunindextype* s = &wire_slots_[4 * e];
+      const Slot* s = &wire_slots_[4 * e];
       add(s[0], wires[e].g);
       add(s[1], wires[e].g);
       add(s[2], -wires[e].g);
@@ -282,9 +266,14 @@ class Problem {
     if (amp_)
       for (Eigen::Index j = 0; j < C_; ++j) {
         const int o = topo_.outNode(j);
-        const sunindextype s = diag_slots_[static_cast<std::size_t>(o)];
+        const Slot s = diag_slots_[static_cast<std::size_t>(o)];
         if (integrator_) {
-          add(int_slots_[static_cast<std::size_t>(3 * j)], cj * c_feedback_f_);  // (o, u)
+          add(int_slots_[static_cast<std::size_t>(3 * j)], cj * integratorInputCapacitance(j, y[o]));  // (o, u)
+          if (c_input_f_[static_cast<std::size_t>(j)] > 0.0 && !dc_) {  // d/dv of C(v)·u' (central difference)
+            const double h = 1e-7 * std::max(1.0, std::abs(y[o]));
+            add(s, (integratorInputCapacitance(j, y[o] + h) - integratorInputCapacitance(j, y[o] - h)) /
+                       (2.0 * h) * yp[capIndex(j)]);
+          }
           add(int_slots_[static_cast<std::size_t>(3 * j + 1)], 1.0);           // (u, u)
           add(int_slots_[static_cast<std::size_t>(3 * j + 2)],
               -(1.0 - spec_.sense->outputSlope(y[o])));                        // (u, o)
@@ -310,18 +299,8 @@ class Problem {
       }
       vout[j] = 0.0;
       double s = 0.0;
-      for (const auto& e : sense_edges_[static_cast<std::size_t>(j)]) {
-        const double v = volt(e.other, y);
-        if (!e.cell) {
-          s += e.g * v;
-        } else if (model_) {
-          double didv = 0.0;
-          std::vector<double> didx(static_cast<std::size_t>(ns_));
-          s += model_->current(e.i, e.j, v, &y[stateIndex(e.i, e.j, 0)], &didv, didx.data());
-        } else {
-          s += spec_.iv.current(spec_.g_s(e.i, e.j), v);
-        }
-      }
+      for (const auto& e : sense_edges_[static_cast<std::size_t>(j)])
+        s += e.cell ? cell(e.i, e.j, volt(e.other, y), 0.0, y, CellNeeds::Current).i : e.g * volt(e.other, y);
       cur[j] = s;
     }
   }
@@ -335,7 +314,7 @@ class Problem {
   };
 
   void buildPattern() {
-    std::vector<std::pair<sunindextype, sunindextype>> entries;  // (col, row)
+    std::vector<std::pair<Slot, Slot>> entries;  // (col, row)
     auto pair = [&](int a, int b) {
       if (a >= 0) entries.emplace_back(a, a);
       if (b >= 0) entries.emplace_back(b, b);
@@ -350,7 +329,7 @@ class Problem {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
         pair(a, b);
         for (int k = 0; k < ns_; ++k) {
-          const sunindextype s = stateIndex(i, j, k);
+          const Slot s = stateIndex(i, j, k);
           if (a >= 0) entries.emplace_back(s, a), entries.emplace_back(a, s);
           if (b >= 0) entries.emplace_back(s, b), entries.emplace_back(b, s);
           for (int l = 0; l < ns_; ++l) entries.emplace_back(stateIndex(i, j, l), s);
@@ -370,13 +349,13 @@ class Problem {
       rowind_.push_back(r);
     }
     for (std::size_t c = 0; c < static_cast<std::size_t>(n_); ++c) colptr_[c + 1] += colptr_[c];
-    auto slot = [&](sunindextype row, sunindextype col) -> sunindextype {
+    auto slot = [&](Slot row, Slot col) -> Slot {
       if (row < 0 || col < 0) return -1;
       const auto b = rowind_.begin() + colptr_[static_cast<std::size_t>(col)];
       const auto e = rowind_.begin() + colptr_[static_cast<std::size_t>(col + 1)];
-      return static_cast<sunindextype>(std::lower_bound(b, e, row) - rowind_.begin());
+      return static_cast<Slot>(std::lower_bound(b, e, row) - rowind_.begin());
     };
-    auto slots4 = [&](int a, int b, std::vector<sunindextype>& out) {
+    auto slots4 = [&](int a, int b, std::vector<Slot>& out) {
       out.push_back(slot(a, a));
       out.push_back(slot(b, b));
       out.push_back(slot(a, b));
@@ -387,7 +366,7 @@ class Problem {
         const int a = topo_.rowNode(i, j), b = topo_.colNode(i, j);
         slots4(a, b, cell_slots_);
         for (int k = 0; k < ns_; ++k) {
-          const sunindextype s = stateIndex(i, j, k);
+          const Slot s = stateIndex(i, j, k);
           state_slots_.push_back(slot(a, s));
           state_slots_.push_back(slot(b, s));
           state_slots_.push_back(slot(s, a));
@@ -427,70 +406,22 @@ class Problem {
   int ns_ = 0;
   bool integrator_ = false, amp_ = false, dc_ = false;
   double c_feedback_f_ = 0.0;  ///< the sense amplifier's feedback capacitor (integrator)
+  std::vector<double> c_input_f_;  ///< integrator input nodes' capacitance to ground
   const CellModel* model_ = nullptr;
   Eigen::VectorXd vin_;
   std::vector<double> cap_;
-  std::vector<sunindextype> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
+  std::vector<Slot> colptr_, rowind_, cell_slots_, wire_slots_, diag_slots_, state_slots_,
       int_slots_;
   std::vector<std::vector<SenseEdge>> sense_edges_;
-  std::exception_ptr error_;
-  std::string ida_message_;
+  // Scratch of cell() (one cell at a time): dI/dx, rates and their derivatives.
+  mutable std::vector<double> didx_, rate_, drdv_, drdx_;
 };
-
-void errorHandler(int code, const char* module, const char* function, char* msg, void* user) {
-  auto* p = static_cast<Problem*>(user);
-  if (code < 0 && p->idaMessage().empty())
-    p->idaMessage() = fmt::format("{}/{}: {}", module ? module : "", function ? function : "", msg ? msg : "");
-}
-
-int residualCallback(realtype t, N_Vector yy, N_Vector yp, N_Vector rr, void* user) {
-  auto* p = static_cast<Problem*>(user);
-  try {
-    p->setInputs(t);
-    p->residual(N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr));
-    const double* r = N_VGetArrayPointer(rr);
-    for (Eigen::Index k = 0; k < p->size(); ++k)
-      if (!std::isfinite(r[k])) return 1;  // recoverable: IDA retries with a smaller step
-    return 0;
-  } catch (...) {
-    p->error() = std::current_exception();
-    return -1;
-  }
-}
-
-int jacobianCallback(realtype t, realtype cj, N_Vector yy, N_Vector /*yp*/, N_Vector /*rr*/, SUNMatrix jac,
-                     void* user, N_Vector, N_Vector, N_Vector) {
-  auto* p = static_cast<Problem*>(user);
-  try {
-    p->setInputs(t);
-    p->jacobian(cj, N_VGetArrayPointer(yy), jac);
-    return 0;
-  } catch (...) {
-    p->error() = std::current_exception();
-    return -1;
-  }
-}
-
-void check(int flag, const char* what, Problem& p) {
-  if (p.error()) {
-    std::exception_ptr e = p.error();
-    p.error() = nullptr;
-    std::rethrow_exception(e);
-  }
-  if (flag < 0)
-    throw NumericalError(fmt::format("transient: {} failed (IDA flag {}){}{}", what, flag,
-                                     p.idaMessage().empty() ? "" : ": ", p.idaMessage()));
-}
 
 }  // namespace
 
 TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec& ts) {
   const auto t_begin = Clock::now();
   spec.validate();
-  if (spec.cell != CellKind::OneR)
-    throw Error(fmt::format("transient: array.cell = \"{}\" is not supported by the native "
-                            "transient (1R cells only); use the DC solver or ngspice",
-                            toString(spec.cell)));
   if (static_cast<Eigen::Index>(ts.inputs.size()) != spec.rows)
     throw Error(fmt::format("transient: {} input waveforms for {} rows", ts.inputs.size(), spec.rows));
   for (std::size_t i = 0; i < ts.inputs.size(); ++i) ts.inputs[i].validate(fmt::format("row {}", i));
@@ -512,47 +443,51 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   Problem p(spec, ts);
   const Eigen::Index n = p.size();
   const Eigen::Index C = spec.cols;
-  Context ctx;
-  Vector y(n, ctx.ctx), yp(n, ctx.ctx), id(n, ctx.ctx), atol(n, ctx.ctx);
-  SparseMatrix jac(n, p.nonZeros(), ctx.ctx);
-  LinearSolver ls(y.v, jac.m, ctx.ctx);
-  IdaMemory ida(ctx.ctx);
-  void* mem = ida.mem;
-
-  check(IDASetErrHandlerFn(mem, errorHandler, &p), "IDASetErrHandlerFn", p);
+  IdaOptions options;
+  options.linear_solver = IdaLinearSolver::Klu;
+  options.pattern = p.pattern();
+  options.rel_tol = ts.rel_tol;
+  options.abs_tol.resize(static_cast<std::size_t>(n));
+  for (Eigen::Index k = 0; k < n; ++k)
+    options.abs_tol[static_cast<std::size_t>(k)] = k < p.nodes() ? ts.abs_tol_v : ts.state_abs_tol;
+  options.max_steps = ts.max_steps;
+  options.max_step_s = ts.max_step_s;
+  options.max_iters_ic = 50;
+  options.max_jacs_ic = 20;
+  options.max_steps_ic = 50;
+  options.what = "transient";
+  std::vector<double> y0(static_cast<std::size_t>(n)), yp0(static_cast<std::size_t>(n));
+  std::vector<double> id(static_cast<std::size_t>(n));
   p.setInputs(0.0);
-  p.initialGuess(y.data(), yp.data());
-  check(IDAInit(mem, residualCallback, 0.0, y.v, yp.v), "IDAInit", p);
-  for (Eigen::Index k = 0; k < n; ++k) atol.data()[k] = k < p.nodes() ? ts.abs_tol_v : ts.state_abs_tol;
-  check(IDASVtolerances(mem, ts.rel_tol, atol.v), "IDASVtolerances", p);
-  check(IDASetUserData(mem, &p), "IDASetUserData", p);
-  check(IDASetLinearSolver(mem, ls.s, jac.m), "IDASetLinearSolver", p);
-  check(IDASetJacFn(mem, jacobianCallback), "IDASetJacFn", p);
-  check(IDASetMaxNumSteps(mem, ts.max_steps), "IDASetMaxNumSteps", p);
-  if (ts.max_step_s > 0.0) check(IDASetMaxStep(mem, ts.max_step_s), "IDASetMaxStep", p);
-  check(IDASetMaxNumItersIC(mem, 50), "IDASetMaxNumItersIC", p);
-  check(IDASetMaxNumJacsIC(mem, 20), "IDASetMaxNumJacsIC", p);
-  check(IDASetMaxNumStepsIC(mem, 50), "IDASetMaxNumStepsIC", p);
+  p.initialGuess(y0.data(), yp0.data());
+  IdaDriver ida(p, options, 0.0, y0, yp0);
+  const double* y = ida.y();
+  const double* yp = ida.yp();
 
-  // Breakpoints: the corners of every input waveform.
+  // Breakpoints: the corners of every input waveform. Corners of different waveforms that
+  // differ by rounding only (3e-9 + 9e-9 vs 12e-9) are one: IDA cannot restart between them.
   std::set<double> corners;
   for (const auto& w : ts.inputs)
     for (double t : w.t_s)
       if (t > 0.0 && t < ts.t_stop_s) corners.insert(t);
+  for (auto it = corners.begin(); it != corners.end() && std::next(it) != corners.end();) {
+    if (*std::next(it) - *it <= 1e-12 * ts.t_stop_s)
+      corners.erase(std::next(it));
+    else
+      ++it;
+  }
   const double first_stop = corners.empty() ? ts.t_stop_s : *corners.begin();
 
   // Initial point: DC operating point (capacitor nodes algebraic), then consistent y'.
   p.ids(id.data(), true);
   p.setDc(true);
-  check(IDASetId(mem, id.v), "IDASetId", p);
-  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial operating point (IDACalcIC)", p);
-  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+  ida.setDifferential(id);
+  ida.calcIc(1e-3 * first_stop, "initial operating point (IDACalcIC)");
   p.ids(id.data(), false);
   p.setDc(false);
-  check(IDASetId(mem, id.v), "IDASetId", p);
-  check(IDAReInit(mem, 0.0, y.v, yp.v), "IDAReInit", p);
-  check(IDACalcIC(mem, IDA_YA_YDP_INIT, 1e-3 * first_stop), "initial derivatives (IDACalcIC)", p);
-  check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+  ida.setDifferential(id);
+  ida.reinit(0.0);
+  ida.calcIc(1e-3 * first_stop, "initial derivatives (IDACalcIC)");
 
   TransientResult res;
   const Eigen::Index T = static_cast<Eigen::Index>(times.size()) + 1;
@@ -562,13 +497,13 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   auto record = [&](Eigen::Index k, double t) {
     p.setInputs(t);
     res.t_s[k] = t;
-    p.outputs(y.data(), yp.data(), res.currents_a.col(k).data(), res.sense_out_v.col(k).data());
+    p.outputs(y, yp, res.currents_a.col(k).data(), res.sense_out_v.col(k).data());
     if (ts.record_node_voltages) {
       Eigen::MatrixXd vr(spec.rows, spec.cols), vc(spec.rows, spec.cols);
       for (Eigen::Index i = 0; i < spec.rows; ++i)
         for (Eigen::Index j = 0; j < spec.cols; ++j) {
-          vr(i, j) = p.volt(p.topo().rowNode(i, j), y.data());
-          vc(i, j) = p.volt(p.topo().colNode(i, j), y.data());
+          vr(i, j) = p.volt(p.topo().rowNode(i, j), y);
+          vc(i, j) = p.volt(p.topo().colNode(i, j), y);
         }
       res.row_voltages.push_back(std::move(vr));
       res.col_voltages.push_back(std::move(vc));
@@ -576,63 +511,36 @@ TransientResult simulateTransient(const CrossbarSpec& spec, const TransientSpec&
   };
   record(0, 0.0);
 
-  long steps_total = 0, res_total = 0, jac_total = 0, nli_total = 0, nlf_total = 0, etf_total = 0;
-  auto accumulate = [&] {
-    long v = 0;
-    IDAGetNumSteps(mem, &v), steps_total += v;
-    IDAGetNumResEvals(mem, &v), res_total += v;
-    IDAGetNumJacEvals(mem, &v), jac_total += v;
-    IDAGetNumNonlinSolvIters(mem, &v), nli_total += v;
-    IDAGetNumNonlinSolvConvFails(mem, &v), nlf_total += v;
-    IDAGetNumErrTestFails(mem, &v), etf_total += v;
-  };
-
   double t_now = 0.0;
   std::size_t next_out = 0;
   auto corner = corners.begin();
   while (next_out < times.size()) {
     const double stop = corner != corners.end() ? *corner : ts.t_stop_s;
-    check(IDASetStopTime(mem, stop), "IDASetStopTime", p);
+    ida.setStopTime(stop);
     while (next_out < times.size() && times[next_out] <= stop) {
       if (times[next_out] - t_now <= 1e-12 * ts.t_stop_s) {  // at the (re)start point itself
         record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
         ++next_out;
         continue;
       }
-      realtype tret = 0.0;
-      const int flag = IDASolve(mem, times[next_out], &tret, y.v, yp.v, IDA_NORMAL);
-      check(flag, fmt::format("IDASolve at t = {:.6g} s", t_now).c_str(), p);
-      t_now = tret;
+      t_now = ida.solve(times[next_out], fmt::format("IDASolve at t = {:.6g} s", t_now));
       record(static_cast<Eigen::Index>(next_out) + 1, times[next_out]);
       ++next_out;
     }
     if (corner == corners.end() || next_out >= times.size()) break;
     // Integrate up to the corner, then restart there (the input slopes change).
-    if (t_now < stop) {
-      realtype tret = 0.0;
-      check(IDASolve(mem, stop, &tret, y.v, yp.v, IDA_NORMAL), "IDASolve", p);
-      t_now = tret;
-    }
-    accumulate();
+    if (t_now < stop) t_now = ida.solve(stop);
     ++corner;
     const double next_stop = corner != corners.end() ? *corner : ts.t_stop_s;
-    check(IDAReInit(mem, t_now, y.v, yp.v), "IDAReInit", p);
-    check(IDACalcIC(mem, IDA_YA_YDP_INIT, t_now + 1e-3 * (next_stop - t_now)),
-          "re-initialization at a waveform corner (IDACalcIC)", p);
-    check(IDAGetConsistentIC(mem, y.v, yp.v), "IDAGetConsistentIC", p);
+    ida.reinit(t_now);
+    ida.calcIc(t_now + 1e-3 * (next_stop - t_now), "re-initialization at a waveform corner (IDACalcIC)");
     ++res.stats.restarts;
   }
-  accumulate();
-  res.stats.steps = steps_total;
-  res.stats.residual_evals = res_total;
-  res.stats.jacobian_evals = jac_total;
-  res.stats.nonlinear_iterations = nli_total;
-  res.stats.nonlinear_failures = nlf_total;
-  res.stats.error_test_failures = etf_total;
+  static_cast<IdaStats&>(res.stats) = ida.stats();
   const int ns = p.stateSize();
   res.final_state.resize(spec.rows * spec.cols, ns);
   for (Eigen::Index c = 0; c < spec.rows * spec.cols; ++c)
-    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y.data()[p.stateIndex(c / spec.cols, c % spec.cols, k)];
+    for (int k = 0; k < ns; ++k) res.final_state(c, k) = y[p.stateIndex(c / spec.cols, c % spec.cols, k)];
   res.stats.wall_s = std::chrono::duration<double>(Clock::now() - t_begin).count();
   return res;
 }

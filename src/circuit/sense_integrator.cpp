@@ -34,8 +34,9 @@ std::string IntegratorAmp::spiceInstance(Eigen::Index j, std::string_view in_nod
       spiceNumber(spec_.c_feedback_f), spiceNumber(spec_.rail_v));
 }
 
-std::string IntegratorAmp::spiceNodeset(Eigen::Index j) const {
-  return fmt::format("v(s{})={}", j, spiceNumber(stage_.virtualGround()));
+std::string IntegratorAmp::spiceInitialCondition(Eigen::Index j) const {
+  const std::string v = spiceNumber(stage_.virtualGround());
+  return fmt::format("v(s{})={} v(o{})={}", j, v, j, v);
 }
 
 SenseAmpPtr makeIntegrator(const IntegratorSpec& spec) {

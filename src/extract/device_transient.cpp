@@ -2,16 +2,11 @@
 // Native transient of a small device array (device_circuit.hpp): the DAE
 //   KCL at every undriven node:  sum of currents leaving it = 0          (algebraic)
 //   every cell:                  d(x/s)/dt − rate(v_cell, x)/s = 0       (differential)
-// with s the model's SPICE state scale (nm, uS: well-conditioned unknowns), integrated by
-// SUNDIALS IDA 6.4 (variable-order BDF, dense direct linear solver, difference-quotient
-// Jacobian). Waveform corners are integration stops followed by a re-initialisation. Exceptions
-// thrown inside the residual are captured and rethrown after IDA returns (deal.II's pattern).
+// with s the model's SPICE state scale (nm, uS: well-conditioned unknowns), integrated by the
+// IDA driver (circuit/ida_driver.hpp: variable-order BDF, dense direct linear solver,
+// difference-quotient Jacobian). Waveform corners are integration stops followed by a
+// re-initialisation.
 #include <fmt/format.h>
-#include <ida/ida.h>
-#include <nvector/nvector_serial.h>
-#include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_dense.h>
-#include <sunmatrix/sunmatrix_dense.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +14,7 @@
 #include <exception>
 #include <set>
 
+#include "xbarsim/circuit/ida_driver.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/device/random.hpp"
@@ -29,43 +25,6 @@ namespace {
 
 using Index = Eigen::Index;
 using Clock = std::chrono::steady_clock;
-
-struct Ctx {
-  SUNContext c = nullptr;
-  Ctx() { if (SUNContext_Create(nullptr, &c) != 0) throw Error("device transient: SUNContext_Create failed"); }
-  ~Ctx() { SUNContext_Free(&c); }
-  Ctx(const Ctx&) = delete;
-  Ctx& operator=(const Ctx&) = delete;
-};
-struct Vec {
-  N_Vector v;
-  Vec(sunindextype n, SUNContext c) : v(N_VNew_Serial(n, c)) { if (!v) throw Error("device transient: N_VNew_Serial failed"); N_VConst(0.0, v); }
-  ~Vec() { N_VDestroy(v); }
-  Vec(const Vec&) = delete;
-  Vec& operator=(const Vec&) = delete;
-  double* data() const { return N_VGetArrayPointer(v); }
-};
-struct Mat {
-  SUNMatrix m;
-  Mat(sunindextype n, SUNContext c) : m(SUNDenseMatrix(n, n, c)) { if (!m) throw Error("device transient: SUNDenseMatrix failed"); }
-  ~Mat() { SUNMatDestroy(m); }
-  Mat(const Mat&) = delete;
-  Mat& operator=(const Mat&) = delete;
-};
-struct Lin {
-  SUNLinearSolver s;
-  Lin(N_Vector y, SUNMatrix a, SUNContext c) : s(SUNLinSol_Dense(y, a, c)) { if (!s) throw Error("device transient: SUNLinSol_Dense failed"); }
-  ~Lin() { SUNLinSolFree(s); }
-  Lin(const Lin&) = delete;
-  Lin& operator=(const Lin&) = delete;
-};
-struct Mem {
-  void* p;
-  explicit Mem(SUNContext c) : p(IDACreate(c)) { if (!p) throw Error("device transient: IDACreate failed"); }
-  ~Mem() { IDAFree(&p); }
-  Mem(const Mem&) = delete;
-  Mem& operator=(const Mem&) = delete;
-};
 
 /// A node is either driven (its voltage is a waveform) or an unknown of the DAE.
 struct Node {
@@ -78,7 +37,7 @@ struct Resistor {
   double g;
 };
 
-class Problem {
+class Problem final : public circuit::IdaProblem {
  public:
   explicit Problem(const DeviceArrayCircuit& c) : c_(c), scale_(c.model->stateInfo().spice_scale) {
     const auto add = [&](const Pwl* drive) {
@@ -132,7 +91,10 @@ class Problem {
     cells_ = static_cast<int>(R * C);
   }
 
-  int size() const { return unknowns_ + cells_; }
+  std::int64_t size() const override { return unknowns_ + cells_; }
+  void residual(double t, const double* y, const double* yp, double* f) override {
+    residual(t, y, yp, f, nullptr);
+  }
   int unknownNodes() const { return unknowns_; }
   double scale() const { return scale_; }
 
@@ -187,30 +149,6 @@ class Problem {
   int cells_ = 0;
 };
 
-struct UserData {
-  const Problem* problem;
-  std::exception_ptr error;
-  std::string ida_message;
-};
-
-int residualFn(sunrealtype t, N_Vector y, N_Vector yp, N_Vector f, void* user) {
-  auto* u = static_cast<UserData*>(user);
-  try {
-    u->problem->residual(t, N_VGetArrayPointer(y), N_VGetArrayPointer(yp), N_VGetArrayPointer(f), nullptr);
-    for (int k = 0; k < u->problem->size(); ++k)
-      if (!std::isfinite(N_VGetArrayPointer(f)[k])) return 1;  // recoverable: IDA cuts the step
-    return 0;
-  } catch (...) {
-    u->error = std::current_exception();
-    return -1;
-  }
-}
-
-void errHandler(int, const char* module, const char* function, char* msg, void* user) {
-  auto* u = static_cast<UserData*>(user);
-  u->ida_message = fmt::format("{} {}: {}", module, function, msg);
-}
-
 }  // namespace
 
 DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceTransientOptions& o) {
@@ -218,37 +156,30 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
   if (o.points < 2 || !(o.t_stop_s > 0.0)) throw Error("device transient: need t_stop > 0 and >= 2 points");
   const auto start = Clock::now();
   Problem problem(c);
-  const int n = problem.size();
+  const auto n = static_cast<std::size_t>(problem.size());
   const Index R = c.rows, C = c.cols;
-  UserData user{&problem, nullptr, {}};
-  Ctx ctx;
-  Vec y(n, ctx.c), yp(n, ctx.c), id(n, ctx.c), atol(n, ctx.c);
-  for (int k = 0; k < n; ++k) {
-    const bool state = k >= problem.unknownNodes();
-    id.data()[k] = state ? 1.0 : 0.0;
-    atol.data()[k] = state ? o.abs_tol_state : o.abs_tol_v;
+  std::vector<double> y0(n, 0.0), yp0(n, 0.0), id(n);
+  circuit::IdaOptions options;
+  options.linear_solver = circuit::IdaLinearSolver::Dense;
+  options.rel_tol = o.rel_tol;
+  options.abs_tol.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const bool state = static_cast<int>(k) >= problem.unknownNodes();
+    id[k] = state ? 1.0 : 0.0;
+    options.abs_tol[k] = state ? o.abs_tol_state : o.abs_tol_v;
   }
   for (Index i = 0; i < R; ++i)
     for (Index j = 0; j < C; ++j)
-      y.data()[problem.unknownNodes() + i * C + j] = c.model->clampState(c.x0(i, j)) / problem.scale();
-  Mem mem(ctx.c);
-  Mat a(n, ctx.c);
-  Lin ls(y.v, a.m, ctx.c);
-  const auto check = [&](int flag, const char* what) {
-    if (user.error) std::rethrow_exception(user.error);
-    if (flag < 0)
-      throw NumericalError(fmt::format("device transient (native): {} failed (flag {}): {}", what, flag,
-                                       user.ida_message));
-  };
-  check(IDASetErrHandlerFn(mem.p, errHandler, &user), "IDASetErrHandlerFn");
-  check(IDAInit(mem.p, residualFn, 0.0, y.v, yp.v), "IDAInit");
-  check(IDASetUserData(mem.p, &user), "IDASetUserData");
-  check(IDASVtolerances(mem.p, o.rel_tol, atol.v), "IDASVtolerances");
-  check(IDASetLinearSolver(mem.p, ls.s, a.m), "IDASetLinearSolver");
-  check(IDASetId(mem.p, id.v), "IDASetId");
-  check(IDASetMaxNumSteps(mem.p, 2000000), "IDASetMaxNumSteps");
+      y0[static_cast<std::size_t>(problem.unknownNodes() + i * C + j)] =
+          c.model->clampState(c.x0(i, j)) / problem.scale();
   const double tstep = o.t_stop_s / (o.points - 1);
-  check(IDASetMaxStep(mem.p, o.max_step_s > 0.0 ? o.max_step_s : tstep), "IDASetMaxStep");
+  options.max_steps = 2000000;
+  options.max_step_s = o.max_step_s > 0.0 ? o.max_step_s : tstep;
+  options.what = "device transient (native)";
+  circuit::IdaDriver ida(problem, options, 0.0, y0, yp0);
+  ida.setDifferential(id);
+  const double* y = ida.y();
+  const double* yp = ida.yp();
 
   // Breakpoints: waveform corners inside (0, t_stop), and the boundaries of the variation
   // steps (a new draw per cell at each; the Verilog-A code's $bound_step).
@@ -270,8 +201,7 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
 
   const auto initialise = [&](double t0) {
     const double next = std::min(o.t_stop_s, t0 + 1e-3 * tstep);
-    check(IDACalcIC(mem.p, IDA_YA_YDP_INIT, next), "IDACalcIC");
-    check(IDAGetConsistentIC(mem.p, y.v, yp.v), "IDAGetConsistentIC");
+    ida.calcIc(next);
   };
   initialise(0.0);
 
@@ -282,22 +212,22 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
   r.col_current_a = Eigen::MatrixXd::Zero(o.points, C);
   r.state.resize(o.points, R * C);
   std::vector<double> leaving;
-  std::vector<double> f(static_cast<std::size_t>(n));
+  std::vector<double> f(n);
   const auto record = [&](int p, double t) {
     r.t_s[p] = t;
-    problem.residual(t, y.data(), yp.data(), f.data(), &leaving);
+    problem.residual(t, y, yp, f.data(), &leaving);
     for (Index i = 0; i < R; ++i)
       if (problem.row_driver_[static_cast<std::size_t>(i)] >= 0)
         r.row_current_a(p, i) = leaving[static_cast<std::size_t>(problem.row_driver_[static_cast<std::size_t>(i)])];
     for (Index j = 0; j < C; ++j)
       if (problem.col_driver_[static_cast<std::size_t>(j)] >= 0)
         r.col_current_a(p, j) = -leaving[static_cast<std::size_t>(problem.col_driver_[static_cast<std::size_t>(j)])];
-    for (Index k = 0; k < R * C; ++k) r.state(p, k) = y.data()[problem.unknownNodes() + k] * problem.scale();
+    for (Index k = 0; k < R * C; ++k) r.state(p, k) = y[problem.unknownNodes() + k] * problem.scale();
   };
   record(0, 0.0);
   double t = 0.0;
   const auto restart = [&] {
-    check(IDAReInit(mem.p, t, y.v, yp.v), "IDAReInit");
+    ida.reinit(t);
     initialise(t);
   };
   long variation_index = 0;  // the variation step that holds the current draws
@@ -314,10 +244,8 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
       const auto it = corners.upper_bound(t * (1.0 + 1e-14) + 1e-300);
       const bool corner_first = it != corners.end() && *it < tout * (1.0 - 1e-12);
       const double target = corner_first ? *it : tout;
-      check(IDASetStopTime(mem.p, target), "IDASetStopTime");
-      double tret = t;
-      check(IDASolve(mem.p, target, &tret, y.v, yp.v, IDA_NORMAL), "IDASolve");
-      t = tret;
+      ida.setStopTime(target);
+      t = ida.solve(target);
       if (!corner_first) break;
       enterVariationStep();
       restart();
@@ -325,9 +253,7 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
     record(p, t);
     if (p + 1 < o.points && enterVariationStep()) restart();  // a boundary on an output point
   }
-  long steps = 0;
-  IDAGetNumSteps(mem.p, &steps);
-  r.steps = steps;
+  r.steps = ida.stats().steps;
   r.final_state.resize(R, C);
   for (Index i = 0; i < R; ++i)
     for (Index j = 0; j < C; ++j) r.final_state(i, j) = r.state(o.points - 1, i * C + j);

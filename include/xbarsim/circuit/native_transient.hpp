@@ -5,15 +5,20 @@
 ///
 /// The circuit is the DC crossbar of CrossbarSpec plus line capacitance (LineCapacitance, per
 /// row / column node to ground), piecewise-linear row inputs, and the sense amplifier of
-/// CrossbarSpec::sense (ideal, TIA, or an integrator: sense_amp.hpp). Cells follow
-/// CrossbarSpec::iv, or a stateful CellModel (PCM/RRAM dynamics) when one is given. Initial state: the DC operating point at t = 0 with capacitors open and the
-/// integrators reset (feedback capacitor discharged).
+/// CrossbarSpec::sense (ideal, TIA, or an integrator: sense_amp.hpp). The memory element of a
+/// cell follows CrossbarSpec::iv, or a stateful CellModel (PCM/RRAM dynamics, e.g. DeviceCells)
+/// when one is given; 1S1R and 1T1R cells put it in series with their access device, whose
+/// internal node is eliminated per cell as in the DC solver (a bracketed Newton per evaluation;
+/// the Jacobian by the implicit-function theorem). Initial state: the DC operating point at
+/// t = 0 with capacitors open and the integrators reset (feedback capacitor discharged).
 
 #include <Eigen/Core>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_spec.hpp"
+#include "xbarsim/circuit/ida_driver.hpp"
 
 namespace xbarsim::circuit {
 
@@ -43,22 +48,37 @@ struct LineCapacitance {
   double c_sense_f = 0.0;  ///< each sense-amplifier input node (TIA / integrator)
 };
 
-/// Hook for cells with internal state (the stateful PCM/RRAM models plug in here). A cell has
-/// stateSize() state variables x; v is the voltage from its row node to its column node.
-/// Implementations must be thread-compatible (const calls from one thread at a time) and
-/// may throw (the exception reaches the caller of simulateTransient).
+/// Hook for memory elements with internal state (the stateful PCM/RRAM models plug in here,
+/// see DeviceCells). Cell (i,j) has stateSize() state variables x; v is the voltage across its
+/// memory element (row node to column node for 1R; to or from the access device's internal
+/// node for 1S1R / 1T1R). Implementations must be thread-compatible (const calls from one
+/// thread at a time) and may throw: RecoverableError makes the integrator retry with a smaller
+/// step, any other exception reaches the caller of simulateTransient.
 class CellModel {
  public:
   virtual ~CellModel() = default;
   [[nodiscard]] virtual int stateSize() const = 0;
   /// Initial state of cell (i,j) (size stateSize()).
   virtual void initialState(Eigen::Index i, Eigen::Index j, double* x) const = 0;
-  /// Cell current (A, row node -> column node); di_dv = dI/dv; di_dx[k] = dI/dx_k.
+  /// Current (A) through the memory element, in the row → column direction; di_dv = dI/dv;
+  /// di_dx[k] = dI/dx_k, unless di_dx is null (not needed: the internal node of an access
+  /// cell is being solved).
   virtual double current(Eigen::Index i, Eigen::Index j, double v, const double* x, double* di_dv,
                          double* di_dx) const = 0;
   /// State rates rate[k] = dx_k/dt; drate_dv[k] = d rate_k / dv; drate_dx[k*n + l] = d rate_k / dx_l.
   virtual void stateRate(Eigen::Index i, Eigen::Index j, double v, const double* x, double* rate,
                          double* drate_dv, double* drate_dx) const = 0;
+
+  // SPICE face, for generated decks (crossbarNetlist with InputMode::Transient).
+  /// Text that defines the subcircuit(s) of spiceInstance (inlined once); empty: none.
+  [[nodiscard]] virtual std::string spiceLibrary() const { return {}; }
+  /// Instance line of the memory element of cell (i,j) from node te to node be, named
+  /// x<name>, with its initial state; the default throws Error (no SPICE face).
+  [[nodiscard]] virtual std::string spiceInstance(Eigen::Index i, Eigen::Index j, std::string_view name,
+                                                  std::string_view te, std::string_view be) const;
+  /// Name of the SPICE node (relative to the instance, e.g. "x" for x<name>.x) holding state k
+  /// in the units of this model's state; empty: not observable in the deck.
+  [[nodiscard]] virtual std::string spiceStateNode(int /*k*/) const { return {}; }
 };
 
 struct TransientSpec {
@@ -77,13 +97,8 @@ struct TransientSpec {
   bool record_node_voltages = false;
 };
 
-struct TransientStats {
-  long steps = 0;
-  long residual_evals = 0;
-  long jacobian_evals = 0;
-  long nonlinear_iterations = 0;
-  long nonlinear_failures = 0;
-  long error_test_failures = 0;
+/// The integrator's counters (IdaStats), and:
+struct TransientStats : IdaStats {
   int restarts = 0;   ///< re-initializations at waveform corners
   double wall_s = 0.0;
 };

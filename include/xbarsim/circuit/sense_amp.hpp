@@ -72,6 +72,9 @@ class SenseAmp {
   [[nodiscard]] virtual std::string spiceInstance(Eigen::Index j, std::string_view in_node) const = 0;
   /// Initial-guess entries for a `.nodeset` line of column j ("" = none).
   [[nodiscard]] virtual std::string spiceNodeset(Eigen::Index /*j*/) const { return {}; }
+  /// Initial-condition entries for an `.ic` line of column j (a discharged feedback capacitor
+  /// of an integrator; "" = none).
+  [[nodiscard]] virtual std::string spiceInitialCondition(Eigen::Index /*j*/) const { return {}; }
 };
 
 using SenseAmpPtr = std::shared_ptr<const SenseAmp>;

@@ -32,7 +32,8 @@ class IntegratorAmp final : public SenseAmp {
   [[nodiscard]] double restingInput() const override { return stage_.virtualGround(); }
   [[nodiscard]] std::string_view spiceLibrary() const override;
   [[nodiscard]] std::string spiceInstance(Eigen::Index j, std::string_view in_node) const override;
-  [[nodiscard]] std::string spiceNodeset(Eigen::Index j) const override;
+  /// `v(s<j>)=v* v(o<j>)=v*`: the capacitor starts discharged at the virtual ground v*.
+  [[nodiscard]] std::string spiceInitialCondition(Eigen::Index j) const override;
   [[nodiscard]] const IntegratorSpec& spec() const noexcept { return spec_; }
 
  private:

@@ -51,4 +51,13 @@ class NumericalError : public Error {
   using Error::Error;
 };
 
+/// A failure a smaller step may cure, thrown by a callback of a time integrator (a model
+/// evaluated outside its domain by a trial iterate, a non-finite intermediate value). The
+/// integrator (circuit::IdaDriver) cuts the step and retries instead of stopping; anywhere else
+/// it is an ordinary NumericalError.
+class RecoverableError : public NumericalError {
+ public:
+  using NumericalError::NumericalError;
+};
+
 }  // namespace xbarsim

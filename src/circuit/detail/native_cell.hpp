@@ -26,6 +26,13 @@ struct CellEval {
   double g_a = 0.0;  ///< ∂I/∂V_a (S)
   double g_b = 0.0;  ///< −∂I/∂V_b (S)
   double v_m = 0.0;  ///< internal node voltage (V, vs ground); V_a for 1R
+  // Sensitivities of the memory voltage u (for stateful memory elements: the state enters
+  // through I_mem(u, x), and u moves with x when an access device shares the current).
+  double u = 0.0;        ///< voltage across the memory element (V)
+  double g_mem = 0.0;    ///< ∂I_mem/∂u at u (S)
+  double alpha_a = 1.0;  ///< ∂u/∂V_a
+  double alpha_b = 1.0;  ///< −∂u/∂V_b
+  double beta = 0.0;     ///< ∂u/∂p = −beta·∂I_mem/∂p for a parameter p of the memory element
 };
 
 /// Bracketed Newton for the root of a decreasing f on [lo, hi] (f(lo) >= 0 >= f(hi)), from x0.
@@ -51,18 +58,17 @@ double bracketedNewton(F&& f, double lo, double hi, double x0) {
   return x;
 }
 
-/// Evaluates cell (i,j) of `spec` (conductance g) at terminal voltages (va, vb).
-inline CellEval evalCell(const CrossbarSpec& spec, double g, double va, double vb) {
-  const auto& law = spec.iv;
+/// Evaluates a cell of `spec` whose memory element conducts memory(u, g) (the current at u,
+/// its dI/du in g; increasing, memory(0) = 0) at terminal voltages (va, vb); g0 = dI/du at
+/// u = 0 (initial guess of the internal node).
+template <class Memory>
+CellEval evalCellWith(const CrossbarSpec& spec, Memory&& memory, double g0, double va, double vb) {
   CellEval e;
   if (spec.cell == CellKind::OneR) {
-    e.i = law.current(g, va - vb);
-    e.g_a = e.g_b = law.conductance(g, va - vb);
+    e.u = va - vb;
+    e.i = memory(e.u, e.g_mem);
+    e.g_a = e.g_b = e.g_mem;
     e.v_m = va;
-    return e;
-  }
-  if (g == 0.0) {  // open memory element: no current, m floats to the access-device side
-    e.v_m = spec.cell == CellKind::OneS1R ? va : vb;
     return e;
   }
   if (spec.cell == CellKind::OneS1R) {
@@ -70,16 +76,21 @@ inline CellEval evalCell(const CrossbarSpec& spec, double g, double va, double v
     const auto& sel = spec.selector;
     const double v = va - vb;
     const auto f = [&](double u, double& df) {
-      df = -sel.conductance(v - u) - law.conductance(g, u);
-      return sel.current(v - u) - law.current(g, u);
+      double gm = 0.0;
+      const double im = memory(u, gm);
+      df = -sel.conductance(v - u) - gm;
+      return sel.current(v - u) - im;
     };
     const double gs0 = sel.conductance(0.0);
-    const double u = bracketedNewton(f, std::min(0.0, v), std::max(0.0, v), v * gs0 / (gs0 + g));
+    const double u = bracketedNewton(f, std::min(0.0, v), std::max(0.0, v), v * gs0 / (gs0 + g0));
     const double gsel = sel.conductance(v - u);
-    const double gmem = law.conductance(g, u);
-    e.i = law.current(g, u);
+    e.i = memory(u, e.g_mem);
+    const double gmem = e.g_mem;
     e.g_a = e.g_b = gsel * gmem / (gsel + gmem);
     e.v_m = vb + u;
+    e.u = u;
+    e.alpha_a = e.alpha_b = gsel / (gsel + gmem);
+    e.beta = 1.0 / (gsel + gmem);
     return e;
   }
   // 1T1R: a -memory- m = drain, source b, gate v_gate; unknown V_m in [min(va,vb), max(va,vb)].
@@ -87,21 +98,43 @@ inline CellEval evalCell(const CrossbarSpec& spec, double g, double va, double v
   const double vg = spec.v_gate_v;
   const auto f = [&](double vm, double& df) {
     const device::MosCurrent id = mos.current(vg, vm, vb);
-    df = -law.conductance(g, va - vm) - id.gds_s;
-    return law.current(g, va - vm) - id.id_a;
+    double gm = 0.0;
+    const double im = memory(va - vm, gm);
+    df = -gm - id.gds_s;
+    return im - id.id_a;
   };
   const double ron = mos.current(vg, vb, vb).gds_s;  // linear-region conductance at V_ds = 0
-  const double x0 = ron > 0.0 ? vb + (va - vb) * g / (g + ron) : va;
+  const double x0 = ron > 0.0 ? vb + (va - vb) * g0 / (g0 + ron) : va;
   const double vm = bracketedNewton(f, std::min(va, vb), std::max(va, vb), x0);
   const device::MosCurrent id = mos.current(vg, vm, vb);
-  const double gmem = law.conductance(g, va - vm);
+  e.i = memory(va - vm, e.g_mem);
+  const double gmem = e.g_mem;
   const double gd = id.gds_s;              // ∂I_d/∂V_d
   const double gsrc = id.gds_s + id.gm_s;  // −∂I_d/∂V_s (see NmosAccess::current, both orientations)
-  e.i = law.current(g, va - vm);
   e.g_a = gmem * gd / (gmem + gd);
   e.g_b = gmem * gsrc / (gmem + gd);
   e.v_m = vm;
+  e.u = va - vm;
+  e.alpha_a = gd / (gmem + gd);
+  e.alpha_b = gsrc / (gmem + gd);
+  e.beta = 1.0 / (gmem + gd);
   return e;
+}
+
+/// Evaluates cell (i,j) of `spec` (static law, conductance g) at terminal voltages (va, vb).
+inline CellEval evalCell(const CrossbarSpec& spec, double g, double va, double vb) {
+  if (g == 0.0 && spec.cell != CellKind::OneR) {
+    // open memory element: no current, m floats to the access-device side
+    CellEval e;
+    e.v_m = spec.cell == CellKind::OneS1R ? va : vb;
+    return e;
+  }
+  const auto& law = spec.iv;
+  const auto memory = [&](double u, double& gm) {
+    gm = law.conductance(g, u);
+    return law.current(g, u);
+  };
+  return evalCellWith(spec, memory, g, va, vb);
 }
 
 }  // namespace xbarsim::circuit::detail

@@ -91,7 +91,8 @@ inline std::vector<std::vector<double>> runNgspice(const std::string& deck_with_
   char buf[4096];
   while (std::fgets(buf, sizeof buf, pipe)) out += buf;
   ::pclose(pipe);  // ngspice -b exits with 1 when a deck has no .print/.plot: judge by output
-  if (out.find("rror") != std::string::npos || !fs::exists(table))
+  if (out.find("rror") != std::string::npos || out.find("aborted") != std::string::npos ||
+      out.find("too small") != std::string::npos || !fs::exists(table))
     throw std::runtime_error("ngspice failed on " + deck.string() + ":\n" + out);
   std::vector<std::vector<double>> rows;
   std::ifstream in(table);
