@@ -45,7 +45,9 @@ class Vteam final : public DeviceModel {
   [[nodiscard]] std::string_view spiceSubcircuit() const noexcept override { return "vteam"; }
   [[nodiscard]] std::string_view spiceLibrary() const noexcept override;
   [[nodiscard]] std::string_view spiceLibraryFile() const noexcept override { return "vteam.lib"; }
-  [[nodiscard]] std::string_view spiceInitialStateParam() const noexcept override { return "w_ini"; }
+  [[nodiscard]] std::string_view spiceInitialStateParam() const noexcept override {
+    return "w_ini";
+  }
 
   /// Resistance v/i (Ω) at state w (clamped to the bounds); independent of v.
   [[nodiscard]] double resistance(double w_m) const;

@@ -78,8 +78,8 @@ BOOST_AUTO_TEST_CASE(thresholds) {
   const double w = 1.5e-9;
   for (const double v : {-0.2, -0.19, -0.1, 0.0, 0.01, 0.0199, 0.02})
     BOOST_TEST(m.stateRate(v, w) == 0.0, "v = " << v);
-  BOOST_TEST(m.stateRate(0.0201, w) > 0.0);   // OFF: w grows towards w_off (R grows)
-  BOOST_TEST(m.stateRate(-0.201, w) < 0.0);   // ON: w shrinks towards w_on
+  BOOST_TEST(m.stateRate(0.0201, w) > 0.0);  // OFF: w grows towards w_off (R grows)
+  BOOST_TEST(m.stateRate(-0.201, w) < 0.0);  // ON: w shrinks towards w_on
   BOOST_TEST(m.stateRate(0.0201, w) == 5e-4 * 0.005, tt::tolerance(1e-9));
 }
 
@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(kvatinsky_window_values) {
 
 BOOST_AUTO_TEST_CASE(anti_windup_at_the_bounds) {
   const Vteam m;
-  // Within clamp_width = 1 pm of the bound it moves to, the rate fades linearly; beyond, it reverses.
+  // Within clamp_width = 1 pm of the bound it moves to, the rate fades linearly; beyond, it
+  // reverses.
   BOOST_TEST(m.stateRate(0.05, 3e-9 - 0.5e-12) == 0.5 * 7.5e-4, tt::tolerance(1e-6));
   BOOST_TEST(m.stateRate(0.05, 3e-9) == 0.0);
   BOOST_TEST(m.stateRate(0.05, 3e-9 + 2e-12) == -7.5e-4, tt::tolerance(1e-13));
@@ -129,9 +130,10 @@ BOOST_AUTO_TEST_CASE(state_and_parameter_checks) {
   BOOST_CHECK_THROW((void)withParams({{"window_type", 0.5}}), xbarsim::Error);
   BOOST_CHECK_THROW((void)withParams({{"w_on_m", 3e-9}}), xbarsim::Error);
   BOOST_CHECK_THROW((void)withParams({{"r_off_ohm", 40.0}}), xbarsim::Error);
-  BOOST_CHECK_THROW((void)withParams({{"k_on_m_per_s", 1.0}}), xbarsim::Error);   // out of range
+  BOOST_CHECK_THROW((void)withParams({{"k_on_m_per_s", 1.0}}), xbarsim::Error);  // out of range
   BOOST_CHECK_THROW((void)withParams({{"v_off_v", -0.1}}), xbarsim::Error);
-  BOOST_CHECK_THROW((void)Vteam(ParamSet(modelKinds().get("rram_stanford").parameters)), xbarsim::Error);
+  BOOST_CHECK_THROW((void)Vteam(ParamSet(modelKinds().get("rram_stanford").parameters)),
+                    xbarsim::Error);
 }
 
 BOOST_AUTO_TEST_CASE(registered_with_both_faces) {
