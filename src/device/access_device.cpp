@@ -20,42 +20,57 @@ constexpr std::string_view kBurr =
 constexpr std::string_view kAssumed = "assumed illustrative value (xbarsim)";
 constexpr std::string_view kMos1 = "ngspice MOS level 1 (Shichman & Hodges, IEEE JSSC 3, 285 (1968))";
 
-constexpr std::array kSelectorParams = {
-    ParamInfo{"nl", "1", 10.0, 2.0 + 1e-9, 1e9, "half-bias non-linearity I(V_w)/I(V_w/2)", kBurr, ""},
-    ParamInfo{"v_write_v", "V", 2.0, 1e-3, 100.0, "write voltage V_w at which NL is defined",
-              kAssumed, ""},
-    ParamInfo{"i_write_a", "A", 1e-3, 1e-15, 1.0, "selector current at V_w", kAssumed, ""},
-};
+using SP = Selector::Params;
 
-constexpr std::array kNmosParams = {
-    ParamInfo{"vto_v", "V", 0.5, -10.0, 10.0, "threshold voltage", kAssumed, "vto"},
-    ParamInfo{"kp_a_per_v2", "A/V^2", 5e-4, 1e-9, 1.0, "transconductance parameter", kAssumed, "kp"},
-    ParamInfo{"lambda", "1", 0.0, 0.0, 1.0, "channel-length modulation (1/V)", kMos1, "lambda"},
-    ParamInfo{"w_m", "m", 0.4e-6, 1e-9, 1e-3, "channel width", kAssumed, "w"},
-    ParamInfo{"l_m", "m", 0.1e-6, 1e-9, 1e-3, "channel length", kAssumed, "l"},
-    ParamInfo{"v_gate_v", "V", 1.2, -10.0, 10.0, "word-line (gate) voltage of a selected cell",
-              kAssumed, ""},
-};
+constexpr ParamTable<SP, 3> kSelectorTable{std::array{
+    BoundParam<SP>{ParamInfo{"nl", "1", 10.0, 2.0 + 1e-9, 1e9,
+                             "half-bias non-linearity I(V_w)/I(V_w/2)", kBurr, ""},
+                   &SP::nl},
+    BoundParam<SP>{ParamInfo{"v_write_v", "V", 2.0, 1e-3, 100.0,
+                             "write voltage V_w at which NL is defined", kAssumed, ""},
+                   &SP::v_write_v},
+    BoundParam<SP>{
+        ParamInfo{"i_write_a", "A", 1e-3, 1e-15, 1.0, "selector current at V_w", kAssumed, ""},
+        &SP::i_write_a},
+}};
+
+using NP = NmosAccess::Params;
+
+constexpr ParamTable<NP, 6> kNmosTable{std::array{
+    BoundParam<NP>{ParamInfo{"vto_v", "V", 0.5, -10.0, 10.0, "threshold voltage", kAssumed, "vto"},
+                   &NP::vto_v},
+    BoundParam<NP>{ParamInfo{"kp_a_per_v2", "A/V^2", 5e-4, 1e-9, 1.0, "transconductance parameter",
+                             kAssumed, "kp"},
+                   &NP::kp_a_per_v2},
+    BoundParam<NP>{
+        ParamInfo{"lambda", "1", 0.0, 0.0, 1.0, "channel-length modulation (1/V)", kMos1, "lambda"},
+        &NP::lambda},
+    BoundParam<NP>{ParamInfo{"w_m", "m", 0.4e-6, 1e-9, 1e-3, "channel width", kAssumed, "w"},
+                   &NP::w_m},
+    BoundParam<NP>{ParamInfo{"l_m", "m", 0.1e-6, 1e-9, 1e-3, "channel length", kAssumed, "l"},
+                   &NP::l_m},
+    BoundParam<NP>{ParamInfo{"v_gate_v", "V", 1.2, -10.0, 10.0,
+                             "word-line (gate) voltage of a selected cell", kAssumed, ""},
+                   &NP::v_gate_v},
+}};
 
 }  // namespace
 
-std::span<const ParamInfo> selectorParameters() noexcept { return kSelectorParams; }
-std::span<const ParamInfo> nmosAccessParameters() noexcept { return kNmosParams; }
+std::span<const ParamInfo> selectorParameters() noexcept { return kSelectorTable.infos(); }
+std::span<const ParamInfo> nmosAccessParameters() noexcept { return kNmosTable.infos(); }
 
 // ---- selector -----------------------------------------------------------------------------------
 
-Selector::Selector(ParamSet params) : params_(std::move(params)) {
-  if (params_.table().data() != kSelectorParams.data()) throw Error("Selector: parameter set of another model");
-  v_write_v_ = params_.get("v_write_v");
-  const double nl = params_.get("nl");
-  v0_v_ = v_write_v_ / (2.0 * std::acosh(nl / 2.0));
-  g0_s_ = params_.get("i_write_a") / (v0_v_ * std::sinh(v_write_v_ / v0_v_));
+Selector::Selector(ParamSet params)
+    : params_(std::move(params)), p_(kSelectorTable.bind(params_, "Selector")) {
+  v0_v_ = p_.v_write_v / (2.0 * std::acosh(p_.nl / 2.0));
+  g0_s_ = p_.i_write_a / (v0_v_ * std::sinh(p_.v_write_v / v0_v_));
 }
 
 double Selector::current(double v_v) const noexcept { return g0_s_ * v0_v_ * std::sinh(v_v / v0_v_); }
 double Selector::conductance(double v_v) const noexcept { return g0_s_ * std::cosh(v_v / v0_v_); }
 double Selector::nonlinearity() const noexcept {
-  return current(v_write_v_) / current(v_write_v_ / 2.0);
+  return current(p_.v_write_v) / current(p_.v_write_v / 2.0);
 }
 
 std::string Selector::spiceInstance(std::string_view name, std::string_view te,
@@ -66,15 +81,8 @@ std::string Selector::spiceInstance(std::string_view name, std::string_view te,
 
 // ---- NMOS ---------------------------------------------------------------------------------------
 
-NmosAccess::NmosAccess(ParamSet params) : params_(std::move(params)) {
-  if (params_.table().data() != kNmosParams.data()) throw Error("NmosAccess: parameter set of another model");
-  vto_v_ = params_.get("vto_v");
-  kp_a_per_v2_ = params_.get("kp_a_per_v2");
-  lambda_ = params_.get("lambda");
-  w_m_ = params_.get("w_m");
-  l_m_ = params_.get("l_m");
-  v_gate_v_ = params_.get("v_gate_v");
-}
+NmosAccess::NmosAccess(ParamSet params)
+    : params_(std::move(params)), p_(kNmosTable.bind(params_, "NmosAccess")) {}
 
 MosCurrent NmosAccess::current(double v_g, double v_d, double v_s) const noexcept {
   // MOS1 is symmetric: for V_d < V_s the terminals swap roles and the current reverses.
@@ -83,19 +91,19 @@ MosCurrent NmosAccess::current(double v_g, double v_d, double v_s) const noexcep
   const double vs = reversed ? v_d : v_s;
   const double vgs = v_g - vs;
   const double vds = vd - vs;
-  const double vov = vgs - vto_v_;
-  const double beta = kp_a_per_v2_ * w_m_ / l_m_;
+  const double vov = vgs - p_.vto_v;
+  const double beta = p_.kp_a_per_v2 * p_.w_m / p_.l_m;
   MosCurrent r;
   if (vov > 0.0) {
-    const double clm = 1.0 + lambda_ * vds;
+    const double clm = 1.0 + p_.lambda * vds;
     if (vds < vov) {
       r.id_a = beta * (vov - 0.5 * vds) * vds * clm;
       r.gm_s = beta * vds * clm;
-      r.gds_s = beta * (vov - vds) * clm + beta * (vov - 0.5 * vds) * vds * lambda_;
+      r.gds_s = beta * (vov - vds) * clm + beta * (vov - 0.5 * vds) * vds * p_.lambda;
     } else {
       r.id_a = 0.5 * beta * vov * vov * clm;
       r.gm_s = beta * vov * clm;
-      r.gds_s = 0.5 * beta * vov * vov * lambda_;
+      r.gds_s = 0.5 * beta * vov * vov * p_.lambda;
     }
   }
   if (reversed) {
@@ -107,14 +115,14 @@ MosCurrent NmosAccess::current(double v_g, double v_d, double v_s) const noexcep
 }
 
 std::string NmosAccess::spiceModelCard() const {
-  return fmt::format(".model xbarsim_nacc nmos level=1 vto={} kp={} lambda={}", spiceNumber(vto_v_),
-                     spiceNumber(kp_a_per_v2_), spiceNumber(lambda_));
+  return fmt::format(".model xbarsim_nacc nmos level=1 vto={} kp={} lambda={}",
+                     spiceNumber(p_.vto_v), spiceNumber(p_.kp_a_per_v2), spiceNumber(p_.lambda));
 }
 
 std::string NmosAccess::spiceInstance(std::string_view name, std::string_view d, std::string_view g,
                                       std::string_view s) const {
-  return fmt::format("m{} {} {} {} {} xbarsim_nacc w={} l={}", name, d, g, s, s, spiceNumber(w_m_),
-                     spiceNumber(l_m_));
+  return fmt::format("m{} {} {} {} {} xbarsim_nacc w={} l={}", name, d, g, s, s,
+                     spiceNumber(p_.w_m), spiceNumber(p_.l_m));
 }
 
 // ---- cell ---------------------------------------------------------------------------------------
@@ -180,7 +188,7 @@ const ModelKind& selectorKind() {
       .description = "symmetric sinh selector of a 1S1R cell, given by its half-bias non-linearity",
       .citation = kBurr,
       .role = KindRole::Access,
-      .parameters = kSelectorParams,
+      .parameters = kSelectorTable.infos(),
       .builtin_card = "selector",
       .spice_library = "access.lib"};
   return kind;
@@ -191,7 +199,7 @@ const ModelKind& nmosAccessKind() {
                               .description = "NMOS access transistor of a 1T1R cell (MOS level 1)",
                               .citation = kMos1,
                               .role = KindRole::Access,
-                              .parameters = kNmosParams,
+                              .parameters = kNmosTable.infos(),
                               .builtin_card = "nmos_access",
                               .spice_library = "access.lib"};
   return kind;

@@ -12,6 +12,7 @@
   X(rramCmo)                    \
   X(pcmPulse)                   \
   X(rramStanford)               \
+  X(vteam)                      \
   X(selector)                   \
   X(nmosAccess)
 

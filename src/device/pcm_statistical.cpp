@@ -22,26 +22,49 @@ constexpr double kZeroClip = 1e-7;  // aihwkit _ZERO_CLIP: smallest g/g_max in t
 constexpr std::string_view kJoshi =
     "Joshi et al., Nat. Commun. 11, 2473 (2020); aihwkit PCMLikeNoiseModel (docs/device-models.md §1.2-§1.4)";
 
-constexpr std::array kParams = {
-    ParamInfo{"g_max_s", "S", 25e-6, 1e-9, 1.0, "conductance range g_max", kJoshi, ""},
-    ParamInfo{"prog_c0_s", "S", 0.26348e-6, -1.0, 1.0, "sigma_prog polynomial c0 (at g_ref)", kJoshi, ""},
-    ParamInfo{"prog_c1_s", "S", 1.9650e-6, -1.0, 1.0, "sigma_prog polynomial c1 (at g_ref)", kJoshi, ""},
-    ParamInfo{"prog_c2_s", "S", -1.1731e-6, -1.0, 1.0, "sigma_prog polynomial c2 (at g_ref)", kJoshi, ""},
-    ParamInfo{"prog_c3_s", "S", 0.0, -1.0, 1.0, "sigma_prog polynomial c3 (HERMES cubic)",
-              "aihwkit HermesNoiseModel (docs/device-models.md §1.7)", ""},
-    ParamInfo{"g_ref_s", "S", 25e-6, 1e-9, 1.0, "g_max the polynomial was fitted at", kJoshi, ""},
-    ParamInfo{"t0_s", "s", 20.0, 1e-9, 1e9, "drift reference time t0", kJoshi, ""},
-    ParamInfo{"t_read_s", "s", 250e-9, 1e-12, 1.0, "read duration of the 1/f noise integral", kJoshi, ""},
-    ParamInfo{"prog_noise_scale", "1", 1.0, 0.0, 100.0, "scale of the programming noise", kJoshi, ""},
-    ParamInfo{"drift_scale", "1", 1.0, 0.0, 100.0, "scale of the drift exponent", kJoshi, ""},
-    ParamInfo{"read_noise_scale", "1", 1.0, 0.0, 100.0, "scale of the read noise", kJoshi, ""},
-};
+using P = PcmStatisticalParams;
+
+constexpr ParamTable<P, 11> kTable{std::array{
+    BoundParam<P>{
+        ParamInfo{"g_max_s", "S", 25e-6, 1e-9, 1.0, "conductance range g_max", kJoshi, ""},
+        &P::g_max_s},
+    BoundParam<P>{ParamInfo{"prog_c0_s", "S", 0.26348e-6, -1.0, 1.0,
+                            "sigma_prog polynomial c0 (at g_ref)", kJoshi, ""},
+                  &P::prog_c0_s},
+    BoundParam<P>{ParamInfo{"prog_c1_s", "S", 1.9650e-6, -1.0, 1.0,
+                            "sigma_prog polynomial c1 (at g_ref)", kJoshi, ""},
+                  &P::prog_c1_s},
+    BoundParam<P>{ParamInfo{"prog_c2_s", "S", -1.1731e-6, -1.0, 1.0,
+                            "sigma_prog polynomial c2 (at g_ref)", kJoshi, ""},
+                  &P::prog_c2_s},
+    BoundParam<P>{
+        ParamInfo{"prog_c3_s", "S", 0.0, -1.0, 1.0, "sigma_prog polynomial c3 (HERMES cubic)",
+                  "aihwkit HermesNoiseModel (docs/device-models.md §1.7)", ""},
+        &P::prog_c3_s},
+    BoundParam<P>{ParamInfo{"g_ref_s", "S", 25e-6, 1e-9, 1.0, "g_max the polynomial was fitted at",
+                            kJoshi, ""},
+                  &P::g_ref_s},
+    BoundParam<P>{ParamInfo{"t0_s", "s", 20.0, 1e-9, 1e9, "drift reference time t0", kJoshi, ""},
+                  &P::t0_s},
+    BoundParam<P>{ParamInfo{"t_read_s", "s", 250e-9, 1e-12, 1.0,
+                            "read duration of the 1/f noise integral", kJoshi, ""},
+                  &P::t_read_s},
+    BoundParam<P>{ParamInfo{"prog_noise_scale", "1", 1.0, 0.0, 100.0,
+                            "scale of the programming noise", kJoshi, ""},
+                  &P::prog_noise_scale},
+    BoundParam<P>{
+        ParamInfo{"drift_scale", "1", 1.0, 0.0, 100.0, "scale of the drift exponent", kJoshi, ""},
+        &P::drift_scale},
+    BoundParam<P>{
+        ParamInfo{"read_noise_scale", "1", 1.0, 0.0, 100.0, "scale of the read noise", kJoshi, ""},
+        &P::read_noise_scale},
+}};
 
 double clamp(double x, double lo, double hi) { return std::min(std::max(x, lo), hi); }
 
 }  // namespace
 
-std::span<const ParamInfo> pcmStatisticalParameters() noexcept { return kParams; }
+std::span<const ParamInfo> pcmStatisticalParameters() noexcept { return kTable.infos(); }
 
 PcmStatisticalParams hermesParams(int num_devices) {
   if (num_devices != 1 && num_devices != 2)
@@ -64,28 +87,19 @@ PcmStatisticalParams hermesParams(int num_devices) {
 }
 
 PcmStatisticalParams pcmStatisticalParamsFrom(const ParamSet& params, std::string_view variant) {
-  PcmStatisticalParams p;
+  PcmNoiseVariant v = PcmNoiseVariant::Joshi2020;
   if (variant == "joshi2020") {
-    p.variant = PcmNoiseVariant::Joshi2020;
+    v = PcmNoiseVariant::Joshi2020;
   } else if (variant == "hermes_1dev") {
-    p.variant = PcmNoiseVariant::Hermes1Device;
+    v = PcmNoiseVariant::Hermes1Device;
   } else if (variant == "hermes_2dev") {
-    p.variant = PcmNoiseVariant::Hermes2Device;
+    v = PcmNoiseVariant::Hermes2Device;
   } else {
     throw Error(fmt::format("pcm_statistical: unknown variant \"{}\" (joshi2020, hermes_1dev, "
                             "hermes_2dev)", variant));
   }
-  p.g_max_s = params.get("g_max_s");
-  p.prog_c0_s = params.get("prog_c0_s");
-  p.prog_c1_s = params.get("prog_c1_s");
-  p.prog_c2_s = params.get("prog_c2_s");
-  p.prog_c3_s = params.get("prog_c3_s");
-  p.g_ref_s = params.get("g_ref_s");
-  p.t0_s = params.get("t0_s");
-  p.t_read_s = params.get("t_read_s");
-  p.prog_noise_scale = params.get("prog_noise_scale");
-  p.drift_scale = params.get("drift_scale");
-  p.read_noise_scale = params.get("read_noise_scale");
+  PcmStatisticalParams p = kTable.bind(params, "pcm_statistical");
+  p.variant = v;
   return p;
 }
 

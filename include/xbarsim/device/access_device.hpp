@@ -43,9 +43,15 @@ class Selector {
   [[nodiscard]] std::string spiceInstance(std::string_view name, std::string_view te,
                                           std::string_view be) const;
 
+  /// The parameters as typed fields (names as in the table).
+  struct Params {
+    double nl, v_write_v, i_write_a;
+  };
+
  private:
   ParamSet params_;
-  double v_write_v_, v0_v_, g0_s_;
+  Params p_;
+  double v0_v_, g0_s_;  ///< sinh scale and small-signal conductance (derived from nl, V_w, I_w)
 };
 
 /// Drain current and its derivatives.
@@ -66,11 +72,16 @@ class NmosAccess {
   /// `m<name> d g s s xbarsim_nacc w=... l=...`
   [[nodiscard]] std::string spiceInstance(std::string_view name, std::string_view d,
                                           std::string_view g, std::string_view s) const;
-  [[nodiscard]] double gateVoltage() const noexcept { return v_gate_v_; }
+  [[nodiscard]] double gateVoltage() const noexcept { return p_.v_gate_v; }
+
+  /// The parameters as typed fields (names as in the table).
+  struct Params {
+    double vto_v, kp_a_per_v2, lambda, w_m, l_m, v_gate_v;
+  };
 
  private:
   ParamSet params_;
-  double vto_v_, kp_a_per_v2_, lambda_, w_m_, l_m_, v_gate_v_;
+  Params p_;
 };
 
 /// Operating point of a cell at a given terminal voltage.

@@ -63,12 +63,12 @@ class PcmPulse final : public DeviceModel {
   [[nodiscard]] double curve(double pulses) const;
 
   /// Reference SET and RESET pulses of the card.
-  [[nodiscard]] double setAmplitude() const noexcept { return v_set_pulse_v_; }
-  [[nodiscard]] double setWidth() const noexcept { return t_set_s_; }
-  [[nodiscard]] double resetAmplitude() const noexcept { return v_reset_pulse_v_; }
-  [[nodiscard]] double resetWidth() const noexcept { return t_reset_s_; }
-  [[nodiscard]] double gMin() const noexcept { return g_min_s_; }
-  [[nodiscard]] double gMax() const noexcept { return g_max_s_; }
+  [[nodiscard]] double setAmplitude() const noexcept { return p_.v_set_pulse_v; }
+  [[nodiscard]] double setWidth() const noexcept { return p_.t_set_s; }
+  [[nodiscard]] double resetAmplitude() const noexcept { return p_.v_reset_pulse_v; }
+  [[nodiscard]] double resetWidth() const noexcept { return p_.t_reset_s; }
+  [[nodiscard]] double gMin() const noexcept { return p_.g_min_s; }
+  [[nodiscard]] double gMax() const noexcept { return p_.g_max_s; }
 
   /// Iterative program-and-verify: from g_start_s, RESET if above target + tolerance, then
   /// reference SET pulses until |G − target| <= tolerance; an overshoot beyond the tolerance
@@ -77,13 +77,19 @@ class PcmPulse final : public DeviceModel {
                                                   double tolerance_s, int max_pulses,
                                                   RngStream& rng) const;
 
+  /// The parameters as typed fields (names as in the table).
+  struct Params {
+    double g_min_s, g_max_s, g_ini_s, a_pulses, p_max, t_set_s, v_set_v, v_set_pulse_v, v_reset_v,
+        v_reset_pulse_v, t_reset_s, v_smooth_v, sigma_c2c;
+  };
+
  private:
   [[nodiscard]] double setWeight(double v_v) const noexcept;
   [[nodiscard]] double resetWeight(double v_v) const noexcept;
 
   ParamSet params_;
-  double g_min_s_, g_max_s_, g_ini_s_, a_pulses_, p_max_, t_set_s_, v_set_v_, v_set_pulse_v_,
-      v_reset_v_, v_reset_pulse_v_, t_reset_s_, v_smooth_v_, sigma_c2c_, g_sat_s_;
+  Params p_;
+  double g_sat_s_;  ///< saturation conductance of the SET response (derived)
 };
 
 }  // namespace xbarsim::device

@@ -48,7 +48,7 @@ class StanfordRram final : public DeviceModel {
   [[nodiscard]] double conductance(double v_v, double gap_m) const override;
   [[nodiscard]] double stateRate(double v_v, double gap_m, double t_amb_k) const override;
   using DeviceModel::stateRate;
-  [[nodiscard]] double ambientTemperature() const noexcept override { return t_ini_k_; }
+  [[nodiscard]] double ambientTemperature() const noexcept override { return p_.t_ini_k; }
   [[nodiscard]] double initialState() const noexcept override;
   [[nodiscard]] std::string_view spiceSubcircuit() const noexcept override { return "rram_stanford"; }
   [[nodiscard]] std::string_view spiceLibrary() const noexcept override;
@@ -66,7 +66,7 @@ class StanfordRram final : public DeviceModel {
   [[nodiscard]] double stateNoiseRate(double v_v, double gap_m, double t_amb_k, double xi) const override;
   /// Time for which one ξ is held (s): the code's $bound_step(time_step); 0 if model_switch = 0.
   [[nodiscard]] double variationStep() const noexcept override {
-    return model_switch_ != 0.0 ? time_step_s_ : 0.0;
+    return p_.model_switch != 0.0 ? p_.time_step_s : 0.0;
   }
   /// Gap (m) whose read current at v_read_v equals that of resistance r_ohm (MemTorch's
   /// derivation of gap bounds from r_on/r_off): g0·ln(I0·sinh(Vr/V0)·R/Vr).
@@ -76,11 +76,16 @@ class StanfordRram final : public DeviceModel {
   /// Field-threshold voltage (V) at a gap: the smallest |V| with γ·|V|/tox ≥ F_min (SET side).
   [[nodiscard]] double thresholdVoltage(double gap_m) const;
 
+  /// The parameters as typed fields (names as in the table).
+  struct Params {
+    double g0_m, v0_v, vel0_m_per_s, i0_a, beta, gamma0, gamma_reset, ea_ev, a0_m, t_ini_k,
+        f_min_v_per_m, gap_ini_m, gap_min_m, gap_max_m, rth_k_per_w, tox_m, model_switch,
+        delta_gap0_m_per_s, t_crit_k, t_smth_k, time_step_s, clamp_width_m;
+  };
+
  private:
   ParamSet params_;
-  double g0_m_, v0_v_, vel0_m_per_s_, i0_a_, beta_, gamma0_, gamma_reset_, ea_ev_, a0_m_, t_ini_k_,
-      f_min_v_per_m_, gap_ini_m_, gap_min_m_, gap_max_m_, rth_k_per_w_, tox_m_, model_switch_,
-      delta_gap0_m_per_s_, t_crit_k_, t_smth_k_, time_step_s_, clamp_width_m_;
+  Params p_;
 };
 
 }  // namespace xbarsim::device
