@@ -115,7 +115,9 @@ MosCurrent NmosAccess::current(double v_g, double v_d, double v_s) const noexcep
 }
 
 std::string NmosAccess::spiceModelCard() const {
-  return fmt::format(".model xbarsim_nacc nmos level=1 vto={} kp={} lambda={}",
+  // is = 0: no bulk-junction current, as the native square law (otherwise the default 1e-14 A
+  // junction conducts whenever a drain falls below its source).
+  return fmt::format(".model xbarsim_nacc nmos level=1 vto={} kp={} lambda={} is=0",
                      spiceNumber(p_.vto_v), spiceNumber(p_.kp_a_per_v2), spiceNumber(p_.lambda));
 }
 

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(nmos_square_law_regions_and_derivatives) {
     const double fd = (m.current(1.2, vd + h, 0.0).id_a - m.current(1.2, vd - h, 0.0).id_a) / (2 * h);
     BOOST_TEST_CONTEXT("vd = " << vd) { BOOST_TEST(m.current(1.2, vd, 0.0).gds_s == fd, tt::tolerance(1e-6)); }
   }
-  BOOST_TEST(m.spiceModelCard() == ".model xbarsim_nacc nmos level=1 vto=0.5 kp=0.0005 lambda=0");
+  BOOST_TEST(m.spiceModelCard() == ".model xbarsim_nacc nmos level=1 vto=0.5 kp=0.0005 lambda=0 is=0");
 }
 
 BOOST_AUTO_TEST_CASE(series_cells_satisfy_kcl_and_fd) {
