@@ -26,7 +26,7 @@ std::string memoryModelDescription() {
                           kind->aliases.empty() ? "" : fmt::format(" = {}", kind->aliases),
                           kind->description);
   text.back() = '.';
-  return text + " xbarsim config --models lists parameters and sources";
+  return text + " (xbarsim config --models lists their parameters and sources)";
 }
 
 std::string senseKindDescription() {

@@ -27,8 +27,8 @@ const core::Registry<SenseAmpKind>& senseAmpKinds() {
 }
 
 std::string_view detail::netlistLibrary(std::string_view name) {
-  for (const EmbeddedFile& file : netlistLibraries())
-    if (file.name == name) return file.text;
+  if (const core::EmbeddedFile* file = core::findEmbeddedFile(netlistLibraries(), name))
+    return file->text;
   throw Error(fmt::format("no built-in netlist library \"{}\"", name));
 }
 

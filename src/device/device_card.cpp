@@ -23,11 +23,9 @@ constexpr std::string_view kCardSuffix = ".toml";
 
 /// The embedded devices/<name>.toml, or nullptr.
 const std::string_view* builtinCardText(std::string_view name) {
-  for (const detail::EmbeddedFile& file : detail::embeddedFiles())
-    if (file.name.size() == name.size() + kCardSuffix.size() && file.name.starts_with(name) &&
-        file.name.ends_with(kCardSuffix))
-      return &file.text;
-  return nullptr;
+  const core::EmbeddedFile* file =
+      core::findEmbeddedFile(detail::embeddedFiles(), std::string(name) + std::string(kCardSuffix));
+  return file != nullptr ? &file->text : nullptr;
 }
 
 core::Schema cardSchema(std::span<const ParamInfo> table) {
@@ -148,8 +146,9 @@ std::unique_ptr<DeviceModel> makeDeviceModel(const DeviceCard& card) {
 }
 
 std::string_view builtinSpiceLibrary(std::string_view file) {
-  for (const detail::EmbeddedFile& embedded : detail::embeddedFiles())
-    if (embedded.name == file && file.ends_with(".lib")) return embedded.text;
+  if (const core::EmbeddedFile* embedded = core::findEmbeddedFile(detail::embeddedFiles(), file);
+      embedded != nullptr && file.ends_with(".lib"))
+    return embedded->text;
   throw Error(fmt::format("no built-in SPICE library \"{}\"", file));
 }
 

@@ -31,18 +31,10 @@ const core::Registry<ModelKind>& modelKinds() {
 }
 
 std::vector<std::string> memoryModelNames() {
-  std::vector<std::string> names;
-  for (const ModelKind* kind : modelKinds().all()) {
-    if (kind->role != KindRole::Memory) continue;
-    names.emplace_back(kind->name);
-    std::string_view rest = kind->aliases;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      names.emplace_back(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
-  }
-  return names;
+  std::vector<const ModelKind*> memory;
+  for (const ModelKind* kind : modelKinds().all())
+    if (kind->role == KindRole::Memory) memory.push_back(kind);
+  return core::Registry<ModelKind>("memory model", memory).namesAndAliases();
 }
 
 }  // namespace xbarsim::device

@@ -28,13 +28,14 @@ class Registry {
   /// `what` names the kind in messages ("device model", "sense amplifier").
   Registry(std::string_view what, std::vector<const Kind*> kinds) : what_(what), kinds_(std::move(kinds)) {
     for (std::size_t a = 0; a < kinds_.size(); ++a)
-      for (std::size_t b = 0; b < a; ++b)
-        if (matches(*kinds_[b], kinds_[a]->name))
-          throw Error(fmt::format("registry of {}s: \"{}\" is registered twice", what_, kinds_[a]->name));
+      for (const std::string_view name : namesOf(*kinds_[a]))
+        for (std::size_t b = 0; b < a; ++b)
+          if (matches(*kinds_[b], name))
+            throw Error(fmt::format("registry of {}s: \"{}\" is registered twice", what_, name));
   }
 
   /// The kind called `name` (or one of its aliases); nullptr if none.
-  [[nodiscard]] const Kind* find(std::string_view name) const noexcept {
+  [[nodiscard]] const Kind* find(std::string_view name) const {
     for (const Kind* kind : kinds_)
       if (matches(*kind, name)) return kind;
     return nullptr;
@@ -52,17 +53,28 @@ class Registry {
     return out;
   }
   [[nodiscard]] std::string_view what() const noexcept { return what_; }
+  /// The name and the aliases of every kind, in registration order (configuration choices).
+  [[nodiscard]] std::vector<std::string> namesAndAliases() const {
+    std::vector<std::string> out;
+    for (const Kind* kind : kinds_)
+      for (const std::string_view name : namesOf(*kind)) out.emplace_back(name);
+    return out;
+  }
 
  private:
-  static bool matches(const Kind& kind, std::string_view name) noexcept {
-    if (kind.name == name) return true;
-    std::string_view rest = kind.aliases;
-    while (!rest.empty()) {
+  /// The name and every alias of a kind.
+  static std::vector<std::string_view> namesOf(const Kind& kind) {
+    std::vector<std::string_view> out{kind.name};
+    for (std::string_view rest = kind.aliases; !rest.empty();) {
       const std::size_t comma = rest.find(',');
-      if (rest.substr(0, comma) == name) return true;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+      out.push_back(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
+    return out;
+  }
+  static bool matches(const Kind& kind, std::string_view name) {
+    for (const std::string_view n : namesOf(kind))
+      if (n == name) return true;
     return false;
   }
 

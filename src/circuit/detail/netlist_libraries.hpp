@@ -2,15 +2,11 @@
 #pragma once
 // Text of netlists/*.lib (the sense-amplifier macro-models), compiled into the library
 // (src/circuit/CMakeLists.txt).
-#include <string_view>
-#include <vector>
+#include "xbarsim/core/embedded_file.hpp"
 
 namespace xbarsim::circuit::detail {
 
-struct EmbeddedFile {
-  std::string_view name;  ///< file name under netlists/, e.g. "tia.lib"
-  std::string_view text;
-};
+using core::EmbeddedFile;
 
 /// Every embedded netlists/*.lib, in file-name order.
 const std::vector<EmbeddedFile>& netlistLibraries();
