@@ -181,8 +181,7 @@ const ModelKind& pcmPulseKind() {
       .read_law = IvKind::Linear,
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<PcmPulse>(params);
-      },
-      .state_bytes_per_cell = 8.0 * 8.0};
+      }};
   return kind;
 }
 

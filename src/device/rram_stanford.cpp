@@ -191,8 +191,7 @@ const ModelKind& rramStanfordKind() {
       .read_v0_param = "v0_v",
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<StanfordRram>(params);
-      },
-      .state_bytes_per_cell = 8.0 * 8.0};
+      }};
   return kind;
 }
 

@@ -171,8 +171,7 @@ const ModelKind& vteamKind() {
       .read_law = IvKind::Linear,
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<Vteam>(params);
-      },
-      .state_bytes_per_cell = 8.0 * 8.0};
+      }};
   return kind;
 }
 

@@ -41,7 +41,8 @@ struct ModelKind {
   /// SPICE library realising the kind (a devices/ file name; "" = no SPICE subcircuit).
   std::string_view spice_library;
 
-  /// Static read law an array of this kind is solved with at its programmed conductances.
+  /// Static read law an array of this kind is solved with at its programmed conductances; it
+  /// also selects the memory estimate (extract/memory_estimate.hpp: linear or Newton path).
   IvKind read_law = IvKind::Linear;
   /// For sinh read laws: the card parameter holding V0 ("" = the configuration's device.v0_v).
   std::string_view read_v0_param;
@@ -50,9 +51,6 @@ struct ModelKind {
   std::unique_ptr<DeviceModel> (*compact)(const ParamSet& params) = nullptr;
   /// Statistical inference face: programming noise, drift or relaxation, read noise.
   std::unique_ptr<InferenceModel> (*statistical)(const DeviceCard& card) = nullptr;
-  /// Bytes per cell a native transient keeps for the state of one cell of this kind (memory
-  /// estimate of stateful array transients; 0 for static kinds).
-  double state_bytes_per_cell = 0.0;
 
   [[nodiscard]] bool linearRead() const noexcept { return read_law == IvKind::Linear; }
 };
