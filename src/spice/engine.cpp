@@ -282,7 +282,7 @@ struct Engine::Impl {
     if (request.quit) {
       markDead("ngspice executed 'quit' during '" + label + "'");
       errors.push_back(
-          "ngspice quit: libngspice is torn down, the session is unusable; restart the program");
+          "ngspice quit: libngspice is torn down; a fresh ngspice serves the next call");
     } else if (recover()) {
       errors.push_back(
           "ngspice reported a fatal error; the session was reset and has no circuit loaded");
@@ -290,7 +290,7 @@ struct Engine::Impl {
       markDead("fatal ngspice error during '" + label + "': " + errors.front());
       errors.push_back(
           "ngspice reported a fatal error and failed its self-test afterwards: the session is "
-          "unusable; restart the program");
+          "unusable; a fresh ngspice serves the next call");
     }
     throw SpiceError(label, std::move(errors));
   }

@@ -352,4 +352,6 @@ bool Session::isAlive() const noexcept { return true; }
 
 unsigned Session::restarts() const noexcept { return impl_->restarts; }
 
+int Session::workerPid() const noexcept { return impl_->pid > 0 ? static_cast<int>(impl_->pid) : 0; }
+
 }  // namespace xbarsim::spice

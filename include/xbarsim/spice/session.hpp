@@ -93,6 +93,9 @@ class Session {
   [[nodiscard]] const Limits& limits() const noexcept;
   /// How many times a worker was replaced after a crash, a time-out or a fatal error.
   [[nodiscard]] unsigned restarts() const noexcept;
+  /// Process id of the current worker (0 when none is running: before the first call and
+  /// after a crash until the next one).
+  [[nodiscard]] int workerPid() const noexcept;
 
   /// Replaces the current circuit: clear(), then ngSpice_Circ with the netlist split into
   /// lines (first line = title; `.end` appended if missing; lines after `.end` ignored;
