@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "xbarsim/core/error.hpp"
@@ -218,6 +219,18 @@ std::vector<std::string> conventionNames(const std::map<long, std::string>& foun
   return names;
 }
 
+/// ngspice's warnings about a user deck (and the session's own notes: a worker restarted, a
+/// `quit` removed) after a successful run, on stderr, each text once per process. A failed run
+/// reports its error instead (one line); its warnings are dropped with the worker's state.
+void reportWarnings(spice::Session& session) {
+  static std::set<std::string> shown;
+  for (const std::string& warning : session.takeWarnings()) {
+    if (shown.size() > 1000 || !shown.insert(warning).second) continue;
+    fmt::print(stderr, "xbarsim: warning: {}\n",
+               warning.size() > 300 ? warning.substr(0, 300) + "..." : warning);
+  }
+}
+
 void applyParams(spice::Session& session, const UserDeck& deck,
                  const std::map<std::string, double>& params) {
   if (params.empty()) return;
@@ -339,6 +352,7 @@ WeightResult userDeckWeights(const UserDeck& deck, const std::map<std::string, d
                              double v_read_v) {
   spice::Session& session = spice::Session::instance();
   const auto start = Clock::now();
+  (void)session.takeWarnings();  // of an earlier run that failed (its error was the report)
   loadDeck(session, deck);
   applyParams(session, deck, params);
   for (const std::string& input : deck.inputs)
@@ -349,6 +363,7 @@ WeightResult userDeckWeights(const UserDeck& deck, const std::map<std::string, d
   WeightResult result = acTransferConductances(session, deck.inputs, output_vectors);
   result.timing.setup_s += setup_s;
   session.clear();
+  reportWarnings(session);
   requireFinite(result.weff_s, "W_eff", "output", "input");
   return result;
 }
@@ -361,6 +376,7 @@ CurrentResult userDeckCurrents(const UserDeck& deck, const std::map<std::string,
   spice::Session& session = spice::Session::instance();
   auto start = Clock::now();
   CurrentResult result{Eigen::VectorXd(static_cast<Index>(deck.outputs.size())), {}};
+  (void)session.takeWarnings();  // of an earlier run that failed (its error was the report)
   loadDeck(session, deck);
   applyParams(session, deck, params);
   for (std::size_t i = 0; i < deck.inputs.size(); ++i)
@@ -373,6 +389,7 @@ CurrentResult userDeckCurrents(const UserDeck& deck, const std::map<std::string,
     result.currents_a[static_cast<Index>(j)] = values.at(0);
   }
   session.clear();
+  reportWarnings(session);
   result.timing.solve_s = std::chrono::duration<double>(Clock::now() - start).count();
   requireFinite(result.currents_a, "output current", "output");
   return result;
