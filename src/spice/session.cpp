@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,20 +103,26 @@ struct Session::Impl {
     fd = -1;
     int status = 0;
     pid_t got = 0;
+    rusage usage{};
     for (int i = 0; i < 200; ++i) {  // up to 2 s for a clean exit
-      got = ::waitpid(pid, &status, WNOHANG);
+      got = ::wait4(pid, &status, WNOHANG, &usage);
       if (got != 0) break;
       ::usleep(10000);
     }
     if (got == 0) {
       ::kill(pid, SIGKILL);
-      got = ::waitpid(pid, &status, 0);
+      got = ::wait4(pid, &status, 0, &usage);
     }
     pid = -1;
     if (got < 0) return "could not be waited for";
-    if (WIFSIGNALED(status)) return "killed by " + signalName(WTERMSIG(status));
+    // Peak resident memory tells a worker that ran into its memory limit (allocation
+    // failures in libngspice end in SIGSEGV or SIGABRT) from other crashes.
+    const std::string peak = fmt::format("peak memory {:.0f} MB, limit {:.0f} MB above the parent's size",
+                                         static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
+    if (WIFSIGNALED(status))
+      return fmt::format("killed by {}; {}", signalName(WTERMSIG(status)), peak);
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-      return fmt::format("exited with status {}", WEXITSTATUS(status));
+      return fmt::format("exited with status {}; {}", WEXITSTATUS(status), peak);
     return {};
   }
 

@@ -57,7 +57,7 @@ void expectOneLineFailure(const fs::path& dir, const std::string& env, const std
 BOOST_AUTO_TEST_CASE(crashing_deck_is_exit_2_and_one_line) {
   const TempDir dir;
   writeText(dir / "crash.cir", kCrashDeck);
-  expectOneLineFailure(dir.path(), "", "crash.cir", 2, "ngspice crashed (killed by SIGSEGV)");
+  expectOneLineFailure(dir.path(), "", "crash.cir", 2, "ngspice crashed (killed by SIGSEGV;");
 }
 
 BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_time_limit) {
