@@ -131,7 +131,10 @@ class DeckExpander {
         std::filesystem::path path(target);
         if (path.is_relative()) path = file.parent_path() / path;
         path = path.lexically_normal();
-        emit(fmt::format("* {} (pasted by xbarsim)", trimmed(line)), shown, number);
+        emit(lib_section.empty() ? fmt::format("* (xbarsim: {} pasted below)", path.string())
+                                 : fmt::format("* (xbarsim: section {} of {} pasted below)",
+                                               lib_section, path.string()),
+             shown, number);
         expand(path, lib_section, depth + 1, shown, number);
         continue;
       }
