@@ -4,6 +4,9 @@
 //
 //   build/tools/bench_ngspice [N ...]            (default 8 16 32 48 64)
 //   build/tools/bench_ngspice --max-alter 32 ... (skip alter+op/ac above this size)
+//   build/tools/bench_ngspice --overhead [N] [K]  (the worker process's cost: K W_eff
+//     dc-sweep extractions of an N×N array through spice::Session, i.e. the worker, against
+//     the same deck run and vector reads on libngspice in this process; default 32, 7)
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -13,7 +16,17 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "spice/detail/engine.hpp"
+#include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/circuit/crossbar_spec.hpp"
+#include "xbarsim/spice/session.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
 
@@ -54,9 +67,89 @@ std::pair<double, double> timed(F&& f) {
           cpuSeconds() - cpu};
 }
 
+/// CPU seconds (user + system) of process `pid` so far, from /proc (10 ms resolution).
+double processCpuSeconds(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0.0;
+  for (int k = 3; k <= 15 && fields >> field; ++k)
+    if (k == 14 || k == 15) ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+/// Worker first (it must be forked before libngspice is initialised in this process), then
+/// the in-process engine on the same deck.
+int overhead(Eigen::Index n, int repeats) {
+  const auto spec = benchSpec(n);
+  const auto start = timed([] { (void)xbarsim::spice::Session::instance().version(); });
+  std::vector<double> worker, local;
+  // One warm-up extraction starts the worker before libngspice is initialised here; then
+  // the two alternate, so that the machine's load affects both alike.
+  (void)NgspiceBackend(NgspiceWeightMethod::DcSweep).effectiveWeights(spec, 0.2);
+  double init_s = 0.0;
+  std::unique_ptr<xbarsim::spice::detail::Engine> engine;
+  init_s = timed([&] { engine = std::make_unique<xbarsim::spice::detail::Engine>(); }).first;
+  auto& session = xbarsim::spice::Session::instance();
+  const int pid = session.workerPid();
+  double worker_cpu = 0.0, local_cpu = 0.0;
+  for (int k = 0; k < repeats; ++k) {
+    const double child_before = processCpuSeconds(pid);
+    const auto w = timed([&] {
+      (void)NgspiceBackend(NgspiceWeightMethod::DcSweep).effectiveWeights(spec, 0.2);
+    });
+    worker.push_back(w.first);
+    worker_cpu += w.second + processCpuSeconds(pid) - child_before;
+    const auto l = timed([&] {
+      xbarsim::circuit::NetlistOptions options;
+      options.mode = xbarsim::circuit::InputMode::OneHotSweep;
+      options.v_read_v = 0.2;
+      options.control_block = false;
+      const std::string deck = xbarsim::circuit::crossbarNetlist(spec, options);
+      engine->runDeck(deck, {fmt::format("dc vsel 0 {} 1", n - 1)});
+      for (Eigen::Index j = 0; j < n; ++j)
+        (void)engine->realVector(xbarsim::circuit::outputCurrentVector(j));
+    });
+    local.push_back(l.first);
+    local_cpu += l.second;
+  }
+  // The round trip of one call (a vector of N values) in isolation.
+  const std::string probe = xbarsim::circuit::outputCurrentVector(0);
+  session.loadCircuit("* probe\nv1 out 0 1\nr1 out 0 1k\n.end\n");
+  session.command("op");
+  constexpr int kCalls = 2000;
+  const double call_s = timed([&] {
+    for (int k = 0; k < kCalls; ++k) (void)session.realVector("v1#branch");
+  }).first / kCalls;
+  session.clear();
+  const double w = median(worker);
+  const double l = median(local);
+  fmt::print("W_eff dc-sweep {}x{}, median of {}: worker {:.4f} s, in-process {:.4f} s, "
+             "overhead {:+.2f} % ({:+.2f} ms per extraction)\n",
+             n, n, repeats, w, l, 100.0 * (w - l) / l, 1e3 * (w - l));
+  fmt::print("CPU (worker + parent vs in-process), total of {}: {:.3f} s vs {:.3f} s, overhead {:+.2f} %\n",
+             repeats, worker_cpu, local_cpu, 100.0 * (worker_cpu - local_cpu) / local_cpu);
+  fmt::print("one call's round trip: {:.1f} us; an extraction makes {} calls: {:.3f} ms = {:.3f} % "
+             "of the in-process time\n",
+             1e6 * call_s, n + 1, 1e3 * call_s * static_cast<double>(n + 1),
+             100.0 * call_s * static_cast<double>(n + 1) / l);
+  fmt::print("worker start (fork + ngSpice_Init, once per process and after a crash): {:.4f} s; "
+             "ngSpice_Init in-process {:.4f} s\n",
+             start.first, init_s);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "--overhead")
+    return overhead(argc >= 3 ? std::atol(argv[2]) : 32, argc >= 4 ? std::atoi(argv[3]) : 7);
   std::vector<Eigen::Index> sizes;
   Eigen::Index max_alter = 32;
   for (int k = 1; k < argc; ++k) {

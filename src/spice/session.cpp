@@ -1,675 +1,364 @@
 // SPDX-License-Identifier: MIT
+// spice::Session: the parent's side of the ngspice worker process (src/spice/worker.cpp).
 #include "xbarsim/spice/session.hpp"
 
-#include <ngspice/sharedspice.h>
-#include <pwd.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
-#include <csignal>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <exception>
 #include <filesystem>
-#include <locale.h>  // newlocale, uselocale (POSIX)
+#include <fstream>
 #include <thread>
-#include <utility>
 
-#include "spice/detail/output.hpp"
-#include "xbarsim/core/error.hpp"
+#include "spice/detail/wire.hpp"
 
 namespace xbarsim::spice {
 namespace {
 
-using detail::OutputLine;
-using detail::Severity;
+using detail::Op;
+using detail::Reader;
+using detail::Status;
+using detail::Writer;
 
-/// Runs its scope with the "C" locale for the calling thread only (uselocale), so that
-/// ngspice's strtod/atof/printf see '.' as the decimal point whatever the host set with
-/// setlocale. Measured: under de_DE.UTF-8, `.param rv=1.5k` gives numparam "Number format
-/// error" and a fatal ControlledExit.
-class CLocaleScope {
- public:
-  CLocaleScope() {
-    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
-    if (c_locale == static_cast<locale_t>(nullptr))
-      throw Error("spice: cannot create the C locale for ngspice calls");
-    previous_ = uselocale(c_locale);
-  }
-  ~CLocaleScope() { uselocale(previous_); }
-  CLocaleScope(const CLocaleScope&) = delete;
-  CLocaleScope& operator=(const CLocaleScope&) = delete;
-
- private:
-  locale_t previous_;
-};
-
-std::string trimmed(std::string_view s) {
-  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
+/// A positive finite number from the environment, else `fallback`.
+double envNumber(const char* name, double fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(v > 0.0) || !std::isfinite(v))
+    throw Error(fmt::format("environment variable {}={} must be a positive number", name, text));
+  return v;
 }
 
-/// "ngspice names node(s): a, b, ..." (at most 8) after the messages of a failed solve.
-void appendTroubleNodes(std::vector<std::string>& errors, const std::vector<std::string>& nodes) {
-  if (nodes.empty()) return;
-  std::string named = "ngspice names node(s): " + nodes.front();
-  for (std::size_t k = 1; k < nodes.size() && k < 8; ++k) named += ", " + nodes[k];
-  if (nodes.size() > 8) named += ", ...";
-  errors.push_back(std::move(named));
+/// Address space of this process now (bytes): the worker starts as a copy of it.
+unsigned long long currentAddressSpace() {
+  std::ifstream statm("/proc/self/statm");
+  unsigned long long pages = 0;
+  statm >> pages;
+  return pages * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
 }
 
-std::string lowerFirstToken(std::string_view s) {
-  std::string t = trimmed(s);
-  t = t.substr(0, t.find_first_of(" \t"));
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-  return t;
+std::string firstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > 80) line = line.substr(0, 80) + "...";
+  return line;
 }
 
-bool mentions(const std::vector<OutputLine>& lines, std::string_view text) {
-  return std::any_of(lines.begin(), lines.end(), [&](const OutputLine& l) {
-    return l.text.find(text) != std::string::npos;
-  });
+std::string signalName(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
 }
-
-/// `setcirc` lists the loaded circuits ("Current\t1\t* title") or prints "Error: there
-/// aren't any circuits loaded." (also after a parse error: "circuit not parsed").
-bool listsCurrentCircuit(const std::vector<OutputLine>& lines) {
-  return std::any_of(lines.begin(), lines.end(), [](const OutputLine& l) {
-    return l.stream == detail::Stream::Out && l.text.rfind("Current", 0) == 0;
-  });
-}
-
-constexpr std::size_t kMaxCapturedPerCall = 200000;
-constexpr std::size_t kMaxOutput = 10000;
-constexpr std::size_t kMaxWarnings = 1000;
-constexpr std::size_t kMaxCommandLength = 1023;
-/// Echoed by a `.control` block that loadCircuit appends to every deck: ngspice runs it only
-/// when the circuit was parsed, so its presence proves the load (ngSpice_Circ returns 0 even
-/// on failure) without a top-level command (see Impl::clear() on why those are counted).
-constexpr std::string_view kLoadedMarker = "xbarsim-circuit-loaded";  // sharedspice.c runc(): char buf[1024]
 
 }  // namespace
 
+Session::Limits Session::Limits::defaults() {
+  Limits limits;
+  limits.timeout_s = envNumber("XBARSIM_NGSPICE_TIMEOUT_S", limits.timeout_s);
+  const double ram_mb = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  limits.memory_mb = envNumber("XBARSIM_NGSPICE_MEMORY_MB", ram_mb > 0 ? ram_mb : 4096.0);
+  return limits;
+}
+
 struct Session::Impl {
-  enum class Mode { User, Internal };  // Internal: housekeeping, output not recorded
-
-  struct ExitRequest {
-    bool requested = false;
-    int status = 0;
-    bool quit = false;
-  };
-
-  struct CallResult {
-    std::vector<OutputLine> lines;
-    std::vector<std::string> errors;
-  };
-
   std::thread::id owner = std::this_thread::get_id();
-  bool initialised = false;
-  bool alive = true;
-  bool dirty = true;  ///< ngspice may hold circuits or plots (set by every load and command)
-  std::vector<OutputLine> deck_lines;  ///< output of the .control commands of the last load
-  int circuits = -1;  ///< circuits ngspice holds, if known (-1: unknown, probe when clearing)
-  std::string death_reason;
+  Limits limits = Limits::defaults();
+  pid_t pid = -1;
+  int fd = -1;
   std::string version = "ngspice-unknown";
-
-  // State of the libngspice call in progress (filled by the callbacks).
-  std::vector<OutputLine> captured;
-  std::size_t dropped = 0;
-  std::exception_ptr callback_error;
-  ExitRequest exit_request;
-
-  // Diagnostics of the last command().
+  bool version_known = false;
+  bool spawn_failed = false;
+  std::string spawn_error;
   SolveDiagnostics last_solve;
-
-  // History for takeOutput()/takeWarnings().
-  std::deque<std::string> output;
-  std::deque<std::string> warnings;
+  std::vector<std::string> pending_warnings;  ///< this side's notes (worker restarts)
+  unsigned restarts = 0;
 
   Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
-
-  ~Impl() {
-    // Best effort: free ngspice's circuits at exit so leak checkers see a clean heap.
-    if (initialised && alive && owner == std::this_thread::get_id()) {
-      try {
-        (void)clearQuietly();
-      } catch (...) {  // NOLINT(bugprone-empty-catch): nothing sensible to do at exit
-      }
-    }
-  }
-
-  // ---- libngspice callbacks: never let an exception cross the C boundary ----------------
-
-  static int onSendChar(char* text, int /*id*/, void* user) {
-    auto* self = static_cast<Impl*>(user);
-    try {
-      if (text == nullptr) return 0;
-      if (self->captured.size() < kMaxCapturedPerCall)
-        self->captured.push_back(detail::splitPrefix(text));
-      else
-        ++self->dropped;
-    } catch (...) {
-      if (!self->callback_error) self->callback_error = std::current_exception();
-    }
-    return 0;
-  }
-
-  static int onSendStat(char* /*status*/, int /*id*/, void* /*user*/) { return 0; }
-
-  /// ngspice asks to be unloaded: `quit` (quit = true) or a fatal error. It longjmps back
-  /// into the API function after this returns. We only record the request: unloading from
-  /// inside the callback is forbidden (docs/ngspice-notes.md §3.6), and we never unload at all.
-  static int onControlledExit(int status, NG_BOOL /*immediate*/, NG_BOOL quit, int /*id*/,
-                              void* user) {
-    auto* self = static_cast<Impl*>(user);
-    self->exit_request.requested = true;
-    self->exit_request.status = status;
-    self->exit_request.quit = quit;
-    return 0;
-  }
-
-  static int onBackgroundThread(NG_BOOL /*running*/, int /*id*/, void* /*user*/) { return 0; }
-
-  // ---- plumbing --------------------------------------------------------------------------
+  ~Impl() { stop(/*kill_first=*/false); }
 
   void requireOwnerThread() const {
     if (std::this_thread::get_id() != owner)
       throw Error(
-          "spice: the ngspice session was used from a thread other than the one that created "
-          "it; libngspice keeps global state and is not re-entrant (docs/ngspice-notes.md §3.1)");
+          "spice: the ngspice session belongs to the thread that created it; libngspice is "
+          "not re-entrant (docs/ngspice-notes.md §3.1)");
   }
 
-  void requireUsable() const {
+  /// Ends the worker (closing the connection makes it exit; SIGKILL if asked or if it does
+  /// not) and returns how it ended, as text ("" for a normal exit).
+  std::string stop(bool kill_first) {
+    if (pid <= 0) return {};
+    if (kill_first) ::kill(pid, SIGKILL);
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    int status = 0;
+    pid_t got = 0;
+    rusage usage{};
+    for (int i = 0; i < 200; ++i) {  // up to 2 s for a clean exit
+      got = ::wait4(pid, &status, WNOHANG, &usage);
+      if (got != 0) break;
+      ::usleep(10000);
+    }
+    if (got == 0) {
+      ::kill(pid, SIGKILL);
+      got = ::wait4(pid, &status, 0, &usage);
+    }
+    pid = -1;
+    if (got < 0) return "could not be waited for";
+    // Peak resident memory tells a worker that ran into its memory limit (allocation
+    // failures in libngspice end in SIGSEGV or SIGABRT) from other crashes.
+    const std::string peak = fmt::format("peak memory {:.0f} MB, limit {:.0f} MB above the parent's size",
+                                         static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
+    if (WIFSIGNALED(status))
+      return fmt::format("killed by {}; {}", signalName(WTERMSIG(status)), peak);
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+      return fmt::format("exited with status {}; {}", WEXITSTATUS(status), peak);
+    return {};
+  }
+
+  void start() {
+    if (pid > 0) return;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = fmt::format("{}/xbarsim-ngspice-XXXXXX", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+    if (::mkdtemp(dir.data()) == nullptr) {
+      dir = "/tmp/xbarsim-ngspice-XXXXXX";
+      if (::mkdtemp(dir.data()) == nullptr)
+        throw Error(fmt::format("spice: cannot create a working directory for ngspice: {}",
+                                std::strerror(errno)));
+    }
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+      ::rmdir(dir.c_str());
+      throw Error(fmt::format("spice: cannot create the ngspice worker's pipe: {}", std::strerror(errno)));
+    }
+    const double budget = limits.memory_mb * 1024.0 * 1024.0;
+    const unsigned long long address_space =
+        limits.memory_mb > 0 ? currentAddressSpace() + static_cast<unsigned long long>(budget) : 0;
+    const pid_t child = ::fork();
+    if (child < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      ::rmdir(dir.c_str());
+      throw Error(fmt::format("spice: cannot start the ngspice worker process: {}", std::strerror(errno)));
+    }
+    if (child == 0) {
+      ::close(fds[0]);
+      detail::workerMain(fds[1], dir, address_space);  // never returns
+    }
+    ::close(fds[1]);
+    pid = child;
+    fd = fds[0];
+    // The worker removes the directory once it is inside; removeDir() is for a worker that
+    // failed before that (harmless otherwise).
+    dir_ = dir;
+  }
+
+  /// Sends one request and returns the reply's payload reader state. Throws the worker's
+  /// exception; WorkerError when the worker crashed, hung or could not start.
+  std::string call(const Writer& request, const std::string& label, bool record_diagnostics) {
     requireOwnerThread();
-    if (!alive)
-      throw Error("spice: the ngspice session is unusable (" + death_reason +
-                  "); libngspice cannot be restarted in-process: restart the program");
-  }
-
-  /// One call into libngspice: C locale, output captured, callback exceptions rethrown.
-  template <class F>
-  std::vector<OutputLine> callNgspice(F&& f) {
-    captured.clear();
-    dropped = 0;
-    callback_error = nullptr;
-    {
-      CLocaleScope c_locale;
-      std::forward<F>(f)();
+    start();
+    const std::string message = request.framed();
+    std::string reply;
+    detail::ReadResult result = detail::ReadResult::Closed;
+    if (detail::sendAll(fd, message)) {
+      const auto ms = static_cast<long long>(std::ceil(limits.timeout_s * 1000.0));
+      result = detail::readMessage(fd, reply, ms);
     }
-    if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
-    std::vector<OutputLine> lines = std::exchange(captured, {});
-    if (dropped > 0)
-      lines.push_back({detail::Stream::Raw,
-                       "xbarsim: " + std::to_string(dropped) + " further output lines dropped"});
-    return lines;
-  }
-
-  std::vector<OutputLine> rawCommand(const std::string& cmd) {
-    std::string buffer = cmd;
-    return callNgspice([&] { ngSpice_Command(buffer.data()); });
-  }
-
-  std::vector<OutputLine> rawCircuit(std::vector<std::string> lines) {
-    std::vector<char*> pointers;
-    pointers.reserve(lines.size() + 1);
-    for (auto& line : lines) pointers.push_back(line.data());
-    pointers.push_back(nullptr);
-    return callNgspice([&] { ngSpice_Circ(pointers.data()); });  // copies every line
-  }
-
-  void pushCapped(std::deque<std::string>& queue, std::string text, std::size_t cap) {
-    queue.push_back(std::move(text));
-    while (queue.size() > cap) queue.pop_front();
-  }
-
-  void record(const std::vector<OutputLine>& lines) {
-    for (const auto& line : lines) {
-      if (line.text.find(kLoadedMarker) != std::string::npos) continue;  // loadCircuit's probe
-      if (detail::classify(line) == Severity::Warning) pushCapped(warnings, line.text, kMaxWarnings);
-      pushCapped(output, line.text, kMaxOutput);
+    if (result != detail::ReadResult::Ok) {
+      const bool timed_out = result == detail::ReadResult::TimedOut;
+      std::string how = stop(timed_out);
+      removeDir();
+      ++restarts;
+      last_solve = {};
+      if (timed_out)
+        throw WorkerError(fmt::format(
+            "ngspice did not finish '{}' within {:g} s (the time limit, XBARSIM_NGSPICE_TIMEOUT_S); "
+            "it was stopped",
+            label, limits.timeout_s));
+      throw WorkerError(fmt::format(
+          "ngspice crashed ({}) during '{}'; the run failed (a fresh ngspice serves the next one)",
+          how.empty() ? "ended without answering" : how, label));
     }
-  }
-
-  void markDead(std::string reason) {
-    alive = false;
-    death_reason = std::move(reason);
-  }
-
-  /// `destroy all` + `remcirc` until ngspice says no circuit is left. Returns false if
-  /// ngspice requested an exit or reported errors on the way.
-  bool clearQuietly() {
-    auto ok = [&](const std::vector<OutputLine>& lines) {
-      return !exit_request.requested && detail::collectErrors(lines).empty();
-    };
-    if (!ok(rawCommand("destroy all"))) return false;
-    for (int i = 0; i < 10000; ++i) {
-      const auto lines = rawCommand("remcirc");
-      if (exit_request.requested) return false;
-      if (mentions(lines, "there is no circuit loaded")) return true;
+    Reader r(reply);
+    const auto status = static_cast<Status>(r.u8());
+    const bool alive = r.u8() != 0;
+    std::string what = r.str();
+    std::vector<std::string> messages = r.strs();
+    SolveDiagnostics diag;
+    diag.trouble_nodes = r.strs();
+    diag.singular_matrix = r.u8() != 0;
+    if (record_diagnostics) last_solve = diag;
+    std::string payload = reply.substr(r.consumed());
+    if (!alive) {
+      (void)stop(false);
+      removeDir();
+      ++restarts;
+      pending_warnings.push_back(
+          "xbarsim: ngspice was restarted after a fatal error (" + firstLine(what) + ")");
     }
-    return false;
-  }
-
-  bool circuitLoaded() { return listsCurrentCircuit(rawCommand("setcirc")); }
-
-  /// After a fatal (non-quit) ControlledExit: ngspice longjmp'ed out of the middle of its
-  /// work. Some of those states are harmless (missing .lib, `source` of a missing file),
-  /// others break every later deck (numparam, e.g. an undefined {param}: spicenum.c leaves
-  /// its per-deck state uninitialised). Clear, then prove the parser works on a trivial deck.
-  bool recover() {
-    dirty = true;
-    try {
-      exit_request = {};
-      if (!clearQuietly()) return false;
-      const auto lines = rawCircuit({"* xbarsim self-test", "rselftest 1 0 1", ".end"});
-      if (exit_request.requested || !detail::collectErrors(lines).empty()) return false;
-      if (!circuitLoaded() || exit_request.requested) return false;
-      return clearQuietly();
-    } catch (...) {
-      return false;
-    }
-  }
-
-  [[noreturn]] void failAfterExit(const std::string& label, std::vector<std::string> errors) {
-    const ExitRequest request = std::exchange(exit_request, {});
-    if (errors.empty())
-      errors.push_back("ngspice requested a controlled exit (status " +
-                       std::to_string(request.status) + ")");
-    if (request.quit) {
-      markDead("ngspice executed 'quit' during '" + label + "'");
-      errors.push_back(
-          "ngspice quit: libngspice is torn down, the session is unusable; restart the program");
-    } else if (recover()) {
-      errors.push_back(
-          "ngspice reported a fatal error; the session was reset and has no circuit loaded");
-    } else {
-      markDead("fatal ngspice error during '" + label + "': " + errors.front());
-      errors.push_back(
-          "ngspice reported a fatal error and failed its self-test afterwards: the session is "
-          "unusable; restart the program");
-    }
-    throw SpiceError(label, std::move(errors));
-  }
-
-  /// A call on behalf of the user: records output and warnings, handles ControlledExit.
-  template <class F>
-  CallResult run(const std::string& label, Mode mode, F&& f) {
-    requireUsable();
-    CallResult result;
-    result.lines = callNgspice(std::forward<F>(f));
-    if (mode == Mode::User) record(result.lines);
-    result.errors = detail::collectErrors(result.lines);
-    if (exit_request.requested) failAfterExit(label, std::move(result.errors));
-    return result;
-  }
-
-  /// Frees every plot and circuit. ngspice 39 keeps a control block (~130 bytes) for every
-  /// top-level ngSpice_Command for the life of the process (frontend/control.c cp_evloop
-  /// appends and never frees), so this is one command ("a ; b" runs both), and none at all
-  /// when nothing was loaded or run since the last clear.
-  void clear() {
-    requireUsable();
-    if (!dirty) return;
-    if (circuits == 0 || circuits == 1) {  // the usual case: one command, no probing
-      const std::string text = circuits == 1 ? "destroy all ; remcirc" : "destroy all";
-      const auto removed = run(text, Mode::Internal, [&] {
-        std::string cmd = text;
-        ngSpice_Command(cmd.data());
-      });
-      if (!removed.errors.empty()) throw SpiceError(text, removed.errors);
-      circuits = 0;
-      dirty = false;
-      return;
-    }
-    static constexpr std::string_view kNone = "there is no circuit loaded";
-    for (int i = 0; i < 1000; ++i) {
-      // Usually one circuit is loaded: the first remcirc removes it, the second finds none.
-      const std::string text = i == 0 ? "destroy all ; remcirc ; remcirc" : "remcirc ; remcirc ; remcirc ; remcirc";
-      const auto removed = run(text, Mode::Internal, [&] {
-        std::string cmd = text;
-        ngSpice_Command(cmd.data());
-      });
-      std::vector<std::string> errors;
-      for (auto& error : removed.errors)
-        if (error.find(kNone) == std::string::npos) errors.push_back(std::move(error));
-      if (!errors.empty()) throw SpiceError(i == 0 ? "destroy all, remcirc" : "remcirc", errors);
-      if (mentions(removed.lines, kNone)) {
-        circuits = 0;
-        dirty = false;
-        return;
+    switch (status) {
+      case Status::Ok: return payload;
+      case Status::Spice: {
+        // SpiceError's text is "ngspice: '<command>' failed: <messages joined>".
+        const std::string joined = fmt::format("{}", fmt::join(messages, " | "));
+        constexpr std::string_view head = "ngspice: '";
+        constexpr std::string_view tail = "' failed: ";
+        std::string command = what;
+        if (what.size() >= head.size() + tail.size() + joined.size())
+          command = what.substr(head.size(), what.size() - head.size() - tail.size() - joined.size());
+        throw SpiceError(command, std::move(messages));
       }
-    }
-    throw SpiceError("remcirc", {"circuits are still loaded after 4000 remcirc commands"});
-  }
-
-  /// ngSpice_Init must run at most once per process: a second call would re-initialise
-  /// global state under circuits and plots that still exist. After ngSpice_Init nothing here
-  /// throws; failures mark the session dead instead (then every call explains why).
-  void init() {
-    static bool attempted = false;
-    if (std::exchange(attempted, true)) {
-      markDead("an earlier initialisation of libngspice failed");
-      return;
-    }
-    // Keep the host's SIGINT disposition: ngspice's sources install their own handler in
-    // ngSpice_Init when built with threads (Debian's 39.3 was measured not to; be safe).
-    struct SigintKeeper {
-      struct sigaction saved {};
-      SigintKeeper() { sigaction(SIGINT, nullptr, &saved); }
-      ~SigintKeeper() { sigaction(SIGINT, &saved, nullptr); }
-      SigintKeeper(const SigintKeeper&) = delete;
-      SigintKeeper& operator=(const SigintKeeper&) = delete;
-    };
-    std::vector<OutputLine> lines;
-    {
-      const SigintKeeper keeper;
-      lines = callNgspice([&] {
-        ngSpice_Init(&onSendChar, &onSendStat, &onControlledExit, nullptr, nullptr,
-                     &onBackgroundThread, this);
-      });
-    }
-    initialised = true;
-    record(lines);
-    for (const auto& error : detail::collectErrors(lines))  // e.g. spinit/code model trouble
-      pushCapped(warnings, "xbarsim: ngspice start-up: " + error, kMaxWarnings);
-    for (const auto& line : lines) {  // "** ngspice-39 shared library"
-      const auto at = line.text.find("ngspice-");
-      if (at != std::string::npos && line.text.find("shared library") != std::string::npos) {
-        version = line.text.substr(at, line.text.find(' ', at) - at);
-        break;
-      }
-    }
-    if (exit_request.requested) {
-      markDead("ngSpice_Init requested an exit");
-      return;
-    }
-    reportSpiceinit();
-    // No interactive prompts ("Do you want to quit?"), no "--more--" paging.
-    for (const char* setting : {"set noaskquit", "set nomoremode"}) {
-      const auto result = rawCommand(setting);
-      if (exit_request.requested) {
-        markDead(std::string("'") + setting + "' requested an exit");
-        return;
-      }
-      for (const auto& error : detail::collectErrors(result))
-        pushCapped(warnings, std::string("xbarsim: '") + setting + "' failed: " + error,
-                   kMaxWarnings);
+      case Status::Numerical: throw NumericalError(what);
+      default: throw Error(what);
     }
   }
 
-  void reportSpiceinit() {
-    std::vector<std::filesystem::path> candidates{".spiceinit"};
-    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr)
-      candidates.emplace_back(std::filesystem::path(pw->pw_dir) / ".spiceinit");
-    for (const auto& path : candidates) {
-      std::error_code ec;
-      if (std::filesystem::exists(path, ec)) {
-        pushCapped(warnings,
-                   "xbarsim: ngspice sourced " + path.string() +
-                       " at start-up; its settings apply to every simulation",
-                   kMaxWarnings);
-        break;  // ngspice sources only the first one found
-      }
-    }
+  void removeDir() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
   }
+
+  std::string dir_;
+
 };
 
 // ---- public API ---------------------------------------------------------------------------
 
-Session::Session() : impl_(std::make_unique<Impl>()) { impl_->init(); }
+Session::Session() : impl_(std::make_unique<Impl>()) {}
 
 Session::~Session() = default;
 
 Session& Session::instance() {
-  static Session session;  // ngSpice_Init once, on the first caller's thread
+  static Session session;
   session.impl_->requireOwnerThread();
   return session;
 }
 
-void Session::loadCircuit(const std::string& netlist) { loadDeck(netlist, {}); }
-
-void Session::runDeck(const std::string& netlist, const std::vector<std::string>& commands) {
-  impl_->requireUsable();
-  for (const auto& command : commands)
-    if (command.empty() || command.find_first_of("\r\n") != std::string::npos ||
-        lowerFirstToken(command) == "quit" || lowerFirstToken(command) == "exit")
-      throw SpiceError("runDeck", {"refused by xbarsim: one ngspice command per entry, no quit"});
-  if (commands.empty()) throw SpiceError("runDeck", {"refused by xbarsim: no command"});
-  const std::string analysis =
-      commands.size() == 1 ? commands.front()
-                           : commands.back() + " (last of " + std::to_string(commands.size()) + " commands)";
-  impl_->last_solve = {};  // a failed load leaves none
-  std::vector<std::string> control{"destroy all"};
-  control.insert(control.end(), commands.begin(), commands.end());
-  control.emplace_back("remcirc");
-  loadDeck(netlist, control);
-  const auto& lines = impl_->deck_lines;
-  impl_->last_solve.trouble_nodes = detail::troubleNodes(lines);
-  impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(lines);
-  auto errors = detail::collectErrors(lines);
-  impl_->circuits = errors.empty() ? 0 : -1;  // after an error the remcirc may not have run
-  if (errors.empty()) return;
-  appendTroubleNodes(errors, impl_->last_solve.trouble_nodes);
-  throw SpiceError(analysis, std::move(errors));
+void Session::setLimits(const Limits& limits) {
+  if (!(limits.timeout_s > 0.0) || !std::isfinite(limits.timeout_s))
+    throw Error(fmt::format("ngspice time limit {} s must be a positive number", limits.timeout_s));
+  if (!(limits.memory_mb >= 0.0) || !std::isfinite(limits.memory_mb))
+    throw Error(fmt::format("ngspice memory limit {} MB must be >= 0", limits.memory_mb));
+  const bool memory_changed = limits.memory_mb != impl_->limits.memory_mb;
+  impl_->limits = limits;
+  if (memory_changed) {  // applies from the next worker
+    (void)impl_->stop(false);
+    impl_->removeDir();
+  }
 }
 
-void Session::loadDeck(const std::string& netlist, const std::vector<std::string>& control) {
-  impl_->requireUsable();
-  detail::PreparedNetlist prepared = detail::prepareNetlist(netlist);
-  if (prepared.lines.empty()) throw SpiceError("loadCircuit", {"the netlist is empty"});
-  const std::string label = "loadCircuit(" + trimmed(prepared.lines.front()) + ")";
+const Session::Limits& Session::limits() const noexcept { return impl_->limits; }
 
-  // Without a circuit, the deck's own `destroy all` frees the plots: no top-level command.
-  if (control.empty() || impl_->circuits != 0) impl_->clear();
-  std::vector<std::string> block{".control", "echo " + std::string(kLoadedMarker)};
-  block.insert(block.end(), control.begin(), control.end());
-  block.emplace_back(".endc");
-  prepared.lines.insert(prepared.lines.end() - 1, block.begin(), block.end());
-  for (auto& note : prepared.notes)
-    impl_->pushCapped(impl_->warnings, "xbarsim: " + note, kMaxWarnings);
-
-  // ngspice's messages, plus the netlist line they are about when it can be identified.
-  const auto withNetlistLine = [&](std::vector<std::string> errors) {
-    if (const auto index = detail::locateNetlistLine(prepared.lines, errors))
-      errors.push_back("netlist line " + std::to_string(*index + 1) + ": " +
-                       trimmed(prepared.lines[*index]));
-    return errors;
-  };
-  const auto fail = [&](std::vector<std::string> errors) {
-    errors = withNetlistLine(std::move(errors));
-    try {
-      impl_->clear();  // never leave a half-parsed circuit behind
-    } catch (...) {    // NOLINT(bugprone-empty-catch): the load error below is the news
-    }
-    throw SpiceError(label, std::move(errors));
-  };
-
-  Impl::CallResult result;
-  try {
-    impl_->dirty = true;
-    impl_->circuits = -1;
-    result = impl_->run(label, Impl::Mode::User, [&] {
-      std::vector<char*> pointers;
-      pointers.reserve(prepared.lines.size() + 1);
-      for (auto& line : prepared.lines) pointers.push_back(line.data());
-      pointers.push_back(nullptr);
-      ngSpice_Circ(pointers.data());  // copies every line
-    });
-  } catch (const SpiceError& e) {  // fatal error (ControlledExit): session reset or dead
-    throw SpiceError(label, withNetlistLine(e.messages()));
-  }
-  // Output up to the marker belongs to the load, the rest to the `control` commands.
-  const auto marker = std::find_if(result.lines.begin(), result.lines.end(), [](const OutputLine& line) {
-    return line.text.find(kLoadedMarker) != std::string::npos;
-  });
-  impl_->deck_lines.assign(marker == result.lines.end() ? marker : marker + 1, result.lines.end());
-  if (auto errors = detail::collectErrors({result.lines.begin(), marker}); !errors.empty())
-    fail(std::move(errors));
-  if (marker == result.lines.end()) {
-    // e.g. a subcircuit expansion that gave up without an "Error" word: report whatever
-    // ngspice said on stderr.
-    std::vector<std::string> errors;
-    for (const auto& line : result.lines)
-      if (line.stream == detail::Stream::Err && !trimmed(line.text).empty())
-        errors.push_back(trimmed(line.text));
-    errors.emplace_back("ngspice has no circuit after loading (\"circuit not parsed\")");
-    fail(std::move(errors));
-  }
-  impl_->circuits = 1;
+void Session::loadCircuit(const std::string& netlist) {
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(Op::LoadCircuit));
+  w.str(netlist);
+  (void)impl_->call(w, "loadCircuit(" + firstLine(netlist) + ")", true);
 }
 
 void Session::command(const std::string& cmd) {
-  impl_->requireUsable();
-  const std::string verb = lowerFirstToken(cmd);
-  // The label quotes the command; keep it readable for absurdly long input.
-  const std::string label = cmd.size() > 200 ? cmd.substr(0, 200) + "..." : cmd;
-  auto refuse = [&](const std::string& why) {
-    throw SpiceError(label, {"refused by xbarsim: " + why});
-  };
-  if (verb.empty()) refuse("empty command");
-  if (cmd.find_first_of("\r\n") != std::string::npos) refuse("one command per call, no newlines");
-  if (cmd.size() > kMaxCommandLength)
-    refuse("longer than " + std::to_string(kMaxCommandLength) +
-           " characters (libngspice truncates commands at 1024 bytes)");
-  if (verb == "quit" || verb == "exit")
-    refuse("'quit' tears libngspice down for the rest of the process; use clear()");
-  if (verb.rfind("bg_", 0) == 0) refuse("background-thread commands are not supported");
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(Op::Command));
+  w.str(cmd);
+  (void)impl_->call(w, cmd.size() > 200 ? cmd.substr(0, 200) + "..." : cmd, true);
+}
 
-  impl_->last_solve = {};
-  impl_->dirty = true;
-  if (verb == "source" || verb == "circbyline" || verb == "remcirc" || verb == "setcirc")
-    impl_->circuits = -1;  // may load, remove or switch circuits
-  auto result = impl_->run(label, Impl::Mode::User, [&] {
-    std::string buffer = cmd;
-    ngSpice_Command(buffer.data());
-  });
-  impl_->last_solve.trouble_nodes = detail::troubleNodes(result.lines);
-  impl_->last_solve.singular_matrix = detail::reportsSingularMatrix(result.lines);
-  if (!result.errors.empty()) {
-    appendTroubleNodes(result.errors, impl_->last_solve.trouble_nodes);
-    throw SpiceError(label, result.errors);
-  }
+void Session::runDeck(const std::string& netlist, const std::vector<std::string>& commands) {
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(Op::RunDeck));
+  w.str(netlist);
+  w.strs(commands);
+  const std::string label = commands.empty() ? "runDeck" : commands.back();
+  (void)impl_->call(w, label + " on " + firstLine(netlist), true);
+}
+
+namespace {
+Writer request(Op op, const std::string* text = nullptr) {
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(op));
+  if (text != nullptr) w.str(*text);
+  return w;
+}
+}  // namespace
+
+std::vector<std::string> Session::plotNames() const {
+  const std::string payload = impl_->call(request(Op::PlotNames), "plot names", false);
+  return Reader(payload).strs();
 }
 
 const Session::SolveDiagnostics& Session::lastSolveDiagnostics() const noexcept {
   return impl_->last_solve;
 }
 
-namespace {
-/// Copies a vector out of ngspice while the borrowed pointer is valid (docs/ngspice-notes.md §3.4).
-struct VectorCopy {
-  bool found = false;
-  bool complex = false;
-  std::vector<double> real;
-  std::vector<std::complex<double>> cplx;
-};
-
-VectorCopy copyVector(const std::string& name) {
-  VectorCopy copy;
-  std::string buffer = name;
-  const pvector_info info = ngGet_Vec_Info(buffer.data());
-  if (info == nullptr) return copy;
-  copy.found = true;
-  const auto length = static_cast<std::size_t>(std::max(info->v_length, 0));
-  if (info->v_realdata != nullptr) {
-    copy.real.assign(info->v_realdata, info->v_realdata + length);
-  } else if (info->v_compdata != nullptr) {
-    copy.complex = true;
-    copy.cplx.reserve(length);
-    for (std::size_t i = 0; i < length; ++i)
-      copy.cplx.emplace_back(info->v_compdata[i].cx_real, info->v_compdata[i].cx_imag);
-  }
-  return copy;
-}
-}  // namespace
-
 std::vector<double> Session::realVector(const std::string& name) const {
-  const std::string label = "vector " + name;
-  VectorCopy copy;
-  const auto result =
-      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
-  if (!copy.found)
-    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
-                                                  : result.errors);
-  if (copy.complex)
-    throw SpiceError(label, {"vector '" + name + "' is complex; read it with complexVector()"});
-  if (copy.real.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
-  return std::move(copy.real);
+  const std::string payload = impl_->call(request(Op::RealVector, &name), "vector " + name, false);
+  return Reader(payload).doubles();
 }
 
 std::vector<std::complex<double>> Session::complexVector(const std::string& name) const {
-  const std::string label = "vector " + name;
-  VectorCopy copy;
-  const auto result =
-      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
-  if (!copy.found)
-    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
-                                                  : result.errors);
-  if (!copy.complex) copy.cplx.assign(copy.real.begin(), copy.real.end());
-  if (copy.cplx.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
-  return std::move(copy.cplx);
+  const std::string payload = impl_->call(request(Op::ComplexVector, &name), "vector " + name, false);
+  return Reader(payload).complexes();
 }
 
 std::vector<std::string> Session::vectorNames() const {
-  std::vector<std::string> names;
-  (void)impl_->run("vector names", Impl::Mode::Internal, [&] {
-    const char* plot = ngSpice_CurPlot();
-    if (plot == nullptr || std::strcmp(plot, "const") == 0) return;  // constants plot
-    std::string buffer = plot;
-    char** vectors = ngSpice_AllVecs(buffer.data());
-    for (; vectors != nullptr && *vectors != nullptr; ++vectors) names.emplace_back(*vectors);
-  });
-  return names;
+  const std::string payload = impl_->call(request(Op::VectorNames), "vector names", false);
+  return Reader(payload).strs();
 }
 
-std::vector<std::string> Session::plotNames() const {
-  std::vector<std::string> names;
-  (void)impl_->run("plot names", Impl::Mode::Internal, [&] {
-    for (char** plots = ngSpice_AllPlots(); plots != nullptr && *plots != nullptr; ++plots)
-      names.emplace_back(*plots);
-  });
-  return names;
+void Session::clear() {
+  if (impl_->pid <= 0) return;  // a fresh worker holds nothing
+  (void)impl_->call(request(Op::Clear), "clear", false);
 }
-
-void Session::clear() { impl_->clear(); }
 
 std::vector<std::string> Session::takeOutput() {
   impl_->requireOwnerThread();
-  std::vector<std::string> lines(std::make_move_iterator(impl_->output.begin()),
-                                 std::make_move_iterator(impl_->output.end()));
-  impl_->output.clear();
-  return lines;
+  if (impl_->pid <= 0) return {};
+  return Reader(impl_->call(request(Op::TakeOutput), "output", false)).strs();
 }
 
 std::vector<std::string> Session::takeWarnings() {
   impl_->requireOwnerThread();
-  std::vector<std::string> lines(std::make_move_iterator(impl_->warnings.begin()),
-                                 std::make_move_iterator(impl_->warnings.end()));
-  impl_->warnings.clear();
-  return lines;
+  std::vector<std::string> warnings = std::move(impl_->pending_warnings);
+  impl_->pending_warnings.clear();
+  if (impl_->pid > 0) {
+    auto more = Reader(impl_->call(request(Op::TakeWarnings), "warnings", false)).strs();
+    warnings.insert(warnings.end(), more.begin(), more.end());
+  }
+  return warnings;
 }
 
 std::string Session::version() const {
   impl_->requireOwnerThread();
+  if (!impl_->version_known) {
+    impl_->version = Reader(impl_->call(request(Op::Version), "version", false)).str();
+    impl_->version_known = true;
+  }
   return impl_->version;
 }
 
 bool Session::hasCircuit() const {
   impl_->requireOwnerThread();
-  if (!impl_->alive) return false;
-  const auto result = impl_->run("setcirc", Impl::Mode::Internal, [&] {
-    std::string cmd = "setcirc";
-    ngSpice_Command(cmd.data());
-  });
-  return listsCurrentCircuit(result.lines);
+  if (impl_->pid <= 0) return false;
+  return Reader(impl_->call(request(Op::HasCircuit), "setcirc", false)).u8() != 0;
 }
 
-bool Session::isAlive() const noexcept { return impl_->alive; }
+bool Session::isAlive() const noexcept { return true; }
+
+unsigned Session::restarts() const noexcept { return impl_->restarts; }
+
+int Session::workerPid() const noexcept { return impl_->pid > 0 ? static_cast<int>(impl_->pid) : 0; }
 
 }  // namespace xbarsim::spice

@@ -18,17 +18,29 @@
 
 namespace xbarsim::extract {
 
+/// Where a line of UserDeck::text comes from.
+struct DeckLineOrigin {
+  std::filesystem::path file;
+  long line = 0;  ///< 1-based
+};
+
 struct UserDeck {
   std::filesystem::path file;
-  std::string text;                  ///< as loaded: .control blocks removed, includes absolute
+  /// As loaded: `.include`d files and `.lib` sections pasted in place, every `.control` block
+  /// (also in included files) replaced by comment lines; no file reference is left for ngspice.
+  std::string text;
+  std::vector<DeckLineOrigin> origins;  ///< one per line of `text`
+  std::vector<std::filesystem::path> included_files;  ///< the deck first, then what it pulls in
   std::vector<std::string> inputs;   ///< input V sources (lower case), row order
   std::vector<std::string> outputs;  ///< output probe sources (lower case), column order
   std::vector<std::string> params;   ///< top-level .param names (lower case)
 };
 
-/// Reads and checks a deck. Input/output names come from config keys netlist.inputs/outputs
+/// Reads and checks a deck (and the files it includes). Input/output names come from config keys netlist.inputs/outputs
 /// if given, else the VIN<i>/VOUT<j> convention. Throws ConfigError (file, line, what is
-/// missing) if the deck lacks them or a netlist.params key names no .param of the deck.
+/// missing) if the deck lacks them or a netlist.params key names no .param of the deck, or
+/// if a name in netlist.inputs/outputs is not a plain SPICE name; ConfigError naming the
+/// including line for an include or library section that cannot be read or found.
 [[nodiscard]] UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& config);
 
 /// W_eff (C×R, S) of the deck: .param overrides applied, every input at v_read_v (the read

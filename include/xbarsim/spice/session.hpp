@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The process's libngspice session (docs/architecture.md §2 `spice`, §5.1 backend `ngspice`).
+/// @file The process's ngspice session (docs/architecture.md §2 `spice`, §5.1 backend `ngspice`).
 ///
-/// libngspice keeps all of its state in globals, so there is exactly one session per process
-/// and it is bound to the thread that first calls Session::instance(). Every call is
-/// synchronous in that thread: no `bg_` commands, no background thread (docs/ngspice-notes.md §3.5).
+/// ngspice runs in a worker process that this class starts on first use and watches
+/// (src/spice/worker.cpp); every call below is forwarded to it and waits for its answer.
+/// Why: libngspice keeps all of its state in globals, cannot be re-initialised after a fatal
+/// error, and some decks crash it (SIGSEGV on `.func f(x) {f(x)+1}`) or make it run for ever.
+///  - A crash, a call that exceeds the time limit (Limits::timeout_s) or an exit of the worker
+///    throws spice::WorkerError for that call (a hang is ended with SIGKILL); the next call
+///    starts a fresh worker, so a batch (sweep) goes on. After an ngspice fatal error that
+///    leaves libngspice unusable the worker is replaced too (noted in takeWarnings()). A
+///    replaced worker holds no circuit and no plots.
+///  - The worker is confined: its address space is limited (Limits::memory_mb above the size
+///    of this process), it cannot start programs (seccomp: execve fails, so ngspice's `shell`
+///    and similar commands do nothing), its working directory and HOME are an empty
+///    directory that is removed at start (no `.spiceinit` is read; relative paths resolve
+///    nowhere), and it never writes to this process's stdout/stderr.
+/// The class is bound to the thread that first calls Session::instance().
 ///
-/// What this class does about the shared API's traps (docs/ngspice-notes.md §3, plus experiments with
-/// Debian's libngspice 39.3 made for this module):
+/// What the worker's session does about the shared API's traps (docs/ngspice-notes.md §3,
+/// plus experiments with Debian's libngspice 39.3 made for this module):
 ///  - Return codes do not signal errors (§3.2): every call captures ngspice's output through
 ///    the SendChar callback and throws xbarsim::SpiceError, carrying ngspice's own lines, when
 ///    they contain an error report (list in src/spice/detail/output.hpp). Warnings are kept
@@ -22,8 +34,7 @@
 ///    file) the session clears itself and loads a one-resistor self-test deck: if that works
 ///    the session stays usable (with no circuit loaded); if not — e.g. after an undefined
 ///    `{param}`, which leaves ngspice's numparam state broken for every later deck — the
-///    session is dead: every later call throws xbarsim::Error without touching ngspice, and
-///    the process has to be restarted (libngspice 39 cannot be re-initialised in-process).
+///    worker is replaced by a fresh one (libngspice 39 cannot be re-initialised in-process).
 ///  - Numbers: ngspice's numparam parser uses the C library's locale-dependent conversion, so
 ///    under a comma-decimal locale (de_DE) `.param r=1.5k` is a "Number format error" and a
 ///    fatal exit. Every call into libngspice runs with the C locale for the calling thread
@@ -31,31 +42,60 @@
 ///  - Commands longer than 1023 characters are refused (libngspice copies them into a
 ///    1024-byte buffer with strncpy, sharedspice.c runc()).
 ///  - Some malformed commands make ngspice loop for ever (e.g. `dc v1 0 1` without a step):
-///    there is no timeout; build commands programmatically.
+///    the time limit ends them; build commands programmatically.
 ///
 /// ngspice semantics to keep in mind: the first netlist line is always the title (an element
 /// there is silently ignored); `.include` paths are relative to the working directory; a
 /// resistor of value 0 becomes 1 mΩ without any message; options and `set` variables are
 /// global and persist across circuits; every analysis adds a plot (op1, op2, ...) that lives
 /// until clear() or `destroy all`; ngSpice_Init sources `.spiceinit` from the working
-/// directory or the home directory if present (reported as a warning).
+/// directory or the home directory if present (the worker has neither).
 
 #include <complex>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "xbarsim/core/error.hpp"
+
 namespace xbarsim::spice {
+
+/// The ngspice worker process crashed, exceeded its time limit or could not be started: the
+/// call's run is lost (not a problem of the input that ngspice reported; exit status 2).
+class WorkerError : public Error {
+ public:
+  using Error::Error;
+};
 
 class Session {
  public:
-  /// The process's session; initialises libngspice (ngSpice_Init) on the first call and
-  /// binds the session to the calling thread. Throws xbarsim::Error when called from any
+  /// The process's session; binds it to the calling thread on the first call (the worker
+  /// starts, and runs ngSpice_Init, at the first call that needs ngspice). Throws xbarsim::Error when called from any
   /// other thread (the library is not re-entrant, docs/ngspice-notes.md §3.1).
   static Session& instance();
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
+
+  /// Limits of the worker process.
+  struct Limits {
+    /// Longest time one call may take (s) before the worker is killed. The default (one hour)
+    /// is far above any legitimate run of the test suite; environment XBARSIM_NGSPICE_TIMEOUT_S.
+    double timeout_s = 3600.0;
+    /// Address space the worker may add to the size of this process (MB; 0: unlimited).
+    /// Default: the machine's physical memory; environment XBARSIM_NGSPICE_MEMORY_MB.
+    double memory_mb = 0.0;
+    /// The defaults with the environment's overrides (throws xbarsim::Error on a malformed one).
+    static Limits defaults();
+  };
+  /// Sets the limits for the following calls (a new memory limit restarts the worker).
+  void setLimits(const Limits& limits);
+  [[nodiscard]] const Limits& limits() const noexcept;
+  /// How many times a worker was replaced after a crash, a time-out or a fatal error.
+  [[nodiscard]] unsigned restarts() const noexcept;
+  /// Process id of the current worker (0 when none is running: before the first call and
+  /// after a crash until the next one).
+  [[nodiscard]] int workerPid() const noexcept;
 
   /// Replaces the current circuit: clear(), then ngSpice_Circ with the netlist split into
   /// lines (first line = title; `.end` appended if missing; lines after `.end` ignored;
@@ -139,17 +179,13 @@ class Session {
   /// True when ngspice has a circuit loaded (asked live with `setcirc`).
   [[nodiscard]] bool hasCircuit() const;
 
-  /// False once a `quit` or an unrecoverable fatal error has torn libngspice down; every
-  /// call except takeOutput(), takeWarnings(), version(), hasCircuit() (false) and isAlive()
-  /// then throws xbarsim::Error.
+  /// Always true: a worker whose libngspice was torn down (`quit`, unrecoverable fatal
+  /// error) or that crashed is replaced at the next call.
   [[nodiscard]] bool isAlive() const noexcept;
 
  private:
   Session();
   ~Session();
-  /// loadCircuit() with `control` run after the load inside the deck's own .control block;
-  /// returns what those commands printed (Impl's output lines are not in this header).
-  void loadDeck(const std::string& netlist, const std::vector<std::string>& control);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -2,6 +2,9 @@
 // A designer's own deck (netlists/example_tia_deck.cir) through the extraction code.
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
 
 #include "run_command.hpp"
 #include "xbarsim/core/error.hpp"
@@ -81,6 +84,62 @@ BOOST_AUTO_TEST_CASE(bad_decks_and_params_are_reported) {
   } catch (const xbarsim::ConfigError& e) {
     BOOST_TEST(e.line() >= 4, e.what());
     BOOST_TEST(std::string(e.what()).find("ngspice") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(includes_and_lib_sections_are_pasted_without_control_blocks) {
+  xbarsim::test::TempDir dir;
+  std::filesystem::create_directories(dir / "lib" / "more");
+  std::ofstream(dir / "deck.cir") << "* deck\n.include lib/parts.inc\n.lib 'lib/models.lib' slow\n"
+                                     "VIN0 a 0 dc 0\nVOUT0 b 0 dc 0\nx1 a b rdiv\n.control\nshell true\n.endc\n.end\n";
+  std::ofstream(dir / "lib/parts.inc") << "* parts\n.include more/inner.inc\n.subckt rdiv p n\nr1 p n {rval}\n.ends\n";
+  std::ofstream(dir / "lib/more/inner.inc") << "* inner\n.CONTROL\nshell true\n.ENDC\nqbogus a b\n";
+  std::ofstream(dir / "lib/models.lib") << "* models\n.lib typical\n.param rval=2k\n.endl\n"
+                                           ".lib slow\n.control\nshell true\n.endc\n.param rval=5k\n.endl\n";
+  const auto deck = xbarsim::extract::readUserDeck(dir / "deck.cir", configOf(""));
+  BOOST_TEST(deck.text.find("shell") == std::string::npos, deck.text);
+  BOOST_TEST(deck.text.find(".include") == std::string::npos, deck.text);
+  BOOST_TEST(deck.text.find("rval=5k") != std::string::npos, deck.text);
+  BOOST_TEST(deck.text.find("rval=2k") == std::string::npos, deck.text);
+  BOOST_TEST(deck.included_files.size() == 4U);
+  // Every loaded line knows its file and line: qbogus is line 5 of lib/more/inner.inc.
+  std::istringstream lines(deck.text);
+  std::size_t k = 0;
+  bool found = false;
+  for (std::string line; std::getline(lines, line); ++k)
+    if (line == "qbogus a b") {
+      found = true;
+      BOOST_TEST(deck.origins.at(k).file.filename() == "inner.inc");
+      BOOST_TEST(deck.origins.at(k).line == 5);
+    }
+  BOOST_TEST(found);
+  // ngspice's parse error is reported at that file and line.
+  try {
+    (void)xbarsim::extract::userDeckWeights(deck, {}, 0.2);
+    BOOST_FAIL("a deck ngspice cannot parse was accepted");
+  } catch (const xbarsim::ConfigError& e) {
+    BOOST_TEST(e.file().find("inner.inc") != std::string::npos, e.what());
+    BOOST_TEST(e.line() == 5, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(include_errors_name_the_including_line) {
+  xbarsim::test::TempDir dir;
+  std::ofstream(dir / "loop.cir") << "* loop\n.include loop.cir\n.end\n";
+  std::ofstream(dir / "open.cir") << "* open control\nVIN0 a 0 dc 0\n.control\nop\n.end\n";
+  std::ofstream(dir / "lib.cir") << "* lib\n.lib x.lib\n.end\n";
+  for (const auto& [file, line] : std::vector<std::pair<std::string, long>>{{"loop.cir", 2}, {"open.cir", 3}, {"lib.cir", 2}}) {
+    try {
+      (void)xbarsim::extract::readUserDeck(dir / file, configOf(""));
+      BOOST_FAIL(file + " accepted");
+    } catch (const xbarsim::ConfigError& e) {
+      BOOST_TEST_MESSAGE(e.what());
+      BOOST_TEST(e.line() == line, e.what());
+    }
+  }
+  for (const std::string name : {"vin0;shell", "vin0 shell", "$x", ""}) {
+    const std::string config = "[netlist]\ninputs = [\"" + name + "\"]\n";
+    BOOST_CHECK_THROW((void)xbarsim::extract::readUserDeck(kDeck, configOf(config)), xbarsim::ConfigError);
   }
 }
 

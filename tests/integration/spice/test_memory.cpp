@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Reusing the session for many circuits keeps memory flat (docs/ngspice-notes.md §3.3).
+// Reusing the session for many circuits keeps the ngspice worker's memory flat
+// (docs/ngspice-notes.md §3.3).
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -51,11 +52,11 @@ BOOST_AUTO_TEST_CASE(thousand_circuits_keep_memory_flat) {
     BOOST_TEST(v_out == reference * v_in, boost::test_tools::tolerance(1e-12));
     s.clear();
     (void)s.takeOutput();
-    if (k + 1 == kWarmup) rss_after_warmup = xbarsim::test::rssKiB();
+    if (k + 1 == kWarmup) rss_after_warmup = xbarsim::test::rssKiB(s.workerPid());
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const long rss_end = xbarsim::test::rssKiB();
+  const long rss_end = xbarsim::test::rssKiB(s.workerPid());
   BOOST_TEST_MESSAGE(fmt::format(
       "{} circuits of a {}x{} resistor mesh ({} resistors) load+op+read+clear in {:.1f} s; "
       "VmRSS after {} warm-up circuits: {} KiB, at the end: {} KiB, growth {} KiB",

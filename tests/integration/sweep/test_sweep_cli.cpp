@@ -186,10 +186,10 @@ BOOST_AUTO_TEST_CASE(bad_input_is_one_line_exit_1_and_no_file) {
   BOOST_TEST(!fs::exists(dir / "bad.h5"));
 }
 
-BOOST_AUTO_TEST_CASE(dead_ngspice_session_leaves_points_pending_exit_2) {
-  // An undefined {parameter} is a fatal ngspice error that leaves libngspice unusable: the
-  // backend reports itself unhealthy, the sweep stops with the rest pending (exit 2) and says
-  // how to go on.
+BOOST_AUTO_TEST_CASE(fatal_ngspice_error_fails_its_points_and_the_sweep_finishes) {
+  // An undefined {parameter} is a fatal ngspice error that leaves libngspice unusable: its
+  // worker process is replaced, each point fails with ngspice's message, and the sweep ends
+  // with every point run (exit 4: some points failed).
   TempDir dir;
   writeText(dir / "deck.cir",
             "* undefined parameter\n.param rf=1e4\nVIN0 in0 0 dc 0\nR1 in0 x {rf}\n"
@@ -197,11 +197,11 @@ BOOST_AUTO_TEST_CASE(dead_ngspice_session_leaves_points_pending_exit_2) {
   writeText(dir / "d.toml",
             "[netlist]\nfile = \"deck.cir\"\n[sweep]\n\"netlist.params.rf\" = [1e4, 2e4, 3e4]\n");
   const auto r = runXbarsim(dir.path(), "sweep -c d.toml -o d.h5");
-  BOOST_TEST(r.status == 2, r.output);
-  BOOST_TEST(r.output.find("0 done, 1 failed, 2 pending") != std::string::npos, r.output);
-  BOOST_TEST(r.output.find("--resume") != std::string::npos, r.output);
+  BOOST_TEST(r.status == 4, r.output);
+  BOOST_TEST(r.output.find("0 done, 3 failed") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("Undefined parameter [foo]") != std::string::npos, r.output);
   const auto h5 = H5File::openReadOnly(dir / "d.h5");
-  BOOST_TEST(h5.readInts("/status") == (std::vector<std::int64_t>{2, 0, 0}));
+  BOOST_TEST(h5.readInts("/status") == (std::vector<std::int64_t>{2, 2, 2}));
 }
 
 BOOST_AUTO_TEST_CASE(user_netlist_params_through_alterparam) {
