@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
+#include "xbarsim/io/path_guard.hpp"
 
 namespace {
 
@@ -25,6 +26,18 @@ std::string oneLine(std::string text) {
     text.replace(pos, (end == std::string::npos ? text.size() : end) - pos, "; ");
   }
   return text;
+}
+
+/// Every value given to the chosen command that names an existing file, except the output
+/// itself, is an input: no output of the run may replace it (io::checkOutputPath).
+void registerCommandLineInputs(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands()) {
+    for (const CLI::Option* option : command->get_options()) {
+      if (option->get_lnames().size() == 1 && option->get_lnames()[0] == "out") continue;
+      for (const std::string& value : option->results()) xbarsim::io::registerInput(value);
+    }
+    registerCommandLineInputs(*command);
+  }
 }
 
 }  // namespace
@@ -50,6 +63,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    registerCommandLineInputs(app);
     return options.run();
   } catch (const xbarsim::ConfigError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", oneLine(e.what()));

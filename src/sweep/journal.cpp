@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -68,6 +69,48 @@ void syncDirectory(const std::filesystem::path& file) {
   }
 }
 
+/// The fingerprint text stored in a journal header, or nullopt if the header is cut short.
+std::optional<std::string> storedFingerprint(std::string_view bytes) {
+  std::size_t pos = sizeof(kMagic);
+  std::uint32_t version = 0;
+  std::uint64_t length = 0;
+  if (!take(bytes, pos, version) || !take(bytes, pos, length) || bytes.size() - pos < length)
+    return std::nullopt;
+  return std::string(bytes.substr(pos, length));
+}
+
+/// "input <digest> <path>" lines of a fingerprint, by path.
+std::map<std::string, std::string> inputDigests(const std::string& fingerprint) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(fingerprint);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("input ", 0) != 0) continue;
+    const auto space = line.find(' ', 6);
+    if (space != std::string::npos) out[line.substr(space + 1)] = line.substr(6, space - 6);
+  }
+  return out;
+}
+
+/// The refusal of a journal written by another sweep; names an input file whose contents
+/// changed since the journal was made when that is the difference.
+[[noreturn]] void differentSweep(const std::filesystem::path& path, std::string_view bytes,
+                                 const std::string& fingerprint) {
+  if (const auto stored = storedFingerprint(bytes)) {
+    const auto before = inputDigests(*stored);
+    for (const auto& [file, digest] : inputDigests(fingerprint)) {
+      const auto it = before.find(file);
+      if (it != before.end() && it->second != digest)
+        throw ConfigError(file, 0, "--resume",
+                          fmt::format("changed since the sweep in {} started (resuming would mix "
+                                      "results of both versions); run without --resume to start again",
+                                      path.string()));
+    }
+  }
+  throw ConfigError(path.string(), 0, "--resume",
+                    "the journal belongs to a different sweep (configuration, netlist, options or "
+                    "shard changed); run without --resume to start again");
+}
+
 }  // namespace
 
 std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed) noexcept {
@@ -107,10 +150,7 @@ Journal Journal::resume(const std::filesystem::path& path, const std::string& fi
   const std::string expected = header(fingerprint, points);
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     throw ConfigError(path.string(), 0, "--resume", "not an xbarsim sweep journal");
-  if (bytes.compare(0, expected.size(), expected) != 0)
-    throw ConfigError(path.string(), 0, "--resume",
-                      "the journal belongs to a different sweep (configuration, netlist, options or "
-                      "shard changed); run without --resume to start again");
+  if (bytes.compare(0, expected.size(), expected) != 0) differentSweep(path, bytes, fingerprint);
   std::size_t pos = expected.size();
   std::size_t good = pos;
   std::map<std::size_t, PointOutcome> latest;

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/io/path_guard.hpp"
 #include "xbarsim/sweep/journal.hpp"
 
 namespace xbarsim::sweep {
@@ -18,6 +20,9 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
   plan.job = std::string(job.name());
   plan.backend = job.backend();
   plan.fields = job.fields();
+  std::vector<std::filesystem::path> files = job.inputFiles();
+  std::set<std::filesystem::path> seen_files;
+  for (const std::filesystem::path& f : files) seen_files.insert(f.lexically_normal());
   for (std::size_t k = 0; k < plan.points.size(); ++k) {
     const Point& point = plan.points[k];
     std::map<std::string, std::size_t> extents;
@@ -35,6 +40,8 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
     }
     for (std::size_t a = 0; a < plan.axes.size(); ++a)
       plan.coordinates[a].push_back(settingOf(config, plan.axes[a].first, plan.axes[a].second));
+    for (std::filesystem::path& f : io::configInputFiles(config))
+      if (seen_files.insert(f.lexically_normal()).second) files.push_back(std::move(f));
     plan.point_toml.push_back(config.toToml());
     plan.costs.push_back(job.cost(config));
     for (const auto& [dim, n] : extents) plan.max_extent[dim] = std::max(plan.max_extent[dim], n);
@@ -45,10 +52,20 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
     if (!dim.values.empty()) plan.max_extent[dim.name] = std::max(plan.max_extent[dim.name], dim.values.size());
     plan.max_extent.try_emplace(dim.name, 0);
   }
-  const std::string text =
-      fmt::format("job={}\nbackend={}\n{}\n{}", plan.job, plan.backend, base.toToml(), job.fingerprintText());
+  for (const std::filesystem::path& f : files) {
+    io::registerInput(f);  // no output of the sweep may replace it
+    plan.inputs.emplace_back(f, io::fileDigest(f));
+  }
+  const std::string text = fmt::format("job={}\nbackend={}\n{}\n{}\n{}", plan.job, plan.backend,
+                                       base.toToml(), job.fingerprintText(), inputManifest(plan));
   plan.fingerprint = fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
   return plan;
+}
+
+std::string inputManifest(const SweepPlan& plan) {
+  std::string text;
+  for (const auto& [path, digest] : plan.inputs) text += fmt::format("input {} {}\n", digest, path.string());
+  return text;
 }
 
 }  // namespace xbarsim::sweep

@@ -30,6 +30,9 @@ struct SweepPlan {
   std::string job;
   std::string backend;
   std::string fingerprint;                                  ///< hex
+  /// Every file the results depend on (Job::inputFiles and io::configInputFiles of every
+  /// point) with its io::fileDigest, in first-use order; part of the fingerprint.
+  std::vector<std::pair<std::filesystem::path, std::string>> inputs;
 
   [[nodiscard]] std::size_t size() const noexcept { return points.size(); }
   /// The configuration of point k (base without [sweep], settings applied).
@@ -39,5 +42,9 @@ struct SweepPlan {
 /// Parses [sweep], expands the points and validates each through the job.
 /// @throws ConfigError (file, line, key; the point's settings for a point that does not fit).
 [[nodiscard]] SweepPlan makePlan(const core::Config& base, const Job& job);
+
+/// One line per input file, "input <digest> <path>\n" (the journal keeps it, so that a resume
+/// can name the file that changed).
+[[nodiscard]] std::string inputManifest(const SweepPlan& plan);
 
 }  // namespace xbarsim::sweep
