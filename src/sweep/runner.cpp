@@ -21,8 +21,19 @@ namespace {
 /// HDF5 updates are coalesced to at most one per interval (the journal is fsync'd per point),
 /// and to at most one per kH5UpdateCostFactor times the duration of the last update, so that
 /// copying a large file stays a small part of the run.
+/// XBARSIM_SWEEP_UPDATE_MS overrides the interval (tests: 0 updates the file after every
+/// point, with no cost limit).
 constexpr auto kH5UpdateInterval = std::chrono::milliseconds(250);
 constexpr int kH5UpdateCostFactor = 10;
+
+Clock::duration updateInterval(Clock::duration last_update_cost) {
+  static const long override_ms = [] {
+    const char* text = std::getenv("XBARSIM_SWEEP_UPDATE_MS");
+    return text != nullptr && *text != '\0' ? std::strtol(text, nullptr, 10) : -1L;
+  }();
+  if (override_ms >= 0) return std::chrono::milliseconds(override_ms);
+  return std::max<Clock::duration>(kH5UpdateInterval, kH5UpdateCostFactor * last_update_cost);
+}
 
 /// Applies `update` to a new version of the sweep file written beside it (a copy), then renames
 /// it over the old one. The file on disk is therefore always a complete version, old or new,
@@ -97,6 +108,7 @@ ResultSink::ResultSink(const SweepPlan& plan, const RunOptions& options)
   const std::string fingerprint = fmt::format("{} shard {}/{}\n{}", plan.fingerprint, options.shard.index,
                                               options.shard.count, inputManifest(plan));
   const auto journal_path = Journal::pathFor(options.out);
+  io::checkOutputPath(options.out);  // before the journal is made
   io::checkOutputPath(journal_path);
   std::vector<PointOutcome> records;
   bool rebuild = false;
@@ -163,8 +175,7 @@ void ResultSink::record(PointOutcome outcome) {
   ++finished_now_;
   if (outcome.status == PointStatus::Failed) ++failed_now_;
   unflushed_.push_back(std::move(outcome));
-  if (Clock::now() - last_flush_ >= std::max<Clock::duration>(kH5UpdateInterval, kH5UpdateCostFactor * last_flush_cost_))
-    flushToFile();
+  if (Clock::now() - last_flush_ >= updateInterval(last_flush_cost_)) flushToFile();
   progress_.update(finished_now_, failed_now_);
 }
 
