@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/sweep/plan.hpp"
 
 namespace xbarsim::sweep {
 namespace {
@@ -79,32 +80,16 @@ std::optional<std::string> storedFingerprint(std::string_view bytes) {
   return std::string(bytes.substr(pos, length));
 }
 
-/// "input <digest> <path>" lines of a fingerprint, by path.
-std::map<std::string, std::string> inputDigests(const std::string& fingerprint) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(fingerprint);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("input ", 0) != 0) continue;
-    const auto space = line.find(' ', 6);
-    if (space != std::string::npos) out[line.substr(space + 1)] = line.substr(6, space - 6);
-  }
-  return out;
-}
-
 /// The refusal of a journal written by another sweep; names an input file whose contents
 /// changed since the journal was made when that is the difference.
 [[noreturn]] void differentSweep(const std::filesystem::path& path, std::string_view bytes,
                                  const std::string& fingerprint) {
   if (const auto stored = storedFingerprint(bytes)) {
-    const auto before = inputDigests(*stored);
-    for (const auto& [file, digest] : inputDigests(fingerprint)) {
-      const auto it = before.find(file);
-      if (it != before.end() && it->second != digest)
-        throw ConfigError(file, 0, "--resume",
-                          fmt::format("changed since the sweep in {} started (resuming would mix "
-                                      "results of both versions); run without --resume to start again",
-                                      path.string()));
-    }
+    if (const std::string file = changedInput(*stored, fingerprint); !file.empty())
+      throw ConfigError(file, 0, "--resume",
+                        fmt::format("changed since the sweep in {} started (resuming would mix "
+                                    "results of both versions); run without --resume to start again",
+                                    path.string()));
   }
   throw ConfigError(path.string(), 0, "--resume",
                     "the journal belongs to a different sweep (configuration, netlist, options or "

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/io/path_guard.hpp"
@@ -60,6 +61,31 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
                                        base.toToml(), job.fingerprintText(), inputManifest(plan));
   plan.fingerprint = fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
   return plan;
+}
+
+namespace {
+
+/// "input <digest> <path>" lines, by path.
+std::map<std::string, std::string> inputDigests(const std::string& manifest) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(manifest);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("input ", 0) != 0) continue;
+    const auto space = line.find(' ', 6);
+    if (space != std::string::npos) out[line.substr(space + 1)] = line.substr(6, space - 6);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string changedInput(const std::string& before, const std::string& now) {
+  const auto old_digests = inputDigests(before);
+  for (const auto& [file, digest] : inputDigests(now)) {
+    const auto it = old_digests.find(file);
+    if (it != old_digests.end() && it->second != digest) return file;
+  }
+  return {};
 }
 
 std::string inputManifest(const SweepPlan& plan) {

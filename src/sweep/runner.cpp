@@ -123,6 +123,14 @@ ResultSink::ResultSink(const SweepPlan& plan, const RunOptions& options)
     const bool complete = same && h5.hasAttribute("/", "points_pending") &&
                           h5.readIntAttribute("/", "points_pending") == 0 &&
                           h5.readIntAttribute("/", "points_failed") == 0;
+    if (!same && h5.hasAttribute("/", "sweep_inputs")) {
+      const std::string file = changedInput(h5.readStringAttribute("/", "sweep_inputs"), inputManifest(plan));
+      if (!file.empty())
+        throw ConfigError(file, 0, "--resume",
+                          fmt::format("changed since the sweep in {} was made (resuming would mix results "
+                                      "of both versions); run without --resume to start again",
+                                      options.out.string()));
+    }
     if (!complete)
       throw ConfigError(options.out.string(), 0, "--resume",
                         same ? fmt::format("the journal {} is missing; run without --resume to start again",

@@ -5,6 +5,7 @@
 /// inputs the results depend on (used to match journals, resumed files and shards).
 
 #include <cstddef>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,5 +47,9 @@ struct SweepPlan {
 /// One line per input file, "input <digest> <path>\n" (the journal keeps it, so that a resume
 /// can name the file that changed).
 [[nodiscard]] std::string inputManifest(const SweepPlan& plan);
+
+/// The first file of `now` (an inputManifest, or text holding its lines) listed in `before`
+/// with other contents; "" if none.
+[[nodiscard]] std::string changedInput(const std::string& before, const std::string& now);
 
 }  // namespace xbarsim::sweep

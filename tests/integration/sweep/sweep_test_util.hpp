@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ inline std::string xbarsimBinary() {
 
 inline void writeText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
+}
+
+inline std::string readText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 /// Runs `xbarsim <args>` in `dir`, stdout and stderr captured.
