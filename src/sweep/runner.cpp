@@ -24,7 +24,7 @@ namespace {
 /// XBARSIM_SWEEP_UPDATE_MS overrides the interval (tests: 0 updates the file after every
 /// point, with no cost limit).
 constexpr auto kH5UpdateInterval = std::chrono::milliseconds(250);
-constexpr int kH5UpdateCostFactor = 10;
+constexpr int kH5UpdateCostFactor = 20;
 
 Clock::duration updateInterval(Clock::duration last_update_cost) {
   static const long override_ms = [] {
