@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
+#include <limits>
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
@@ -47,8 +49,9 @@ void removeStaleTemporaries(const std::filesystem::path& target) {
     if (dash == 0 || dash == std::string::npos ||
         rest.find_first_not_of("0123456789-") != std::string::npos)
       continue;
-    const long pid = std::stol(rest.substr(0, dash));
-    if (pid <= 0 || pid == ::getpid()) continue;
+    long pid = 0;
+    if (std::from_chars(rest.data(), rest.data() + dash, pid).ec != std::errc()) continue;
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || pid == ::getpid()) continue;
     if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
     std::error_code ignored;
     std::filesystem::remove(it->path(), ignored);

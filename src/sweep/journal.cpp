@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,6 +62,20 @@ void writeAll(int fd, std::string_view bytes, const std::filesystem::path& path)
   }
 }
 
+/// Opens the journal and takes an exclusive lock on it for the life of the descriptor: two
+/// sweeps writing the same output would interleave their journals and file versions.
+int openLocked(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) systemError(path, "open");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    ::close(fd);
+    throw ConfigError(path.string(), 0, "--out",
+                      "another xbarsim sweep is writing this output (its journal is locked); wait "
+                      "for it to finish or choose another output");
+  }
+  return fd;  // other flock failures (file systems without locks) leave the journal unlocked
+}
+
 void syncDirectory(const std::filesystem::path& file) {
   const auto dir = std::filesystem::absolute(file).parent_path();
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -113,9 +128,9 @@ std::filesystem::path Journal::pathFor(const std::filesystem::path& out) {
 
 Journal Journal::create(const std::filesystem::path& path, const std::string& fingerprint,
                         std::size_t points) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) systemError(path, "create");
+  const int fd = openLocked(path, O_WRONLY | O_CREAT);
   Journal journal(fd, path);
+  if (::ftruncate(fd, 0) != 0) systemError(path, "truncate");
   writeAll(fd, header(fingerprint, points), path);
   if (::fsync(fd) != 0) systemError(path, "fsync");
   syncDirectory(path);
@@ -124,6 +139,8 @@ Journal Journal::create(const std::filesystem::path& path, const std::string& fi
 
 Journal Journal::resume(const std::filesystem::path& path, const std::string& fingerprint,
                         std::size_t points, std::vector<PointOutcome>& records) {
+  const int fd = openLocked(path, O_WRONLY);
+  Journal journal(fd, path);
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
@@ -157,9 +174,6 @@ Journal Journal::resume(const std::filesystem::path& path, const std::string& fi
     latest[outcome.index] = std::move(outcome);
     good = pos;
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) systemError(path, "open");
-  Journal journal(fd, path);
   if (good < bytes.size()) {  // torn tail of a killed run: cut it off before appending
     if (::ftruncate(fd, static_cast<off_t>(good)) != 0) systemError(path, "truncate");
     if (::fsync(fd) != 0) systemError(path, "fsync");

@@ -23,13 +23,7 @@ int killCount() {
 
 /// Starts the sweep, sends `sig` after `delay`; the process's wait status.
 int runAndSignal(const fs::path& dir, const std::string& args, std::chrono::microseconds delay, int sig) {
-  const std::string cmd = fmt::format("cd '{}' && XBARSIM_NO_MPI=1 XBARSIM_SWEEP_UPDATE_MS=0 exec '{}' {} >/dev/null 2>&1",
-                                      dir.string(), xbarsimBinary(), args);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid = spawnXbarsim(dir, args, "XBARSIM_SWEEP_UPDATE_MS=0");
   std::this_thread::sleep_for(delay);
   ::kill(pid, sig);
   int status = 0;
@@ -115,6 +109,29 @@ BOOST_AUTO_TEST_CASE(killed_at_random_moments_leaves_a_whole_file_and_resumes) {
   }
   BOOST_TEST_MESSAGE(fmt::format("{} of {} kills landed during the run ({} us)", hit, kills, run_us.count()));
   BOOST_TEST(hit >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_sweep_on_the_same_output_is_refused) {
+  // The running sweep holds its journal locked; a second writer must not truncate it or rename
+  // its own versions over the first one's file.
+  TempDir dir;
+  writeText(dir / "sweep.toml", wireBySizeConfig());
+  const pid_t first = spawnXbarsim(dir.path(), "sweep -q -c sweep.toml -o o.h5", "XBARSIM_SWEEP_UPDATE_MS=0");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::error_code ec;
+  while (!(fs::exists(dir / "o.h5", ec) && fs::exists(dir / "o.h5.journal", ec)) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto second = runXbarsim(dir.path(), "sweep -q -c sweep.toml -o o.h5");
+  int status = 0;
+  const bool first_running = ::waitpid(first, &status, WNOHANG) == 0;
+  ::kill(first, SIGKILL);
+  ::waitpid(first, &status, 0);
+  BOOST_REQUIRE_MESSAGE(first_running, "the first sweep finished before the second started");
+  BOOST_TEST(second.status == 1, second.output);
+  BOOST_TEST(second.output.find("another xbarsim sweep is writing this output") != std::string::npos, second.output);
+  const auto resumed = runXbarsim(dir.path(), "sweep -q -c sweep.toml -o o.h5 --resume");
+  BOOST_TEST(resumed.status == 0, resumed.output);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
