@@ -118,13 +118,14 @@ AtomicFile::~AtomicFile() {
   if (!committed_) removeTemp(temp_, cleanup_slot_);
 }
 
-void AtomicFile::commit() {
+void AtomicFile::commit(Durability durability) {
   if (committed_) {
     throw IoError(fmt::format("output '{}' already committed", target_.native()));
   }
   if (temp_.empty()) throw IoError("AtomicFile::commit on a moved-from object");
   checkOutputPath(target_);  // inputs read since the constructor are registered now
-  if (const int err = syncPath(temp_, O_RDONLY); err != 0) {
+  const bool sync = durability == Durability::Synced;
+  if (const int err = sync ? syncPath(temp_, O_RDONLY) : 0; err != 0) {
     throw IoError(fmt::format("cannot write output '{}': sync of '{}' failed: {}", target_.native(),
                               temp_.native(), errnoText(err)));
   }
@@ -137,7 +138,7 @@ void AtomicFile::commit() {
   core::unregisterTempPath(std::exchange(cleanup_slot_, -1));
   // Make the rename itself durable; the data is already complete, so failure here is ignored.
   const std::filesystem::path dir = target_.parent_path();
-  (void)syncPath(dir.empty() ? std::filesystem::path(".") : dir, O_RDONLY | O_DIRECTORY);
+  if (sync) (void)syncPath(dir.empty() ? std::filesystem::path(".") : dir, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace xbarsim::io

@@ -38,14 +38,18 @@ Clock::duration updateInterval(Clock::duration last_update_cost) {
 /// Applies `update` to a new version of the sweep file written beside it (a copy), then renames
 /// it over the old one. The file on disk is therefore always a complete version, old or new,
 /// whatever moment the process is killed at; HDF5 never modifies it in place.
+/// Intermediate versions are not fsync'd (the journal is the durable record; a kill cannot
+/// tear a renamed file, only a power cut could, and --resume rebuilds from the journal); the
+/// final version is.
 template <typename Update>
-void updateSweepFile(const std::filesystem::path& out, Update&& update) {
+void updateSweepFile(const std::filesystem::path& out, io::AtomicFile::Durability durability,
+                     Update&& update) {
   io::AtomicFile next(out);
   std::filesystem::copy_file(out, next.tempPath(), std::filesystem::copy_options::overwrite_existing);
   auto h5 = io::H5File::openReadWrite(next.tempPath());
   update(h5);
   h5.close();
-  next.commit();
+  next.commit(durability);
 }
 
 std::string clockText(double seconds) {
@@ -190,7 +194,7 @@ void ResultSink::record(PointOutcome outcome) {
 void ResultSink::flushToFile() {
   if (unflushed_.empty()) return;
   const auto start = Clock::now();
-  updateSweepFile(options_.out, [&](io::H5File& h5) {
+  updateSweepFile(options_.out, io::AtomicFile::Durability::KillSafe, [&](io::H5File& h5) {
     for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
     writeCounts(h5, counts());
   });
@@ -206,7 +210,7 @@ SweepStatus ResultSink::finish(double wall_s, const std::string& backend_version
     fmt::print("sweep: all {} points of {} are done already\n", plan_.size(), options_.out.string());
     return SweepStatus::Complete;
   }
-  updateSweepFile(options_.out, [&](io::H5File& h5) {
+  updateSweepFile(options_.out, io::AtomicFile::Durability::Synced, [&](io::H5File& h5) {
     for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
     extract::writeProvenance(h5, wall_s, backend_version);
     h5.setAttribute("/provenance", "runner", runner);

@@ -46,10 +46,17 @@ class AtomicFile {
   /// True after a successful commit().
   [[nodiscard]] bool committed() const noexcept { return committed_; }
 
-  /// Flushes the temporary to disk (fsync) and renames it onto the target, replacing an existing
-  /// file. Close any writer on tempPath() first. @throws IoError (with strerror) on failure, or
-  /// if already committed; the temporary is then still removed by the destructor.
-  void commit();
+  /// What commit() guarantees beyond atomicity against a killed process.
+  enum class Durability {
+    Synced,    ///< fsync of the file and its directory: the target survives a power cut
+    KillSafe,  ///< no fsync (for frequent versions whose durable record is kept elsewhere)
+  };
+
+  /// Flushes the temporary to disk (fsync, unless KillSafe) and renames it onto the target,
+  /// replacing an existing file. Close any writer on tempPath() first. @throws IoError (with
+  /// strerror) on failure, or if already committed; the temporary is then still removed by the
+  /// destructor.
+  void commit(Durability durability = Durability::Synced);
 
  private:
   std::filesystem::path target_;

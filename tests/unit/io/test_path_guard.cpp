@@ -91,11 +91,9 @@ BOOST_AUTO_TEST_CASE(deck_files_follow_includes_and_library_files_recursively) {
   const auto files = io::deckFiles(dir / "deck.cir");
   std::vector<std::string> names;
   for (const auto& f : files) names.push_back(fs::relative(f, dir.path()).lexically_normal().string());
-  const std::vector<std::string> expected{"deck.cir", "parts.inc", "lib/models.lib", "lib/corner.lib",
-                                          "../../no/such/file.inc", "lib/nested.inc"};
-  BOOST_TEST(names.size() == expected.size());
-  for (const std::string& e : {"deck.cir", "parts.inc", "lib/models.lib", "lib/corner.lib", "lib/nested.inc"})
-    BOOST_TEST(std::count(names.begin(), names.end(), e) == 1, e);
+  BOOST_TEST(names.size() == 6u);  // the five files below and the missing one
+  for (const char* e : {"deck.cir", "parts.inc", "lib/models.lib", "lib/corner.lib", "lib/nested.inc"})
+    BOOST_TEST(std::count(names.begin(), names.end(), std::string(e)) == 1, e);
   BOOST_TEST(std::count(files.begin(), files.end(), fs::path("/no/such/file.inc")) == 1);
   BOOST_TEST(io::fileDigest("/no/such/file.inc") == "missing");
   BOOST_TEST(io::fileDigest("/dev/null") == "not a regular file");
