@@ -53,12 +53,19 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
     if (!dim.values.empty()) plan.max_extent[dim.name] = std::max(plan.max_extent[dim.name], dim.values.size());
     plan.max_extent.try_emplace(dim.name, 0);
   }
+  // Paths absolute (a resume from another directory names the same files); the fingerprint
+  // holds the digests only, so shards run where the files have other paths still merge.
+  std::string digests;
   for (const std::filesystem::path& f : files) {
     io::registerInput(f);  // no output of the sweep may replace it
-    plan.inputs.emplace_back(f, io::fileDigest(f));
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(f), ec);
+    if (ec) absolute = std::filesystem::absolute(f).lexically_normal();
+    plan.inputs.emplace_back(absolute, io::fileDigest(f));
+    digests += plan.inputs.back().second + "\n";
   }
   const std::string text = fmt::format("job={}\nbackend={}\n{}\n{}\n{}", plan.job, plan.backend,
-                                       base.toToml(), job.fingerprintText(), inputManifest(plan));
+                                       base.toToml(), job.fingerprintText(), digests);
   plan.fingerprint = fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
   return plan;
 }

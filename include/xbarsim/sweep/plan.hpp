@@ -32,7 +32,8 @@ struct SweepPlan {
   std::string backend;
   std::string fingerprint;                                  ///< hex
   /// Every file the results depend on (Job::inputFiles and io::configInputFiles of every
-  /// point) with its io::fileDigest, in first-use order; part of the fingerprint.
+  /// point; absolute paths) with its io::fileDigest, in first-use order. The digests are part
+  /// of the fingerprint, the paths are not (shards may see the files under other paths).
   std::vector<std::pair<std::filesystem::path, std::string>> inputs;
 
   [[nodiscard]] std::size_t size() const noexcept { return points.size(); }
