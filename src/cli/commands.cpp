@@ -33,6 +33,7 @@
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/csv.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
+#include "xbarsim/io/path_guard.hpp"
 
 namespace xbarsim::cli {
 namespace {
@@ -42,8 +43,10 @@ using Clock = std::chrono::steady_clock;
 using Index = Eigen::Index;
 
 core::Config loadConfig(const std::string& path) {
-  return path.empty() ? core::Config::defaults(extract::configSchema())
-                      : core::Config::load(path, extract::configSchema());
+  core::Config config = path.empty() ? core::Config::defaults(extract::configSchema())
+                                     : core::Config::load(path, extract::configSchema());
+  io::registerConfigInputs(config);  // no output may replace a file the configuration names
+  return config;
 }
 
 std::uint64_t seedOf(const core::Config& config) {
@@ -109,6 +112,8 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   // An absurd array is refused with a memory estimate before anything is allocated.
   if (request.netlist_path.empty() && !config.has("netlist.file"))
     extract::checkArrayMemory(config, request.backend, request.input_path.empty());
+  if (!request.netlist_path.empty())
+    for (const fs::path& file : io::deckFiles(request.netlist_path)) io::registerInput(file);
   io::AtomicFile out(request.out_path);  // before any work: an unwritable path fails early
 
   std::string netlist_path = request.netlist_path;

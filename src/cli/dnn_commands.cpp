@@ -22,6 +22,7 @@
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
+#include "xbarsim/io/path_guard.hpp"
 
 #ifndef XBARSIM_DATA_DIR
 #define XBARSIM_DATA_DIR "data"
@@ -127,6 +128,7 @@ int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
   const core::Config config = r.config_path.empty()
                                   ? core::Config::defaults(extract::configSchema())
                                   : core::Config::load(r.config_path, extract::configSchema());
+  io::registerConfigInputs(config);
   const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
   return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);
 }

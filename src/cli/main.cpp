@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
+#include "xbarsim/io/path_guard.hpp"
 
 namespace {
 
@@ -25,6 +26,27 @@ std::string oneLine(std::string text) {
     text.replace(pos, (end == std::string::npos ? text.size() : end) - pos, "; ");
   }
   return text;
+}
+
+bool isOutputOption(const CLI::Option& option) {
+  return option.get_lnames().size() == 1 && option.get_lnames()[0] == "out";
+}
+
+/// Every value given to the chosen command that names an existing file, except the output
+/// itself, is an input: no output of the run may replace it. The output is checked at once
+/// (io::checkOutputPath), before any input is read; AtomicFile checks it again against the
+/// files the configuration names.
+void guardCommandLinePaths(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands()) {
+    for (const CLI::Option* option : command->get_options())
+      if (!isOutputOption(*option))
+        for (const std::string& value : option->results()) xbarsim::io::registerInput(value);
+    for (const CLI::Option* option : command->get_options())
+      if (isOutputOption(*option))
+        for (const std::string& value : option->results())
+          if (!value.empty() && value != "-") xbarsim::io::checkOutputPath(value);
+    guardCommandLinePaths(*command);
+  }
 }
 
 }  // namespace
@@ -50,6 +72,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    guardCommandLinePaths(app);
     return options.run();
   } catch (const xbarsim::ConfigError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", oneLine(e.what()));

@@ -448,6 +448,12 @@ void closeQuietly(hid_t file) noexcept {
   if (H5Fclose(file) < 0) H5Eclear2(H5E_DEFAULT);  // a destructor cannot report; see close()
 }
 
+/// No library shutdown at exit: every file is closed by its H5File, and after a failed close (a
+/// full disk) HDF5 1.10's exit-time cleanup crashes (SIGSEGV in H5F__close_cb) on the file it
+/// could not close. Set at static initialisation, before anything initialises the library
+/// (even the H5F_ACC_* macros do).
+[[maybe_unused]] const bool g_no_exit_cleanup = H5dont_atexit() >= 0;
+
 /// Creates (H5F_ACC_TRUNC) or opens a file.
 hid_t openFile(const std::filesystem::path& path, unsigned flags) {
   detail::SilenceErrors silence;

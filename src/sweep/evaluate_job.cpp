@@ -37,10 +37,6 @@ class EvaluateJob final : public Job {
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
     for (std::size_t c = 1; c < spec.compensations.size(); ++c)
       extra_.push_back(std::string(dnn::toString(spec.compensations[c])));
-    std::ifstream in(options_.model, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    model_text_ = text.str();
 #ifdef _OPENMP
     if (options_.threads > 0) omp_set_num_threads(options_.threads);
 #endif
@@ -49,7 +45,7 @@ class EvaluateJob final : public Job {
   std::string_view name() const noexcept override { return "evaluate"; }
   std::string backend() const override { return options_.backend; }
   std::string backendVersion() const override { return version_; }
-  std::string fingerprintText() const override { return model_text_; }
+  std::vector<std::filesystem::path> inputFiles() const override { return {options_.model}; }
 
   std::vector<Field> fields() const override {
     std::vector<Field> f{
@@ -121,7 +117,6 @@ class EvaluateJob final : public Job {
   JobOptions options_;
   dnn::Network net_;
   std::vector<std::string> extra_;
-  std::string model_text_;
   mutable std::map<std::pair<std::string, bool>, dnn::Dataset> datasets_;
   std::unique_ptr<extract::Backend> backend_;
   bool ran_ = false;

@@ -17,6 +17,7 @@
 #include "xbarsim/extract/metrics.hpp"
 #include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
+#include "xbarsim/io/path_guard.hpp"
 #include "xbarsim/sweep/job.hpp"
 
 namespace xbarsim::sweep {
@@ -25,15 +26,6 @@ namespace {
 using detail::matrixField;
 using detail::scalarField;
 using detail::vectorField;
-
-/// File bytes (empty if unreadable): results depend on them, so resume and merge check them.
-std::string fileText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class ExtractJob final : public Job {
  public:
@@ -59,21 +51,20 @@ class ExtractJob final : public Job {
     if (options_.backend != "ngspice" && options_.backend != "native")
       throw ConfigError(base.sourceName(), 0, "--backend",
                         fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
-    if (deck_mode_ && !options_.netlist.empty()) deck_text_ = fileText(options_.netlist);
-    else if (base.has("netlist.file")) deck_text_ = fileText(base.baseDirectory() / base.string("netlist.file"));
-    if (!deck_mode_ && base.has("device.conductances")) {
-      std::string source = base.string("device.conductances");
-      if (const auto colon = source.find(":/"); colon != std::string::npos) source.resize(colon);
-      g_text_ = fileText(base.baseDirectory() / source);
-    }
   }
 
   std::string_view name() const noexcept override { return "extract"; }
   std::string backend() const override { return options_.backend; }
   std::string backendVersion() const override { return version_; }
   std::string fingerprintText() const override {
-    return fmt::format("deck_mode={} store_weff={} sneak_read={} mvm_inputs={}\n{}\n{}", deck_mode_,
-                       store_weff_, sneak_read_, mvm_inputs_, deck_text_, g_text_);
+    return fmt::format("deck_mode={} store_weff={} sneak_read={} mvm_inputs={}", deck_mode_,
+                       store_weff_, sneak_read_, mvm_inputs_);
+  }
+  std::vector<std::filesystem::path> inputFiles() const override {
+    // The configuration's files (netlist.file with its includes, conductances, cards) are
+    // added per point by the plan.
+    if (deck_mode_ && !options_.netlist.empty()) return io::deckFiles(options_.netlist);
+    return {};
   }
 
   std::vector<Field> fields() const override {
@@ -205,8 +196,6 @@ class ExtractJob final : public Job {
   bool sneak_read_;
   std::int64_t mvm_inputs_;
   bool deck_mode_ = false;
-  std::string deck_text_;
-  std::string g_text_;
   std::unique_ptr<extract::Backend> backend_;
   std::string version_;
 };

@@ -3,16 +3,19 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/sweep/plan.hpp"
 
 namespace xbarsim::sweep {
 namespace {
@@ -59,6 +62,20 @@ void writeAll(int fd, std::string_view bytes, const std::filesystem::path& path)
   }
 }
 
+/// Opens the journal and takes an exclusive lock on it for the life of the descriptor: two
+/// sweeps writing the same output would interleave their journals and file versions.
+int openLocked(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) systemError(path, "open");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    ::close(fd);
+    throw ConfigError(path.string(), 0, "--out",
+                      "another xbarsim sweep is writing this output (its journal is locked); wait "
+                      "for it to finish or choose another output");
+  }
+  return fd;  // other flock failures (file systems without locks) leave the journal unlocked
+}
+
 void syncDirectory(const std::filesystem::path& file) {
   const auto dir = std::filesystem::absolute(file).parent_path();
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -66,6 +83,32 @@ void syncDirectory(const std::filesystem::path& file) {
     (void)::fsync(fd);
     ::close(fd);
   }
+}
+
+/// The fingerprint text stored in a journal header, or nullopt if the header is cut short.
+std::optional<std::string> storedFingerprint(std::string_view bytes) {
+  std::size_t pos = sizeof(kMagic);
+  std::uint32_t version = 0;
+  std::uint64_t length = 0;
+  if (!take(bytes, pos, version) || !take(bytes, pos, length) || bytes.size() - pos < length)
+    return std::nullopt;
+  return std::string(bytes.substr(pos, length));
+}
+
+/// The refusal of a journal written by another sweep; names an input file whose contents
+/// changed since the journal was made when that is the difference.
+[[noreturn]] void differentSweep(const std::filesystem::path& path, std::string_view bytes,
+                                 const std::string& fingerprint) {
+  if (const auto stored = storedFingerprint(bytes)) {
+    if (const std::string file = changedInput(*stored, fingerprint); !file.empty())
+      throw ConfigError(file, 0, "--resume",
+                        fmt::format("changed since the sweep in {} started (resuming would mix "
+                                    "results of both versions); run without --resume to start again",
+                                    path.string()));
+  }
+  throw ConfigError(path.string(), 0, "--resume",
+                    "the journal belongs to a different sweep (configuration, netlist, options or "
+                    "shard changed); run without --resume to start again");
 }
 
 }  // namespace
@@ -85,9 +128,9 @@ std::filesystem::path Journal::pathFor(const std::filesystem::path& out) {
 
 Journal Journal::create(const std::filesystem::path& path, const std::string& fingerprint,
                         std::size_t points) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) systemError(path, "create");
+  const int fd = openLocked(path, O_WRONLY | O_CREAT);
   Journal journal(fd, path);
+  if (::ftruncate(fd, 0) != 0) systemError(path, "truncate");
   writeAll(fd, header(fingerprint, points), path);
   if (::fsync(fd) != 0) systemError(path, "fsync");
   syncDirectory(path);
@@ -96,6 +139,8 @@ Journal Journal::create(const std::filesystem::path& path, const std::string& fi
 
 Journal Journal::resume(const std::filesystem::path& path, const std::string& fingerprint,
                         std::size_t points, std::vector<PointOutcome>& records) {
+  const int fd = openLocked(path, O_WRONLY);
+  Journal journal(fd, path);
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
@@ -107,10 +152,7 @@ Journal Journal::resume(const std::filesystem::path& path, const std::string& fi
   const std::string expected = header(fingerprint, points);
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     throw ConfigError(path.string(), 0, "--resume", "not an xbarsim sweep journal");
-  if (bytes.compare(0, expected.size(), expected) != 0)
-    throw ConfigError(path.string(), 0, "--resume",
-                      "the journal belongs to a different sweep (configuration, netlist, options or "
-                      "shard changed); run without --resume to start again");
+  if (bytes.compare(0, expected.size(), expected) != 0) differentSweep(path, bytes, fingerprint);
   std::size_t pos = expected.size();
   std::size_t good = pos;
   std::map<std::size_t, PointOutcome> latest;
@@ -132,9 +174,6 @@ Journal Journal::resume(const std::filesystem::path& path, const std::string& fi
     latest[outcome.index] = std::move(outcome);
     good = pos;
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) systemError(path, "open");
-  Journal journal(fd, path);
   if (good < bytes.size()) {  // torn tail of a killed run: cut it off before appending
     if (::ftruncate(fd, static_cast<off_t>(good)) != 0) systemError(path, "truncate");
     if (::fsync(fd) != 0) systemError(path, "fsync");

@@ -12,13 +12,45 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
+#include "xbarsim/io/path_guard.hpp"
 
 namespace xbarsim::sweep {
 namespace detail {
 namespace {
 
-/// HDF5 updates are coalesced to at most one per interval (the journal is fsync'd per point).
+/// HDF5 updates are coalesced to at most one per interval (the journal is fsync'd per point),
+/// and to at most one per kH5UpdateCostFactor times the duration of the last update, so that
+/// copying a large file stays a small part of the run.
+/// XBARSIM_SWEEP_UPDATE_MS overrides the interval (tests: 0 updates the file after every
+/// point, with no cost limit).
 constexpr auto kH5UpdateInterval = std::chrono::milliseconds(250);
+constexpr int kH5UpdateCostFactor = 20;
+
+Clock::duration updateInterval(Clock::duration last_update_cost) {
+  static const long override_ms = [] {
+    const char* text = std::getenv("XBARSIM_SWEEP_UPDATE_MS");
+    return text != nullptr && *text != '\0' ? std::strtol(text, nullptr, 10) : -1L;
+  }();
+  if (override_ms >= 0) return std::chrono::milliseconds(override_ms);
+  return std::max<Clock::duration>(kH5UpdateInterval, kH5UpdateCostFactor * last_update_cost);
+}
+
+/// Applies `update` to a new version of the sweep file written beside it (a copy), then renames
+/// it over the old one. The file on disk is therefore always a complete version, old or new,
+/// whatever moment the process is killed at; HDF5 never modifies it in place.
+/// Intermediate versions are not fsync'd (the journal is the durable record; a kill cannot
+/// tear a renamed file, only a power cut could, and --resume rebuilds from the journal); the
+/// final version is.
+template <typename Update>
+void updateSweepFile(const std::filesystem::path& out, io::AtomicFile::Durability durability,
+                     Update&& update) {
+  io::AtomicFile next(out);
+  std::filesystem::copy_file(out, next.tempPath(), std::filesystem::copy_options::overwrite_existing);
+  auto h5 = io::H5File::openReadWrite(next.tempPath());
+  update(h5);
+  h5.close();
+  next.commit(durability);
+}
 
 std::string clockText(double seconds) {
   const auto s = static_cast<long>(seconds + 0.5);
@@ -77,9 +109,11 @@ ResultSink::ResultSink(const SweepPlan& plan, const RunOptions& options)
     const auto shards = assignShards(plan.costs, options.shard.count);
     for (std::size_t k = 0; k < n; ++k) in_shard_[k] = shards[k] == options.shard.index;
   }
-  const std::string fingerprint =
-      fmt::format("{} shard {}/{}", plan.fingerprint, options.shard.index, options.shard.count);
+  const std::string fingerprint = fmt::format("{} shard {}/{}\n{}", plan.fingerprint, options.shard.index,
+                                              options.shard.count, inputManifest(plan));
   const auto journal_path = Journal::pathFor(options.out);
+  io::checkOutputPath(options.out);  // before the journal is made
+  io::checkOutputPath(journal_path);
   std::vector<PointOutcome> records;
   bool rebuild = false;
   if (options.resume && std::filesystem::exists(journal_path)) {
@@ -93,6 +127,14 @@ ResultSink::ResultSink(const SweepPlan& plan, const RunOptions& options)
     const bool complete = same && h5.hasAttribute("/", "points_pending") &&
                           h5.readIntAttribute("/", "points_pending") == 0 &&
                           h5.readIntAttribute("/", "points_failed") == 0;
+    if (!same && h5.hasAttribute("/", "sweep_inputs")) {
+      const std::string file = changedInput(h5.readStringAttribute("/", "sweep_inputs"), inputManifest(plan));
+      if (!file.empty())
+        throw ConfigError(file, 0, "--resume",
+                          fmt::format("changed since the sweep in {} was made (resuming would mix results "
+                                      "of both versions); run without --resume to start again",
+                                      options.out.string()));
+    }
     if (!complete)
       throw ConfigError(options.out.string(), 0, "--resume",
                         same ? fmt::format("the journal {} is missing; run without --resume to start again",
@@ -145,18 +187,20 @@ void ResultSink::record(PointOutcome outcome) {
   ++finished_now_;
   if (outcome.status == PointStatus::Failed) ++failed_now_;
   unflushed_.push_back(std::move(outcome));
-  if (Clock::now() - last_flush_ >= kH5UpdateInterval) flushToFile();
+  if (Clock::now() - last_flush_ >= updateInterval(last_flush_cost_)) flushToFile();
   progress_.update(finished_now_, failed_now_);
 }
 
 void ResultSink::flushToFile() {
   if (unflushed_.empty()) return;
-  auto h5 = io::H5File::openReadWrite(options_.out);
-  for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
-  writeCounts(h5, counts());
-  h5.close();
+  const auto start = Clock::now();
+  updateSweepFile(options_.out, io::AtomicFile::Durability::KillSafe, [&](io::H5File& h5) {
+    for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
+    writeCounts(h5, counts());
+  });
   unflushed_.clear();
   last_flush_ = Clock::now();
+  last_flush_cost_ = last_flush_ - start;
 }
 
 SweepStatus ResultSink::finish(double wall_s, const std::string& backend_version, int ranks,
@@ -166,17 +210,16 @@ SweepStatus ResultSink::finish(double wall_s, const std::string& backend_version
     fmt::print("sweep: all {} points of {} are done already\n", plan_.size(), options_.out.string());
     return SweepStatus::Complete;
   }
-  flushToFile();
-  {
-    auto h5 = io::H5File::openReadWrite(options_.out);
+  updateSweepFile(options_.out, io::AtomicFile::Durability::Synced, [&](io::H5File& h5) {
+    for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
     extract::writeProvenance(h5, wall_s, backend_version);
     h5.setAttribute("/provenance", "runner", runner);
     h5.setAttribute("/provenance", "ranks", static_cast<std::int64_t>(ranks));
     h5.setAttribute("/provenance", "points_computed", static_cast<std::int64_t>(finished_now_));
     h5.setAttribute("/provenance", "command_line", options_.command_line);
     writeCounts(h5, counts());
-    h5.close();
-  }
+  });
+  unflushed_.clear();
   const Counts c = counts();
   journal_->close();
   if (c.pending == 0 && c.failed == 0) std::filesystem::remove(Journal::pathFor(options_.out));

@@ -77,6 +77,7 @@ void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& 
   h5.setAttribute("/", "sweep_axes", coordinates);
   h5.setAttribute("/", "sweep_fields", fmt::format("{}", fmt::join(field_names, " ")));
   h5.setAttribute("/", "sweep_fingerprint", plan.fingerprint);
+  h5.setAttribute("/", "sweep_inputs", inputManifest(plan));
   if (shard.active()) {
     h5.setAttribute("/", "shard_index", static_cast<std::int64_t>(shard.index));
     h5.setAttribute("/", "shard_count", static_cast<std::int64_t>(shard.count));

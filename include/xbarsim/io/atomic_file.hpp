@@ -11,8 +11,13 @@
 ///   out.commit();  // target now holds the complete file
 /// @endcode
 /// If anything throws before commit(), the destructor removes the temporary and the target is
-/// untouched (an older target stays as it was). A process killed by a signal may leave the hidden
-/// temporary `.<name>.tmp-<pid>-<n>` behind, never a half-written target.
+/// untouched (an older target stays as it was). The temporary is also removed when the process is
+/// ended by SIGINT, SIGTERM or SIGHUP (core/temp_cleanup.hpp); one left by a SIGKILL'd run,
+/// `.<name>.tmp-<pid>-<n>` with a pid that no longer runs, is removed by the next AtomicFile
+/// aimed at the same target. Never a half-written target.
+///
+/// The target is checked (io/path_guard.hpp) when the AtomicFile is made and again before the
+/// rename: it must not be an input of the run, nor an existing file that is not a regular file.
 
 #include <filesystem>
 
@@ -22,8 +27,9 @@ namespace xbarsim::io {
 class AtomicFile {
  public:
   /// Creates the empty temporary `<dir>/.<name>.tmp-<pid>-<n>` in the target's directory (the
-  /// rename is atomic only within one file system). @throws IoError naming the path and the
-  /// system error (strerror) if the directory is missing or not writable.
+  /// rename is atomic only within one file system). @throws ConfigError if the target is an
+  /// input or not a regular file (checkOutputPath); IoError naming the path and the system error
+  /// (strerror) if the directory is missing or not writable.
   explicit AtomicFile(std::filesystem::path target);
 
   AtomicFile(AtomicFile&& other) noexcept;
@@ -40,15 +46,23 @@ class AtomicFile {
   /// True after a successful commit().
   [[nodiscard]] bool committed() const noexcept { return committed_; }
 
-  /// Flushes the temporary to disk (fsync) and renames it onto the target, replacing an existing
-  /// file. Close any writer on tempPath() first. @throws IoError (with strerror) on failure, or
-  /// if already committed; the temporary is then still removed by the destructor.
-  void commit();
+  /// What commit() guarantees beyond atomicity against a killed process.
+  enum class Durability {
+    Synced,    ///< fsync of the file and its directory: the target survives a power cut
+    KillSafe,  ///< no fsync (for frequent versions whose durable record is kept elsewhere)
+  };
+
+  /// Flushes the temporary to disk (fsync, unless KillSafe) and renames it onto the target,
+  /// replacing an existing file. Close any writer on tempPath() first. @throws IoError (with
+  /// strerror) on failure, or if already committed; the temporary is then still removed by the
+  /// destructor.
+  void commit(Durability durability = Durability::Synced);
 
  private:
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool committed_ = false;
+  int cleanup_slot_ = -1;  ///< core::registerTempPath slot of temp_
 };
 
 }  // namespace xbarsim::io

@@ -87,8 +87,11 @@ class Job {
   /// extract::provenanceVersion() of the backend once a point ran, e.g. "ngspice-39" ("" for
   /// the native backend, or before any point).
   [[nodiscard]] virtual std::string backendVersion() const { return {}; }
-  /// Extra inputs the results depend on (deck or model file contents), for the fingerprint.
+  /// Settings the results depend on beyond the configuration, for the fingerprint.
   [[nodiscard]] virtual std::string fingerprintText() const { return {}; }
+  /// Files from the command line the results depend on (the --netlist deck with its includes,
+  /// the --model file); the plan adds the files each point's configuration names.
+  [[nodiscard]] virtual std::vector<std::filesystem::path> inputFiles() const { return {}; }
 };
 
 /// Command-line inputs of a job.

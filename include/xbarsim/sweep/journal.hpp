@@ -9,6 +9,9 @@
 /// u64 points, u64 FNV-1a of the header; then records: u32 magic "PNT1", u64 length, payload
 /// (serialize(PointOutcome)), u64 FNV-1a of the payload. A later record for the same point
 /// replaces an earlier one (a failed point retried on resume).
+///
+/// A sweep holds an exclusive flock on its journal while it runs: a second sweep writing the
+/// same output is refused (ConfigError) instead of mixing journals and file versions.
 
 #include <cstddef>
 #include <cstdint>

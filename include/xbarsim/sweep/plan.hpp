@@ -5,6 +5,7 @@
 /// inputs the results depend on (used to match journals, resumed files and shards).
 
 #include <cstddef>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct SweepPlan {
   std::string job;
   std::string backend;
   std::string fingerprint;                                  ///< hex
+  /// Every file the results depend on (Job::inputFiles and io::configInputFiles of every
+  /// point; absolute paths) with its io::fileDigest, in first-use order. The digests are part
+  /// of the fingerprint, the paths are not (shards may see the files under other paths).
+  std::vector<std::pair<std::filesystem::path, std::string>> inputs;
 
   [[nodiscard]] std::size_t size() const noexcept { return points.size(); }
   /// The configuration of point k (base without [sweep], settings applied).
@@ -39,5 +44,13 @@ struct SweepPlan {
 /// Parses [sweep], expands the points and validates each through the job.
 /// @throws ConfigError (file, line, key; the point's settings for a point that does not fit).
 [[nodiscard]] SweepPlan makePlan(const core::Config& base, const Job& job);
+
+/// One line per input file, "input <digest> <path>\n" (the journal keeps it, so that a resume
+/// can name the file that changed).
+[[nodiscard]] std::string inputManifest(const SweepPlan& plan);
+
+/// The first file of `now` (an inputManifest, or text holding its lines) listed in `before`
+/// with other contents; "" if none.
+[[nodiscard]] std::string changedInput(const std::string& before, const std::string& now);
 
 }  // namespace xbarsim::sweep

@@ -36,8 +36,9 @@ class Progress {
 
 /// Owns the output file and its journal. Created fresh (truncating both) or, with --resume,
 /// rebuilt from the journal. record() journals (fsync) each outcome, then updates the HDF5
-/// file (reopened per update, so readers can open it between points; updates coalesced to at
-/// most one per kH5UpdateInterval, the journal being the durable record).
+/// file: each update writes a new version beside it and renames it over the old one, so the
+/// file on disk is always whole and its status consistent with its data (readers can open it
+/// at any time; updates are coalesced, the journal being the durable record).
 class ResultSink {
  public:
   ResultSink(const SweepPlan& plan, const RunOptions& options);
@@ -67,6 +68,7 @@ class ResultSink {
   std::vector<std::size_t> pending_;
   std::vector<PointOutcome> unflushed_;
   Clock::time_point last_flush_{};
+  Clock::duration last_flush_cost_{};  ///< duration of the last file update
   bool already_complete_ = false;
   std::size_t finished_now_ = 0, failed_now_ = 0;
   Progress progress_;

@@ -3,7 +3,7 @@
 // case.toml giving the command line, the expected exit status and the substrings its error line
 // must contain. Each case runs in a copy of its folder and must give exactly one line on stderr
 // ("xbarsim: error: ..." naming the file, line, key or value), that exit status (1..127), and
-// leave no output file and no temporary behind.
+// leave no output file and no temporary behind, and every file of the case folder unchanged.
 //
 // case.toml:
 //   # what the case checks (first line)
@@ -116,6 +116,14 @@ std::vector<std::string> listFiles(const fs::path& root) {
   return names;
 }
 
+/// Every regular file under `root` (relative path, then its bytes): inputs must stay as they were.
+std::vector<std::string> fileContents(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const std::string& name : listFiles(root))
+    if (fs::is_regular_file(root / name)) out.push_back(name + "\n" + readText(root / name));
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cli_bad_inputs)
@@ -136,6 +144,7 @@ BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::mak
   fs::copy(bad.dir, case_dir, fs::copy_options::recursive);
   fs::create_directories(out_dir);
   const std::vector<std::string> before = listFiles(case_dir);
+  const std::vector<std::string> contents_before = fileContents(case_dir);
 
   std::string command = fmt::format("cd {} && timeout 120 {}", shellQuote(case_dir.string()), shellQuote(binary()));
   for (const std::string& arg : bad.args) command += " " + shellQuote(substitute(arg, case_dir, out_dir));
@@ -161,6 +170,7 @@ BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::mak
   // No output file, no temporary: the output folder stays empty, the case folder unchanged.
   BOOST_TEST(listFiles(out_dir).empty(), fmt::format("{}", fmt::join(listFiles(out_dir), ", ")));
   BOOST_TEST(listFiles(case_dir) == before, fmt::format("{}", fmt::join(listFiles(case_dir), ", ")));
+  BOOST_TEST((fileContents(case_dir) == contents_before), "an input file was modified");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,9 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "run_command.hpp"
 
@@ -135,6 +138,51 @@ BOOST_AUTO_TEST_CASE(validate_compares_backends) {
                                              (dir / "c.toml").string()));
   BOOST_TEST(strict.status == 3, strict.output);
   BOOST_TEST(strict.output.find("backends disagree") != std::string::npos, strict.output);
+}
+
+BOOST_AUTO_TEST_CASE(full_disk_ends_with_exit_2_one_line_and_no_file) {
+  // A file-size limit (ulimit -f, SIGXFSZ ignored so that write() fails with EFBIG) stands for a
+  // full disk. HDF5 used to crash at exit after the right error.
+  TempDir dir;
+  writeFile(dir / "big.toml", "[array]\nrows = 64\ncols = 64\n");
+  writeFile(dir / "s.toml", "[array]\nrows = 16\ncols = 16\n[sweep]\n\"array.r_row_ohm\" = [0.5, 1.0, 2.0, 5.0]\n");
+  for (const std::string& args : {std::string("extract -c big.toml -b native -o out.h5"),
+                                  std::string("sweep -q -c s.toml -b native -o out.h5")}) {
+    BOOST_TEST_CONTEXT(args) {
+      const auto r = runCommand(fmt::format("cd '{}' && ulimit -f 24 && trap '' XFSZ && XBARSIM_NO_MPI=1 exec '{}' {} 2>err.txt",
+                                            dir.path().string(), binary(), args));
+      std::ifstream in(dir / "err.txt");
+      const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      BOOST_TEST(r.status == 2, err);  // -1 would be a death by signal
+      BOOST_TEST(std::count(err.begin(), err.end(), '\n') == 1, err);
+      BOOST_TEST(err.rfind("xbarsim: error: ", 0) == 0u, err);
+      BOOST_TEST(err.find("File too large") != std::string::npos, err);
+      for (const auto& e : fs::directory_iterator(dir.path()))
+        BOOST_TEST(e.path().filename().string().find(".tmp-") == std::string::npos, e.path());
+      fs::remove(dir / "out.h5");
+      fs::remove(dir / "out.h5.journal");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(stale_temporary_of_a_killed_run_is_removed) {
+  // A SIGKILL'd run leaves ".<name>.tmp-<pid>-<n>"; the next output to the same path removes it
+  // when that pid no longer runs, and leaves a live process's temporary alone.
+  TempDir dir;
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  const fs::path stale = dir / fmt::format(".out.h5.tmp-{}-0", dead);
+  const fs::path live = dir / fmt::format(".out.h5.tmp-{}-0", ::getpid());
+  writeFile(stale, "half a file");
+  writeFile(live, "being written");
+  writeFile(dir / "c.toml", "[array]\nrows = 2\ncols = 2\n");
+  const auto r = runCommand(fmt::format("cd '{}' && '{}' extract -c c.toml -b native -o out.h5 2>&1",
+                                        dir.path().string(), binary()));
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(!fs::exists(stale));
+  BOOST_TEST(fs::exists(live));
+  BOOST_TEST(fs::exists(dir / "out.h5"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ inline std::string xbarsimBinary() {
 
 inline void writeText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
+}
+
+inline std::string readText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 /// Runs `xbarsim <args>` in `dir`, stdout and stderr captured.
@@ -75,17 +81,24 @@ inline std::string compareSweepFiles(const std::filesystem::path& a, const std::
   return "";
 }
 
-/// Starts `xbarsim <args>` (serial) in `dir`, waits until `journal` holds more than `bytes`,
-/// then SIGKILLs it. False if it exited on its own first.
-inline bool killWhenJournaled(const std::filesystem::path& dir, const std::string& args,
-                              const std::filesystem::path& journal, std::uintmax_t bytes) {
-  const std::string cmd =
-      fmt::format("cd '{}' && XBARSIM_NO_MPI=1 exec '{}' {} >/dev/null 2>&1", dir.string(), xbarsimBinary(), args);
+/// Starts `xbarsim <args>` (serial, output discarded) in `dir` with the environment
+/// assignments `env` ("NAME=value ..."); returns its pid (the xbarsim process itself).
+inline pid_t spawnXbarsim(const std::filesystem::path& dir, const std::string& args, const std::string& env = "") {
+  const std::string cmd = fmt::format("cd '{}' && XBARSIM_NO_MPI=1 {} exec '{}' {} >/dev/null 2>&1", dir.string(),
+                                      env, xbarsimBinary(), args);
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  return pid;
+}
+
+/// Starts `xbarsim <args>` (serial) in `dir`, waits until `journal` holds more than `bytes`,
+/// then SIGKILLs it. False if it exited on its own first.
+inline bool killWhenJournaled(const std::filesystem::path& dir, const std::string& args,
+                              const std::filesystem::path& journal, std::uintmax_t bytes) {
+  const pid_t pid = spawnXbarsim(dir, args);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::error_code ec;
   while (!(std::filesystem::exists(journal, ec) && std::filesystem::file_size(journal, ec) > bytes) &&

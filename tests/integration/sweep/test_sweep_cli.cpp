@@ -293,4 +293,43 @@ BOOST_AUTO_TEST_CASE(progress_only_when_asked_or_on_a_terminal) {
   BOOST_TEST(loud.output.find("sweep: 2/2 points") != std::string::npos, loud.output);
 }
 
+BOOST_AUTO_TEST_CASE(resume_refuses_a_changed_included_file) {
+  // The fingerprint covers every file the deck pulls in: deck.cir includes tia.inc, which
+  // includes wire.inc. Changing wire.inc between runs must stop --resume (exit 1, naming it),
+  // from the journal of a killed run and from a complete file alike.
+  TempDir dir;
+  std::string deck = readText(fs::path(XBARSIM_TEST_SOURCE_DIR) / "netlists/example_tia_deck.cir");
+  const std::string params = ".param rw=5 rf=20k aol=500 vos=2m rout=50\n";
+  BOOST_REQUIRE(deck.find(params) != std::string::npos);
+  deck.replace(deck.find(params), params.size(), ".param rf=20k aol=500 vos=2m rout=50\n.include \"tia.inc\"\n");
+  writeText(dir / "deck.cir", deck);
+  writeText(dir / "tia.inc", "* wires of the example deck\n.include \"wire.inc\"\n");
+  writeText(dir / "wire.inc", ".param rw=5\n");
+  std::string values;
+  for (int k = 0; k < 400; ++k) values += fmt::format("{}{}", k == 0 ? "" : ", ", 1e4 + 10.0 * k);
+  writeText(dir / "d.toml", "[netlist]\nfile = \"deck.cir\"\n[sweep]\n\"netlist.params.rf\" = [" + values + "]\n");
+
+  BOOST_REQUIRE_MESSAGE(killWhenJournaled(dir.path(), "sweep -c d.toml -o d.h5", dir / "d.h5.journal", 3000),
+                        "the sweep finished before it could be killed");
+  writeText(dir / "wire.inc", ".param rw=6\n");
+  const auto from_journal = runXbarsim(dir.path(), "sweep -c d.toml -o d.h5 --resume");
+  BOOST_TEST(from_journal.status == 1, from_journal.output);
+  BOOST_TEST(from_journal.output.find("wire.inc: --resume: changed since") != std::string::npos, from_journal.output);
+
+  writeText(dir / "short.toml", "[netlist]\nfile = \"deck.cir\"\n[sweep]\n\"netlist.params.rf\" = [1e4, 2e4]\n");
+  const auto whole = runXbarsim(dir.path(), "sweep -c short.toml -o s.h5 -q");
+  BOOST_REQUIRE_MESSAGE(whole.status == 0, whole.output);
+  BOOST_TEST(H5File::openReadOnly(dir / "s.h5").readStringAttribute("/", "sweep_inputs").find("wire.inc") !=
+             std::string::npos);
+  writeText(dir / "wire.inc", ".param rw=7\n");
+  const auto from_file = runXbarsim(dir.path(), "sweep -c short.toml -o s.h5 --resume");
+  BOOST_TEST(from_file.status == 1, from_file.output);
+  BOOST_TEST(from_file.output.find("wire.inc: --resume: changed since") != std::string::npos, from_file.output);
+  // and an included file is an input: no output may replace it
+  const auto onto = runXbarsim(dir.path(), "sweep -c short.toml -o wire.inc -q");
+  BOOST_TEST(onto.status == 1, onto.output);
+  BOOST_TEST(onto.output.find("wire.inc: output: is an input") != std::string::npos, onto.output);
+  BOOST_TEST(readText(dir / "wire.inc") == ".param rw=7\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
