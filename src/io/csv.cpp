@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "xbarsim/io/csv.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -16,42 +13,13 @@
 #include <vector>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 
 namespace xbarsim::io {
 namespace {
 
 std::string errnoText(int err) { return std::generic_category().message(err); }
-
-/// Whole file as bytes. @throws ConfigError (file, strerror) if it cannot be read.
-std::string readFile(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    throw ConfigError(path.native(), 0, "", fmt::format("cannot open: {}", errnoText(err)));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    throw ConfigError(path.native(), 0, "", "is a directory, not a file");
-  }
-  std::string text;
-  char buf[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      throw ConfigError(path.native(), 0, "", fmt::format("cannot read: {}", errnoText(err)));
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  return text;
-}
 
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -175,7 +143,8 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source)
 }
 
 Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path) {
-  return parseCsvMatrix(readFile(path), path.native());
+  return parseCsvMatrix(core::readInputFile(path, core::kTextMatrixMaxBytes, "CSV matrix"),
+                        path.native());
 }
 
 void writeMatrixCsv(const std::filesystem::path& path, const Eigen::Ref<const Eigen::MatrixXd>& m) {
