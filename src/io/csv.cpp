@@ -62,7 +62,8 @@ std::string parseNumber(std::string_view token, Mode mode, bool first_row, doubl
 
 }  // namespace
 
-Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source) {
+Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source,
+                               const ValueCheck& check) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
   Mode mode = Mode::Unknown;
@@ -118,6 +119,10 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source)
       if (std::string problem = parseNumber(fields[c], mode, rows == 0, v); !problem.empty()) {
         throw ConfigError(source, line_no, column, problem);
       }
+      if (check) {
+        if (std::string problem = check(v); !problem.empty())
+          throw ConfigError(source, line_no, column, problem);
+      }
       values.push_back(v);
     }
     const auto n = static_cast<Eigen::Index>(fields.size());
@@ -142,9 +147,9 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source)
   return m;
 }
 
-Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path) {
+Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path, const ValueCheck& check) {
   return parseCsvMatrix(core::readInputFile(path, core::kTextMatrixMaxBytes, "CSV matrix"),
-                        path.native());
+                        path.native(), check);
 }
 
 void writeMatrixCsv(const std::filesystem::path& path, const Eigen::Ref<const Eigen::MatrixXd>& m) {
