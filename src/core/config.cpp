@@ -28,22 +28,37 @@ std::string_view typeName(ValueType type) {
   return "?";
 }
 
+/// A bound as written in the schema: an integer key's bounds print as integers (65536, not
+/// 65536.0 or 9.223372036854776e+18).
+std::string boundText(const KeySpec& spec, double bound) {
+  constexpr double kInt64Range = 9223372036854775808.0;  // 2^63
+  if (spec.type == ValueType::Integer && bound >= -kInt64Range && bound < kInt64Range)
+    return fmt::format("{}", static_cast<std::int64_t>(bound));
+  return fmt::format("{}", bound);
+}
+
 std::string rangeText(const KeySpec& spec) {
   const bool has_min = std::isfinite(spec.min);
   const bool has_max = std::isfinite(spec.max);
-  const std::string lo = fmt::format("{}{}", spec.min_exclusive ? "> " : ">= ", spec.min);
-  if (has_min && has_max) return fmt::format("{} and <= {}", lo, spec.max);
+  const std::string lo =
+      fmt::format("{}{}", spec.min_exclusive ? "> " : ">= ", boundText(spec, spec.min));
+  if (has_min && has_max) return fmt::format("{} and <= {}", lo, boundText(spec, spec.max));
   if (has_min) return lo;
-  if (has_max) return fmt::format("<= {}", spec.max);
+  if (has_max) return fmt::format("<= {}", boundText(spec, spec.max));
   return "finite";
 }
 
-/// Throws `error(problem)` unless `x` is finite and within the key's bounds.
+/// Throws `error(problem)` unless `x` is finite and within the key's bounds; `text` is the value
+/// as it is shown (an integer exactly).
 template <typename MakeError>
-void checkNumber(const KeySpec& spec, double x, MakeError&& error) {
+void checkNumber(const KeySpec& spec, double x, MakeError&& error, const std::string& text) {
   const bool below = spec.min_exclusive ? !(x > spec.min) : x < spec.min;
   if (!std::isfinite(x) || below || x > spec.max)
-    throw error(fmt::format("value {} out of range: must be {}", x, rangeText(spec)));
+    throw error(fmt::format("value {} out of range: must be {}", text, rangeText(spec)));
+}
+template <typename MakeError>
+void checkNumber(const KeySpec& spec, double x, MakeError&& error) {
+  checkNumber(spec, x, error, fmt::format("{}", x));
 }
 
 bool isBareKey(std::string_view key) {
@@ -137,7 +152,7 @@ Value convert(const KeySpec& spec, const toml::node& node, MakeError&& error) {
       if (!node.is_integer())
         throw error(fmt::format("expected an integer, got {}", nodeTypeName(node)));
       const std::int64_t x = node.as_integer()->get();
-      checkNumber(spec, static_cast<double>(x), error);
+      checkNumber(spec, static_cast<double>(x), error, fmt::format("{}", x));
       return x;
     }
     case ValueType::Real: {
@@ -153,7 +168,7 @@ Value convert(const KeySpec& spec, const toml::node& node, MakeError&& error) {
       std::string text = node.as_string()->get();
       if (!spec.choices.empty() &&
           std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end())
-        throw error(fmt::format("\"{}\" is not allowed: choose one of {}", text,
+        throw error(fmt::format("\"{}\" is not allowed: choose one of {}", clipForMessage(text),
                          fmt::join(spec.choices, ", ")));
       return text;
     }

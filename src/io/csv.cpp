@@ -40,7 +40,7 @@ std::string parseNumber(std::string_view token, Mode mode, bool first_row, doubl
   const char* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value, std::chars_format::general);
   if (ec == std::errc::result_out_of_range) {
-    return fmt::format("'{}' is out of the range of a double", token);
+    return fmt::format("'{}' is out of the range of a double", clipForMessage(token));
   }
   if (ec != std::errc{} || ptr != end) {
     const auto has = [&](char c) { return token.find(c) != std::string_view::npos; };
@@ -54,9 +54,10 @@ std::string parseNumber(std::string_view token, Mode mode, bool first_row, doubl
     } else if (first_row && std::isalpha(static_cast<unsigned char>(token.front())) != 0) {
       hint = " (comment a header line out with '#')";
     }
-    return fmt::format("not a number: '{}'{}", token, hint);
+    return fmt::format("not a number: '{}'{}", clipForMessage(token), hint);
   }
-  if (!std::isfinite(value)) return fmt::format("non-finite value '{}' is not allowed", token);
+  if (!std::isfinite(value))
+    return fmt::format("non-finite value '{}' is not allowed", clipForMessage(token));
   return {};
 }
 
