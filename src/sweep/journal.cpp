@@ -99,6 +99,10 @@ Journal Journal::create(const std::filesystem::path& path, const std::string& fi
 
 Journal Journal::resume(const std::filesystem::path& path, const std::string& fingerprint,
                         std::size_t points, std::vector<PointOutcome>& records) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw IoError(fmt::format("sweep journal '{}': cannot open: {}", path.string(),
+                              std::strerror(ENOENT)));
   const std::string bytes = core::readInputFile(path, kJournalMaxBytes, "sweep journal");
   const std::string expected = header(fingerprint, points);
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
