@@ -102,10 +102,11 @@ void addCrossbarKeys(core::Schema& schema) {
       .add({.key = "device.v0_v", .type = ValueType::Real, .default_value = 0.25,
             .description = "sinh voltage scale V0 in V", .min = 0, .min_exclusive = true})
       .add({.key = "device.g_min_s", .type = ValueType::Real, .default_value = 1e-6,
-            .description = "lower bound of the random conductance draw in S", .min = 0})
+            .description = "lower bound of the random conductance draw in S", .min = 0,
+            .max = kMaxCellConductanceS})
       .add({.key = "device.g_max_s", .type = ValueType::Real, .default_value = 25e-6,
             .description = "upper bound of the random conductance draw in S", .min = 0,
-            .min_exclusive = true})
+            .max = kMaxCellConductanceS, .min_exclusive = true})
       .add({.key = "sense.kind", .type = ValueType::String, .default_value = std::string("ideal"),
             .description = senseKindDescription(),
             .choices = senseAmpKinds().names()});
@@ -142,18 +143,16 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
 
   if (config.has("device.conductances")) {
     const std::string& source = config.string("device.conductances");
-    spec.g_s = io::loadMatrix(source, config.baseDirectory());
+    try {
+      spec.g_s = io::loadMatrix(source, config.baseDirectory(),
+                                static_cast<std::size_t>(spec.rows * spec.cols), conductanceProblem);
+    } catch (const IoError& e) {  // HDF5: not HDF5, no such dataset, wrong type, too large
+      config.fail("device.conductances", e.what());
+    }
     if (spec.g_s.rows() != spec.rows || spec.g_s.cols() != spec.cols)
       config.fail("device.conductances",
                   fmt::format("{} holds a {}x{} matrix but the array is {}x{} (rows x cols)",
                               source, spec.g_s.rows(), spec.g_s.cols(), spec.rows, spec.cols));
-    for (Eigen::Index i = 0; i < spec.rows; ++i)
-      for (Eigen::Index j = 0; j < spec.cols; ++j)
-        if (!(spec.g_s(i, j) >= 0.0) || !std::isfinite(spec.g_s(i, j)))
-          config.fail("device.conductances",
-                      fmt::format("{}: conductance at row {}, column {} is {} S; must be finite "
-                                  "and >= 0",
-                                  source, i + 1, j + 1, spec.g_s(i, j)));
   } else {
     const double g_min = config.real("device.g_min_s");
     const double g_max = config.real("device.g_max_s");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "xbarsim/core/error.hpp"
 
@@ -19,6 +20,24 @@ void requirePositive(double value, std::string_view name) {
 }
 }  // namespace
 
+std::string conductanceProblem(double g_s) {
+  if (!std::isfinite(g_s) || g_s < 0.0 ||
+      (g_s > 0.0 && g_s < std::numeric_limits<double>::min()) || g_s > kMaxCellConductanceS)
+    return fmt::format("conductance {} S is outside 0 or [{}, {}] S{}", g_s,
+                       std::numeric_limits<double>::min(), kMaxCellConductanceS,
+                       g_s > kMaxCellConductanceS && std::isfinite(g_s)
+                           ? " (conductances are in S: were µS or mS meant?)"
+                           : "");
+  return {};
+}
+
+std::string inputVoltageProblem(double v) {
+  if (!std::isfinite(v) || std::abs(v) > kMaxInputVoltageV)
+    return fmt::format("input voltage {} V is outside [-{}, {}] V", v, kMaxInputVoltageV,
+                       kMaxInputVoltageV);
+  return {};
+}
+
 void CrossbarSpec::validate() const {
   if (rows <= 0 || cols <= 0)
     throw Error(fmt::format("crossbar: rows = {} and cols = {} must be >= 1", rows, cols));
@@ -30,9 +49,8 @@ void CrossbarSpec::validate() const {
   requireNonNegative(r_driver_ohm, "r_driver_ohm");
   for (Eigen::Index i = 0; i < rows; ++i)
     for (Eigen::Index j = 0; j < cols; ++j)
-      if (!std::isfinite(g_s(i, j)) || g_s(i, j) < 0.0)
-        throw Error(fmt::format("crossbar: conductance ({}, {}) = {} S must be finite and >= 0",
-                                i, j, g_s(i, j)));
+      if (const std::string problem = conductanceProblem(g_s(i, j)); !problem.empty())
+        throw Error(fmt::format("crossbar: cell ({}, {}): {}", i, j, problem));
   if (!iv.isLinear()) requirePositive(iv.v0_v, "v0_v");
   if (!sense) throw Error("crossbar: no sense amplifier (use circuit::idealSense())");
   if (cell == CellKind::OneT1R && !std::isfinite(v_gate_v))

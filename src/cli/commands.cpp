@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -55,7 +56,7 @@ std::uint64_t seedOf(const core::Config& config) {
 
 /// One input vector from a CSV file: R values in one row or one column.
 Eigen::VectorXd readInputVector(const std::string& path, Index rows) {
-  const Eigen::MatrixXd m = io::readCsvMatrix(path);
+  const Eigen::MatrixXd m = io::readCsvMatrix(path, circuit::inputVoltageProblem);
   if (m.size() != rows || (m.rows() != 1 && m.cols() != 1))
     throw ConfigError(path, 0, "--input",
                       fmt::format("expected {} input voltages in one row or column, found a {}x{} "
@@ -365,8 +366,16 @@ void addCommands(CLI::App& app, Options& options) {
   validate_cmd->add_option("--config,-c", validate->first, "configuration (TOML)")->check(CLI::ExistingFile);
   validate_cmd->add_option("--input,-i", validate->second, "CSV row voltages: compare MVM currents too")
       ->check(CLI::ExistingFile);
-  validate_cmd->add_option("--tolerance", *tolerance,
-                           "max relative difference (default 1e-9 linear, 1e-6 non-linear)");
+  validate_cmd
+      ->add_option("--tolerance", *tolerance,
+                   "max relative difference (default 1e-9 linear, 1e-6 non-linear)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            double x = 0.0;
+            const bool ok = CLI::detail::lexical_cast(text, x) && std::isfinite(x) && x > 0.0;
+            return ok ? std::string() : fmt::format("{} is not a positive finite number", text);
+          },
+          "POSITIVE"));
   validate_cmd->callback([&options, validate, tolerance] {
     options.run = [validate, tolerance] { return runValidate(validate->first, validate->second, *tolerance); };
   });

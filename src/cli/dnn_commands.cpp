@@ -36,16 +36,18 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-/// Progress lines on stderr: rewritten in place on a terminal, one line each otherwise.
+/// Progress lines: rewritten in place on stderr when it is a terminal; otherwise one line each
+/// on stdout (a log), so that stderr, when captured, holds nothing but an error line.
 void progressLine(const std::string& text) {
   static const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (tty) {
     fmt::print(stderr, "\r\033[K{}", text);
     if (text.rfind("float", 0) == 0 || text.rfind("epoch", 0) == 0) fmt::print(stderr, "\n");
+    std::fflush(stderr);
   } else {
-    fmt::print(stderr, "{}\n", text);
+    fmt::print("{}\n", text);
+    std::fflush(stdout);
   }
-  std::fflush(stderr);
 }
 
 void endProgress() {

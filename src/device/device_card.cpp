@@ -13,6 +13,7 @@
 #include "embedded_text.hpp"
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 #include "xbarsim/device/device_model.hpp"
 #include "xbarsim/device/registry.hpp"
 
@@ -60,6 +61,7 @@ std::span<const ParamInfo> cardParameterTable(std::string_view model) {
 DeviceCard parseCard(std::string_view text, const std::string& source_name) {
   // Pass 1: which model (its table defines the [params] keys).
   std::string model;
+  core::checkTomlNesting(text, source_name);
   try {
     const toml::table root = toml::parse(text, source_name);
     const auto value = root["card"]["model"].value<std::string>();
@@ -94,11 +96,8 @@ DeviceCard parseCard(std::string_view text, const std::string& source_name) {
 }
 
 DeviceCard loadCard(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string(), 0, "", "cannot open device card");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseCard(text.str(), file.string());
+  return parseCard(core::readInputFile(file, core::kTomlFileMaxBytes, "device card"),
+                   file.string());
 }
 
 DeviceCard builtinCard(std::string_view name) {

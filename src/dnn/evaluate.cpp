@@ -21,6 +21,9 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 constexpr std::uint64_t kMvmTag = 0x4d564d;  // "MVM"
 constexpr std::uint64_t kGdcTag = 0x474443;  // "GDC"
+/// Latest evaluation time, in s (about 300 years): beyond it the drift laws are extrapolated
+/// past any measurement, and t^-nu of a huge t underflows.
+constexpr double kMaxEvaluationTimeS = 1e10;
 
 void checkFits(const Network& net, const Dataset& data) {
   if (data.shape.size() != net.input_shape.size())
@@ -281,6 +284,11 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
     if (config.integer(bits) == 1) config.fail(bits, "1 bit leaves no level per sign; use 0 (ideal) or >= 2");
   spec.times_s = config.reals("dnn.times_s");
   if (spec.times_s.empty()) config.fail("dnn.times_s", "give at least one time");
+  for (const double t : spec.times_s)
+    if (!(t <= kMaxEvaluationTimeS))
+      config.fail("dnn.times_s", fmt::format("time {} s is outside [0, {:g}] s (about 300 years, "
+                                             "the range of the drift models)",
+                                             t, kMaxEvaluationTimeS));
   spec.repeats = static_cast<int>(config.integer("dnn.repeats"));
   spec.compensations = {compensationFromString(config.string("dnn.compensation"))};
   spec.test_samples = config.integer("dnn.test_samples");

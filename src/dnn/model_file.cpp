@@ -2,11 +2,13 @@
 // Model format version 1 (docs/architecture.md §7.1): reading and writing.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
@@ -28,7 +30,8 @@ struct NdArray {
 
 class Reader {
  public:
-  Reader(const fs::path& path, const io::H5File& h5) : path_(path), h5_(h5) {}
+  Reader(const fs::path& path, const io::H5File& h5, std::size_t max_elements)
+      : path_(path), h5_(h5), max_elements_(max_elements) {}
 
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
     throw ConfigError(path_.string(), 0, key, problem);
@@ -38,7 +41,7 @@ class Reader {
     const std::string p = group + "/" + name;
     if (!h5_.exists(p)) fail(p, "missing dataset (required by this layer type)");
     NdArray a;
-    a.data = h5_.readArray<double>(p, &a.dims, kMaxArrayElements);
+    a.data = h5_.readArray<double>(p, &a.dims, max_elements_);
     if (a.dims.size() != rank)
       fail(p, fmt::format("has rank {}; expected rank {}", a.dims.size(), rank));
     // Layers compute in float32: a finite double outside its range would become infinite.
@@ -84,6 +87,7 @@ class Reader {
  private:
   const fs::path& path_;
   const io::H5File& h5_;
+  std::size_t max_elements_;
 };
 
 Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) {
@@ -167,19 +171,9 @@ void writePair(io::H5File& h5, const std::string& g, const std::string& name, In
     h5.setIntsAttribute(g, name, {static_cast<std::int64_t>(h), static_cast<std::int64_t>(wd)});
 }
 
-}  // namespace
-
-Network loadNetwork(const fs::path& path) {
-  if (!fs::exists(path)) throw ConfigError(path.string(), 0, "", "model file not found");
-  // A truncated file or one that is not HDF5 at all is bad input (exit 1), not a run failure.
-  const io::H5File h5 = [&] {
-    try {
-      return io::H5File::openReadOnly(path);
-    } catch (const IoError& e) {
-      throw ConfigError(path.string(), 0, "", fmt::format("not a readable HDF5 model file ({})", e.what()));
-    }
-  }();
-  const Reader r(path, h5);
+/// The network of an open model file; `max_elements` bounds every dataset.
+Network readNetwork(const fs::path& path, const io::H5File& h5, std::size_t max_elements) {
+  const Reader r(path, h5, max_elements);
   if (!h5.hasAttribute("/", "format"))
     r.fail("format", "not an xbarsim model: the root attribute format = \"xbarsim-model\" is "
                      "missing");
@@ -216,6 +210,23 @@ Network loadNetwork(const fs::path& path) {
   for (const std::string& name : names) net.layers.push_back(readLayer(r, h5, name));
   net.resolveShapes(path.string());
   return net;
+}
+
+}  // namespace
+
+Network loadNetwork(const fs::path& path) {
+  if (!fs::exists(path)) throw ConfigError(path.string(), 0, "", "model file not found");
+  const std::uintmax_t file_bytes = core::checkInputFile(path, core::kNoSizeLimit, "model file");
+  // A truncated file, one that is not HDF5 at all, or an object HDF5 cannot read (an attribute
+  // of the wrong type, a link loop, a filter this build lacks) is bad input (exit 1), not a run
+  // failure; the HDF5 message names the object.
+  try {
+    const io::H5File h5 = io::H5File::openReadOnly(path);
+    // Declared shapes are bounded before allocation, also by what the file can hold.
+    return readNetwork(path, h5, std::min(kMaxArrayElements, io::plausibleElements(file_bytes)));
+  } catch (const IoError& e) {
+    throw ConfigError(path.string(), 0, "", fmt::format("not a readable model file: {}", e.what()));
+  }
 }
 
 void saveNetwork(const Network& net, const fs::path& path) {

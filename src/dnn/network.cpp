@@ -65,6 +65,7 @@ void Network::resolveShapes(const std::string& source) {
     l.in_shape = s;
     switch (l.kind) {
       case LayerKind::Dense:
+        if (l.weight.rows() < 1) bad("weight has 0 outputs (shape (0, n)); a layer needs >= 1");
         if (l.weight.cols() != s.size())
           bad(fmt::format("weight has {} inputs but the layer input {} has {} values",
                           l.weight.cols(), toString(s), s.size()));
@@ -75,6 +76,7 @@ void Network::resolveShapes(const std::string& source) {
         break;
       case LayerKind::Conv2d: {
         const Index k = l.kernel_h * l.kernel_w;
+        if (l.weight.rows() < 1) bad("weight has 0 output channels; a layer needs >= 1");
         if (k < 1 || l.weight.cols() % k != 0 || l.weight.cols() / k != s.c)
           bad(fmt::format("weight has {} input channels but the layer input {} has {}",
                           k > 0 ? l.weight.cols() / k : 0, toString(s), s.c));
@@ -109,7 +111,12 @@ void Network::resolveShapes(const std::string& source) {
           bad(fmt::format("gamma/beta/mean/var must have {} values (channels of {})", s.c,
                           toString(s)));
         if ((l.var.array() < 0.0f).any()) bad("var has negative values");
-        if (!(l.eps >= 0.0)) bad("eps must be >= 0");
+        if (!(l.eps >= 0.0) || !std::isfinite(l.eps)) bad(fmt::format("eps = {} must be finite and >= 0", l.eps));
+        for (Index c = 0; c < l.var.size(); ++c)
+          if (!(static_cast<double>(l.var(c)) + l.eps > 0.0))
+            bad(fmt::format("var = {} at channel {} with eps = {} divides by zero: var + eps must "
+                            "be > 0",
+                            l.var(c), c, l.eps));
         break;
       case LayerKind::Relu: break;
       case LayerKind::Flatten: s = Shape{s.size(), 1, 1}; break;

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "xbarsim/io/csv.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -16,42 +13,13 @@
 #include <vector>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 
 namespace xbarsim::io {
 namespace {
 
 std::string errnoText(int err) { return std::generic_category().message(err); }
-
-/// Whole file as bytes. @throws ConfigError (file, strerror) if it cannot be read.
-std::string readFile(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    throw ConfigError(path.native(), 0, "", fmt::format("cannot open: {}", errnoText(err)));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    throw ConfigError(path.native(), 0, "", "is a directory, not a file");
-  }
-  std::string text;
-  char buf[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      throw ConfigError(path.native(), 0, "", fmt::format("cannot read: {}", errnoText(err)));
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  return text;
-}
 
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -72,7 +40,7 @@ std::string parseNumber(std::string_view token, Mode mode, bool first_row, doubl
   const char* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value, std::chars_format::general);
   if (ec == std::errc::result_out_of_range) {
-    return fmt::format("'{}' is out of the range of a double", token);
+    return fmt::format("'{}' is out of the range of a double", clipForMessage(token));
   }
   if (ec != std::errc{} || ptr != end) {
     const auto has = [&](char c) { return token.find(c) != std::string_view::npos; };
@@ -86,15 +54,17 @@ std::string parseNumber(std::string_view token, Mode mode, bool first_row, doubl
     } else if (first_row && std::isalpha(static_cast<unsigned char>(token.front())) != 0) {
       hint = " (comment a header line out with '#')";
     }
-    return fmt::format("not a number: '{}'{}", token, hint);
+    return fmt::format("not a number: '{}'{}", clipForMessage(token), hint);
   }
-  if (!std::isfinite(value)) return fmt::format("non-finite value '{}' is not allowed", token);
+  if (!std::isfinite(value))
+    return fmt::format("non-finite value '{}' is not allowed", clipForMessage(token));
   return {};
 }
 
 }  // namespace
 
-Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source) {
+Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source,
+                               const ValueCheck& check) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
   Mode mode = Mode::Unknown;
@@ -150,6 +120,10 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source)
       if (std::string problem = parseNumber(fields[c], mode, rows == 0, v); !problem.empty()) {
         throw ConfigError(source, line_no, column, problem);
       }
+      if (check) {
+        if (std::string problem = check(v); !problem.empty())
+          throw ConfigError(source, line_no, column, problem);
+      }
       values.push_back(v);
     }
     const auto n = static_cast<Eigen::Index>(fields.size());
@@ -174,8 +148,9 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source)
   return m;
 }
 
-Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path) {
-  return parseCsvMatrix(readFile(path), path.native());
+Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path, const ValueCheck& check) {
+  return parseCsvMatrix(core::readInputFile(path, core::kTextMatrixMaxBytes, "CSV matrix"),
+                        path.native(), check);
 }
 
 void writeMatrixCsv(const std::filesystem::path& path, const Eigen::Ref<const Eigen::MatrixXd>& m) {

@@ -15,6 +15,7 @@
 #include "detail/h5_types.hpp"
 #include "detail/h5_wrappers.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 
 namespace xbarsim::io {
 
@@ -463,6 +464,8 @@ hid_t openFile(const std::filesystem::path& path, unsigned flags) {
   if (!create && !std::filesystem::exists(path, ec)) {
     detail::throwIoError(w, "cannot open file: no such file");
   }
+  // A FIFO would block the open, a device could be read without end.
+  if (!create) (void)core::checkInputFile(path, core::kNoSizeLimit, "HDF5 file");
   Handle fapl = h5p::create(H5P_FILE_ACCESS, w);
   // Lock as HDF5 does by default, but keep working on file systems without flock (Lustre, some
   // NFS); HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this.

@@ -15,11 +15,14 @@
 #include <utility>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 #include "xbarsim/sweep/plan.hpp"
 
 namespace xbarsim::sweep {
 namespace {
 
+/// Largest journal read back by --resume: a million points with long error messages.
+constexpr std::uintmax_t kJournalMaxBytes = std::uintmax_t{1} << 30;
 constexpr char kMagic[8] = {'X', 'B', 'S', 'W', 'J', 'R', 'N', 'L'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kRecordMagic = 0x31544e50;  // "PNT1"
@@ -141,14 +144,7 @@ Journal Journal::resume(const std::filesystem::path& path, const std::string& fi
                         std::size_t points, std::vector<PointOutcome>& records) {
   const int fd = openLocked(path, O_WRONLY);
   Journal journal(fd, path);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(fmt::format("sweep journal '{}': cannot open: {}", path.string(), std::strerror(errno)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    bytes = text.str();
-  }
+  const std::string bytes = core::readInputFile(path, kJournalMaxBytes, "sweep journal");
   const std::string expected = header(fingerprint, points);
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     throw ConfigError(path.string(), 0, "--resume", "not an xbarsim sweep journal");

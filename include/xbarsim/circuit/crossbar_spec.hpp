@@ -10,6 +10,7 @@
 /// resistor (ngspice silently turns 0 ohm into 1 mOhm).
 
 #include <Eigen/Core>
+#include <string>
 #include <string_view>
 
 #include "xbarsim/circuit/sense_amp.hpp"
@@ -24,6 +25,22 @@ namespace xbarsim::circuit {
 ///   OneT1R  r -[memory]- m = drain, NMOS source = c, gate at v_gate_v (absolute, all rows)
 /// The memory element follows `iv` and g_s; m is an internal node (m<i>_<j> in decks).
 enum class CellKind { OneR, OneT1R, OneS1R };
+
+/// Largest cell conductance accepted, in S (a 1 ohm cell): a value above it almost surely means
+/// µS or mS were written where S were meant.
+inline constexpr double kMaxCellConductanceS = 1.0;
+/// Largest input (row) voltage magnitude accepted, in V: beyond it no crossbar device model or
+/// wire means anything, and the currents overflow.
+inline constexpr double kMaxInputVoltageV = 1e3;
+
+/// Why `g_s` is not a plausible cell conductance (empty if it is): not finite, negative,
+/// subnormal (between 0 and the smallest normal double: 1/g overflows) or above
+/// kMaxCellConductanceS. The message names the range.
+[[nodiscard]] std::string conductanceProblem(double g_s);
+/// Why `v` is not a plausible input voltage (empty if it is): not finite or |v| above
+/// kMaxInputVoltageV.
+[[nodiscard]] std::string inputVoltageProblem(double v);
+
 struct CrossbarSpec {
   Eigen::Index rows = 0;            ///< R, inputs (word lines)
   Eigen::Index cols = 0;            ///< C, outputs (bit lines)

@@ -50,6 +50,13 @@ struct FreeNode {
   [[nodiscard]] const FreeNode* find(std::string_view key) const noexcept;
 };
 
+/// Refuses TOML text nested deeper than any configuration needs (a dotted key, table header,
+/// inline table or array is one level each; the limit is 64) before a TOML parser sees it: the
+/// parser and the tree it builds recurse once per level, so a generated key of 40 000 parts
+/// would overflow the stack. Strings and comments are skipped; other syntax errors are left to
+/// the parser. @throws ConfigError naming `source_name` and the line.
+void checkTomlNesting(std::string_view text, const std::string& source_name);
+
 /// One key of the schema.
 struct KeySpec {
   std::string key;                ///< dotted, e.g. "array.rows"

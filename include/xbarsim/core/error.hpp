@@ -3,11 +3,21 @@
 /// @file Error hierarchy. Every error carries the context a user needs to fix the input
 /// (file, line, key, allowed range) in its one-line what() message.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace xbarsim {
+
+/// Longest value echoed in an error message (a value from a file, a token, a name).
+inline constexpr std::size_t kMaxEchoChars = 80;
+
+/// `text` if it has at most `max_chars` bytes, else its start (cut at a UTF-8 character
+/// boundary) followed by "… (N bytes)": a 50 MB value must not become a 50 MB error line.
+[[nodiscard]] std::string clipForMessage(std::string_view text,
+                                         std::size_t max_chars = kMaxEchoChars);
 
 /// Root of all xbarsim errors.
 class Error : public std::runtime_error {
@@ -15,7 +25,8 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Bad configuration or input data: message is "file:line:col: key: problem".
+/// Bad configuration or input data: message is "file:line:col: key: problem". The file name and
+/// key are clipped to 256 bytes and the problem to 1000 (clipForMessage).
 class ConfigError : public Error {
  public:
   ConfigError(std::string file, long line, std::string key, const std::string& problem);

@@ -17,18 +17,27 @@
 
 #include <Eigen/Core>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace xbarsim::io {
 
+/// Why a value read from a file is not acceptable ("5e+06 S is above 1 S ..."), or empty if it
+/// is. The readers call it on every finite element and report the problem where the value is
+/// (file:line: column N, or file:/dataset: row i, column j). Empty function: any finite value.
+using ValueCheck = std::function<std::string(double)>;
+
 /// Reads a matrix from a CSV file (format above).
 /// @throws ConfigError naming the file (and line and column where there is one) if the file is
-/// missing or unreadable, empty, ragged, or holds a non-numeric or non-finite token.
-[[nodiscard]] Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path);
+/// missing, not a regular file, larger than core::kTextMatrixMaxBytes, unreadable, empty,
+/// ragged, or holds a non-numeric or non-finite token or a value `check` refuses.
+[[nodiscard]] Eigen::MatrixXd readCsvMatrix(const std::filesystem::path& path,
+                                            const ValueCheck& check = {});
 
 /// Parses CSV text as readCsvMatrix does; `source` names the text in error messages.
-[[nodiscard]] Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source);
+[[nodiscard]] Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source,
+                                             const ValueCheck& check = {});
 
 /// Writes `m` as CSV, one row per line, values comma-separated in shortest round-trip form
 /// (fmt "{}"), so readCsvMatrix gives back exactly the same doubles. The file is replaced

@@ -40,6 +40,19 @@ inline constexpr unsigned kDeflateLevel = 4;
 /// Default bound of the typed reads: as many elements as std::size_t can count.
 inline constexpr std::size_t kNoElementLimit = std::numeric_limits<std::size_t>::max();
 
+/// Most elements per byte of file a dataset of an input file may declare: deflate cannot compress
+/// better than about 1032:1, and a declared shape beyond it (or data that was never written,
+/// read back as the fill value) is refused before anything is allocated.
+inline constexpr std::size_t kMaxCompressionRatio = 1100;
+
+/// Most elements one dataset of an input file of `file_bytes` bytes can plausibly hold
+/// (file_bytes * kMaxCompressionRatio, saturating).
+[[nodiscard]] constexpr std::size_t plausibleElements(std::uintmax_t file_bytes) noexcept {
+  return file_bytes > kNoElementLimit / kMaxCompressionRatio
+             ? kNoElementLimit
+             : static_cast<std::size_t>(file_bytes) * kMaxCompressionRatio;
+}
+
 /// Element types of typed datasets and attributes. In the file they are stored little-endian:
 /// float64/float32 as IEEE floats, int64/int32/uint8 as integers (numpy `<f8 <f4 <i8 <i4 u1`).
 /// The typed methods of H5File are compiled for exactly these types (in hdf5_file.cpp).
@@ -54,9 +67,10 @@ class H5File {
  public:
   /// Creates `path`, truncating an existing file. @throws IoError naming the path.
   [[nodiscard]] static H5File create(const std::filesystem::path& path);
-  /// Opens an existing file for reading. @throws IoError if missing or not HDF5.
+  /// Opens an existing file for reading. @throws ConfigError if it is not a regular file (a FIFO
+  /// is refused without blocking); @throws IoError if missing or not HDF5.
   [[nodiscard]] static H5File openReadOnly(const std::filesystem::path& path);
-  /// Opens an existing file for reading and writing. @throws IoError if missing or not HDF5.
+  /// Opens an existing file for reading and writing; refused like openReadOnly.
   [[nodiscard]] static H5File openReadWrite(const std::filesystem::path& path);
 
   H5File(H5File&& other) noexcept;

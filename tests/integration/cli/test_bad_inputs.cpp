@@ -10,11 +10,14 @@
 //   args = ["extract", "-c", "c.toml", "-o", "{out}/out.h5"]   # after the xbarsim binary
 //   status = 1
 //   expect = ["c.toml:3", "array.rowz"]
+//   fifos = ["pipe.toml"]   # optional: named pipes created in the copy (git cannot hold them)
 // Placeholders in args and expect: {case} (the copy of the case folder, also the working
 // directory), {out} (an empty output folder that must stay empty), {src} (the source tree).
 #define BOOST_TEST_MODULE cli_bad_inputs
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <boost/test/data/test_case.hpp>
@@ -41,6 +44,7 @@ struct BadCase {
   std::vector<std::string> args;
   int status = 1;
   std::vector<std::string> expect;
+  std::vector<std::string> fifos;
 };
 
 std::ostream& operator<<(std::ostream& out, const BadCase& c) { return out << c.name; }
@@ -69,6 +73,7 @@ std::vector<BadCase> loadCases() {
     c.args = strings(t, "args", file);
     c.status = t["status"].value_or(1);
     c.expect = strings(t, "expect", file);
+    if (t.contains("fifos")) c.fifos = strings(t, "fifos", file);
     cases.push_back(std::move(c));
   }
   std::sort(cases.begin(), cases.end(), [](const BadCase& a, const BadCase& b) { return a.name < b.name; });
@@ -142,6 +147,8 @@ BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::mak
   const fs::path case_dir = tmp / "case";
   const fs::path out_dir = tmp / "out";
   fs::copy(bad.dir, case_dir, fs::copy_options::recursive);
+  for (const std::string& fifo : bad.fifos)
+    BOOST_REQUIRE_MESSAGE(::mkfifo((case_dir / fifo).c_str(), 0600) == 0, "mkfifo " << fifo);
   fs::create_directories(out_dir);
   const std::vector<std::string> before = listFiles(case_dir);
   const std::vector<std::string> contents_before = fileContents(case_dir);

@@ -7,24 +7,7 @@
 #include <hdf5.h>
 #include <string.h>
 
-static void stringAttr(hid_t obj, const char* name, const char* value) {
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, H5T_VARIABLE);
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, type, &value);
-  H5Aclose(a);
-  H5Sclose(space);
-  H5Tclose(type);
-}
-
-static void doubleAttr(hid_t obj, const char* name, double value) {
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
-  H5Aclose(a);
-  H5Sclose(space);
-}
+#include "bad_h5_attributes.h"
 
 static void floats(hid_t group, const char* name, int rank, const hsize_t* dims) {
   float data[64];
