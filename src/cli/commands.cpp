@@ -224,6 +224,9 @@ int runNetlist(const std::string& config_path, const std::string& out_path,
   out.commit();
   fmt::print(stderr, "wrote {} ({} lines); run it with: ngspice -b {}\n", out_path,
              std::count(deck.begin(), deck.end(), '\n'), out_path);
+  if (one_hot && !spec.isLinear())
+    fmt::print(stderr, "note: a non-linear circuit: the one-hot currents are large-signal "
+                       "currents, not W_eff times v_read_v (extract gives W_eff)\n");
   return 0;
 }
 
@@ -349,7 +352,10 @@ void addCommands(CLI::App& app, Options& options) {
   netlist_cmd->add_option("--input,-i", (*netlist)[2], "CSV with the row voltages (default: all v_read_v)")
       ->check(CLI::ExistingFile);
   netlist_cmd->add_flag("--one-hot", *one_hot,
-                        "one-hot DC sweep deck (prints the W_eff columns times v_read_v)");
+                        "one-hot DC sweep deck: prints the column currents with one row at "
+                        "v_read_v and the others at 0 V, i.e. the W_eff columns times v_read_v of "
+                        "a linear circuit; with sinh cells, access cells or a TIA these are "
+                        "large-signal currents, not the small-signal W_eff of `extract`");
   netlist_cmd->callback([&options, netlist, one_hot] {
     options.run = [netlist, one_hot] { return runNetlist((*netlist)[0], (*netlist)[1], (*netlist)[2], *one_hot); };
   });
