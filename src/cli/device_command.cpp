@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -149,7 +151,36 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     c.row_drive = {w};
     c.row_driver_ohm = {r.r_series_ohm};
     c.col_drive = {extract::Pwl::constant(0.0)};
-    const extract::DeviceTransientResult t = extract::transient(r.backend, c, o);
+    // Progress with an ETA on a terminal (native: per output point; ngspice runs in one call).
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    if (tty && r.backend == "native") {
+      const auto began = Clock::now();
+      auto last = began;
+      o.progress = [&, began, last](double t_s) mutable {
+        const auto now = Clock::now();
+        if (now - last < std::chrono::milliseconds(500) && t_s < o.t_stop_s) return;
+        last = now;
+        const double elapsed = std::chrono::duration<double>(now - began).count();
+        const double fraction = t_s / o.t_stop_s;
+        fmt::print(stderr, "\r{} {:5.1f} % of {:.3g} s, ETA {:.0f} s   ", r.mode, 100.0 * fraction,
+                   o.t_stop_s, fraction > 0.0 ? elapsed * (1.0 / fraction - 1.0) : 0.0);
+      };
+    } else if (tty) {
+      fmt::print(stderr, "{} of {:.3g} s through ngspice (no progress until it ends)...", r.mode,
+                 o.t_stop_s);
+    }
+    extract::DeviceTransientResult t;
+    try {
+      t = extract::transient(r.backend, c, o);
+    } catch (const NumericalError& e) {
+      if (tty) fmt::print(stderr, "\n");
+      throw NumericalError(fmt::format(
+          "{}; a slow {} can make a state slide along a switching threshold (rram_stanford: the "
+          "gap follows the field threshold during a reset), which needs tiny steps at a tight "
+          "tolerance: keep the default --rel-tol 1e-3 of ramps or shorten --t-stop",
+          e.what(), r.mode));
+    }
+    if (tty) fmt::print(stderr, "\n");
     Eigen::VectorXd v(t.t_s.size());
     for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = w.at(t.t_s[k]);
     h5.writeVector("/t", t.t_s, "s");
