@@ -239,6 +239,10 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
         for (Index i = 0; i < spec.rows; ++i)
           for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" v(xcell{}_{}.{})", i, j, node);
   deck += "\n";
+  // Operating points converged far below ngspice's defaults (kDeckRelTol): with reltol 1e-3 a
+  // W_eff of sinh cells is only known to about 1e-6.
+  if (!ts)
+    deck += fmt::format(".options reltol={} abstol=1e-18 vntol=1e-12\n", spiceNumber(kDeckRelTol));
   if (ts) {
     const double step = ts->t_stop_s / (ts->output_points - 1);
     deck += fmt::format(".tran {} {} 0 {}\n", spiceNumber(step), spiceNumber(ts->t_stop_s),

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -40,6 +42,8 @@ struct DeviceRequest {
   double edge_s = 10e-12;
   int count = 1;
   double period_s = 0.0;               ///< 0: 2·(width + 2·edge)
+  double r_series_ohm = 0.0;           ///< ramp/pulses: source resistance in series with the device
+  double rel_tol = 0.0;                ///< ramp/pulses: integrator tolerance; 0: 1e-3 ramp, 1e-6 pulses
 };
 
 std::unique_ptr<device::DeviceModel> modelOf(const DeviceRequest& r) {
@@ -112,6 +116,15 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     c.x0 = Eigen::MatrixXd::Constant(1, 1, x0);
     extract::DeviceTransientOptions o;
     o.points = r.points;
+    // Ramps: SPICE's default accuracy (reltol 1e-3, states to 1e-4 nm or uS). A slow RRAM
+    // reset ramp makes the gap slide along the field threshold, where the rate drops to zero
+    // discontinuously; at the transient's own 1e-6 an integrator follows it with ps steps
+    // (minutes, or IDA's step limit), at 1e-3 in about a second (ngspice: seconds).
+    const double rel_tol = r.rel_tol > 0.0 ? r.rel_tol : (r.mode == "ramp" ? 1e-3 : o.rel_tol);
+    if (rel_tol != o.rel_tol) {
+      o.abs_tol_state *= rel_tol / o.rel_tol;
+      o.rel_tol = rel_tol;
+    }
     extract::Pwl w;
     if (r.mode == "ramp") {
       w = extract::Pwl{{0.0, r.t_stop_s}, {0.0, r.v_v}};
@@ -136,8 +149,38 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
       o.t_stop_s = r.count * period;
     }
     c.row_drive = {w};
+    c.row_driver_ohm = {r.r_series_ohm};
     c.col_drive = {extract::Pwl::constant(0.0)};
-    const extract::DeviceTransientResult t = extract::transient(r.backend, c, o);
+    // Progress with an ETA on a terminal (native: per output point; ngspice runs in one call).
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    if (tty && r.backend == "native") {
+      const auto began = Clock::now();
+      auto last = began;
+      o.progress = [&, began, last](double t_s) mutable {
+        const auto now = Clock::now();
+        if (now - last < std::chrono::milliseconds(500) && t_s < o.t_stop_s) return;
+        last = now;
+        const double elapsed = std::chrono::duration<double>(now - began).count();
+        const double fraction = t_s / o.t_stop_s;
+        fmt::print(stderr, "\r{} {:5.1f} % of {:.3g} s, ETA {:.0f} s   ", r.mode, 100.0 * fraction,
+                   o.t_stop_s, fraction > 0.0 ? elapsed * (1.0 / fraction - 1.0) : 0.0);
+      };
+    } else if (tty) {
+      fmt::print(stderr, "{} of {:.3g} s through ngspice (no progress until it ends)...", r.mode,
+                 o.t_stop_s);
+    }
+    extract::DeviceTransientResult t;
+    try {
+      t = extract::transient(r.backend, c, o);
+    } catch (const NumericalError& e) {
+      if (tty) fmt::print(stderr, "\n");
+      throw NumericalError(fmt::format(
+          "{}; a slow {} can make a state slide along a switching threshold (rram_stanford: the "
+          "gap follows the field threshold during a reset), which needs tiny steps at a tight "
+          "tolerance: keep the default --rel-tol 1e-3 of ramps or shorten --t-stop",
+          e.what(), r.mode));
+    }
+    if (tty) fmt::print(stderr, "\n");
     Eigen::VectorXd v(t.t_s.size());
     for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = w.at(t.t_s[k]);
     h5.writeVector("/t", t.t_s, "s");
@@ -193,6 +236,18 @@ void addDeviceCommand(CLI::App& app, Options& options) {
   cmd->add_option("--width", r->width_s, "pulse width (s)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--edge", r->edge_s, "pulse rise/fall time (s)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--count", r->count, "number of pulses")->capture_default_str();
+  cmd->add_option("--r-series", r->r_series_ohm,
+                  "ramp/pulses: resistance in series with the source (ohm; 0 = ideal source). A "
+                  "current limit as on a bench: a set ramp of rram_stanford with 1e3 stops at "
+                  "about 1.5 mA instead of 60 mA; a reset needs the device voltage, so keep it "
+                  "well below the LRS resistance (~80 ohm) there")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--rel-tol", r->rel_tol,
+                  "ramp/pulses: relative tolerance of the transient (default 1e-3 for ramps, "
+                  "SPICE's default: a slow rram_stanford reset slides along its field threshold "
+                  "and needs ps steps at 1e-6; 1e-6 for pulses)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--period", r->period_s, "pulse period (s; default 2 x (width + 2 edges))");
   cmd->callback([&options, r] {
     options.run = [&options, r] { return runDevice(*r, options.command_line); };

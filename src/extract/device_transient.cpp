@@ -251,6 +251,7 @@ DeviceTransientResult transientNative(const DeviceArrayCircuit& c, const DeviceT
       restart();
     }
     record(p, t);
+    if (o.progress) o.progress(t);
     if (p + 1 < o.points && enterVariationStep()) restart();  // a boundary on an output point
   }
   r.steps = ida.stats().steps;

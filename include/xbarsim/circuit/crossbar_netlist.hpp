@@ -42,6 +42,12 @@ struct NetlistOptions {
   std::string title;           ///< first line (default: a description of the array)
 };
 
+/// ngspice's relative tolerance (`.options reltol`) in every generated DC / one-hot deck, with
+/// abstol 1e-18 A and vntol 1e-12 V: operating points converged far below ngspice's defaults
+/// (1e-3, 1 pA, 1 uV), so that both backends agree to about 1e-10. Transient decks keep the
+/// defaults (their time-step control is the accuracy limit).
+inline constexpr double kDeckRelTol = 1e-10;
+
 /// The complete deck (title to .end). Throws xbarsim::Error if the spec is invalid.
 [[nodiscard]] std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& options);
 

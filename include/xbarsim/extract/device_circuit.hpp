@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ struct DeviceTransientOptions {
   /// N(0,1) per variation step; ngspice: `.options seed=<seed + 1>` for its trrandom sources.
   /// The two faces draw different numbers: they agree in distribution, not sample by sample.
   std::uint64_t seed = 0;
+  /// Called after each output point with its time (native backend only; ngspice runs the
+  /// whole transient in one call). Empty: none.
+  std::function<void(double t_s)> progress;
 };
 
 struct DeviceTransientResult {

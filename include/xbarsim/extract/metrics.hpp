@@ -30,17 +30,28 @@ namespace xbarsim::extract {
 /// same circuit are apart, with b the reference (`xbarsim validate`).
 [[nodiscard]] double maxRelativeDifference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);
 
+/// maxRelativeDifference(a, b) and the entry where it is reached (the first in column-major
+/// order when several are), so that a disagreement names its element and both values.
+struct LargestDifference {
+  double relative = 0.0;  ///< max_k |a_k − b_k| / max_k |b_k|
+  Eigen::Index row = 0;   ///< entry (row, col) of the largest |a − b|
+  Eigen::Index col = 0;
+  double value = 0.0;      ///< a(row, col)
+  double reference = 0.0;  ///< b(row, col)
+};
+[[nodiscard]] LargestDifference largestDifference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);
+
 /// One circuit solved by two backends (`xbarsim validate`): the results of each and
-/// maxRelativeDifference(other, reference).
+/// largestDifference(other, reference) (W_eff: row = output j, col = input i; currents: row = j).
 struct WeightComparison {
   WeightResult reference;
   WeightResult other;
-  double difference = 0.0;
+  LargestDifference difference;
 };
 struct CurrentComparison {
   CurrentResult reference;
   CurrentResult other;
-  double difference = 0.0;
+  LargestDifference difference;
 };
 [[nodiscard]] WeightComparison compareWeights(Backend& reference, Backend& other,
                                               const circuit::CrossbarSpec& spec, double v_read_v);
@@ -48,8 +59,10 @@ struct CurrentComparison {
                                                 const circuit::CrossbarSpec& spec,
                                                 const Eigen::VectorXd& x_v);
 
-/// How close two backends must agree by default: 1e-9 for a linear circuit (both solve the
-/// same linear system), 1e-6 otherwise (Newton's tolerance).
+/// How close two backends must agree by default, from the solvers' own tolerances: ten times
+/// the larger of ngspice's relative tolerance in generated decks (circuit::kDeckRelTol, 1e-10)
+/// and the native Newton's (circuit::NewtonOptions::rel_tol, 1e-12), i.e. 1e-9; for a linear
+/// circuit (both solve the same linear system once) the same 1e-9 bounds the round-off.
 [[nodiscard]] double defaultAgreementTolerance(const circuit::CrossbarSpec& spec) noexcept;
 
 }  // namespace xbarsim::extract

@@ -9,7 +9,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <random>
+#include <sstream>
 #include <sys/wait.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include "run_command.hpp"
@@ -33,9 +36,100 @@ const char* kConductances = "1e-5, 2e-5\n# comment\n5e-6, 2.5e-5\n1.5e-5, 1e-6\n
 
 bool haveH5py() { return runCommand("/usr/bin/python3 -c 'import h5py' 2>/dev/null").status == 0; }
 
+/// The ```toml blocks of README.md, in order.
+std::vector<std::string> readmeTomlBlocks() {
+  const char* source = std::getenv("XBARSIM_SOURCE_DIR");
+  BOOST_REQUIRE_MESSAGE(source != nullptr, "XBARSIM_SOURCE_DIR is not set (run through ctest)");
+  std::ifstream in(fs::path(source) / "README.md");
+  BOOST_REQUIRE_MESSAGE(in, "cannot read README.md");
+  std::vector<std::string> blocks;
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line.rfind("```toml", 0) == 0) {
+      blocks.emplace_back();
+      inside = true;
+    } else if (inside && line.rfind("```", 0) == 0) {
+      inside = false;
+    } else if (inside) {
+      blocks.back() += line + "\n";
+    }
+  }
+  return blocks;
+}
+
+/// `xbarsim validate` on one configuration at its default tolerance: exit 0.
+void expectValidates(const fs::path& dir, const std::string& name, const toml::table& config) {
+  std::ostringstream text;
+  text << config << "\n";
+  writeFile(dir / (name + ".toml"), text.str());
+  const auto run = runCommand(fmt::format("{} validate -c {} 2>&1", binary(), (dir / (name + ".toml")).string()));
+  BOOST_TEST_MESSAGE(name << ": " << run.output);
+  BOOST_TEST(run.status == 0, name << ":\n" << text.str() << run.output);
+  BOOST_TEST(run.output.find("agree within 1.0e-09") != std::string::npos, run.output);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(validate_passes_on_every_readme_configuration) {
+  // Every configuration of README.md validated at the default tolerance. A file it names
+  // (conductances) is supplied as a seeded draw of the right shape, and the configuration is
+  // validated without it too (the seeded default draw); a [sweep] block is validated at its
+  // base and at every corner of its grid (first and last value of each axis).
+  const std::vector<std::string> blocks = readmeTomlBlocks();
+  BOOST_REQUIRE_GE(blocks.size(), 2u);
+  TempDir dir;
+  std::size_t validated = 0;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    toml::table config = toml::parse(blocks[b]);
+    const std::string name = fmt::format("readme{}", b);
+    if (const auto file = config["device"]["conductances"].value<std::string>()) {
+      const auto rows = config["array"]["rows"].value_or<std::int64_t>(8);
+      const auto cols = config["array"]["cols"].value_or<std::int64_t>(8);
+      std::mt19937 rng(static_cast<unsigned>(b + 1));
+      std::uniform_real_distribution<double> g(1e-6, 25e-6);
+      std::string csv;
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j) csv += fmt::format("{:.6e}{}", g(rng), j + 1 < cols ? ", " : "\n");
+      writeFile(dir / *file, csv);
+      expectValidates(dir.path(), name + "_csv", config);
+      config["device"].as_table()->erase("conductances");
+      ++validated;
+    }
+    std::vector<std::pair<std::string, std::array<double, 2>>> axes;  // key, {first, last}
+    if (const toml::table* sweep = config["sweep"].as_table()) {
+      for (const auto& [key, value] : *sweep) {
+        if (key.str().find('.') == std::string_view::npos) continue;
+        if (const toml::array* a = value.as_array())
+          axes.push_back({std::string(key.str()), {a->front().value<double>().value(), a->back().value<double>().value()}});
+        else if (const toml::table* range = value.as_table())
+          axes.push_back({std::string(key.str()), {(*range)["start"].value<double>().value(),
+                                                   (*range)["stop"].value<double>().value()}});
+      }
+      config.erase("sweep");
+    }
+    expectValidates(dir.path(), name, config);
+    ++validated;
+    for (std::size_t corner = 0; !axes.empty() && corner < (1u << axes.size()); ++corner) {
+      toml::table point = config;
+      for (std::size_t a = 0; a < axes.size(); ++a) {
+        const std::string& key = axes[a].first;
+        const std::string section = key.substr(0, key.find('.')), leaf = key.substr(key.find('.') + 1);
+        if (!point.contains(section)) point.insert(section, toml::table{});
+        const double v = axes[a].second[(corner >> a) & 1u];
+        if (leaf == "rows" || leaf == "cols")
+          point[section].as_table()->insert_or_assign(leaf, static_cast<std::int64_t>(v));
+        else
+          point[section].as_table()->insert_or_assign(leaf, v);
+      }
+      expectValidates(dir.path(), fmt::format("{}_corner{}", name, corner), point);
+      ++validated;
+    }
+  }
+  BOOST_TEST_MESSAGE(validated << " README configurations validated");
+}
 
 BOOST_AUTO_TEST_CASE(help_on_every_command) {
   for (const char* command : {"", "extract", "netlist", "demo", "config", "validate", "device", "train",
@@ -133,11 +227,16 @@ BOOST_AUTO_TEST_CASE(validate_compares_backends) {
                                          (dir / "x.csv").string()));
   BOOST_TEST(ok.status == 0, ok.output);
   BOOST_TEST(ok.output.find("agree within 1.0e-09") != std::string::npos, ok.output);
+  BOOST_TEST(ok.output.find("at W_eff[") != std::string::npos, ok.output);
   // An impossible tolerance must make it fail with exit status 3.
   const auto strict = runCommand(fmt::format("{} validate -c {} --tolerance 1e-300 2>&1", binary(),
                                              (dir / "c.toml").string()));
   BOOST_TEST(strict.status == 3, strict.output);
   BOOST_TEST(strict.output.find("backends disagree") != std::string::npos, strict.output);
+  // The worst element is named with both values.
+  BOOST_TEST(strict.output.find("(output ") != std::string::npos, strict.output);
+  BOOST_TEST(strict.output.find("ngspice ") != std::string::npos, strict.output);
+  BOOST_TEST(strict.output.find("native ") != std::string::npos, strict.output);
 }
 
 BOOST_AUTO_TEST_CASE(full_disk_ends_with_exit_2_one_line_and_no_file) {

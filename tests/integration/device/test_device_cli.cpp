@@ -3,6 +3,11 @@
 #define BOOST_TEST_MODULE device_cli
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -62,4 +67,93 @@ BOOST_AUTO_TEST_CASE(pulses_and_overrides) {
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_pulse_gst", "--set", "a_pulses=abc", "--out", out}), ConfigError);
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_pulse_gst", "--set", "nope=1", "--out", out}), ConfigError);
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_joshi2020", "--out", out}), Error);
+}
+
+namespace {
+
+struct Ramp {
+  Eigen::VectorXd t, v, i, gap;
+  double wall_s = 0.0;
+};
+
+/// `xbarsim device --mode ramp` of rram_stanford on one backend, read back.
+Ramp rampOf(const std::string& backend, std::vector<std::string> extra) {
+  const std::string out = "device_cli_ramp_" + backend + ".h5";
+  std::vector<std::string> args{"device", "--card", "rram_stanford", "--mode", "ramp",
+                                "--backend", backend, "--out", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto start = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(run(args) == 0);
+  Ramp r;
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto h5 = io::H5File::openReadOnly(out);
+  r.t = h5.readVector("/t");
+  r.v = h5.readVector("/v");
+  r.i = h5.readVector("/i");
+  r.gap = h5.readVector("/state");
+  std::remove(out.c_str());
+  return r;
+}
+
+/// Closed form of the model's field threshold: the gap at which gamma(gap)·|V|/tox = f_min,
+/// gamma = gamma_reset − beta·(gap/1 nm)³ (card defaults). Past it the gap rate is zero, so a
+/// reset ramp can never push the gap beyond it, and a slow one makes the gap follow it.
+double thresholdGap(double v_v) {
+  const double gamma = 1.4e9 * 12e-9 / std::abs(v_v);
+  return std::cbrt(std::max(16.0 - gamma, 0.0) / 0.8) * 1e-9;
+}
+
+/// Reset ramp 0 -> v over t_stop: both backends bounded by (and at the end on) the threshold,
+/// and agreeing with each other.
+void checkResetRamp(double v_v, double t_stop_s, const std::string& points, double follow_from_v) {
+  const std::string t_stop = std::to_string(t_stop_s), v = std::to_string(v_v);
+  const Ramp native = rampOf("native", {"--v", v, "--t-stop", t_stop, "--points", points});
+  const Ramp spice = rampOf("ngspice", {"--v", v, "--t-stop", t_stop, "--points", points});
+  BOOST_TEST_MESSAGE(fmt::format("reset ramp to {} V over {} s: native {:.2f} s, ngspice {:.2f} s",
+                                 v_v, t_stop_s, native.wall_s, spice.wall_s));
+  for (const Ramp* r : {&native, &spice})
+    for (Eigen::Index k = 0; k < r->t.size(); ++k) {
+      const double bound = std::clamp(thresholdGap(r->v[k]), 2e-10, 17e-10);
+      BOOST_TEST(r->gap[k] <= bound + 3e-3 * 15e-10);  // an integrator's overshoot at most
+      if (std::abs(r->v[k]) >= follow_from_v) BOOST_TEST(r->gap[k] == bound, tt::tolerance(3e-3));
+    }
+  BOOST_TEST((native.gap - spice.gap).cwiseAbs().maxCoeff() < 3e-3 * 15e-10);
+  // I ~ exp(−gap/g0), g0 = 0.25 nm: the gap difference gives a current difference of ~1 %.
+  BOOST_TEST((native.i - spice.i).cwiseAbs().maxCoeff() < 2e-2 * spice.i.cwiseAbs().maxCoeff());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(reset_ramp_both_backends) {
+  // 100x faster than the README-size ramp: the gap lags the threshold, then reaches it at the end.
+  checkResetRamp(-1.3, 1.3e-5, "131", 1.3);
+}
+
+BOOST_AUTO_TEST_CASE(set_ramp_both_backends_with_series_resistance) {
+  const double threshold_v = 1.4e9 * 12e-9 / (16.0 - 0.8 * 1.7 * 1.7 * 1.7);  // at the HRS gap
+  for (const std::string backend : {"native", "ngspice"}) {
+    // Ideal source: the gap stays at HRS below the threshold and ends at LRS.
+    const Ramp ideal = rampOf(backend, {"--v", "2", "--state", "1.7e-9", "--t-stop", "2e-3"});
+    for (Eigen::Index k = 0; k < ideal.t.size(); ++k)
+      if (ideal.v[k] < threshold_v - 0.01) BOOST_TEST(ideal.gap[k] == 1.7e-9, tt::tolerance(1e-6));
+    BOOST_TEST(ideal.gap[ideal.gap.size() - 1] == 2e-10, tt::tolerance(1e-4));
+    // 1 kohm in series: a current limit (I <= 2 V / 1 kohm); the device voltage falls back to
+    // the threshold of the gap it reached, 2 V − I·R = f_min·tox/gamma(gap).
+    const Ramp limited = rampOf(backend, {"--v", "2", "--state", "1.7e-9", "--r-series", "1e3"});
+    const Eigen::Index last = limited.t.size() - 1;
+    const double i_end = std::abs(limited.i[last]);
+    BOOST_TEST(i_end < 2e-3);
+    const double gap_nm = limited.gap[last] / 1e-9;
+    BOOST_TEST(2.0 - i_end * 1e3 == 1.4e9 * 12e-9 / (16.0 - 0.8 * gap_nm * gap_nm * gap_nm),
+               tt::tolerance(2e-3));
+    BOOST_TEST(limited.gap[last] > 3e-10);  // stopped short of LRS
+  }
+}
+
+// The ramp, 0 -> -2 V over 2 ms: minutes (ngspice) or IDA's step limit (native) at the
+// transient's default 1e-6; label `slow` (ctest -R device_ramps_full).
+BOOST_AUTO_TEST_CASE(full_reset_ramp, *boost::unit_test::disabled()) {
+  const auto start = std::chrono::steady_clock::now();
+  checkResetRamp(-2.0, 2e-3, "401", 1.08);
+  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 120.0);
 }

@@ -7,6 +7,7 @@
 
 #include "extract_test_util.hpp"
 #include "run_command.hpp"
+#include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/circuit/sense_tia.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/provenance.hpp"
@@ -52,6 +53,16 @@ BOOST_AUTO_TEST_CASE(max_relative_difference_by_hand) {
   BOOST_TEST(extract::maxRelativeDifference(a, Eigen::Vector3d::Zero()) == 4.0);  // scale 1
   // The test suite's own definition agrees.
   BOOST_TEST(extract::maxRelativeDifference(a, b) == test::maxRelativeError(a, b));
+  // The entry where it is reached, with both values.
+  Eigen::MatrixXd m = Eigen::MatrixXd::Constant(2, 3, 1.0), r = m;
+  m(1, 2) = 1.25;
+  m(0, 1) = 0.9;
+  const extract::LargestDifference d = extract::largestDifference(m, r);
+  BOOST_TEST(d.relative == 0.25);
+  BOOST_TEST(d.row == 1);
+  BOOST_TEST(d.col == 2);
+  BOOST_TEST(d.value == 1.25);
+  BOOST_TEST(d.reference == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(backends_agree_on_a_linear_circuit) {
@@ -63,16 +74,18 @@ BOOST_AUTO_TEST_CASE(backends_agree_on_a_linear_circuit) {
   const extract::WeightComparison w = extract::compareWeights(ngspice, native, spec, 0.2);
   BOOST_TEST(test::maxRelativeError(w.reference.weff_s, spec.g_s.transpose()) < 1e-12);
   BOOST_TEST(test::maxRelativeError(w.other.weff_s, spec.g_s.transpose()) < 1e-12);
-  BOOST_TEST(w.difference == test::maxRelativeError(w.other.weff_s, w.reference.weff_s));
-  BOOST_TEST(w.difference < 1e-9);
+  BOOST_TEST(w.difference.relative == test::maxRelativeError(w.other.weff_s, w.reference.weff_s));
+  BOOST_TEST(w.difference.relative < 1e-9);
   const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(4, 0.05, 0.2);
   const extract::CurrentComparison i = extract::compareCurrents(ngspice, native, spec, x);
   const Eigen::VectorXd ideal = spec.g_s.transpose() * x;
   BOOST_TEST(test::maxRelativeError(i.reference.currents_a, ideal) < 1e-12);
-  BOOST_TEST(i.difference == test::maxRelativeError(i.other.currents_a, i.reference.currents_a));
+  BOOST_TEST(i.difference.relative == test::maxRelativeError(i.other.currents_a, i.reference.currents_a));
   circuit::CrossbarSpec tia = spec;
   tia.sense = circuit::makeTia({});
-  BOOST_TEST(extract::defaultAgreementTolerance(tia) == 1e-6);
+  // Non-linear: ten times ngspice's reltol in generated decks (and above the native 1e-12).
+  BOOST_TEST(extract::defaultAgreementTolerance(tia) == 10.0 * circuit::kDeckRelTol);
+  BOOST_TEST(circuit::crossbarNetlist(tia, {}).find(".options reltol=1e-10 ") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(backends_report_name_version_and_health) {
