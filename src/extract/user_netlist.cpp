@@ -285,6 +285,21 @@ void loadDeck(spice::Session& session, const UserDeck& deck) {
     if (const auto index = errorLine(deck, e.messages()); index && *index < deck.origins.size()) {
       file = deck.origins[*index].file.string();
       line = deck.origins[*index].line;
+      // Never echo the content of an included file (`.include /etc/passwd` must not print a line
+      // of it): the message names its file and line; ngspice's quotes of it are dropped.
+      if (std::filesystem::absolute(deck.origins[*index].file).lexically_normal() !=
+          std::filesystem::absolute(deck.file).lexically_normal()) {
+        std::string quoted;
+        std::istringstream in(deck.text);
+        for (std::size_t k = 0; k <= *index && std::getline(in, quoted); ++k) {
+        }
+        const auto a = quoted.find_first_not_of(" \t");
+        quoted = a == std::string::npos ? std::string() : quoted.substr(a, quoted.find_last_not_of(" \t") - a + 1);
+        if (!quoted.empty())
+          for (std::string& part : parts)
+            for (std::size_t pos; (pos = part.find(quoted)) != std::string::npos;)
+              part.replace(pos, quoted.size(), "<the included line>");
+      }
     }
     throw ConfigError(file, line, "",
                       fmt::format("ngspice cannot load the deck: {}", fmt::join(parts, " | ")));
