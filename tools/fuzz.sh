@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a given time.
 # Usage: tools/fuzz.sh [seconds per target, default 60] [target ...]
-#   (targets: config csv netlist model; default all four). FUZZ_JOBS=n limits the build's jobs.
+#   (targets: config csv netlist model deck; default all five). FUZZ_JOBS=n limits the build's jobs.
 # Seed corpora live in tests/fuzz/corpus/<target>/; new inputs go to build-fuzz/corpus/<target>/,
 # crashes to build-fuzz/crashes/<target>/. Turn each crash into a regression test: fix the bug and
 # copy the input to tests/fuzz/regressions/<target>/ (the unit test fuzz_regressions runs those
@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config csv netlist model)
+((${#targets[@]})) || targets=(config csv netlist model deck)
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXBARSIM_FUZZ=ON \
   -DXBARSIM_BUILD_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j"${FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"

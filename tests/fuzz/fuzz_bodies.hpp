@@ -26,6 +26,9 @@ void fuzzNetlist(const std::uint8_t* data, std::size_t size);
 /// written as a valid HDF5 file and read back.
 void fuzzModel(const std::uint8_t* data, std::size_t size);
 
+/// User decks (extract::readUserDeck): include/lib expansion, .control removal, names.
+void fuzzDeck(const std::uint8_t* data, std::size_t size);
+
 /// Reports a broken promise and aborts (the fuzzer records the input as a crash).
 [[noreturn]] inline void violated(const char* what) {
   std::fprintf(stderr, "xbarsim fuzz: %s\n", what);
