@@ -19,13 +19,15 @@
 namespace {
 
 /// The error message on one line: line breaks (an HDF5 stack, several ngspice messages) become "; ".
+/// The error as one readable line: line breaks joined, and at most 1000 bytes (an HDF5 error
+/// stack or a long ngspice report is cut, with its length said).
 std::string oneLine(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   for (auto pos = text.find_first_of("\r\n"); pos != std::string::npos; pos = text.find_first_of("\r\n", pos)) {
     const auto end = text.find_first_not_of("\r\n", pos);
     text.replace(pos, (end == std::string::npos ? text.size() : end) - pos, "; ");
   }
-  return text;
+  return xbarsim::clipForMessage(text, 1000);
 }
 
 bool isOutputOption(const CLI::Option& option) {
