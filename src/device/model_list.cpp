@@ -31,10 +31,12 @@ const core::Registry<ModelKind>& modelKinds() {
 }
 
 std::vector<std::string> memoryModelNames() {
-  std::vector<const ModelKind*> memory;
+  std::vector<std::string> names;
   for (const ModelKind* kind : modelKinds().all())
-    if (kind->role == KindRole::Memory) memory.push_back(kind);
-  return core::Registry<ModelKind>("memory model", memory).namesAndAliases();
+    if (kind->role == KindRole::Memory)
+      for (const std::string_view name : core::Registry<ModelKind>::namesOf(*kind))
+        names.emplace_back(name);
+  return names;
 }
 
 }  // namespace xbarsim::device

@@ -579,16 +579,22 @@ VectorCopy copyVector(const std::string& name) {
   }
   return copy;
 }
+
+/// Vector `name` copied inside the engine; SpiceError (ngspice's messages) if it has none.
+template <class EngineImpl>
+VectorCopy fetchVector(EngineImpl& impl, const std::string& label, const std::string& name) {
+  VectorCopy copy;
+  const auto result = impl.run(label, EngineImpl::Mode::User, [&] { copy = copyVector(name); });
+  if (!copy.found)
+    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
+                                                  : result.errors);
+  return copy;
+}
 }  // namespace
 
 std::vector<double> Engine::realVector(const std::string& name) const {
   const std::string label = "vector " + name;
-  VectorCopy copy;
-  const auto result =
-      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
-  if (!copy.found)
-    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
-                                                  : result.errors);
+  VectorCopy copy = fetchVector(*impl_, label, name);
   if (copy.complex)
     throw SpiceError(label, {"vector '" + name + "' is complex; read it with complexVector()"});
   if (copy.real.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
@@ -597,12 +603,7 @@ std::vector<double> Engine::realVector(const std::string& name) const {
 
 std::vector<std::complex<double>> Engine::complexVector(const std::string& name) const {
   const std::string label = "vector " + name;
-  VectorCopy copy;
-  const auto result =
-      impl_->run(label, Impl::Mode::User, [&] { copy = copyVector(name); });
-  if (!copy.found)
-    throw SpiceError(label, result.errors.empty() ? std::vector<std::string>{"no such vector"}
-                                                  : result.errors);
+  VectorCopy copy = fetchVector(*impl_, label, name);
   if (!copy.complex) copy.cplx.assign(copy.real.begin(), copy.real.end());
   if (copy.cplx.empty()) throw SpiceError(label, {"vector '" + name + "' is empty"});
   return std::move(copy.cplx);

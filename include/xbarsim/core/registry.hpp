@@ -61,9 +61,8 @@ class Registry {
     return out;
   }
 
- private:
-  /// The name and every alias of a kind.
-  static std::vector<std::string_view> namesOf(const Kind& kind) {
+ /// The name and every alias of a kind.
+  [[nodiscard]] static std::vector<std::string_view> namesOf(const Kind& kind) {
     std::vector<std::string_view> out{kind.name};
     for (std::string_view rest = kind.aliases; !rest.empty();) {
       const std::size_t comma = rest.find(',');
@@ -72,6 +71,8 @@ class Registry {
     }
     return out;
   }
+
+ private:
   static bool matches(const Kind& kind, std::string_view name) {
     for (const std::string_view n : namesOf(kind))
       if (n == name) return true;
