@@ -33,20 +33,17 @@ JSON object {file name: [figure title, panel titles...]} instead (for checks wit
 """
 
 import argparse
-import json
 import os
 import sys
 import textwrap
 import tomllib
 
 import h5py
-import matplotlib
+import matplotlib.colors as mcolors
+import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import numpy as np  # noqa: E402
+from plot_common import plt, report, save, text
 
 # Configuration keys worth naming in a title when they are not swept (the rest are either
 # irrelevant to the job or rarely changed; `xbarsim inspect` lists every non-default one).
@@ -75,10 +72,6 @@ METRICS = {  # scalar metric -> axis label
     "sneak_read_error_max": "max |sneak-read error|",
 }
 MAX_LINES = 8  # more lines than this in a panel: grey lines and their median
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def load(path):
@@ -168,15 +161,6 @@ def set_log_y(ax, values):
         ax.set_yscale("log")
     elif positive.size:
         ax.set_yscale("symlog", linthresh=float(positive.min()))
-
-
-def save(fig, out, name, written):
-    path = os.path.join(out, name)
-    fig.savefig(path, dpi=120)
-    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
-    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    written.append((path, titles))
-    plt.close(fig)
 
 
 def plot_metric(f, name, axes, coords, done, units, fixed, out, written):
@@ -373,12 +357,7 @@ def main():
     parser.add_argument("--print-titles", action="store_true",
                         help="print {file name: [titles]} as JSON instead of the file list")
     args = parser.parse_args()
-    written = plot_file(args.file, args.out, args.point)
-    if args.print_titles:
-        print(json.dumps({os.path.basename(p): t for p, t in written}, indent=1))
-    else:
-        for p, _ in written:
-            print(p)
+    report(plot_file(args.file, args.out, args.point), args.print_titles)
 
 
 if __name__ == "__main__":
