@@ -40,6 +40,7 @@ import tomllib
 
 import h5py
 import matplotlib.colors as mcolors
+import matplotlib.ticker
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -197,6 +198,10 @@ def plot_metric(f, name, axes, coords, done, units, fixed, out, written):
             ax.set_xscale("log", base=2 if x_key in ("array.rows", "array.cols") else 10)
         elif coords[x_key].dtype.kind in "iu":
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if names is None and len(np.unique(x[points])) <= 10:  # ticks at the swept values
+            ticks = np.unique(x[points])
+            ax.set_xticks(ticks, [fmt_value(v) for v in ticks], fontsize=7)
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         set_log_y(ax, values[points])
         u = units.get(x_key, "1")
         ax.set_xlabel(x_key + ("" if u in ("1", "") else f" ({u})"))
