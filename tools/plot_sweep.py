@@ -27,6 +27,7 @@ extract sweeps:
 evaluate sweeps:
   accuracy_vs_time.png    mean accuracy (error bar: std over repeats) vs time, one line per
                           point, the float accuracy dashed
+  accuracy_vs_axes.png    mean accuracy against each sweep axis, one line per time
 
 Only points with status done are plotted. Prints the files it wrote; with --print-titles, a
 JSON object {file name: [figure title, panel titles...]} instead (for checks without OCR).
@@ -73,6 +74,7 @@ METRICS = {  # scalar metric -> axis label
     "sneak_read_error_max": "max |sneak-read error|",
 }
 MAX_LINES = 8  # more lines than this in a panel: grey lines and their median
+MIN_WIDTH = 7.5  # inches: room for a title line of 110 characters at 8 points
 
 
 def load(path):
@@ -135,8 +137,14 @@ def fixed_text(fixed):
     """"fixed: key = value, ..." wrapped to lines of at most 110 characters."""
     if not fixed:
         return "fixed: (every key of the title list is swept)"
-    body = ", ".join(f"{k} = {fmt_value(v)}" for k, v in fixed.items())
-    return "\n".join(textwrap.wrap("fixed: " + body, 110))
+    lines = ["fixed:"]
+    for item in (f"{k} = {fmt_value(v)}" for k, v in fixed.items()):  # never split an item
+        if len(lines[-1]) + len(item) + 2 > 110:
+            lines[-1] += ","
+            lines.append(item)
+        else:
+            lines[-1] += ("" if lines[-1] == "fixed:" else ",") + " " + item
+    return "\n".join(lines)
 
 
 def groups(coords, keys, points):
@@ -172,7 +180,7 @@ def plot_metric(f, name, axes, coords, done, units, fixed, out, written):
     n = len(axes)
     ncols = min(n, 3)
     nrows = (n + ncols - 1) // ncols
-    fig, panels = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 4.0 * nrows + 0.6), squeeze=False,
+    fig, panels = plt.subplots(nrows, ncols, figsize=(max(MIN_WIDTH, 5.2 * ncols), 4.0 * nrows + 0.6), squeeze=False,
                                constrained_layout=True)
     for ax in panels.ravel()[n:]:
         ax.set_visible(False)
@@ -217,7 +225,7 @@ def plot_metric(f, name, axes, coords, done, units, fixed, out, written):
 def ranked(values, done, requested):
     """[(title, point)]: worst, median and best point by `values`, or the requested points."""
     if requested:
-        return [(f"point {k}", k) for k in requested]
+        return [("selected", k) for k in requested]
     points = [k for k in range(len(values)) if done[k] and np.isfinite(values[k])]
     if not points:
         return []
@@ -228,8 +236,13 @@ def ranked(values, done, requested):
     return [(title, k) for k, title in picks.items()]
 
 
+def ranking(picks, metric):
+    """" (worst / median / best by metric)" for ranked picks, "" for --point ones."""
+    return "" if picks[0][0] == "selected" else f" ({' / '.join(t for t, _ in picks)} by {metric})"
+
+
 def heatmap_panels(n):
-    fig, panels = plt.subplots(1, n, figsize=(4.4 * n + 1.0, 4.4), squeeze=False, constrained_layout=True)
+    fig, panels = plt.subplots(1, n, figsize=(max(MIN_WIDTH, 4.4 * n + 1.0), 4.4), squeeze=False, constrained_layout=True)
     for ax in panels[0]:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -256,7 +269,7 @@ def plot_heatmaps(f, axes, coords, units, fixed, out, picks, written):
         ax.set_ylabel("output (column j)")
         ax.set_title(f"{title}: point {k}\n{label(coords, axes, k, units)}", fontsize=8)
     fig.colorbar(im, ax=list(panels), label="(W_eff - G^T) / G^T  (shared scale)")
-    fig.suptitle("per-cell error against G^T (ranked by target_error)\n" + fixed_text(fixed), fontsize=8)
+    fig.suptitle(f"per-cell error against G^T{ranking(picks, 'target_error')}\n" + fixed_text(fixed), fontsize=8)
     save(fig, out, "weff_error_heatmap.png", written)
 
 
@@ -265,7 +278,7 @@ def plot_columns(f, axes, coords, units, fixed, out, picks, written):
     if not present or not picks:
         return
     cols = f["output_count"][()]
-    fig, panels = plt.subplots(1, len(present), figsize=(6 * len(present), 4.4), squeeze=False,
+    fig, panels = plt.subplots(1, len(present), figsize=(max(MIN_WIDTH, 6 * len(present)), 4.4), squeeze=False,
                                constrained_layout=True)
     for ax, name in zip(panels[0], present):
         shown = []
@@ -280,7 +293,7 @@ def plot_columns(f, axes, coords, units, fixed, out, picks, written):
         ax.set_title(name, fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=6)
-    fig.suptitle("per-column error (points ranked by target_error)\n" + fixed_text(fixed), fontsize=8)
+    fig.suptitle(f"per-column error{ranking(picks, 'target_error')}\n" + fixed_text(fixed), fontsize=8)
     save(fig, out, "column_error.png", written)
 
 
@@ -303,8 +316,8 @@ def plot_sneak(f, axes, coords, done, units, fixed, out, requested, written):
         ax.set_ylabel("row i")
         ax.set_title(f"{title}: point {k}\n{label(coords, axes, k, units)}", fontsize=8)
     fig.colorbar(im, ax=list(panels), label="|G_read - G| / G  (log, shared scale)")
-    fig.suptitle("single-cell read with floating lines (ranked by sneak_read_error_max)\n" + fixed_text(fixed),
-                 fontsize=8)
+    fig.suptitle(f"single-cell read with floating lines{ranking(picks, 'sneak_read_error_max')}\n"
+                 + fixed_text(fixed), fontsize=8)
     save(fig, out, "sneak_read_heatmap.png", written)
 
 
@@ -312,7 +325,7 @@ def plot_accuracy(f, axes, coords, done, units, fixed, out, written):
     times = f["time"][()]
     mean, std = f["accuracy_mean"][()], f["accuracy_std"][()]
     acc_float = f["accuracy_float"][()]
-    fig, ax = plt.subplots(figsize=(7, 5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(MIN_WIDTH, 5), constrained_layout=True)
     points = [k for k in range(len(done)) if done[k]]
     for k in points:
         line = ax.errorbar(times, mean[k], yerr=std[k], marker="o", capsize=3, label=label(coords, axes, k, units))
@@ -327,6 +340,35 @@ def plot_accuracy(f, axes, coords, done, units, fixed, out, written):
     save(fig, out, "accuracy_vs_time.png", written)
 
 
+def plot_accuracy_axes(f, axes, coords, done, units, fixed, out, written):
+    """Mean accuracy against each sweep axis, one colour per time after programming (median
+    over the other axes' combinations when there are several)."""
+    times = f["time"][()]
+    mean = f["accuracy_mean"][()]
+    points = [k for k in range(len(done)) if done[k]]
+    fig, panels = plt.subplots(1, len(axes), figsize=(max(MIN_WIDTH, 5.2 * len(axes)), 4.6), squeeze=False,
+                               constrained_layout=True)
+    for ax, x_key in zip(panels[0], axes):
+        x, names = axis_positions(coords[x_key])
+        xs = np.unique(x[points])
+        several = len(groups(coords, [a for a in axes if a != x_key], points)) > 1
+        for t_index, t in enumerate(times):
+            y = [np.median([mean[k, t_index] for k in points if x[k] == v]) for v in xs]
+            ax.plot(xs, y, "o-", color=f"C{t_index % 10}", label=f"t = {t:g} s")
+        if names is not None:
+            ax.set_xticks(range(len(names)), names, rotation=20, fontsize=7)
+        elif np.all(xs > 0) and xs.max() > 8 * xs.min():
+            ax.set_xscale("log")
+        u = units.get(x_key, "1")
+        ax.set_xlabel(x_key + ("" if u in ("1", "") else f" ({u})"))
+        ax.set_ylabel("mean test accuracy" + (" (median over the other axes)" if several else ""))
+        ax.set_title(f"accuracy vs {x_key}", fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(fixed_text(fixed), fontsize=8)
+    save(fig, out, "accuracy_vs_axes.png", written)
+
+
 def plot_file(path, out, requested=()):
     """Writes the plots of one sweep file into `out`; returns [(png path, [titles])]."""
     os.makedirs(out, exist_ok=True)
@@ -339,6 +381,7 @@ def plot_file(path, out, requested=()):
     written = []
     if job == "evaluate":
         plot_accuracy(f, axes, coords, done, units, fixed, out, written)
+        plot_accuracy_axes(f, axes, coords, done, units, fixed, out, written)
         return written
     for k in requested:
         if not 0 <= k < len(done) or not done[k]:

@@ -311,7 +311,12 @@ BOOST_AUTO_TEST_CASE(evaluate_job_accuracy_vs_time) {
                                         (fs::path(XBARSIM_TEST_SOURCE_DIR) / "tools/plot_sweep.py").string(),
                                         (dir / "ev.h5").string(), dir.path().string()));
   BOOST_TEST(p.status == 0, p.output);
-  BOOST_TEST(fs::exists(dir / "accuracy_vs_time.png"));
+  for (const char* png : {"accuracy_vs_time.png", "accuracy_vs_axes.png"}) {
+    BOOST_TEST_CONTEXT(png) {
+      BOOST_TEST(fs::exists(dir / png));
+      BOOST_TEST((fs::exists(dir / png) && fs::file_size(dir / png) > 10000u));
+    }
+  }
   // without --model: one clear line, exit 1
   const auto bad = runXbarsim(dir.path(), "sweep -c ev.toml -o bad.h5");
   BOOST_TEST(bad.status == 1);
