@@ -78,7 +78,8 @@ class ExtractJob final : public Job {
       return f;
     }
     // Two references: the ideal-wire twin (same cells, drivers and sense amplifiers, wires of
-    // 0 ohm) isolates the IR drop; G^T adds the cells' slope at the read point and the sense.
+    // 0 ohm) isolates the IR drop in the wires; G^T adds the cells' slope at the read point, the
+    // drivers and the sense amplifiers.
     f.push_back({"ir_drop_error", "1",
                  "IR drop alone: |W_eff - W_ideal|_F / |W_ideal|_F, W_ideal = W_eff of the same "
                  "circuit with ideal (0 ohm) wires",
@@ -87,7 +88,7 @@ class ExtractJob final : public Job {
                  "IR drop alone per column: |W_eff[j,:] - W_ideal[j,:]| / |W_ideal[j,:]|", {"output"}});
     f.push_back({"target_error", "1",
                  "total deviation from the programmed conductances: |W_eff - G^T|_F / |G^T|_F "
-                 "(IR drop, cell non-linearity, access devices, sense amplifier)",
+                 "(IR drop, cell non-linearity, access devices, drivers, sense amplifier)",
                  {}});
     f.push_back({"target_column_error", "1",
                  "total deviation per column: |W_eff[j,:] - G[:,j]| / |G[:,j]|", {"output"}});

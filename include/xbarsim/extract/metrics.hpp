@@ -16,7 +16,7 @@ namespace xbarsim::extract {
 
 /// Total error of an array against its programmed conductances, ‖W_eff − Gᵀ‖_F / ‖Gᵀ‖_F, for
 /// W_eff (C×R) and g_s (R×C): IR drop, the cells' non-linearity (a sinh cell read at V has the
-/// slope g·cosh(V/V0), not g), access devices and sense amplifiers together.
+/// slope g·cosh(V/V0), not g), access devices, drivers and sense amplifiers together.
 [[nodiscard]] double weffRelativeError(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g_s);
 
 /// The same per output j: ‖W_eff[j,:] − G[:,j]‖ / ‖G[:,j]‖ (C values; NaN for a zero column).
