@@ -147,7 +147,14 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
         }
       }
       o.t_stop_s = r.count * period;
+      // The train as run, so that a reader finds pulse p in [p·period, (p+1)·period).
+      h5.setAttribute("/", "pulse_count", static_cast<std::int64_t>(r.count));
+      h5.setAttribute("/", "pulse_period_s", period);
+      h5.setAttribute("/", "pulse_width_s", r.width_s);
+      h5.setAttribute("/", "pulse_edge_s", r.edge_s);
+      h5.setAttribute("/", "pulse_v", r.v_v);
     }
+    h5.setAttribute("/", "r_series_ohm", r.r_series_ohm);  // /v is the source, behind it
     c.row_drive = {w};
     c.row_driver_ohm = {r.r_series_ohm};
     c.col_drive = {extract::Pwl::constant(0.0)};

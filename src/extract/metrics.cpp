@@ -34,14 +34,38 @@ double weffRelativeError(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g
 }
 
 Eigen::VectorXd columnRelativeErrors(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g_s) {
-  const Eigen::MatrixXd gt = g_s.transpose();
-  requireSameShape(weff_s, gt, "columnRelativeErrors");
-  Eigen::VectorXd errors(weff_s.rows());
-  for (Eigen::Index j = 0; j < weff_s.rows(); ++j) {
-    const double norm = gt.row(j).norm();
-    errors(j) = norm > 0.0 ? (weff_s.row(j) - gt.row(j)).norm() / norm : kNaN;
+  return outputRelativeErrors(weff_s, g_s.transpose());
+}
+
+Eigen::VectorXd outputRelativeErrors(const Eigen::MatrixXd& actual_s,
+                                     const Eigen::MatrixXd& reference_s) {
+  requireSameShape(actual_s, reference_s, "outputRelativeErrors");
+  Eigen::VectorXd errors(actual_s.rows());
+  for (Eigen::Index j = 0; j < actual_s.rows(); ++j) {
+    const double norm = reference_s.row(j).norm();
+    errors(j) = norm > 0.0 ? (actual_s.row(j) - reference_s.row(j)).norm() / norm : kNaN;
   }
   return errors;
+}
+
+circuit::CrossbarSpec idealWireTwin(const circuit::CrossbarSpec& spec) {
+  circuit::CrossbarSpec twin = spec;
+  twin.r_row_ohm = 0.0;
+  twin.r_col_ohm = 0.0;
+  return twin;
+}
+
+WeightErrors weightErrors(Backend& backend, const circuit::CrossbarSpec& spec, double v_read_v) {
+  WeightErrors e;
+  e.weights = backend.effectiveWeights(spec, v_read_v);
+  const bool ideal_wires = spec.r_row_ohm == 0.0 && spec.r_col_ohm == 0.0;
+  e.ideal_wire_weff_s = ideal_wires ? e.weights.weff_s
+                                    : backend.effectiveWeights(idealWireTwin(spec), v_read_v).weff_s;
+  e.ir_drop = relativeError(e.weights.weff_s, e.ideal_wire_weff_s);
+  e.target = weffRelativeError(e.weights.weff_s, spec.g_s);
+  e.ir_drop_columns = outputRelativeErrors(e.weights.weff_s, e.ideal_wire_weff_s);
+  e.target_columns = columnRelativeErrors(e.weights.weff_s, spec.g_s);
+  return e;
 }
 
 double mvmRelativeError(const Eigen::VectorXd& currents_a, const Eigen::MatrixXd& g_s,

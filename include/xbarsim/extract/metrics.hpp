@@ -14,13 +14,37 @@ namespace xbarsim::extract {
 /// is zero: the relative error is then undefined.
 [[nodiscard]] double relativeError(const Eigen::MatrixXd& actual, const Eigen::MatrixXd& reference);
 
-/// IR-drop (and sense) error of an array, ‖W_eff − Gᵀ‖_F / ‖Gᵀ‖_F, for W_eff (C×R) and the
-/// programmed conductances g_s (R×C).
+/// Total error of an array against its programmed conductances, ‖W_eff − Gᵀ‖_F / ‖Gᵀ‖_F, for
+/// W_eff (C×R) and g_s (R×C): IR drop, the cells' non-linearity (a sinh cell read at V has the
+/// slope g·cosh(V/V0), not g), access devices, drivers and sense amplifiers together.
 [[nodiscard]] double weffRelativeError(const Eigen::MatrixXd& weff_s, const Eigen::MatrixXd& g_s);
 
 /// The same per output j: ‖W_eff[j,:] − G[:,j]‖ / ‖G[:,j]‖ (C values; NaN for a zero column).
 [[nodiscard]] Eigen::VectorXd columnRelativeErrors(const Eigen::MatrixXd& weff_s,
                                                    const Eigen::MatrixXd& g_s);
+
+/// Per output j, ‖actual[j,:] − reference[j,:]‖ / ‖reference[j,:]‖ for two C×R weight matrices
+/// (NaN for a zero reference row).
+[[nodiscard]] Eigen::VectorXd outputRelativeErrors(const Eigen::MatrixXd& actual_s,
+                                                   const Eigen::MatrixXd& reference_s);
+
+/// The ideal-wire twin of an array: the same cells, drivers and sense amplifiers with row and
+/// column wire segments of 0 Ω. W_eff of the array against W_eff of its twin is the IR drop in
+/// the wires alone; the twin against Gᵀ is everything else (cell slope, access devices, sense).
+[[nodiscard]] circuit::CrossbarSpec idealWireTwin(const circuit::CrossbarSpec& spec);
+
+/// W_eff of the array and of its ideal-wire twin (the same matrix, not solved twice, when the
+/// array's wires are ideal already), with the two relative errors a sweep reports.
+struct WeightErrors {
+  WeightResult weights;             ///< W_eff of the array (C×R)
+  Eigen::MatrixXd ideal_wire_weff_s;  ///< W_eff of the ideal-wire twin (C×R)
+  double ir_drop = 0.0;             ///< ‖W_eff − W_ideal‖_F / ‖W_ideal‖_F
+  double target = 0.0;              ///< ‖W_eff − Gᵀ‖_F / ‖Gᵀ‖_F (weffRelativeError)
+  Eigen::VectorXd ir_drop_columns;  ///< outputRelativeErrors(W_eff, W_ideal)
+  Eigen::VectorXd target_columns;   ///< columnRelativeErrors(W_eff, G)
+};
+[[nodiscard]] WeightErrors weightErrors(Backend& backend, const circuit::CrossbarSpec& spec,
+                                        double v_read_v);
 
 /// Error of a real MVM: relativeError(currents, Gᵀx) for the column currents of inputs x_v.
 [[nodiscard]] double mvmRelativeError(const Eigen::VectorXd& currents_a, const Eigen::MatrixXd& g_s,

@@ -109,8 +109,8 @@ struct JobOptions {
 [[nodiscard]] std::unique_ptr<Job> makeJob(const SweepSpec& spec, const JobOptions& options,
                                            const core::Config& base);
 
-/// The extract job (W_eff, IR-drop error, per-column error, sneak-path read error of
-/// circuit/sneak_read.hpp).
+/// The extract job (W_eff; its error against the ideal-wire circuit, the IR drop alone, and
+/// against Gᵀ, in total and per column; sneak-path read error of circuit/sneak_read.hpp).
 [[nodiscard]] std::unique_ptr<Job> makeExtractJob(const SweepSpec& spec, const JobOptions& options,
                                                   const core::Config& base);
 

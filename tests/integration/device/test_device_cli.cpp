@@ -63,6 +63,12 @@ BOOST_AUTO_TEST_CASE(pulses_and_overrides) {
   const Eigen::VectorXd g = h5.readVector("/state");
   BOOST_TEST(g[g.size() - 1] > g[0]);
   BOOST_TEST(h5.readDoubleAttribute("/params", "a_pulses") == 20.0);
+  // the train as run: 5 pulses of 1 V, period 2 x (width + 2 edges)
+  BOOST_TEST(h5.readIntAttribute("/", "pulse_count") == 5);
+  BOOST_TEST(h5.readDoubleAttribute("/", "pulse_period_s") == 2.0 * (6e-6 + 2e-7), tt::tolerance(1e-15));
+  BOOST_TEST(h5.readDoubleAttribute("/", "pulse_width_s") == 6e-6);
+  BOOST_TEST(h5.readDoubleAttribute("/", "pulse_v") == 1.0);
+  BOOST_TEST(h5.readDoubleAttribute("/", "r_series_ohm") == 0.0);
   std::remove(out.c_str());
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_pulse_gst", "--set", "a_pulses=abc", "--out", out}), ConfigError);
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_pulse_gst", "--set", "nope=1", "--out", out}), ConfigError);

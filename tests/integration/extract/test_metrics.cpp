@@ -88,6 +88,67 @@ BOOST_AUTO_TEST_CASE(backends_agree_on_a_linear_circuit) {
   BOOST_TEST(circuit::crossbarNetlist(tia, {}).find(".options reltol=1e-10 ") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(ir_drop_and_target_errors_separate_wires_from_the_cell_slope) {
+  // Closed forms, on both backends. A sinh cell read at V has the slope g·cosh(V/V0): with ideal
+  // wires and an ideal sense amplifier every cell sees V = v_read, so W_eff = cosh(v_read/V0)·Gᵀ,
+  // the error against Gᵀ is cosh(v_read/V0) − 1 in total and per column, and the IR-drop error
+  // (against the same circuit with ideal wires) is 0. Linear cells: the ideal-wire circuit is Gᵀ.
+  constexpr double v_read = 0.2;
+  const double slope = std::cosh(v_read / 0.25) - 1.0;  // V0 = 0.25 V
+  extract::NgspiceBackend ngspice;
+  extract::NativeBackend native;
+  for (extract::Backend* backend : {static_cast<extract::Backend*>(&ngspice),
+                                    static_cast<extract::Backend*>(&native)}) {
+    BOOST_TEST_CONTEXT(backend->name()) {
+      circuit::CrossbarSpec linear = test::randomSpec(5, 4, 0.0, 0.0, 7);
+      extract::WeightErrors e = extract::weightErrors(*backend, linear, v_read);
+      BOOST_TEST(e.ir_drop == 0.0);
+      BOOST_TEST(e.ir_drop_columns.cwiseAbs().maxCoeff() == 0.0);
+      BOOST_TEST(e.target < 1e-12);
+
+      circuit::CrossbarSpec sinh = linear;
+      sinh.iv.kind = device::IvKind::Sinh;
+      e = extract::weightErrors(*backend, sinh, v_read);
+      BOOST_TEST(e.ir_drop == 0.0);
+      BOOST_TEST(e.target == slope, tt::tolerance(1e-9));
+      for (Eigen::Index j = 0; j < sinh.cols; ++j)
+        BOOST_TEST(e.target_columns(j) == slope, tt::tolerance(1e-9));
+
+      // Resistive wires. Linear: the ideal-wire circuit is Gᵀ, so the two errors coincide.
+      linear.r_row_ohm = 20.0;
+      linear.r_col_ohm = 30.0;
+      e = extract::weightErrors(*backend, linear, v_read);
+      BOOST_TEST(test::maxRelativeError(e.ideal_wire_weff_s, linear.g_s.transpose()) < 1e-9);
+      BOOST_TEST(e.ir_drop > 1e-4);
+      BOOST_TEST(e.ir_drop == e.target, tt::tolerance(1e-8));
+      for (Eigen::Index j = 0; j < linear.cols; ++j)
+        BOOST_TEST(e.ir_drop_columns(j) == e.target_columns(j), tt::tolerance(1e-8));
+      // Sinh: the reference of the IR-drop error is cosh(v_read/V0)·Gᵀ, the target error holds
+      // both effects (the wires lower every cell voltage, so the slope error shrinks).
+      sinh.r_row_ohm = 20.0;
+      sinh.r_col_ohm = 30.0;
+      e = extract::weightErrors(*backend, sinh, v_read);
+      const Eigen::MatrixXd twin = (1.0 + slope) * sinh.g_s.transpose();
+      BOOST_TEST(test::maxRelativeError(e.ideal_wire_weff_s, twin) < 1e-9);
+      BOOST_TEST(e.ir_drop == extract::relativeError(e.weights.weff_s, twin), tt::tolerance(1e-8));
+      BOOST_TEST(e.ir_drop > 1e-4);
+      BOOST_TEST(e.target > 10.0 * e.ir_drop);
+      BOOST_TEST(e.target == extract::weffRelativeError(e.weights.weff_s, sinh.g_s));
+      // The twin keeps everything but the wires.
+      const circuit::CrossbarSpec t = extract::idealWireTwin(sinh);
+      BOOST_TEST((t.r_row_ohm == 0.0 && t.r_col_ohm == 0.0));
+      BOOST_TEST((t.iv.kind == device::IvKind::Sinh && t.g_s == sinh.g_s));
+    }
+  }
+  // outputRelativeErrors by hand: rows of C×R matrices.
+  Eigen::MatrixXd a(2, 2), r(2, 2);
+  a << 3.0, 4.0, 1.0, 1.0;
+  r << 3.0, 4.5, 0.0, 0.0;
+  const Eigen::VectorXd by_row = extract::outputRelativeErrors(a, r);
+  BOOST_TEST(by_row(0) == 0.5 / std::sqrt(9.0 + 4.5 * 4.5), tt::tolerance(1e-15));
+  BOOST_TEST(std::isnan(by_row(1)));
+}
+
 BOOST_AUTO_TEST_CASE(backends_report_name_version_and_health) {
   extract::NgspiceBackend ngspice;
   extract::NativeBackend native;

@@ -27,10 +27,10 @@ def main(path):
         for value, attr in counts.items():
             if int(f.attrs[attr]) != int(np.count_nonzero(status == value)):
                 return f"{attr} = {int(f.attrs[attr])} but status has {np.count_nonzero(status == value)}"
-        err = f["weff_relative_error"][()]
+        err = f["ir_drop_error"][()]
         for k, s in enumerate(status):
             if (s == 1) != bool(np.isfinite(err[k])):
-                return f"point {k}: status {s} but weff_relative_error {err[k]}"
+                return f"point {k}: status {s} but ir_drop_error {err[k]}"
     return None
 
 

@@ -6,6 +6,7 @@
 #include "sweep_test_util.hpp"
 
 namespace fs = std::filesystem;
+namespace tt = boost::test_tools;
 using xbarsim::io::H5File;
 using namespace xbarsim::test;
 
@@ -44,7 +45,7 @@ BOOST_AUTO_TEST_CASE(serial_layout_units_axes_and_metrics) {
   }
   BOOST_TEST(h5.readStringAttribute("/array.r_row_ohm", "units") == "ohm");
   BOOST_TEST(h5.readStringAttribute("/weff", "units") == "S");
-  BOOST_TEST(h5.readStringAttribute("/weff_relative_error", "coordinates") == "array.r_row_ohm array.rows array.cols");
+  BOOST_TEST(h5.readStringAttribute("/ir_drop_error", "coordinates") == "array.r_row_ohm array.rows array.cols");
   BOOST_TEST(h5.shape("/weff") == (std::vector<std::size_t>{32, 16, 16}));  // (point, output, input), padded
   // the point config is recoverable and matches the axes
   const auto configs = h5.readStrings("/point_config");
@@ -57,19 +58,53 @@ BOOST_AUTO_TEST_CASE(serial_layout_units_axes_and_metrics) {
   BOOST_TEST(std::isnan(weff[0 * 16 + 4]));
   BOOST_TEST(std::isnan(weff[8 * 16 + 0]));
   BOOST_TEST(h5.readInts("/input_count")[0] == 4);
-  // physics: the IR-drop error grows with the wire resistance at fixed size
-  const auto err = h5.readReals("/weff_relative_error");
+  // physics: the IR-drop error grows with the wire resistance at fixed size; with linear cells
+  // the ideal-wire circuit is G^T, so the error against G^T is the same number
+  const auto err = h5.readReals("/ir_drop_error");
+  const auto target = h5.readReals("/target_error");
   for (std::size_t k = 0; k < 8; ++k) {
     BOOST_TEST(err[k] > 0.0);
     BOOST_TEST(err[k] < err[k + 8]);
     BOOST_TEST(err[k + 8] < err[k + 16]);
     BOOST_TEST(err[k + 16] < err[k + 24]);
   }
+  for (std::size_t k = 0; k < 32; ++k) BOOST_TEST(err[k] == target[k], tt::tolerance(1e-8));
+  BOOST_TEST(h5.readStringAttribute("/ir_drop_error", "long_name").find("ideal (0 ohm) wires") != std::string::npos);
+  BOOST_TEST(h5.readStringAttribute("/target_error", "long_name").find("G^T") != std::string::npos);
+  BOOST_TEST(h5.shape("/ir_drop_column_error") == (std::vector<std::size_t>{32, 16}));
   const auto inspect = runXbarsim(ref.parent_path(), "inspect ref.h5");
   BOOST_TEST(inspect.status == 0);
   BOOST_TEST(inspect.output.find("32 points: 32 done, 0 failed, 0 pending") != std::string::npos, inspect.output);
   BOOST_TEST(inspect.output.find("array.r_row_ohm (ohm): 4 values: 0.5, 1, 2, 5") != std::string::npos);
-  BOOST_TEST(inspect.output.find("weff_relative_error") != std::string::npos);
+  BOOST_TEST(inspect.output.find("ir_drop_error") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sinh_cells_ir_drop_and_target_errors_apart) {
+  // Closed form: with ideal wires and ideal sense amplifiers every sinh cell is read at v_read,
+  // its slope is g·cosh(v_read/V0): error against G^T cosh(v_read/V0) − 1, IR-drop error 0.
+  TempDir dir;
+  writeText(dir / "s.toml",
+            "[array]\nrows = 6\ncols = 5\n[device]\nmodel = \"sinh\"\nv0_v = 0.25\n[read]\n"
+            "v_read_v = 0.2\n[sweep]\nmode = \"zip\"\n\"array.r_row_ohm\" = [0.0, 20.0]\n"
+            "\"array.r_col_ohm\" = [0.0, 20.0]\n");
+  const double slope = std::cosh(0.2 / 0.25) - 1.0;
+  for (const std::string backend : {"ngspice", "native"}) {
+    BOOST_TEST_CONTEXT(backend) {
+      const auto r = runXbarsim(dir.path(), fmt::format("sweep -c s.toml -o s.h5 -b {}", backend));
+      BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+      const auto h5 = H5File::openReadOnly(dir / "s.h5");
+      const auto ir = h5.readReals("/ir_drop_error");
+      const auto target = h5.readReals("/target_error");
+      const auto columns = h5.readReals("/target_column_error");  // (point, output)
+      BOOST_TEST(ir[0] == 0.0);
+      BOOST_TEST(target[0] == slope, tt::tolerance(1e-9));
+      for (std::size_t j = 0; j < 5; ++j) BOOST_TEST(columns[j] == slope, tt::tolerance(1e-9));
+      // 20 ohm wires: some IR drop, which lowers the cell voltages and with them the slope error
+      BOOST_TEST(ir[1] > 1e-4);
+      BOOST_TEST(target[1] < target[0]);
+      BOOST_TEST(target[1] > 10.0 * ir[1]);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(resume_after_sigkill_equals_uninterrupted_run) {
@@ -143,7 +178,7 @@ BOOST_AUTO_TEST_CASE(failing_point_is_recorded_and_the_others_finish) {
       BOOST_TEST(messages[0].empty());
       BOOST_TEST(!messages[1].empty());
       BOOST_TEST(messages[1].find(backend == "ngspice" ? "ngspice" : "converge") != std::string::npos, messages[1]);
-      const auto err = h5.readReals("/weff_relative_error");
+      const auto err = h5.readReals("/target_error");
       BOOST_TEST(std::isfinite(err[0]));
       BOOST_TEST(std::isnan(err[1]));
       BOOST_TEST(std::isfinite(err[2]));
@@ -236,10 +271,10 @@ BOOST_AUTO_TEST_CASE(xarray_opens_with_named_dimensions_and_the_plots_are_writte
       "import xarray as xr, sys\n"
       "ds = xr.open_dataset(sys.argv[1], engine='h5netcdf')\n"
       "assert ds['weff'].dims == ('point', 'output', 'input'), ds['weff'].dims\n"
-      "assert 'array.r_row_ohm' in ds['weff_relative_error'].coords\n"
+      "assert 'array.r_row_ohm' in ds['ir_drop_error'].coords\n"
       "assert ds['array.r_row_ohm'].attrs['units'] == 'ohm'\n"
       "assert int((ds['status'] == 1).sum()) == 32\n"
-      "cube = ds['weff_relative_error'].set_index(point=['array.r_row_ohm', 'array.rows', 'array.cols']).unstack('point')\n"
+      "cube = ds['ir_drop_error'].set_index(point=['array.r_row_ohm', 'array.rows', 'array.cols']).unstack('point')\n"
       "assert cube.dims == ('array.r_row_ohm', 'array.rows', 'array.cols'), cube.dims\n"
       "print('ok')\n";
   writeText(dir / "check.py", script);
@@ -276,7 +311,12 @@ BOOST_AUTO_TEST_CASE(evaluate_job_accuracy_vs_time) {
                                         (fs::path(XBARSIM_TEST_SOURCE_DIR) / "tools/plot_sweep.py").string(),
                                         (dir / "ev.h5").string(), dir.path().string()));
   BOOST_TEST(p.status == 0, p.output);
-  BOOST_TEST(fs::exists(dir / "accuracy_vs_time.png"));
+  for (const char* png : {"accuracy_vs_time.png", "accuracy_vs_axes.png"}) {
+    BOOST_TEST_CONTEXT(png) {
+      BOOST_TEST(fs::exists(dir / png));
+      BOOST_TEST((fs::exists(dir / png) && fs::file_size(dir / png) > 10000u));
+    }
+  }
   // without --model: one clear line, exit 1
   const auto bad = runXbarsim(dir.path(), "sweep -c ev.toml -o bad.h5");
   BOOST_TEST(bad.status == 1);
