@@ -18,6 +18,7 @@
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/extract/backend.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 
 namespace xbarsim::sweep {
 namespace {
@@ -77,6 +78,7 @@ class EvaluateJob final : public Job {
 
   std::vector<FieldValue> run(const core::Config& point) override {
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
     const std::string& name = point.string("dnn.dataset");
     const dnn::Dataset& test = dataset(name);
     const dnn::Dataset* calibration = nullptr;

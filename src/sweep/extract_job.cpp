@@ -16,6 +16,7 @@
 #include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/metrics.hpp"
 #include "xbarsim/extract/native_backend.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/path_guard.hpp"
 #include "xbarsim/sweep/job.hpp"
@@ -117,6 +118,7 @@ class ExtractJob final : public Job {
 
   std::vector<FieldValue> run(const core::Config& point) override {
     const double v_read = point.real("read.v_read_v");
+    if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
     extract::Backend& solver = backend();  // also for user decks: its health is ngspice's
     std::vector<FieldValue> out;
     if (deck_mode_) {

@@ -8,6 +8,9 @@
 
 #include "xbarsim/extract/backend.hpp"
 
+namespace xbarsim::core {
+class Config;
+}
 namespace xbarsim::spice {
 class Session;
 }
@@ -35,6 +38,13 @@ void runAnalysis(spice::Session& session, const std::string& command,
 /// runAnalysis() of several commands (e.g. alter ..., ac ...), in one deck run with `netlist`.
 void runAnalyses(spice::Session& session, const std::vector<std::string>& commands,
                  const std::string* netlist = nullptr);
+
+/// Sets the limits of the process's ngspice worker (spice::Session::setLimits) from
+/// `config`: `run.ngspice_timeout_s` and `run.ngspice_memory_mb`, each overridden by its
+/// environment variable when set (spice::Session::Limits::resolve). Call it, in the thread
+/// that runs ngspice, wherever a configuration is loaded for a run that may use ngspice.
+/// Throws xbarsim::Error on a malformed environment value.
+void applyNgspiceLimits(const core::Config& config);
 
 /// How the ngspice backend measures W_eff.
 enum class NgspiceWeightMethod {
