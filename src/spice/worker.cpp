@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -162,6 +163,8 @@ void serveRequests(int fd) {
     } catch (const NumericalError& e) {
       status = Status::Numerical;
       what = e.what();
+    } catch (const std::bad_alloc&) {
+      _exit(kOutOfMemoryExitStatus);
     } catch (const std::exception& e) {
       status = Status::Other;
       what = e.what();

@@ -34,6 +34,10 @@ enum class Op : std::uint8_t {
 /// Reply status (worker -> parent): the call returned, or which exception it threw.
 enum class Status : std::uint8_t { Ok = 0, Spice, Numerical, Other };
 
+/// Exit status of a worker that ran out of memory (std::bad_alloc: its address-space limit);
+/// libngspice's state is not trusted after that, so the worker ends and the parent reports it.
+constexpr int kOutOfMemoryExitStatus = 124;
+
 /// Largest message either side accepts (a 512×512 W_eff AC plot set is far below this).
 constexpr std::uint32_t kMaxMessageBytes = 1U << 30;
 
