@@ -141,8 +141,9 @@ struct Session::Impl {
     if (got < 0) return "could not be waited for";
     // Peak resident memory tells a worker that ran into its memory limit (allocation
     // failures in libngspice end in SIGSEGV or SIGABRT) from other crashes.
-    const std::string peak = fmt::format("peak memory {:.0f} MB, limit {:.0f} MB above the parent's size (run.ngspice_memory_mb)",
-                                         static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
+    const std::string peak = fmt::format(
+        "peak memory {:.0f} MB, limit {:.0f} MB above the parent's size (run.ngspice_memory_mb)",
+        static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
     if (WIFSIGNALED(status))
       return fmt::format("killed by {}; {}", signalName(WTERMSIG(status)), peak);
     if (WIFEXITED(status) && WEXITSTATUS(status) == detail::kOutOfMemoryExitStatus)
