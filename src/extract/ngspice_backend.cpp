@@ -208,7 +208,6 @@ void applyNgspiceLimits(const core::Config& config) {
 
 std::string NgspiceBackend::version() const { return spice::Session::instance().version(); }
 
-bool NgspiceBackend::healthy() const { return spice::Session::instance().isAlive(); }
 
 WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v_read_v) {
   spec.validate();

@@ -119,7 +119,7 @@ class ExtractJob final : public Job {
   std::vector<FieldValue> run(const core::Config& point) override {
     const double v_read = point.real("read.v_read_v");
     if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
-    extract::Backend& solver = backend();  // also for user decks: its health is ngspice's
+    extract::Backend& solver = backend();  // also for user decks: its version is ngspice's
     std::vector<FieldValue> out;
     if (deck_mode_) {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
@@ -160,8 +160,6 @@ class ExtractJob final : public Job {
     }
     return out;
   }
-
-  bool healthy() const override { return !backend_ || backend_->healthy(); }
 
  private:
   static std::uint64_t seedOf(const core::Config& c) {

@@ -58,10 +58,9 @@ class NgspiceBackend final : public Backend {
  public:
   explicit NgspiceBackend(NgspiceWeightMethod method = NgspiceWeightMethod::Auto) : method_(method) {}
   [[nodiscard]] std::string_view name() const noexcept override { return "ngspice"; }
-  /// The process's libngspice session: its version, and whether it is still usable (both
-  /// start the session, in the calling thread, if nothing has yet).
+  /// The version of the process's libngspice session (starts the session, in the calling
+  /// thread, if nothing has yet).
   [[nodiscard]] std::string version() const override;
-  [[nodiscard]] bool healthy() const override;
   [[nodiscard]] WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
                                               double v_read_v) override;
   [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,

@@ -22,7 +22,7 @@ namespace xbarsim::sweep {
 enum class SweepStatus {
   Complete,      ///< every point (of the shard) is done
   PointsFailed,  ///< the sweep finished but some points failed (recorded in `status`/`message`)
-  Incomplete,    ///< points are left pending (an ngspice session died): run again with --resume
+  Incomplete,    ///< points are left pending (the run was cut short): run again with --resume
   // Under MPI only rank 0 throws; the other ranks return what it threw:
   BadInput,      ///< rank 0 rejected the input (ConfigError)
   RunFailed,     ///< rank 0 could not run the sweep (any other error)
