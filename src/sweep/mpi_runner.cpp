@@ -302,7 +302,8 @@ SweepStatus runMpi(const RunOptions& options) {
         status = runRank0(mine, *prepared, mpi.size(), error);
       }
     } else {
-      status = runWorker(prepared ? &*prepared : nullptr, prepare_error, mpi.rank());
+      (void)runWorker(prepared ? &*prepared : nullptr, prepare_error, mpi.rank());
+      status = SweepStatus::ReportedByRank0;
       error = nullptr;  // rank 0 reports
     }
   }

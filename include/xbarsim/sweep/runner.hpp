@@ -26,6 +26,10 @@ enum class SweepStatus {
   // Under MPI only rank 0 throws; the other ranks return what it threw:
   BadInput,      ///< rank 0 rejected the input (ConfigError)
   RunFailed,     ///< rank 0 could not run the sweep (any other error)
+  /// What an MPI rank other than 0 returns in the end: rank 0 reports how the sweep ended and
+  /// its exit status is the job's (exit 0 here, so that mpirun does not abort rank 0, seeing
+  /// another rank fail first, before rank 0 has written its report).
+  ReportedByRank0,
 };
 
 enum class ProgressMode { Auto, Always, Never };
