@@ -86,7 +86,8 @@ void readInputBlocks(const std::filesystem::path& path, std::uintmax_t max_bytes
     fail(path, fmt::format("cannot read {}: {}", what, errnoText(err)));
   }
   checkStat(path, st, max_bytes, what);
-  const std::uintmax_t limit = up_to_opened_size ? static_cast<std::uintmax_t>(st.st_size) : max_bytes;
+  const std::uintmax_t limit =
+      up_to_opened_size ? static_cast<std::uintmax_t>(st.st_size) : max_bytes;
   std::uintmax_t total = 0;
   char buf[1 << 16];
   while (true) {
@@ -100,7 +101,8 @@ void readInputBlocks(const std::filesystem::path& path, std::uintmax_t max_bytes
     total += static_cast<std::uintmax_t>(n);
     if (total > limit)
       fail(path, up_to_opened_size
-                     ? fmt::format("grew while being read (a {} must not change during the run)", what)
+                     ? fmt::format("grew while being read (a {} must not change during the run)",
+                                   what)
                      : fmt::format("grew above the {} limit of a {} while being read",
                                    formatBytes(max_bytes), what));
     consume(std::string_view(buf, static_cast<std::size_t>(n)));

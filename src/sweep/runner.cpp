@@ -298,7 +298,8 @@ SweepStatus runSweep(const RunOptions& options) {
   detail::Prepared prepared = detail::prepare(options);
   const SweepPlan& plan = *prepared.plan;
   detail::ResultSink sink(plan, options);
-  for (const std::size_t k : sink.pending()) sink.record(detail::computePoint(plan, *prepared.job, k, 0));
+  for (const std::size_t k : sink.pending())
+    sink.record(detail::computePoint(plan, *prepared.job, k, 0));
   return sink.finish(std::chrono::duration<double>(detail::Clock::now() - start).count(),
                      prepared.job->backendVersion(), 1, "serial");
 }

@@ -78,8 +78,8 @@ BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_configured_time_limit) {
   writeText(dir / "slow.cir", slowDeck());
   writeText(dir / "c.toml", "[run]\nngspice_timeout_s = 2\n");
   expectOneLineFailure(dir.path(), "", "slow.cir -c c.toml", 2,
-                       "within 2 s, the time limit (from run.ngspice_timeout_s of c.toml; environment "
-                       "XBARSIM_NGSPICE_TIMEOUT_S overrides it)");
+                       "within 2 s, the time limit (from run.ngspice_timeout_s of c.toml; "
+                       "environment XBARSIM_NGSPICE_TIMEOUT_S overrides it)");
   // The environment variable wins over the configuration.
   expectOneLineFailure(dir.path(), "XBARSIM_NGSPICE_TIMEOUT_S=1", "slow.cir -c c.toml", 2,
                        "within 1 s, the time limit (from environment XBARSIM_NGSPICE_TIMEOUT_S)");
@@ -113,7 +113,8 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
   BOOST_TEST(WIFSIGNALED(status));
   BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));

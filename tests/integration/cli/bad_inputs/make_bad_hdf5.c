@@ -99,7 +99,8 @@ static void dense(hid_t layers, const char* name, hsize_t out, hsize_t in, int d
 /* Datasets written with a filter the reader does not have: conductances and a model weight. */
 static void filterCases(void) {
   registerTestFilter();
-  hid_t f = H5Fcreate("conductance_h5_unavailable_filter/g.h5", H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t f = H5Fcreate("conductance_h5_unavailable_filter/g.h5", H5F_ACC_TRUNC, H5P_DEFAULT,
+                      H5P_DEFAULT);
   const hsize_t dims[2] = {2, 2};
   const double g[4] = {1e-6, 2e-6, 3e-6, 4e-6};
   filteredDataset(f, "g", H5T_IEEE_F64LE, 2, dims, g);
