@@ -196,3 +196,19 @@ BOOST_AUTO_TEST_CASE(sweep_with_a_crashing_point_finishes_the_others) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(sweep_point_over_the_configured_time_limit_fails_alone) {
+  const TempDir dir;
+  writeText(dir / "a.cir", kOkDeck);
+  writeText(dir / "slow.cir", slowDeck());
+  writeText(dir / "b.cir", "* ok b\nVIN0 a 0 dc 0\nVOUT0 b 0 dc 0\nR1 a b 4k\n.end\n");
+  writeText(dir / "s.toml", "[run]\nngspice_timeout_s = 2\n[netlist]\nfile = \"a.cir\"\n[sweep]\n"
+                            "\"netlist.file\" = [\"a.cir\", \"slow.cir\", \"b.cir\"]\n");
+  const auto r = runXbarsim(dir.path(), "sweep -c s.toml -o s.h5");
+  BOOST_TEST(r.status == 4, r.output);
+  const auto h5 = H5File::openReadOnly(dir / "s.h5");
+  BOOST_TEST(h5.readInts("/status") == (std::vector<std::int64_t>{1, 2, 1}));
+  const std::string message = h5.readStrings("/message").at(1);
+  BOOST_TEST(message.find("within 2 s, the time limit (from run.ngspice_timeout_s") != std::string::npos,
+             message);
+}
