@@ -140,7 +140,8 @@ struct Session::Impl {
     pid = -1;
     if (got < 0) return "could not be waited for";
     // Peak resident memory tells a worker that ran into its memory limit (allocation
-    // failures in libngspice end in SIGSEGV or SIGABRT) from other crashes.
+    // failures end in SIGSEGV or SIGABRT inside libngspice, in kOutOfMemoryExitStatus in
+    // C++ code) from other crashes.
     const std::string peak = fmt::format(
         "peak memory {:.0f} MB, limit {:.0f} MB above the parent's size (run.ngspice_memory_mb)",
         static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
@@ -189,7 +190,7 @@ struct Session::Impl {
     // worker that failed before that (harmless otherwise), and a signal that ends this
     // process removes it too (the worker dies with this process).
     dir_ = dir;
-    dir_slots_[0] = core::registerTempPath(dir + "/.spiceinit");
+    dir_slots_[0] = core::registerTempPath(dir + "/" + detail::kInitFileName);
     dir_slots_[1] = core::registerTempPath(dir);
   }
 

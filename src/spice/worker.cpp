@@ -27,8 +27,6 @@
 namespace xbarsim::spice::detail {
 namespace {
 
-constexpr const char* kInitFileName = ".spiceinit";
-
 bool readExact(int fd, char* p, std::size_t n, std::chrono::steady_clock::time_point deadline,
                bool timed, bool& timed_out) {
   while (n > 0) {

@@ -34,6 +34,9 @@ enum class Op : std::uint8_t {
 /// Reply status (worker -> parent): the call returned, or which exception it threw.
 enum class Status : std::uint8_t { Ok = 0, Spice, Numerical, Other };
 
+/// The file the worker puts in its private directory for ngSpice_Init to read (see workerMain).
+constexpr const char* kInitFileName = ".spiceinit";
+
 /// Exit status of a worker that ran out of memory (std::bad_alloc: its address-space limit);
 /// libngspice's state is not trusted after that, so the worker ends and the parent reports it.
 constexpr int kOutOfMemoryExitStatus = 124;
