@@ -29,6 +29,7 @@
 #include "xbarsim/extract/device_pipeline.hpp"
 #include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/metrics.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/atomic_file.hpp"
@@ -47,6 +48,7 @@ core::Config loadConfig(const std::string& path) {
   core::Config config = path.empty() ? core::Config::defaults(extract::configSchema())
                                      : core::Config::load(path, extract::configSchema());
   io::registerConfigInputs(config);  // no output may replace a file the configuration names
+  extract::applyNgspiceLimits(config);
   return config;
 }
 

@@ -16,11 +16,11 @@
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/device_model.hpp"
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/device_circuit.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
-#include "xbarsim/spice/session.hpp"
 
 namespace xbarsim::cli {
 namespace {
@@ -203,7 +203,7 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     throw ConfigError("--mode", 0, "--mode", fmt::format("unknown mode \"{}\"", r.mode));
   }
   extract::writeProvenance(h5, std::chrono::duration<double>(Clock::now() - start).count(),
-                           r.backend == "ngspice" ? spice::Session::instance().version() : "");
+                           extract::provenanceVersion(*extract::makeBackend(r.backend)));
   h5.close();
   out.commit();
   fmt::print("{}\n{} backend -> {}\n", summary, r.backend, r.out_path);

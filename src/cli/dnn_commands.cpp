@@ -19,6 +19,7 @@
 #include "xbarsim/dnn/train.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 #include "xbarsim/extract/result_file.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
@@ -132,6 +133,7 @@ int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
                                   : core::Config::load(r.config_path, extract::configSchema());
   io::registerConfigInputs(config);
   const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
+  if (spec.analog.backend == "ngspice") extract::applyNgspiceLimits(config);
   return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);
 }
 

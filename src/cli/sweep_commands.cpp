@@ -13,7 +13,8 @@ namespace {
 /// Exit status of `xbarsim sweep` (the codes main() uses for errors: 1 bad input, 2 run failure).
 int exitCode(sweep::SweepStatus status) {
   switch (status) {
-    case sweep::SweepStatus::Complete: return 0;
+    case sweep::SweepStatus::Complete:
+    case sweep::SweepStatus::ReportedByRank0: return 0;
     case sweep::SweepStatus::BadInput: return 1;
     case sweep::SweepStatus::Incomplete:
     case sweep::SweepStatus::RunFailed: return 2;

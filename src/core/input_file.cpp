@@ -67,8 +67,9 @@ std::uintmax_t checkInputFile(const std::filesystem::path& path, std::uintmax_t 
   return static_cast<std::uintmax_t>(st.st_size);
 }
 
-std::string readInputFile(const std::filesystem::path& path, std::uintmax_t max_bytes,
-                          std::string_view what) {
+void readInputBlocks(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                     std::string_view what, const std::function<void(std::string_view)>& consume,
+                     bool up_to_opened_size) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -85,8 +86,9 @@ std::string readInputFile(const std::filesystem::path& path, std::uintmax_t max_
     fail(path, fmt::format("cannot read {}: {}", what, errnoText(err)));
   }
   checkStat(path, st, max_bytes, what);
-  std::string text;
-  text.reserve(static_cast<std::size_t>(st.st_size));
+  const std::uintmax_t limit =
+      up_to_opened_size ? static_cast<std::uintmax_t>(st.st_size) : max_bytes;
+  std::uintmax_t total = 0;
   char buf[1 << 16];
   while (true) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -96,11 +98,21 @@ std::string readInputFile(const std::filesystem::path& path, std::uintmax_t max_
       const int err = errno;
       fail(path, fmt::format("cannot read {}: {}", what, errnoText(err)));
     }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > max_bytes)
-      fail(path, fmt::format("grew above the {} limit of a {} while being read",
-                             formatBytes(max_bytes), what));
+    total += static_cast<std::uintmax_t>(n);
+    if (total > limit)
+      fail(path, up_to_opened_size
+                     ? fmt::format("grew while being read (a {} must not change during the run)",
+                                   what)
+                     : fmt::format("grew above the {} limit of a {} while being read",
+                                   formatBytes(max_bytes), what));
+    consume(std::string_view(buf, static_cast<std::size_t>(n)));
   }
+}
+
+std::string readInputFile(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                          std::string_view what) {
+  std::string text;
+  readInputBlocks(path, max_bytes, what, [&](std::string_view block) { text.append(block); });
   return text;
 }
 

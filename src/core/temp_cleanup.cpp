@@ -30,12 +30,15 @@ std::once_flag g_install_once;
 
 constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
 
-/// Only async-signal-safe calls: unlink, getpid, sigaction, raise.
+/// Only async-signal-safe calls: unlink, rmdir, getpid, sigaction, raise. Files first, then
+/// directories (emptied by the first pass).
 extern "C" void removeTempsAndReraise(int sig) {
   const int saved_errno = errno;
   if (::getpid() == g_owner.load(std::memory_order_relaxed)) {
     for (Slot& slot : g_slots)
       if (slot.state.load(std::memory_order_acquire) == kReady) ::unlink(slot.path);
+    for (Slot& slot : g_slots)
+      if (slot.state.load(std::memory_order_acquire) == kReady) ::rmdir(slot.path);
   }
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;

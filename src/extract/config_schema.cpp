@@ -74,6 +74,16 @@ const core::Schema& configSchema() {
               .description = "PCM 1/f read-noise scale (0 = none)", .min = 0, .max = 100})
         .add({.key = "run.seed", .type = ValueType::Integer, .default_value = std::int64_t{1},
               .description = "seed of every random stream", .min = 0})
+        .add({.key = "run.ngspice_timeout_s", .type = ValueType::Real, .default_value = 3600.0,
+              .description = "longest time one ngspice call may take, in s, before its worker "
+                             "process is stopped and the run (sweep point) fails; environment "
+                             "XBARSIM_NGSPICE_TIMEOUT_S overrides it",
+              .min = 0, .max = 1e7, .min_exclusive = true})
+        .add({.key = "run.ngspice_memory_mb", .type = ValueType::Real, .default_value = 0.0,
+              .description = "address space the ngspice worker may add to xbarsim's, in MB (0 = "
+                             "the machine's physical memory); environment "
+                             "XBARSIM_NGSPICE_MEMORY_MB overrides it",
+              .min = 0, .max = 1e9})
         .add({.key = "netlist.file", .type = ValueType::String,
               .description = "user ngspice deck (relative to this file); --netlist overrides",
               .optional = true})

@@ -7,6 +7,7 @@
 #include <complex>
 
 #include "xbarsim/circuit/crossbar_netlist.hpp"
+#include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
 #include "xbarsim/spice/session.hpp"
@@ -197,9 +198,16 @@ WeightResult acTransferConductances(spice::Session& session, const std::vector<s
   return result;
 }
 
+void applyNgspiceLimits(const core::Config& config) {
+  const std::string origin = config.isGiven("run.ngspice_timeout_s")
+                                 ? fmt::format("run.ngspice_timeout_s of {}", config.sourceName())
+                                 : std::string("default");
+  spice::Session::instance().setLimits(spice::Session::Limits::resolve(
+      config.real("run.ngspice_timeout_s"), config.real("run.ngspice_memory_mb"), origin));
+}
+
 std::string NgspiceBackend::version() const { return spice::Session::instance().version(); }
 
-bool NgspiceBackend::healthy() const { return spice::Session::instance().isAlive(); }
 
 WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v_read_v) {
   spec.validate();

@@ -342,6 +342,30 @@ void describe(Data& d, const Where& w) {
   d.type_class = h5t::getClass(d.type.get(), w);
 }
 
+/// Refuses a dataset stored with a filter this HDF5 library cannot apply (a compression plugin
+/// that is not installed), naming it, instead of failing deep inside the read.
+void requireAvailableFilters(hid_t dataset, const Where& w) {
+  const detail::SilenceErrors quiet;
+  const Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
+  if (dcpl.get() < 0) return;  // the read reports what is wrong
+  const int filters = H5Pget_nfilters(dcpl.get());
+  for (int k = 0; k < filters; ++k) {
+    unsigned flags = 0;
+    unsigned config = 0;
+    std::size_t n_values = 0;
+    char name[128] = {};
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl.get(), static_cast<unsigned>(k), &flags, &n_values, nullptr,
+                       sizeof name, name, &config);
+    if (id < 0 || H5Zfilter_avail(id) > 0) continue;
+    H5Eclear2(H5E_DEFAULT);
+    detail::throwIoError(
+        w, fmt::format("is stored with HDF5 filter {}{}, which is not available here (its plugin "
+                       "is not installed or not on HDF5_PLUGIN_PATH)",
+                       id, name[0] != '\0' ? fmt::format(" ('{}')", name) : std::string()));
+  }
+}
+
 Data openDataset(hid_t file, const std::string& path, const Where& w) {
   if (!objectExists(file, path, w)) detail::throwIoError(w, "no such dataset");
   Data d;
@@ -351,6 +375,7 @@ Data openDataset(hid_t file, const std::string& path, const Where& w) {
     detail::throwIoError(w, "is not a dataset (it is a group or a named datatype)");
   }
   describe(d, w);
+  requireAvailableFilters(d.id.get(), w);
   return d;
 }
 

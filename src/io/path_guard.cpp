@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -16,6 +15,7 @@
 
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/input_file.hpp"
 
 namespace xbarsim::io {
 namespace {
@@ -161,7 +161,7 @@ std::vector<std::filesystem::path> deckFiles(const std::filesystem::path& deck) 
   for (std::size_t k = 0; k < files.size() && files.size() < kMaxDeckFiles; ++k) {
     struct stat st {};
     if (!isRegular(files[k], &st) || !seen.insert({st.st_dev, st.st_ino}).second) continue;
-    std::ifstream in(files[k], std::ios::binary);
+    std::istringstream in(core::readInputFile(files[k], core::kDeckMaxBytes, "SPICE deck"));
     const std::filesystem::path dir = files[k].parent_path();
     for (std::string line; std::getline(in, line) && files.size() < kMaxDeckFiles;) {
       const std::string name = includedName(line);
@@ -180,21 +180,16 @@ std::string fileDigest(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return "missing";
   if (!S_ISREG(st.st_mode)) return "not a regular file";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "unreadable";
   std::uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
   constexpr std::uint64_t kPrime = 0x100000001b3ULL;
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    for (ssize_t i = 0; i < n; ++i) {
-      a = (a ^ static_cast<unsigned char>(buffer[i])) * kPrime;
-      b = (b ^ static_cast<unsigned char>(buffer[i])) * kPrime;
+  // Checked again on the opened file (a FIFO swapped in is refused without blocking), and read
+  // no further than its size then: each file's own reader applies its kind's size limit.
+  core::readInputBlocks(path, core::kNoSizeLimit, "sweep input", [&](std::string_view block) {
+    for (const char c : block) {
+      a = (a ^ static_cast<unsigned char>(c)) * kPrime;
+      b = (b ^ static_cast<unsigned char>(c)) * kPrime;
     }
-  }
-  ::close(fd);
+  }, /*up_to_opened_size=*/true);
   return fmt::format("{:016x}{:016x}", a, b);
 }
 

@@ -2,7 +2,6 @@
 #include "spice/detail/engine.hpp"
 
 #include <ngspice/sharedspice.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include <cstring>
 #include <deque>
 #include <exception>
-#include <filesystem>
 #include <locale.h>  // newlocale, uselocale (POSIX)
 #include <thread>
 #include <utility>
@@ -387,7 +385,8 @@ struct Engine::Impl {
       markDead("ngSpice_Init requested an exit");
       return;
     }
-    reportSpiceinit();
+    // The user's .spiceinit is never read: the worker gives ngSpice_Init one of its own
+    // (src/spice/worker.cpp).
     // No interactive prompts ("Do you want to quit?"), no "--more--" paging.
     for (const char* setting : {"set noaskquit", "set nomoremode"}) {
       const auto result = rawCommand(setting);
@@ -398,22 +397,6 @@ struct Engine::Impl {
       for (const auto& error : collectErrors(result))
         pushCapped(warnings, std::string("xbarsim: '") + setting + "' failed: " + error,
                    kMaxWarnings);
-    }
-  }
-
-  void reportSpiceinit() {
-    std::vector<std::filesystem::path> candidates{".spiceinit"};
-    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr)
-      candidates.emplace_back(std::filesystem::path(pw->pw_dir) / ".spiceinit");
-    for (const auto& path : candidates) {
-      std::error_code ec;
-      if (std::filesystem::exists(path, ec)) {
-        pushCapped(warnings,
-                   "xbarsim: ngspice sourced " + path.string() +
-                       " at start-up; its settings apply to every simulation",
-                   kMaxWarnings);
-        break;  // ngspice sources only the first one found
-      }
     }
   }
 };

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "spice/detail/wire.hpp"
+#include "xbarsim/core/temp_cleanup.hpp"
 
 namespace xbarsim::spice {
 namespace {
@@ -58,15 +59,35 @@ std::string signalName(int sig) {
   return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
 }
 
+/// Where a time limit came from and how to change it, for the message of a time-out.
+std::string limitSource(const std::string& origin) {
+  if (origin == "default")
+    return "default; set run.ngspice_timeout_s or environment XBARSIM_NGSPICE_TIMEOUT_S";
+  if (origin.rfind("environment ", 0) == 0) return "from " + origin;
+  return "from " + origin + "; environment XBARSIM_NGSPICE_TIMEOUT_S overrides it";
+}
+
 }  // namespace
 
-Session::Limits Session::Limits::defaults() {
+Session::Limits Session::Limits::resolve(double timeout_s, double memory_mb,
+                                         const std::string& origin) {
   Limits limits;
-  limits.timeout_s = envNumber("XBARSIM_NGSPICE_TIMEOUT_S", limits.timeout_s);
-  const double ram_mb = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
-                        static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-  limits.memory_mb = envNumber("XBARSIM_NGSPICE_MEMORY_MB", ram_mb > 0 ? ram_mb : 4096.0);
+  limits.timeout_s = envNumber("XBARSIM_NGSPICE_TIMEOUT_S", timeout_s);
+  const char* env = std::getenv("XBARSIM_NGSPICE_TIMEOUT_S");
+  limits.timeout_origin =
+      env != nullptr && *env != '\0' ? "environment XBARSIM_NGSPICE_TIMEOUT_S" : origin;
+  if (memory_mb <= 0.0) {
+    const double ram_mb = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                          static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+    memory_mb = ram_mb > 0 ? ram_mb : 4096.0;
+  }
+  limits.memory_mb = envNumber("XBARSIM_NGSPICE_MEMORY_MB", memory_mb);
   return limits;
+}
+
+Session::Limits Session::Limits::defaults() {
+  const Limits plain;
+  return resolve(plain.timeout_s, 0.0, "default");
 }
 
 struct Session::Impl {
@@ -85,7 +106,10 @@ struct Session::Impl {
   Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
-  ~Impl() { stop(/*kill_first=*/false); }
+  ~Impl() {
+    (void)stop(/*kill_first=*/false);
+    removeDir();
+  }
 
   void requireOwnerThread() const {
     if (std::this_thread::get_id() != owner)
@@ -116,11 +140,15 @@ struct Session::Impl {
     pid = -1;
     if (got < 0) return "could not be waited for";
     // Peak resident memory tells a worker that ran into its memory limit (allocation
-    // failures in libngspice end in SIGSEGV or SIGABRT) from other crashes.
-    const std::string peak = fmt::format("peak memory {:.0f} MB, limit {:.0f} MB above the parent's size",
-                                         static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
+    // failures end in SIGSEGV or SIGABRT inside libngspice, in kOutOfMemoryExitStatus in
+    // C++ code) from other crashes.
+    const std::string peak = fmt::format(
+        "peak memory {:.0f} MB, limit {:.0f} MB above the parent's size (run.ngspice_memory_mb)",
+        static_cast<double>(usage.ru_maxrss) / 1024.0, limits.memory_mb);
     if (WIFSIGNALED(status))
       return fmt::format("killed by {}; {}", signalName(WTERMSIG(status)), peak);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == detail::kOutOfMemoryExitStatus)
+      return fmt::format("out of memory; {}", peak);
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
       return fmt::format("exited with status {}; {}", WEXITSTATUS(status), peak);
     return {};
@@ -158,9 +186,12 @@ struct Session::Impl {
     ::close(fds[1]);
     pid = child;
     fd = fds[0];
-    // The worker removes the directory once it is inside; removeDir() is for a worker that
-    // failed before that (harmless otherwise).
+    // The worker removes the directory once libngspice has started; removeDir() is for a
+    // worker that failed before that (harmless otherwise), and a signal that ends this
+    // process removes it too (the worker dies with this process).
     dir_ = dir;
+    dir_slots_[0] = core::registerTempPath(dir + "/" + detail::kInitFileName);
+    dir_slots_[1] = core::registerTempPath(dir);
   }
 
   /// Sends one request and returns the reply's payload reader state. Throws the worker's
@@ -183,9 +214,8 @@ struct Session::Impl {
       last_solve = {};
       if (timed_out)
         throw WorkerError(fmt::format(
-            "ngspice did not finish '{}' within {:g} s (the time limit, XBARSIM_NGSPICE_TIMEOUT_S); "
-            "it was stopped",
-            label, limits.timeout_s));
+            "ngspice did not finish '{}' within {:g} s, the time limit ({}); it was stopped",
+            label, limits.timeout_s, limitSource(limits.timeout_origin)));
       throw WorkerError(fmt::format(
           "ngspice crashed ({}) during '{}'; the run failed (a fresh ngspice serves the next one)",
           how.empty() ? "ended without answering" : how, label));
@@ -229,9 +259,14 @@ struct Session::Impl {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
     dir_.clear();
+    for (int& slot : dir_slots_) {
+      core::unregisterTempPath(slot);
+      slot = -1;
+    }
   }
 
   std::string dir_;
+  int dir_slots_[2] = {-1, -1};  ///< core::registerTempPath slots of dir_ and its .spiceinit
 
 };
 

@@ -17,6 +17,9 @@
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
+#include <new>
+#include <string>
+#include <string_view>
 
 #include "spice/detail/engine.hpp"
 #include "spice/detail/wire.hpp"
@@ -77,6 +80,17 @@ void refuseProgramExecution() {
     _exit(121);  // the parent reports "could not start"; never run ngspice unconfined
 }
 
+/// The worker's private directory while libngspice starts (see workerMain); "" once removed.
+std::string g_private_dir;
+
+/// Removes the private directory and its `.spiceinit` (once ngSpice_Init has run, or failed).
+void leavePrivateDirectory() {
+  if (g_private_dir.empty()) return;
+  ::unlink((g_private_dir + "/" + kInitFileName).c_str());
+  ::rmdir(g_private_dir.c_str());
+  g_private_dir.clear();
+}
+
 }  // namespace
 
 bool sendAll(int fd, const std::string& data) {
@@ -114,7 +128,12 @@ void serveRequests(int fd) {
     std::string what;
     std::vector<std::string> messages;
     try {
-      if (!engine) engine = std::make_unique<Engine>();
+      if (!engine) {
+        struct Leave {
+          ~Leave() { leavePrivateDirectory(); }
+        } leave;
+        engine = std::make_unique<Engine>();  // ngSpice_Init: reads ./.spiceinit, ours
+      }
       Reader r(request);
       switch (static_cast<Op>(r.u8())) {
         case Op::LoadCircuit: engine->loadCircuit(r.str()); break;
@@ -142,6 +161,8 @@ void serveRequests(int fd) {
     } catch (const NumericalError& e) {
       status = Status::Numerical;
       what = e.what();
+    } catch (const std::bad_alloc&) {
+      _exit(kOutOfMemoryExitStatus);
     } catch (const std::exception& e) {
       status = Status::Other;
       what = e.what();
@@ -179,7 +200,18 @@ void serveRequests(int fd) {
     const rlimit as{address_space_bytes, address_space_bytes};
     ::setrlimit(RLIMIT_AS, &as);
   }
-  if (::chdir(dir.c_str()) != 0 || ::rmdir(dir.c_str()) != 0) _exit(123);
+  // ngSpice_Init (libngspice 39, sharedspice.c) sources ./.spiceinit if there is one, else
+  // <home>/.spiceinit with <home> taken from the passwd database (getpwuid), not from $HOME:
+  // only a .spiceinit of our own in the working directory keeps the user's from being read.
+  // It holds a comment only and is removed, with the directory, once ngSpice_Init has run.
+  if (::chdir(dir.c_str()) != 0) _exit(123);
+  g_private_dir = dir;
+  const int init = ::open(kInitFileName, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (init < 0) _exit(123);
+  constexpr std::string_view kInitText = "* xbarsim: no user .spiceinit is read\n";
+  const bool written = ::write(init, kInitText.data(), kInitText.size()) ==
+                       static_cast<ssize_t>(kInitText.size());
+  if (::close(init) != 0 || !written) _exit(123);
   ::setenv("HOME", dir.c_str(), 1);
   ::unsetenv("SPICE_SCRIPTS");
   refuseProgramExecution();

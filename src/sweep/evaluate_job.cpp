@@ -18,6 +18,7 @@
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/extract/backend.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 
 namespace xbarsim::sweep {
 namespace {
@@ -31,7 +32,7 @@ class EvaluateJob final : public Job {
     if (options_.backend != "ngspice" && options_.backend != "native")
       throw ConfigError(base.sourceName(), 0, "--backend",
                         fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
-    backend_ = extract::makeBackend(options_.backend);  // for its version and health
+    backend_ = extract::makeBackend(options_.backend);  // for its version
     net_ = dnn::loadNetwork(options_.model);
     // Compensations of the base configuration name the extra accuracy fields.
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
@@ -77,12 +78,12 @@ class EvaluateJob final : public Job {
 
   std::vector<FieldValue> run(const core::Config& point) override {
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
     const std::string& name = point.string("dnn.dataset");
     const dnn::Dataset& test = dataset(name);
     const dnn::Dataset* calibration = nullptr;
     for (const dnn::Compensation c : spec.compensations)
       if (c == dnn::Compensation::BnRecalibration) calibration = &dataset(name, dnn::Split::Train);
-    ran_ = true;
     const dnn::EvaluationResult r = dnn::evaluateNetwork(net_, test, calibration, spec);
     if (version_.empty()) version_ = extract::provenanceVersion(*backend_);
     std::vector<FieldValue> out;
@@ -98,7 +99,6 @@ class EvaluateJob final : public Job {
     return out;
   }
 
-  bool healthy() const override { return !ran_ || backend_->healthy(); }
 
  private:
   static std::string fieldName(std::string name) {
@@ -119,7 +119,6 @@ class EvaluateJob final : public Job {
   std::vector<std::string> extra_;
   mutable std::map<std::pair<std::string, bool>, dnn::Dataset> datasets_;
   std::unique_ptr<extract::Backend> backend_;
-  bool ran_ = false;
   std::string version_;
 };
 

@@ -16,6 +16,7 @@
 #include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/metrics.hpp"
 #include "xbarsim/extract/native_backend.hpp"
+#include "xbarsim/extract/ngspice_backend.hpp"
 #include "xbarsim/extract/user_netlist.hpp"
 #include "xbarsim/io/path_guard.hpp"
 #include "xbarsim/sweep/job.hpp"
@@ -131,7 +132,8 @@ class ExtractJob final : public Job {
 
   std::vector<FieldValue> run(const core::Config& point) override {
     const double v_read = point.real("read.v_read_v");
-    extract::Backend& solver = backend();  // also for user decks: its health is ngspice's
+    if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
+    extract::Backend& solver = backend();  // also for user decks: its version is ngspice's
     std::vector<FieldValue> out;
     if (deck_mode_) {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
@@ -175,8 +177,6 @@ class ExtractJob final : public Job {
     }
     return out;
   }
-
-  bool healthy() const override { return !backend_ || backend_->healthy(); }
 
  private:
   static std::uint64_t seedOf(const core::Config& c) {

@@ -32,8 +32,10 @@ namespace {
 constexpr int kTagRequest = 101;
 constexpr int kTagAssign = 102;
 
-/// First byte of a request.
-enum class Request : char { Ready = 0, ResultReady = 1, ResultRetiring = 2, Retiring = 3 };
+/// First byte of a request. A rank never stops computing because of its ngspice: a crashed
+/// or hung worker fails that point only (spice::Session starts a fresh one), and a worker
+/// that cannot start fails each point it is given, which the sweep records.
+enum class Request : char { Ready = 0, ResultReady = 1, Retiring = 3 };
 
 /// What rank 0 tells every rank before the first point: go on, or why the sweep stops.
 enum class Start : int { Go = 0, BadInput = 1, RunFailed = 2 };
@@ -142,14 +144,11 @@ void coordinate(ResultSink& sink, Scheduler& scheduler, Shared& shared, int size
                      MPI_STATUS_IGNORE),
             "MPI_Recv");
       const auto kind = static_cast<Request>(buffer[0]);
-      if (kind == Request::ResultReady || kind == Request::ResultRetiring)
+      if (kind == Request::ResultReady)
         sink.record(deserialize(std::string_view(buffer.data() + 1, static_cast<std::size_t>(count) - 1)));
-      if (kind == Request::ResultRetiring || kind == Request::Retiring) {
-        if (kind == Request::Retiring)
-          fmt::print(stderr, "sweep: rank {} could not start: {}\n", status.MPI_SOURCE,
-                     std::string(buffer.data() + 1, static_cast<std::size_t>(count) - 1));
-        else
-          fmt::print(stderr, "sweep: rank {} retires (its ngspice session died)\n", status.MPI_SOURCE);
+      if (kind == Request::Retiring) {
+        fmt::print(stderr, "sweep: rank {} could not start: {}\n", status.MPI_SOURCE,
+                   std::string(buffer.data() + 1, static_cast<std::size_t>(count) - 1));
         --active;
       } else {
         std::int64_t next = -1;
@@ -219,14 +218,8 @@ SweepStatus runRank0(const RunOptions& options, Prepared& prepared, int size,
     const auto k = scheduler.next();
     if (!k) break;
     PointOutcome o = computePoint(plan, *prepared.job, *k, 0);
-    {
-      std::lock_guard lock(shared.mutex);
-      shared.local_results.push_back(std::move(o));
-    }
-    if (!prepared.job->healthy()) {
-      fmt::print(stderr, "sweep: rank 0 stops computing (its ngspice session died at point {})\n", *k);
-      break;
-    }
+    std::lock_guard lock(shared.mutex);
+    shared.local_results.push_back(std::move(o));
   }
   shared.local_finished = true;
   coordinator.join();
@@ -263,16 +256,14 @@ SweepStatus runWorker(Prepared* prepared, const std::string& prepare_error, int 
   while (true) {
     check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_BYTE, 0, kTagRequest, MPI_COMM_WORLD),
           "MPI_Send");
-    const auto kind = static_cast<Request>(message[0]);
-    if (kind == Request::Retiring || kind == Request::ResultRetiring) break;
+    if (static_cast<Request>(message[0]) == Request::Retiring) break;
     std::int64_t next = -1;
     MPI_Request request;
     check(MPI_Irecv(&next, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, &request), "MPI_Irecv");
     politeWait(request);
     if (next < 0) break;
     const PointOutcome o = computePoint(*prepared->plan, *prepared->job, static_cast<std::size_t>(next), rank);
-    const bool healthy = prepared->job->healthy();
-    message = makeMessage(healthy ? Request::ResultReady : Request::ResultRetiring, serialize(o));
+    message = makeMessage(Request::ResultReady, serialize(o));
   }
   SweepStatus status = SweepStatus::Complete;
   politeBcast(status);
@@ -311,7 +302,8 @@ SweepStatus runMpi(const RunOptions& options) {
         status = runRank0(mine, *prepared, mpi.size(), error);
       }
     } else {
-      status = runWorker(prepared ? &*prepared : nullptr, prepare_error, mpi.rank());
+      (void)runWorker(prepared ? &*prepared : nullptr, prepare_error, mpi.rank());
+      status = SweepStatus::ReportedByRank0;
       error = nullptr;  // rank 0 reports
     }
   }

@@ -64,8 +64,13 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
     plan.inputs.emplace_back(absolute, io::fileDigest(f));
     digests += plan.inputs.back().second + "\n";
   }
+  // The ngspice worker's limits change no result: a sweep resumes with other limits.
+  core::Config results_base = base;
+  for (const char* key : {"run.ngspice_timeout_s", "run.ngspice_memory_mb"})
+    if (const core::KeySpec* spec = base.schema().find(key); spec != nullptr && !spec->optional)
+      results_base.set(key, spec->default_value);
   const std::string text = fmt::format("job={}\nbackend={}\n{}\n{}\n{}", plan.job, plan.backend,
-                                       base.toToml(), job.fingerprintText(), digests);
+                                       results_base.toToml(), job.fingerprintText(), digests);
   plan.fingerprint = fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
   return plan;
 }

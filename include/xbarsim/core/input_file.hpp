@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,14 @@ std::uintmax_t checkInputFile(const std::filesystem::path& path, std::uintmax_t 
 /// open or read).
 [[nodiscard]] std::string readInputFile(const std::filesystem::path& path,
                                         std::uintmax_t max_bytes, std::string_view what);
+
+/// Streams the regular file `path` to `consume` in blocks, checked as by readInputFile (kind and
+/// size on the opened file; a FIFO is refused without blocking). Reads at most `max_bytes`, and
+/// with `up_to_opened_size` at most the size the file had when it was opened: a file that grows
+/// while it is read is refused instead of read for ever. @throws ConfigError naming the file.
+void readInputBlocks(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                     std::string_view what, const std::function<void(std::string_view)>& consume,
+                     bool up_to_opened_size = false);
 
 /// "16 MiB", "1 GiB", "512 bytes": a byte count as people write limits.
 [[nodiscard]] std::string formatBytes(std::uintmax_t bytes);

@@ -13,7 +13,8 @@
 
 namespace xbarsim::core {
 
-/// Registers `path` for removal on SIGINT/SIGTERM/SIGHUP. Returns a slot for
+/// Registers `path` for removal on SIGINT/SIGTERM/SIGHUP: a file, or a directory (removed
+/// after the files, so a directory whose files are all registered goes too). Returns a slot for
 /// unregisterTempPath(), or -1 when the table is full or the path too long (the file is then
 /// only removed by its owner or the next run).
 [[nodiscard]] int registerTempPath(const std::filesystem::path& path) noexcept;

@@ -42,10 +42,6 @@ class Backend {
   /// Version of the solver the numbers come from: libngspice's, as its banner prints it
   /// ("ngspice-39"); for the native solver the version of this xbarsim build.
   [[nodiscard]] virtual std::string version() const = 0;
-  /// False once this backend can solve nothing more in this process: ngspice after a `quit` or
-  /// an unrecoverable fatal error tore libngspice down (it cannot be restarted in-process;
-  /// run again). The native solver is always usable.
-  [[nodiscard]] virtual bool healthy() const = 0;
   /// W_eff of the circuit (see the file comment for the definition).
   [[nodiscard]] virtual WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
                                                       double v_read_v) = 0;

@@ -12,7 +12,6 @@ class NativeBackend final : public Backend {
   explicit NativeBackend(circuit::NativeOptions options = {}) : options_(options) {}
   [[nodiscard]] std::string_view name() const noexcept override { return "native"; }
   [[nodiscard]] std::string version() const override;
-  [[nodiscard]] bool healthy() const override { return true; }
   [[nodiscard]] WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
                                               double v_read_v) override;
   [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,

@@ -8,6 +8,9 @@
 
 #include "xbarsim/extract/backend.hpp"
 
+namespace xbarsim::core {
+class Config;
+}
 namespace xbarsim::spice {
 class Session;
 }
@@ -36,6 +39,13 @@ void runAnalysis(spice::Session& session, const std::string& command,
 void runAnalyses(spice::Session& session, const std::vector<std::string>& commands,
                  const std::string* netlist = nullptr);
 
+/// Sets the limits of the process's ngspice worker (spice::Session::setLimits) from
+/// `config`: `run.ngspice_timeout_s` and `run.ngspice_memory_mb`, each overridden by its
+/// environment variable when set (spice::Session::Limits::resolve). Call it, in the thread
+/// that runs ngspice, wherever a configuration is loaded for a run that may use ngspice.
+/// Throws xbarsim::Error on a malformed environment value.
+void applyNgspiceLimits(const core::Config& config);
+
 /// How the ngspice backend measures W_eff.
 enum class NgspiceWeightMethod {
   Auto,     ///< DcSweep for linear circuits, Ac otherwise
@@ -48,10 +58,9 @@ class NgspiceBackend final : public Backend {
  public:
   explicit NgspiceBackend(NgspiceWeightMethod method = NgspiceWeightMethod::Auto) : method_(method) {}
   [[nodiscard]] std::string_view name() const noexcept override { return "ngspice"; }
-  /// The process's libngspice session: its version, and whether it is still usable (both
-  /// start the session, in the calling thread, if nothing has yet).
+  /// The version of the process's libngspice session (starts the session, in the calling
+  /// thread, if nothing has yet).
   [[nodiscard]] std::string version() const override;
-  [[nodiscard]] bool healthy() const override;
   [[nodiscard]] WeightResult effectiveWeights(const circuit::CrossbarSpec& spec,
                                               double v_read_v) override;
   [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,

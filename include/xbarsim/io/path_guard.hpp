@@ -44,11 +44,14 @@ void clearRegisteredInputs();
 /// `.lib <file> <section>` (a whole library file counts, whatever section is used). A relative
 /// name is resolved as ngspice does: against the directory of the file that names it, then
 /// against the working directory. The deck comes first; each file once (by inode); files that do
-/// not exist or are not regular files are listed but not opened. At most 1000 files.
+/// not exist or are not regular files are listed but not opened; one above core::kDeckMaxBytes
+/// is refused (ConfigError naming it). At most 1000 files.
 [[nodiscard]] std::vector<std::filesystem::path> deckFiles(const std::filesystem::path& deck);
 
-/// FNV-1a (64 bit, two seeds) of a regular file's bytes, as 32 hex digits, read in blocks;
-/// "missing" or "not a regular file" for anything else.
+/// FNV-1a (64 bit, two seeds) of a regular file's bytes, as 32 hex digits, read in blocks
+/// (core::readInputBlocks: checked on the opened file, never beyond its size when opened);
+/// "missing" or "not a regular file" for anything else. @throws ConfigError naming the file
+/// if it cannot be read or grows while it is read.
 [[nodiscard]] std::string fileDigest(const std::filesystem::path& path);
 
 }  // namespace xbarsim::io

@@ -13,8 +13,10 @@
 ///    replaced worker holds no circuit and no plots.
 ///  - The worker is confined: its address space is limited (Limits::memory_mb above the size
 ///    of this process), it cannot start programs (seccomp: execve fails, so ngspice's `shell`
-///    and similar commands do nothing), its working directory and HOME are an empty
-///    directory that is removed at start (no `.spiceinit` is read; relative paths resolve
+///    and similar commands do nothing), its working directory and HOME are a private
+///    directory that holds only an empty `.spiceinit` of ours while libngspice starts (so the
+///    user's ~/.spiceinit, which ngSpice_Init finds through the passwd database whatever
+///    $HOME says, is never read) and is removed right after (relative paths resolve
 ///    nowhere), and it never writes to this process's stdout/stderr.
 /// The class is bound to the thread that first calls Session::instance().
 ///
@@ -49,7 +51,7 @@
 /// resistor of value 0 becomes 1 mΩ without any message; options and `set` variables are
 /// global and persist across circuits; every analysis adds a plot (op1, op2, ...) that lives
 /// until clear() or `destroy all`; ngSpice_Init sources `.spiceinit` from the working
-/// directory or the home directory if present (the worker has neither).
+/// directory if present, else from the passwd home directory (the worker's is its own).
 
 #include <complex>
 #include <memory>
@@ -77,15 +79,25 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  /// Limits of the worker process.
+  /// Limits of the worker process. Programs set them from their configuration
+  /// (`run.ngspice_timeout_s`, `run.ngspice_memory_mb`) with resolve(); the environment
+  /// variables XBARSIM_NGSPICE_TIMEOUT_S and XBARSIM_NGSPICE_MEMORY_MB, when set, override
+  /// both the defaults and the configuration.
   struct Limits {
     /// Longest time one call may take (s) before the worker is killed. The default (one hour)
-    /// is far above any legitimate run of the test suite; environment XBARSIM_NGSPICE_TIMEOUT_S.
+    /// is far above any legitimate run of the test suite.
     double timeout_s = 3600.0;
     /// Address space the worker may add to the size of this process (MB; 0: unlimited).
-    /// Default: the machine's physical memory; environment XBARSIM_NGSPICE_MEMORY_MB.
+    /// Default: the machine's physical memory.
     double memory_mb = 0.0;
-    /// The defaults with the environment's overrides (throws xbarsim::Error on a malformed one).
+    /// Where timeout_s came from, for the message of a call that exceeds it: a configuration
+    /// key, an environment variable or "default".
+    std::string timeout_origin = "default";
+    /// `timeout_s` and `memory_mb` (0: the machine's physical memory), each replaced by its
+    /// environment variable when that is set; `origin` names where the values come from (e.g.
+    /// "run.ngspice_timeout_s"). Throws xbarsim::Error on a malformed environment value.
+    static Limits resolve(double timeout_s, double memory_mb, const std::string& origin);
+    /// The defaults with the environment's overrides.
     static Limits defaults();
   };
   /// Sets the limits for the following calls (a new memory limit restarts the worker).

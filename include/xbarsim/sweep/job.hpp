@@ -79,9 +79,6 @@ class Job {
   [[nodiscard]] virtual double cost(const core::Config& point) const;
   /// Computes a point. Throws on failure (the runner records the message and goes on).
   [[nodiscard]] virtual std::vector<FieldValue> run(const core::Config& point) = 0;
-  /// False once this process can compute no further point (its backend is not healthy, e.g.
-  /// libngspice died).
-  [[nodiscard]] virtual bool healthy() const { return true; }
   /// "ngspice" / "native".
   [[nodiscard]] virtual std::string backend() const = 0;
   /// extract::provenanceVersion() of the backend once a point ran, e.g. "ngspice-39" ("" for

@@ -22,10 +22,14 @@ namespace xbarsim::sweep {
 enum class SweepStatus {
   Complete,      ///< every point (of the shard) is done
   PointsFailed,  ///< the sweep finished but some points failed (recorded in `status`/`message`)
-  Incomplete,    ///< points are left pending (an ngspice session died): run again with --resume
+  Incomplete,    ///< points are left pending (the run was cut short): run again with --resume
   // Under MPI only rank 0 throws; the other ranks return what it threw:
   BadInput,      ///< rank 0 rejected the input (ConfigError)
   RunFailed,     ///< rank 0 could not run the sweep (any other error)
+  /// What an MPI rank other than 0 returns in the end: rank 0 reports how the sweep ended and
+  /// its exit status is the job's (exit 0 here, so that mpirun does not abort rank 0, seeing
+  /// another rank fail first, before rank 0 has written its report).
+  ReportedByRank0,
 };
 
 enum class ProgressMode { Auto, Always, Never };

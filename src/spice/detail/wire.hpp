@@ -34,6 +34,13 @@ enum class Op : std::uint8_t {
 /// Reply status (worker -> parent): the call returned, or which exception it threw.
 enum class Status : std::uint8_t { Ok = 0, Spice, Numerical, Other };
 
+/// The file the worker puts in its private directory for ngSpice_Init to read (see workerMain).
+constexpr const char* kInitFileName = ".spiceinit";
+
+/// Exit status of a worker that ran out of memory (std::bad_alloc: its address-space limit);
+/// libngspice's state is not trusted after that, so the worker ends and the parent reports it.
+constexpr int kOutOfMemoryExitStatus = 124;
+
 /// Largest message either side accepts (a 512×512 W_eff AC plot set is far below this).
 constexpr std::uint32_t kMaxMessageBytes = 1U << 30;
 
@@ -146,10 +153,12 @@ namespace xbarsim::spice::detail {
 /// The worker child's life after fork(): signals reset (SIGINT/SIGTERM/SIGHUP ignored: the
 /// parent decides; killed when the parent dies), stdin/stdout/stderr on /dev/null, every
 /// other inherited descriptor closed, no core dump, address space limited to
-/// `address_space_bytes` (0: unlimited), working directory and HOME an empty directory that
-/// no longer exists (no `.spiceinit` can be found, nothing can be written beside the
-/// decks), program execution refused by the kernel (seccomp: execve fails with EPERM, so no
-/// `shell` command or code path can start a program), then serveRequests() and _exit.
+/// `address_space_bytes` (0: unlimited), working directory and HOME the private directory
+/// `dir` holding only a `.spiceinit` of ours with a comment (so that ngSpice_Init reads that
+/// one and never the user's ~/.spiceinit, which it finds through the passwd database); both
+/// are removed once ngSpice_Init has run (nothing can then be written beside the decks),
+/// program execution refused by the kernel (seccomp: execve fails with EPERM, so no `shell`
+/// command or code path can start a program), then serveRequests() and _exit.
 [[noreturn]] void workerMain(int fd, const std::string& dir,
                              unsigned long long address_space_bytes);
 

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE spice_worker
 #include <boost/test/unit_test.hpp>
 
+#include <dlfcn.h>
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,6 +22,25 @@
 namespace fs = std::filesystem;
 using xbarsim::spice::Session;
 using xbarsim::spice::WorkerError;
+
+// libngspice 39's ngSpice_Init reads <home>/.spiceinit with <home> from the passwd database
+// (getpwuid(getuid())->pw_dir), whatever $HOME says. This executable defines getpwuid, which
+// the dynamic linker binds libngspice's call to (checked below), so a test can give the
+// current user a home directory it controls; every other use gets the real entry.
+namespace {
+std::string g_fake_home;  ///< "" : the real passwd entry
+}  // namespace
+
+extern "C" struct passwd* getpwuid(uid_t uid) {
+  using Fn = struct passwd* (*)(uid_t);
+  static const Fn real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "getpwuid"));
+  struct passwd* entry = real != nullptr ? real(uid) : nullptr;
+  if (g_fake_home.empty() || uid != ::getuid() || entry == nullptr) return entry;
+  static struct passwd fake;
+  fake = *entry;
+  fake.pw_dir = g_fake_home.data();
+  return &fake;
+}
 
 namespace {
 
@@ -41,12 +62,24 @@ std::string slowDeck() {
 
 }  // namespace
 
-// First: the worker starts here, in a directory and with a HOME that both hold a .spiceinit.
+// First: the worker starts here, in a directory, with a HOME and with a passwd home directory
+// that all hold a .spiceinit.
 BOOST_AUTO_TEST_CASE(no_spiceinit_is_read) {
   const xbarsim::test::TempDir dir;
+  const xbarsim::test::TempDir passwd_home;
   for (const char* name : {".spiceinit", "spice.rc"}) {
     std::ofstream(dir / name) << "* hostile init\necho SPICEINIT-WAS-READ\nset noinit\n";
   }
+  // What an init file could do even without `shell`: write a file (echo with redirection).
+  const fs::path written = passwd_home / "written-by-spiceinit";
+  const fs::path touched = passwd_home / "touched-by-shell";
+  std::ofstream(passwd_home / ".spiceinit") << "* hostile init in the passwd home\necho "
+                                               "SPICEINIT-WAS-READ > " << written.string()
+                                            << "\nshell touch " << touched.string() << "\n";
+  g_fake_home = passwd_home.path().string();
+  // The interposition is real: libngspice's getpwuid call binds to the definition above.
+  BOOST_TEST_REQUIRE(::dlsym(RTLD_DEFAULT, "getpwuid") == reinterpret_cast<void*>(&getpwuid));
+  BOOST_TEST_REQUIRE(std::string(::getpwuid(::getuid())->pw_dir) == g_fake_home);
   const fs::path before = fs::current_path();
   const char* home = std::getenv("HOME");
   const std::string saved_home = home != nullptr ? home : "";
@@ -57,8 +90,13 @@ BOOST_AUTO_TEST_CASE(no_spiceinit_is_read) {
   expectDividerWorks(s);
   fs::current_path(before);
   ::setenv("HOME", saved_home.c_str(), 1);
+  g_fake_home.clear();
   BOOST_TEST(!xbarsim::test::anyContains(s.takeOutput(), "SPICEINIT-WAS-READ"));
-  BOOST_TEST(!xbarsim::test::anyContains(s.takeWarnings(), "spiceinit"));
+  const auto warnings = s.takeWarnings();
+  for (const auto& w : warnings) BOOST_TEST_MESSAGE("warning: " << w);
+  BOOST_TEST(!xbarsim::test::anyContains(warnings, "spiceinit"));
+  BOOST_TEST(!fs::exists(written));
+  BOOST_TEST(!fs::exists(touched));
 }
 
 BOOST_AUTO_TEST_CASE(shell_commands_run_nothing) {

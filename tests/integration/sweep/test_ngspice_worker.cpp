@@ -3,10 +3,16 @@
 // ngspice fails its run with exit 2 and one line, a sweep containing such a point finishes
 // with that point failed (and --resume does not die on it), and no deck runs a command.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sweep_test_util.hpp"
@@ -65,6 +71,69 @@ BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_time_limit) {
   writeText(dir / "slow.cir", slowDeck());
   expectOneLineFailure(dir.path(), "XBARSIM_NGSPICE_TIMEOUT_S=1", "slow.cir", 2,
                        "ngspice did not finish");
+}
+
+BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_configured_time_limit) {
+  const TempDir dir;
+  writeText(dir / "slow.cir", slowDeck());
+  writeText(dir / "c.toml", "[run]\nngspice_timeout_s = 2\n");
+  expectOneLineFailure(dir.path(), "", "slow.cir -c c.toml", 2,
+                       "within 2 s, the time limit (from run.ngspice_timeout_s of c.toml; "
+                       "environment XBARSIM_NGSPICE_TIMEOUT_S overrides it)");
+  // The environment variable wins over the configuration.
+  expectOneLineFailure(dir.path(), "XBARSIM_NGSPICE_TIMEOUT_S=1", "slow.cir -c c.toml", 2,
+                       "within 1 s, the time limit (from environment XBARSIM_NGSPICE_TIMEOUT_S)");
+  // A limit far above the run's time changes nothing.
+  writeText(dir / "ok.cir", kOkDeck);
+  writeText(dir / "long.toml", "[run]\nngspice_timeout_s = 600\nngspice_memory_mb = 4096\n");
+  const auto r = runXbarsim(dir.path(), "extract -c long.toml -n ok.cir -o w.h5");
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(H5File::openReadOnly(dir / "w.h5").readReals("/weff").at(0) == 5e-4,
+             boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
+  // SIGINT while the worker loads a deck that takes about a minute: xbarsim ends by SIGINT at
+  // once (the worker killed with it), leaving no output, no temporary and no worker directory.
+  const TempDir dir;
+  const TempDir tmp;  // TMPDIR of the run: where the worker's private directory is made
+  writeText(dir / "slow.cir", slowDeck());
+  const pid_t pid = xbarsim::test::spawnXbarsim(dir.path(), "extract -n slow.cir -o out.h5",
+                                                "TMPDIR='" + tmp.path().string() + "'");
+  // Wait for the worker (a child of xbarsim) to be busy with the deck.
+  const fs::path children = fmt::format("/proc/{0}/task/{0}/children", pid);
+  std::string worker;
+  for (int k = 0; k < 600 && worker.empty(); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream(children) >> worker;
+  }
+  BOOST_TEST_REQUIRE(!worker.empty(), "no ngspice worker started");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
+  BOOST_TEST(WIFSIGNALED(status));
+  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
+  BOOST_TEST(seconds < 20.0);  // the deck alone takes about a minute
+  // The worker dies with its parent (PR_SET_PDEATHSIG); reaped by init, or a zombie until then.
+  const fs::path stat = "/proc/" + worker + "/stat";
+  bool gone = false;
+  for (int k = 0; k < 200 && !gone; ++k) {
+    std::string pid_text, name, state;
+    std::ifstream in(stat);
+    gone = !(in >> pid_text >> name >> state) || state == "Z" || state == "X";
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(gone, "the ngspice worker " << worker << " outlived xbarsim");
+  std::vector<std::string> left;
+  for (const fs::path& d : {dir.path(), tmp.path()})
+    for (const auto& e : fs::directory_iterator(d))
+      if (e.path().filename() != "slow.cir") left.push_back(e.path().string());
+  BOOST_TEST(left.empty(), fmt::format("{}", fmt::join(left, ", ")));
 }
 
 BOOST_AUTO_TEST_CASE(fatal_ngspice_error_is_one_line_naming_the_deck_line) {
@@ -126,4 +195,20 @@ BOOST_AUTO_TEST_CASE(sweep_with_a_crashing_point_finishes_the_others) {
       BOOST_TEST(messages.at(1).find("ngspice crashed") != std::string::npos, messages.at(1));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(sweep_point_over_the_configured_time_limit_fails_alone) {
+  const TempDir dir;
+  writeText(dir / "a.cir", kOkDeck);
+  writeText(dir / "slow.cir", slowDeck());
+  writeText(dir / "b.cir", "* ok b\nVIN0 a 0 dc 0\nVOUT0 b 0 dc 0\nR1 a b 4k\n.end\n");
+  writeText(dir / "s.toml", "[run]\nngspice_timeout_s = 2\n[netlist]\nfile = \"a.cir\"\n[sweep]\n"
+                            "\"netlist.file\" = [\"a.cir\", \"slow.cir\", \"b.cir\"]\n");
+  const auto r = runXbarsim(dir.path(), "sweep -c s.toml -o s.h5");
+  BOOST_TEST(r.status == 4, r.output);
+  const auto h5 = H5File::openReadOnly(dir / "s.h5");
+  BOOST_TEST(h5.readInts("/status") == (std::vector<std::int64_t>{1, 2, 1}));
+  const std::string message = h5.readStrings("/message").at(1);
+  BOOST_TEST(message.find("within 2 s, the time limit (from run.ngspice_timeout_s") != std::string::npos,
+             message);
 }

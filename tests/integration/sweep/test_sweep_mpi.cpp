@@ -69,6 +69,33 @@ BOOST_AUTO_TEST_CASE(failing_point_and_bad_input_under_mpi) {
   BOOST_TEST(!fs::exists(dir / "bad.h5"));
 }
 
+BOOST_AUTO_TEST_CASE(crashing_ngspice_fails_its_points_and_every_rank_goes_on) {
+  // Decks that crash ngspice (SIGSEGV in its worker) on several points: each rank records those
+  // points failed and computes the others with a fresh worker; nothing is left pending.
+  TempDir dir;
+  const std::string crash =
+      "* crash\n.func f(x) {f(x)+1}\nVIN0 a 0 dc 0\nVOUT0 b 0 dc 0\nR1 a b {f(1)}\n.end\n";
+  for (const char* name : {"crash1.cir", "crash2.cir", "crash3.cir"}) writeText(dir / name, crash);
+  for (const int r : {1, 2, 4})
+    writeText(dir / fmt::format("r{}k.cir", r),
+              fmt::format("* r\nVIN0 a 0 dc 0\nVOUT0 b 0 dc 0\nR1 a b {}k\n.end\n", r));
+  writeText(dir / "s.toml",
+            "[netlist]\nfile = \"r1k.cir\"\n[sweep]\n\"netlist.file\" = [\"crash1.cir\", "
+            "\"r1k.cir\", \"crash2.cir\", \"r2k.cir\", \"crash3.cir\", \"r4k.cir\"]\n");
+  const auto r = xbarsimMpi(dir.path(), 2, "sweep -c s.toml -o s.h5");
+  BOOST_TEST(r.status == 4, r.output);
+  BOOST_TEST(r.output.find("3 done, 3 failed") != std::string::npos, r.output);
+  const auto h5 = H5File::openReadOnly(dir / "s.h5");
+  BOOST_TEST(h5.readInts("/status") == (std::vector<std::int64_t>{2, 1, 2, 1, 2, 1}));
+  const auto messages = h5.readStrings("/message");
+  for (const std::size_t k : {0u, 2u, 4u})
+    BOOST_TEST(messages.at(k).find("ngspice crashed") != std::string::npos, messages.at(k));
+  const auto weff = h5.readReals("/weff");
+  BOOST_TEST(weff.at(1) == 1e-3, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(weff.at(3) == 5e-4, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(weff.at(5) == 2.5e-4, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(killed_serial_run_resumed_under_mpi) {
   TempDir dir;
   writeText(dir / "sweep.toml", wireBySizeConfig());

@@ -75,6 +75,25 @@ BOOST_AUTO_TEST_CASE(refuses_fifo_device_directory_and_missing_file) {
                  .find("cannot open x: No such file or directory") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(blocks_stop_at_the_size_the_file_had_when_opened) {
+  Folder dir;
+  const fs::path file = dir.path / "deck.inc";
+  std::ofstream(file) << std::string(100000, 'r');  // two blocks of 64 KiB
+  std::string seen;
+  readInputBlocks(file, kNoSizeLimit, "sweep input", [&](std::string_view b) { seen += b; }, true);
+  BOOST_TEST(seen == std::string(100000, 'r'));
+  // A writer appends while the file is read: refused, not read for ever.
+  std::uintmax_t read_bytes = 0;
+  const std::string msg = messageOf([&] {
+    readInputBlocks(file, kNoSizeLimit, "sweep input", [&](std::string_view b) {
+      read_bytes += b.size();
+      std::ofstream(file, std::ios::app) << std::string(1 << 20, 'g');
+    }, true);
+  });
+  BOOST_TEST(msg.find("deck.inc: grew while being read") != std::string::npos, msg);
+  BOOST_TEST(read_bytes <= 100000u);
+}
+
 BOOST_AUTO_TEST_CASE(byte_counts_print_as_limits) {
   BOOST_TEST(formatBytes(512) == "512 bytes");
   BOOST_TEST(formatBytes(kTomlFileMaxBytes) == "16 MiB");

@@ -33,6 +33,37 @@ static void conductances(const char* path, hsize_t rows, hsize_t cols, const dou
   H5Fclose(f);
 }
 
+/* A filter id of the range HDF5 reserves for testing (256-511): registered only here, so a
+ * reader finds a dataset it cannot decode ("unavailable filter"). Its function passes the bytes
+ * through unchanged. */
+#define TEST_FILTER_ID 305
+
+static size_t passThrough(unsigned int flags, size_t cd_nelmts, const unsigned int cd_values[],
+                          size_t nbytes, size_t* buf_size, void** buf) {
+  (void)flags, (void)cd_nelmts, (void)cd_values, (void)buf_size, (void)buf;
+  return nbytes;
+}
+
+static void registerTestFilter(void) {
+  const H5Z_class2_t filter = {H5Z_CLASS_T_VERS, TEST_FILTER_ID, 1, 1, "xbarsim test filter",
+                               NULL, NULL, passThrough};
+  H5Zregister(&filter);
+}
+
+/* A chunked dataset written through the test filter (mandatory). */
+static void filteredDataset(hid_t loc, const char* name, hid_t type, int rank, const hsize_t* dims,
+                            const double* data) {
+  hid_t space = H5Screate_simple(rank, dims, NULL);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, rank, dims);
+  H5Pset_filter(dcpl, TEST_FILTER_ID, H5Z_FLAG_MANDATORY, 0, NULL);
+  hid_t d = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+  H5Dclose(d);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+}
+
 static const double kSmall[64] = {0.01, -0.02, 0.03, 0.01, 0.02, -0.01, 0.0, 0.01,
                                   0.01, -0.02, 0.03, 0.01, 0.02, -0.01, 0.0, 0.01};
 
@@ -63,6 +94,29 @@ static void dense(hid_t layers, const char* name, hsize_t out, hsize_t in, int d
   dataset(g, "weight", H5T_IEEE_F32LE, 2, w, declared_only ? NULL : kSmall);
   dataset(g, "bias", H5T_IEEE_F32LE, 1, b, kSmall);
   H5Gclose(g);
+}
+
+/* Datasets written with a filter the reader does not have: conductances and a model weight. */
+static void filterCases(void) {
+  registerTestFilter();
+  hid_t f = H5Fcreate("conductance_h5_unavailable_filter/g.h5", H5F_ACC_TRUNC, H5P_DEFAULT,
+                      H5P_DEFAULT);
+  const hsize_t dims[2] = {2, 2};
+  const double g[4] = {1e-6, 2e-6, 3e-6, 4e-6};
+  filteredDataset(f, "g", H5T_IEEE_F64LE, 2, dims, g);
+  H5Fclose(f);
+
+  f = modelFile("model_unavailable_filter/model.h5", 0);
+  hid_t layers = H5Gcreate2(f, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t layer = H5Gcreate2(layers, "000", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  stringAttr(layer, "type", "dense");
+  stringAttr(layer, "activation", "none");
+  const hsize_t w[2] = {2, 4}, b[1] = {2};
+  filteredDataset(layer, "weight", H5T_IEEE_F32LE, 2, w, kSmall);
+  dataset(layer, "bias", H5T_IEEE_F32LE, 1, b, kSmall);
+  H5Gclose(layer);
+  H5Gclose(layers);
+  H5Fclose(f);
 }
 
 int main(void) {
@@ -116,5 +170,7 @@ int main(void) {
   dense(layers, "002", 2, 4, 0);
   H5Gclose(layers);
   H5Fclose(f);
+
+  filterCases();
   return 0;
 }
