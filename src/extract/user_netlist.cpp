@@ -570,21 +570,63 @@ void applyParams(spice::Session& session, const UserDeck& deck,
   (void)deck;
 }
 
+/// An element named as ngspice flattens it, `q.x1.q1` (letter, instances, name), in a message.
+const std::regex& flattenedName() {
+  static const std::regex name(
+      R"((?:^|\s)([a-z])\.((?:[a-z0-9_$\[\]<>:#-]+\.)+)([a-z0-9_$\[\]<>:#-]+)(?:\s|$))");
+  return name;
+}
+
 /// Index (0-based) into the loaded text of the line a parse error is about: the line ngspice
-/// quotes, else the "line N" it names; none if neither.
+/// quotes (alone, or at the end of its message: "mal formed G line: gs 0 s ..."), an element
+/// it names by its flattened name ("q.x1.q1": card q1 of the subcircuit of instance x1), the
+/// first expression using an undefined parameter ("Undefined parameter [zz]", which ngspice
+/// places at "line no. 0" inside subcircuits), else the "line N" it names; none if neither.
 std::optional<std::size_t> errorLine(const UserDeck& deck, const std::vector<std::string>& messages) {
-  auto trim = [](const std::string& s) {
-    const auto a = s.find_first_not_of(" \t");
-    return a == std::string::npos ? std::string() : lower(s.substr(a, s.find_last_not_of(" \t") - a + 1));
-  };
-  std::vector<std::string> lines;
+  std::vector<std::string> raw;
   std::istringstream in(deck.text);
-  for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
+  for (std::string line; std::getline(in, line);) raw.push_back(line);
+  std::vector<std::string> lines;
+  for (const std::string& line : raw) lines.push_back(lower(trimmed(line)));
+  auto isCode = [&](std::size_t k) { return !lines[k].empty() && lines[k][0] != '*'; };
   for (const std::string& m : messages) {
-    const std::string text = trim(m);
+    const std::string text = lower(trimmed(m));
     if (text.empty()) continue;
     for (std::size_t k = 1; k < lines.size(); ++k)  // line 1 is the title
       if (lines[k] == text) return k;
+    for (std::size_t k = 1; k < lines.size(); ++k)
+      if (isCode(k) && lines[k].size() >= 4 && text.size() > lines[k].size() &&
+          text.ends_with(lines[k]) && text[text.size() - lines[k].size() - 1] == ' ')
+        return k;
+  }
+  DeckModel model(raw);
+  const std::regex& flat_name = flattenedName();
+  static const std::regex undefined(R"(undefined parameter \[([a-z_][a-z0-9_]*)\])");
+  for (const std::string& m : messages) {
+    const std::string text = lower(m);
+    std::smatch match;
+    if (std::regex_search(text, match, flat_name)) {
+      std::vector<std::string> path;
+      std::string part;
+      const std::string dotted = match[2].str();
+      for (std::istringstream parts(dotted.substr(0, dotted.size() - 1)); std::getline(parts, part, '.');)
+        path.push_back(part);
+      std::vector<std::size_t> scopes;
+      std::vector<std::size_t> instances;
+      std::string problem;
+      if (model.walk(path, scopes, instances, problem)) {
+        const Scope& scope = model.scope(scopes.back());
+        if (const auto it = scope.elements.find(match[3].str()); it != scope.elements.end())
+          return model.cards()[it->second].first;
+      }
+    }
+    if (std::regex_search(text, match, undefined)) {
+      const std::regex use("\\{[^}]*\\b" + match[1].str() + "\\b");
+      for (const Card& card : model.cards())
+        if (card.tokens.front() != ".param")
+          for (std::size_t k = card.first; k <= card.last; ++k)
+            if (std::regex_search(lines[k], use)) return k;
+    }
   }
   static const std::regex line_no(R"(line (\d+))");
   for (const std::string& m : messages) {
@@ -622,10 +664,15 @@ void loadDeck(spice::Session& session, const UserDeck& deck) {
         }
         const auto a = quoted.find_first_not_of(" \t");
         quoted = a == std::string::npos ? std::string() : quoted.substr(a, quoted.find_last_not_of(" \t") - a + 1);
-        if (!quoted.empty())
-          for (std::string& part : parts)
+        for (std::string& part : parts) {
+          if (std::regex_search(lower(part), flattenedName())) {
+            part = "<the included line, flattened>";  // ngspice's copy of it, renamed
+            continue;
+          }
+          if (!quoted.empty())
             for (std::size_t pos; (pos = part.find(quoted)) != std::string::npos;)
               part.replace(pos, quoted.size(), "<the included line>");
+        }
       }
     }
     throw ConfigError(file, line, "",

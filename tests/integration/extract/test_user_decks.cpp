@@ -368,4 +368,40 @@ BOOST_AUTO_TEST_CASE(analysis_cards_ngspice_cannot_parse_do_not_block_extraction
   BOOST_TEST(std::abs(i[0] - 0.4e-3) < 1e-15);
 }
 
+BOOST_AUTO_TEST_CASE(deck_errors_name_the_file_and_line_as_the_user_counts) {
+  // Each deck fails in ngspice; the error names the file (the included one when the card is
+  // there) and its 1-based line, also when ngspice names the element by its flattened name
+  // (q.x1.q1), cites "line no. 0" (an undefined parameter in a subcircuit) or quotes the line
+  // inside its message (a malformed G line).
+  TempDir dir;
+  std::ofstream(dir / "cells.inc") << "* cells\n.subckt bad p n\nr1 p n 1k\nq1 p n\n.ends\n";
+  const std::string head = "* deck\nVIN0 a 0 dc 0.1\nVOUT0 b 0 dc 0\n";
+  struct Case {
+    std::string deck;
+    std::string file;
+    long line;
+  };
+  const std::vector<Case> cases = {
+      {head + ".include cells.inc\nx1 a b bad\n.end\n", "cells.inc", 4},
+      {head + ".subckt s p n\nr1 p n {zz}\n.ends\nx1 a b s\n.end\n", "deck.cir", 5},
+      {head + "r1 a b 1k\ngs 0 b cur=1e-3*v(a)\n.end\n", "deck.cir", 5},
+      {head + ".tran 1n\nr1 a b 1k\n.subckt m p n\nm1 p n 0 0 nosuchmodel\n.ends\nx7 a b m\n.end\n",
+       "deck.cir", 7},
+  };
+  for (const Case& c : cases) {
+    std::ofstream(dir / "deck.cir") << c.deck;
+    try {
+      const auto deck = xbarsim::extract::readUserDeck(dir / "deck.cir", configOf(""));
+      (void)xbarsim::extract::userDeckWeights(deck, {}, 0.2);
+      BOOST_FAIL("accepted:\n" + c.deck);
+    } catch (const xbarsim::ConfigError& e) {
+      BOOST_TEST_MESSAGE(e.what());
+      BOOST_TEST(fs::path(e.file()).filename() == c.file, e.what());
+      BOOST_TEST(e.line() == c.line, e.what());
+      if (c.file != "deck.cir")  // the included file's text is never echoed
+        BOOST_TEST(std::string(e.what()).find("q1 p n") == std::string::npos, e.what());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
