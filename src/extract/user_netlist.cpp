@@ -759,11 +759,11 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
     for (const std::string& p : l.path) flat += "." + p;
     return flat + "." + last;
   };
-  auto plainName = [&](const std::string& key, const std::string& name) {
+  auto plainName = [&](const std::string& key, const std::string& name, const char* what) {
     if (!isPlainSpiceName(name))
-      config.fail(key, fmt::format("'{}' is not a valid SPICE name (letters, digits and "
+      config.fail(key, fmt::format("'{}' is not a valid SPICE {} name (letters, digits and "
                                    "_.$[]<>:#- only, starting with a letter)",
-                                   clipped(name)));
+                                   clipped(name), what));
     return lower(name);
   };
   auto lineOf = [&](std::size_t card) {
@@ -776,7 +776,7 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
       config.has("netlist.inputs") ? expandNamePatterns(config, "netlist.inputs")
                                    : conventionNames(vin, "vin", shown);
   for (const std::string& raw : input_names) {
-    const std::string name = plainName("netlist.inputs", raw);
+    const std::string name = plainName("netlist.inputs", raw, "source");
     const Located l = locate("netlist.inputs", name);
     const std::size_t card = element("netlist.inputs", name, l);
     if (l.last[0] != 'v')
@@ -822,7 +822,8 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
       return std::pair{DeckQuantity::Voltage, out};
     }
     const auto current = inside('i');
-    const std::string target = plainName(key, current ? trimmed(*current) : raw);
+    const std::string target =
+        plainName(key, current ? trimmed(*current) : raw, current ? "element" : "source");
     const Located l = locate(key, target);
     const std::size_t card = element(key, target, l);
     if (l.last[0] == 'v') {

@@ -325,6 +325,18 @@ BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(sweeps_refuse_voltage_outputs_while_planning) {
+  TempDir dir;
+  std::ofstream(dir / "sweep.toml") << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(out{1..4})\"\n"
+                                       "[sweep]\n\"read.v_read_v\" = [0.1, 0.2]\n";
+  const auto run = xbarsim::test::runCommand(
+      fmt::format("{} sweep --config {} --netlist {} --out {} 2>&1", binary(), (dir / "sweep.toml").string(),
+                  (kNetlists / "imac_layer.cir").string(), (dir / "s.h5").string()));
+  BOOST_TEST(run.status == 1, run.output);
+  BOOST_TEST(run.output.find("netlist.outputs") != std::string::npos, run.output);
+  BOOST_TEST(!fs::exists(dir / "s.h5"));
+}
+
 BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {
   // A memristor whose state s lives on a capacitor: I = g0 (1 + s) V, ds/dt = k V. At DC the
   // state node has no DC path; W_eff is taken at the .ic state: dI/dV = g0 (1 + s0).
