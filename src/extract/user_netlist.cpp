@@ -11,10 +11,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <utility>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
@@ -222,7 +222,8 @@ std::vector<std::string> expandEntry(const std::string& entry, std::string& prob
   }
   rest += entry.substr(previous);
   if (rest.find_first_of("{}") != std::string::npos) {
-    problem = fmt::format("'{}' has a brace that is not a range {{a..b}} of integers", clipped(entry));
+    problem =
+        fmt::format("'{}' has a brace that is not a range {{a..b}} of integers", clipped(entry));
     return {};
   }
   if (ranges.empty()) return {entry};
@@ -255,15 +256,15 @@ std::vector<std::string> expandEntry(const std::string& entry, std::string& prob
 /// `.tran` ngspice cannot parse must not block an extraction that never runs it). `.option`
 /// lines stay (tolerances matter; HSPICE-only options such as `post` are ignored by ngspice).
 constexpr std::array<std::string_view, 23> kAnalysisCards = {
-    ".tran", ".ac",   ".dc",    ".op",   ".noise", ".tf",    ".sens",     ".pz",
-    ".disto", ".four", ".fourier", ".meas", ".measure", ".print", ".plot",   ".probe",
-    ".save", ".width", ".sp",   ".pss",  ".hb",    ".net",   ".graph"};
+    ".tran",  ".ac",    ".dc",      ".op",   ".noise",   ".tf",    ".sens", ".pz",
+    ".disto", ".four",  ".fourier", ".meas", ".measure", ".print", ".plot", ".probe",
+    ".save",  ".width", ".sp",      ".pss",  ".hb",      ".net",   ".graph"};
 
 /// A card of the loaded deck: a line and its `+` continuations.
 struct Card {
   std::size_t first = 0;  ///< physical line index into the loaded text
   std::size_t last = 0;
-  std::size_t scope = 0;  ///< index into DeckModel's scopes (0 = top level)
+  std::size_t scope = 0;            ///< index into DeckModel's scopes (0 = top level)
   std::vector<std::string> tokens;  ///< lower case, comments cut, `a = b` glued to `a=b`
 };
 
@@ -303,8 +304,7 @@ class DeckModel {
   /// Replaces each `.ic v(node)=value` by a source holding the node at its value: W_eff is
   /// taken with the state held there (a memristor's state capacitor has no DC path), as
   /// ngspice holds `.ic` nodes for a transient's initial operating point.
-  void pinInitialConditions(const std::filesystem::path& shown_file,
-                            const std::vector<DeckLineOrigin>& origins) {
+  void pinInitialConditions(const std::vector<DeckLineOrigin>& origins) {
     static const std::regex assignment(R"(^v\(([^(),]+)\)=(.+)$)");
     for (const Card& card : cards_) {
       if (card.tokens.front() != ".ic") continue;
@@ -319,12 +319,10 @@ class DeckModel {
       }
       commentOut(card, "* (xbarsim: .ic node(s) held by the source(s) above)");
     }
-    (void)shown_file;
   }
 
-  /// Resolves the instance path `path` (x-names, outermost first). Returns the scope of each
-  /// depth (path.size() + 1 of them) and the instance cards, or an empty optional with
-  /// `problem` set.
+  /// Resolves the instance path `path` (x-names, outermost first): the scope of each depth
+  /// (path.size() + 1 of them) and the instance cards; false with `problem` set if it fails.
   bool walk(const std::vector<std::string>& path, std::vector<std::size_t>& scopes,
             std::vector<std::size_t>& instances, std::string& problem) const {
     scopes = {0};
@@ -385,10 +383,12 @@ class DeckModel {
     std::string& line = lines_[card.first];
     const auto name_at = line.find_first_not_of(" \t");
     const auto name_end = line.find_first_of(" \t", name_at);
-    const auto node_at = name_end == std::string::npos ? name_end : line.find_first_not_of(" \t", name_end);
+    const auto node_at =
+        name_end == std::string::npos ? name_end : line.find_first_not_of(" \t", name_end);
     if (node_at == std::string::npos)
-      throw ConfigError(origins[card.first].file.string(), origins[card.first].line, "",
-                        "to measure this element's current, write its first node on its first line");
+      throw ConfigError(
+          origins[card.first].file.string(), origins[card.first].line, "",
+          "to measure this element's current, write its first node on its first line");
     const auto node_end = std::min(line.find_first_of(" \t(=", node_at), line.size());
     const std::string node = line.substr(node_at, node_end - node_at);
     const std::string inner = "xbarsim_i_" + probe.substr(std::string_view("vxbarsim_i_").size());
@@ -609,7 +609,8 @@ std::optional<std::size_t> errorLine(const UserDeck& deck, const std::vector<std
       std::vector<std::string> path;
       std::string part;
       const std::string dotted = match[2].str();
-      for (std::istringstream parts(dotted.substr(0, dotted.size() - 1)); std::getline(parts, part, '.');)
+      for (std::istringstream parts(dotted.substr(0, dotted.size() - 1));
+           std::getline(parts, part, '.');)
         path.push_back(part);
       std::vector<std::size_t> scopes;
       std::vector<std::size_t> instances;
@@ -705,7 +706,7 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   }
   DeckModel model(lines);
   model.dropAnalysisCards();
-  model.pinInitialConditions(file, deck.origins);
+  model.pinInitialConditions(deck.origins);
 
   std::map<long, std::string> vin;
   std::map<long, std::string> vout;
@@ -719,7 +720,8 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   for (const auto& [name, index] : model.top().elements) {
     (void)index;
     std::smatch m;
-    if (std::regex_match(name, m, numbered)) (m[1] == "vin" ? vin : vout)[std::stol(m[2].str())] = name;
+    if (std::regex_match(name, m, numbered))
+      (m[1] == "vin" ? vin : vout)[std::stol(m[2].str())] = name;
   }
 
   // Hierarchical names: instances separated by dots, the element or node last.
@@ -772,18 +774,20 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   };
 
   // Inputs: V sources (any waveform; xbarsim sets their DC value).
-  const std::vector<std::string> input_names =
-      config.has("netlist.inputs") ? expandNamePatterns(config, "netlist.inputs")
-                                   : conventionNames(vin, "vin", shown);
+  const std::vector<std::string> input_names = config.has("netlist.inputs")
+                                                   ? expandNamePatterns(config, "netlist.inputs")
+                                                   : conventionNames(vin, "vin", shown);
   for (const std::string& raw : input_names) {
     const std::string name = plainName("netlist.inputs", raw, "source");
     const Located l = locate("netlist.inputs", name);
     const std::size_t card = element("netlist.inputs", name, l);
     if (l.last[0] != 'v')
-      config.fail("netlist.inputs",
-                  fmt::format("{} ({}) is not a V source: inputs are voltage sources", name, lineOf(card)));
+      config.fail(
+          "netlist.inputs",
+          fmt::format("{} ({}) is not a V source: inputs are voltage sources", name, lineOf(card)));
     const std::string flat = flatName(l, l.last);
-    if (std::find(deck.input_sources.begin(), deck.input_sources.end(), flat) != deck.input_sources.end())
+    if (std::find(deck.input_sources.begin(), deck.input_sources.end(), flat) !=
+        deck.input_sources.end())
       config.fail("netlist.inputs", fmt::format("{} is listed twice", name));
     deck.inputs.push_back(name);
     deck.input_sources.push_back(flat);
@@ -848,40 +852,43 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
     }
     return std::pair{DeckQuantity::Current, out};
   };
-  const std::vector<std::string> output_names =
-      config.has("netlist.outputs") ? expandNamePatterns(config, "netlist.outputs")
-                                    : conventionNames(vout, "vout", shown);
+  const std::vector<std::string> output_names = config.has("netlist.outputs")
+                                                    ? expandNamePatterns(config, "netlist.outputs")
+                                                    : conventionNames(vout, "vout", shown);
   std::optional<DeckQuantity> quantity;
   auto add = [&](const std::string& key, const std::string& name, DeckOutput& into, double sign) {
     auto [kind, out] = output(key, name);
     if (quantity && kind != *quantity)
-      config.fail(key, fmt::format("{} is a {} but the other outputs are {}s: outputs are all "
-                                   "currents or all voltages",
-                                   clipped(name), kind == DeckQuantity::Voltage ? "voltage" : "current",
-                                   *quantity == DeckQuantity::Voltage ? "voltage" : "current"));
+      config.fail(key,
+                  fmt::format("{} is a {} but the other outputs are {}s: outputs are all "
+                              "currents or all voltages",
+                              clipped(name), kind == DeckQuantity::Voltage ? "voltage" : "current",
+                              *quantity == DeckQuantity::Voltage ? "voltage" : "current"));
     quantity = kind;
     for (auto& [s, vector] : out.terms) {
       const std::string source = vector.size() > 7 && vector.ends_with("#branch")
                                      ? vector.substr(0, vector.size() - 7)
                                      : std::string();
-      if (!source.empty() &&
-          std::find(deck.input_sources.begin(), deck.input_sources.end(), source) != deck.input_sources.end())
+      if (!source.empty() && std::find(deck.input_sources.begin(), deck.input_sources.end(),
+                                       source) != deck.input_sources.end())
         config.fail(key, fmt::format("{} is both an input and an output", clipped(name)));
       into.terms.emplace_back(sign * s, vector);
     }
   };
   for (const std::string& name : output_names) {
     DeckOutput out;
-    add(config.has("netlist.outputs") ? "netlist.outputs" : "netlist.outputs", name, out, 1.0);
+    add("netlist.outputs", name, out, 1.0);
     deck.outputs.push_back(lower(name));
     deck.output_terms.push_back(std::move(out));
   }
   if (config.has("netlist.outputs_negative")) {
-    const std::vector<std::string> negative = expandNamePatterns(config, "netlist.outputs_negative");
+    const std::vector<std::string> negative =
+        expandNamePatterns(config, "netlist.outputs_negative");
     if (negative.size() != output_names.size())
-      config.fail("netlist.outputs_negative",
-                  fmt::format("names {} outputs but netlist.outputs names {}: one negative per output",
-                              negative.size(), output_names.size()));
+      config.fail(
+          "netlist.outputs_negative",
+          fmt::format("names {} outputs but netlist.outputs names {}: one negative per output",
+                      negative.size(), output_names.size()));
     for (std::size_t j = 0; j < negative.size(); ++j) {
       add("netlist.outputs_negative", negative[j], deck.output_terms[j], -1.0);
       deck.outputs[j] += " - " + lower(negative[j]);
@@ -924,7 +931,8 @@ std::vector<std::string> outputVectors(const UserDeck& deck) {
 /// Rows of `per_vector` (one per outputVectors() entry) summed into one row per output.
 Eigen::MatrixXd combineOutputs(const UserDeck& deck, const std::vector<std::string>& vectors,
                                const Eigen::MatrixXd& per_vector) {
-  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(static_cast<Index>(deck.output_terms.size()), per_vector.cols());
+  Eigen::MatrixXd out =
+      Eigen::MatrixXd::Zero(static_cast<Index>(deck.output_terms.size()), per_vector.cols());
   for (std::size_t j = 0; j < deck.output_terms.size(); ++j)
     for (const auto& [sign, vector] : deck.output_terms[j].terms) {
       const auto k = std::find(vectors.begin(), vectors.end(), vector) - vectors.begin();
@@ -948,7 +956,8 @@ WeightResult userDeckWeights(const UserDeck& deck, const std::map<std::string, d
   (void)session.takeWarnings();  // of an earlier run that failed (its error was the report)
   loadDeck(session, deck);
   applyParams(session, deck, params);
-  setInputs(session, deck, Eigen::VectorXd::Constant(static_cast<Index>(deck.input_sources.size()), v_read_v));
+  setInputs(session, deck,
+            Eigen::VectorXd::Constant(static_cast<Index>(deck.input_sources.size()), v_read_v));
   const double setup_s = std::chrono::duration<double>(Clock::now() - start).count();
   const std::vector<std::string> vectors = outputVectors(deck);
   WeightResult result = acTransferConductances(session, deck.input_sources, vectors);
@@ -983,7 +992,8 @@ CurrentResult userDeckCurrents(const UserDeck& deck, const std::map<std::string,
   session.clear();
   reportWarnings(session);
   result.timing.solve_s = std::chrono::duration<double>(Clock::now() - start).count();
-  requireFinite(result.currents_a, deck.quantity == DeckQuantity::Voltage ? "output voltage" : "output current",
+  requireFinite(result.currents_a,
+                deck.quantity == DeckQuantity::Voltage ? "output voltage" : "output current",
                 "output");
   return result;
 }

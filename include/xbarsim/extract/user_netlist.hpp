@@ -47,9 +47,9 @@ struct UserDeck {
   std::string text;
   std::vector<DeckLineOrigin> origins;  ///< one per line of `text`
   std::vector<std::filesystem::path> included_files;  ///< the deck first, then what it pulls in
-  std::vector<std::string> inputs;   ///< input V sources as named (lower case), row order
+  std::vector<std::string> inputs;         ///< input V sources as named (lower case), row order
   std::vector<std::string> input_sources;  ///< their ngspice names (`v.x1.vin0` for x1.vin0)
-  std::vector<std::string> outputs;  ///< outputs as named (lower case; "p - n" if differential)
+  std::vector<std::string> outputs;      ///< outputs as named (lower case; "p - n" if differential)
   std::vector<DeckOutput> output_terms;  ///< what each output reads, column order
   DeckQuantity quantity = DeckQuantity::Current;
   std::vector<std::string> params;   ///< top-level .param names (lower case)
@@ -74,8 +74,9 @@ struct UserDeck {
 [[nodiscard]] std::string transferUnits(const UserDeck& deck);
 [[nodiscard]] std::string outputUnits(const UserDeck& deck);
 
-/// W_eff (C×R, S; V/V for voltage outputs) of the deck: .param overrides applied, every input at v_read_v (the read
-/// operating point), then one AC small-signal analysis per input (exact Jacobian).
+/// W_eff (C×R, S; V/V for voltage outputs) of the deck: .param overrides applied, every input at
+/// v_read_v (the read operating point), then one AC small-signal analysis per input (exact
+/// Jacobian).
 [[nodiscard]] WeightResult userDeckWeights(const UserDeck& deck,
                                            const std::map<std::string, double>& params,
                                            double v_read_v);

@@ -75,7 +75,8 @@ Standalone standalone(const fs::path& deck, const std::vector<std::string>& sour
   text += "op\n";
   for (std::size_t m = 0; m < expressions.size(); ++m)
     text += fmt::format("let y{} = {}\nprint y{}\n", m, expressions[m], m);
-  for (const std::string& s : sources) text += fmt::format("alter {} dc = {:.17g}\nalter {} ac = 0\n", s, v_read, s);
+  for (const std::string& s : sources)
+    text += fmt::format("alter {} dc = {:.17g}\nalter {} ac = 0\n", s, v_read, s);
   for (std::size_t k = 0; k < sources.size(); ++k) {
     if (k > 0) text += fmt::format("alter {} ac = 0\n", sources[k - 1]);
     text += fmt::format("alter {} ac = 1\nac lin 1 1 1\n", sources[k]);
@@ -84,7 +85,8 @@ Standalone standalone(const fs::path& deck, const std::vector<std::string>& sour
   }
   text += ".endc\n.end\n";
   std::ofstream(dir / "driver.cir") << text;
-  const auto run = xbarsim::test::runCommand("cd " + dir.path().string() + " && ngspice -b driver.cir 2>&1");
+  const auto run =
+      xbarsim::test::runCommand("cd " + dir.path().string() + " && ngspice -b driver.cir 2>&1");
   const auto printed = xbarsim::test::parsePrinted(run.output);
   Standalone result{Eigen::VectorXd(static_cast<Eigen::Index>(expressions.size())),
                     Eigen::MatrixXd(static_cast<Eigen::Index>(expressions.size()),
@@ -92,7 +94,8 @@ Standalone standalone(const fs::path& deck, const std::vector<std::string>& sour
   for (std::size_t m = 0; m < expressions.size(); ++m) {
     const std::string y = fmt::format("y{}", m);
     BOOST_REQUIRE_MESSAGE(printed.count(y) == 1, "standalone ngspice printed no " << expressions[m]
-                                                                                  << ":\n" << run.output);
+                                                                                  << ":\n"
+                                                                                  << run.output);
     result.op[static_cast<Eigen::Index>(m)] = printed.at(y);
     for (std::size_t k = 0; k < sources.size(); ++k) {
       const std::string w = fmt::format("w{}_{}", m, k);
@@ -112,19 +115,20 @@ struct Extracted {
   std::vector<std::string> probes;
 };
 
-Extracted extractWithCli(const fs::path& deck, const std::string& config, const Eigen::VectorXd& x) {
+Extracted extractWithCli(const fs::path& deck, const std::string& config,
+                         const Eigen::VectorXd& x) {
   TempDir dir;
   std::ofstream(dir / "deck.toml") << config;
   {
     std::ofstream input(dir / "x.csv");
     for (const double v : x) input << fmt::format("{:.17g}\n", v);
   }
-  const std::string base = fmt::format("{} extract --netlist {} --config {} ", binary(), deck.string(),
-                                       (dir / "deck.toml").string());
+  const std::string base = fmt::format("{} extract --netlist {} --config {} ", binary(),
+                                       deck.string(), (dir / "deck.toml").string());
   const auto w_run = xbarsim::test::runCommand(base + "--out " + (dir / "w.h5").string() + " 2>&1");
   BOOST_REQUIRE_MESSAGE(w_run.status == 0, w_run.output);
-  const auto y_run = xbarsim::test::runCommand(base + "--input " + (dir / "x.csv").string() + " --out " +
-                                               (dir / "y.h5").string() + " 2>&1");
+  const auto y_run = xbarsim::test::runCommand(base + "--input " + (dir / "x.csv").string() +
+                                               " --out " + (dir / "y.h5").string() + " 2>&1");
   BOOST_REQUIRE_MESSAGE(y_run.status == 0, y_run.output);
   Extracted result;
   {
@@ -209,12 +213,14 @@ BOOST_AUTO_TEST_CASE(handwritten_deck_with_one_based_names) {
   BOOST_TEST(probes.probes == numbered("vs{}", 1, 4), boost::test_tools::per_element());
   // The same currents through the sense resistors, i(Rs{1..4}); ngspice's own @rs1[i].
   const auto by_element = standalone(deck, inputs, x, 0.2, numbered("@rs{}[i]", 1, 4));
-  const Extracted sensed = extractWithCli(deck, "[netlist]\ninputs = \"V{1..4}\"\noutputs = \"i(Rs{1..4})\"\n", x);
+  const Extracted sensed =
+      extractWithCli(deck, "[netlist]\ninputs = \"V{1..4}\"\noutputs = \"i(Rs{1..4})\"\n", x);
   BOOST_TEST(maxRelativeError(sensed.outputs, by_element.op) < kTolerance);
   BOOST_TEST(maxRelativeError(sensed.weff, probes.weff) < kTolerance);
   // Voltages at the sense nodes: a V/V transfer.
   const auto nodes = standalone(deck, inputs, x, 0.2, numbered("v(c{})", 1, 4));
-  const Extracted voltages = extractWithCli(deck, "[netlist]\ninputs = \"V{1..4}\"\noutputs = \"v(c{1..4})\"\n", x);
+  const Extracted voltages =
+      extractWithCli(deck, "[netlist]\ninputs = \"V{1..4}\"\noutputs = \"v(c{1..4})\"\n", x);
   checkAgainst(voltages, nodes, "handwritten 4x4, v(c{1..4})");
   BOOST_TEST(voltages.weff_units == "V/V");
   BOOST_TEST(voltages.output_units == "V");
@@ -231,10 +237,12 @@ BOOST_AUTO_TEST_CASE(generated_deck_with_the_array_in_an_included_subcircuit) {
                standalone(deck, inputs, x, 0.2, numbered("v.x1.vbl{}#branch", 0, 3)),
                "generated 6x4, x1.vbl{0..3}");
   // Hierarchical nodes: internal (x1.c5_<j>), and a port (x1.out<j> is the top-level out<j>).
-  const auto internal = standalone(deck, inputs, x, 0.2,
-                                   concat(numbered("v(x1.c5_{})", 0, 3), numbered("v(out{})", 0, 3)));
+  const auto internal = standalone(
+      deck, inputs, x, 0.2, concat(numbered("v(x1.c5_{})", 0, 3), numbered("v(out{})", 0, 3)));
   const Extracted nodes = extractWithCli(
-      deck, "[netlist]\ninputs = \"Vrow_{0..5}\"\noutputs = [\"v(x1.c5_{0..3})\", \"v(x1.out{0..3})\"]\n", x);
+      deck,
+      "[netlist]\ninputs = \"Vrow_{0..5}\"\noutputs = [\"v(x1.c5_{0..3})\", \"v(x1.out{0..3})\"]\n",
+      x);
   checkAgainst(nodes, internal, "generated 6x4, v(x1.c5_{0..3}) and v(x1.out{0..3})");
   // The current of a cell inside the instance, i(x1.rmem_0_<j>), against ngspice's @r[i];
   // and the current a probe gives minus that of the sense resistor in series (0 A).
@@ -242,11 +250,11 @@ BOOST_AUTO_TEST_CASE(generated_deck_with_the_array_in_an_included_subcircuit) {
   const Extracted cell = extractWithCli(
       deck, "[netlist]\ninputs = \"Vrow_{0..5}\"\noutputs = \"i(x1.rmem_0_{0..3})\"\n", x);
   BOOST_TEST(maxRelativeError(cell.outputs, cells.op) < kTolerance);
-  const Extracted zero = extractWithCli(
-      deck,
-      "[netlist]\ninputs = \"Vrow_{0..5}\"\noutputs = \"x1.vbl{0..3}\"\n"
-      "outputs_negative = \"i(Rsense{0..3})\"\n",
-      x);
+  const Extracted zero =
+      extractWithCli(deck,
+                     "[netlist]\ninputs = \"Vrow_{0..5}\"\noutputs = \"x1.vbl{0..3}\"\n"
+                     "outputs_negative = \"i(Rsense{0..3})\"\n",
+                     x);
   BOOST_TEST(zero.weff.cwiseAbs().maxCoeff() < 1e-12 * cell.weff.cwiseAbs().maxCoeff() + 1e-300);
 }
 
@@ -263,22 +271,27 @@ BOOST_AUTO_TEST_CASE(imac_style_layer_with_differential_columns_and_pwl_inputs) 
                "imac layer, v(out{1..4})");
   BOOST_TEST(amplified.weff_units == "V/V");
   // Differential column currents I+ - I- from the probes inside the layer instance.
-  const auto currents = standalone(deck, inputs, x, 0.2,
-                                   concat(numbered("v.xlayer1.vsp{}#branch", 1, 4),
-                                          numbered("v.xlayer1.vsn{}#branch", 1, 4)));
-  const Extracted differential = extractWithCli(
-      deck, "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"xlayer1.vsp{1..4}\"\n"
-            "outputs_negative = \"xlayer1.vsn{1..4}\"\n", x);
+  const auto currents = standalone(
+      deck, inputs, x, 0.2,
+      concat(numbered("v.xlayer1.vsp{}#branch", 1, 4), numbered("v.xlayer1.vsn{}#branch", 1, 4)));
+  const Extracted differential =
+      extractWithCli(deck,
+                     "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"xlayer1.vsp{1..4}\"\n"
+                     "outputs_negative = \"xlayer1.vsn{1..4}\"\n",
+                     x);
   checkAgainst(differential, Standalone{difference(currents.op, 4), difference(currents.ac, 4)},
                "imac layer, xlayer1.vsp - xlayer1.vsn");
   BOOST_TEST(differential.weff_units == "S");
   BOOST_TEST(differential.probes.front() == "xlayer1.vsp1 - xlayer1.vsn1");
   // Differential voltages after the current-to-voltage stage, V(tn) - V(tp) = V(out).
-  const auto stages = standalone(deck, inputs, x, 0.2,
-                                 concat(numbered("v(xlayer1.tn{})", 1, 4), numbered("v(xlayer1.tp{})", 1, 4)));
-  const Extracted stage = extractWithCli(
-      deck, "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(xlayer1.tn{1..4})\"\n"
-            "outputs_negative = \"v(xlayer1.tp{1..4})\"\n", x);
+  const auto stages =
+      standalone(deck, inputs, x, 0.2,
+                 concat(numbered("v(xlayer1.tn{})", 1, 4), numbered("v(xlayer1.tp{})", 1, 4)));
+  const Extracted stage =
+      extractWithCli(deck,
+                     "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(xlayer1.tn{1..4})\"\n"
+                     "outputs_negative = \"v(xlayer1.tp{1..4})\"\n",
+                     x);
   checkAgainst(stage, Standalone{difference(stages.op, 4), difference(stages.ac, 4)},
                "imac layer, v(xlayer1.tn) - v(xlayer1.tp)");
   BOOST_TEST(maxRelativeError(stage.weff, amplified.weff) < kTolerance);
@@ -294,11 +307,13 @@ BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
   const fs::path deck = kNetlists / "generated_6x4.cir";
   const std::string inputs = "[netlist]\ninputs = \"Vrow_{0..5}\"\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"outputs = \"Vrow_0\"", "0 V"},                         // drives a row: not a probe
-      {"outputs = \"i(Vrow_{0..1})\"", "both an input"},       // an input is no output
+      {"outputs = \"Vrow_0\"", "0 V"},                    // drives a row: not a probe
+      {"outputs = \"i(Vrow_{0..1})\"", "both an input"},  // an input is no output
       {"outputs = [\"x1.vbl0\", \"v(out1)\"]", "all currents or all voltages"},
-      {"outputs = \"x1.vbl{0..3}\"\noutputs_negative = \"x1.vbl{0..2}\"", "one negative per output"},
-      {"outputs = \"x1.vbl{0..3}\"\noutputs_negative = \"v(out{0..3})\"", "all currents or all voltages"},
+      {"outputs = \"x1.vbl{0..3}\"\noutputs_negative = \"x1.vbl{0..2}\"",
+       "one negative per output"},
+      {"outputs = \"x1.vbl{0..3}\"\noutputs_negative = \"v(out{0..3})\"",
+       "all currents or all voltages"},
       {"outputs = \"x1.vbl9\"", "no element x1.vbl9 in .subckt crossbar_6x4"},
       {"outputs = \"x2.vbl0\"", "no subcircuit instance x2"},
       {"outputs = \"v(x1.nowhere)\"", "no node x1.nowhere"},
@@ -327,11 +342,12 @@ BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
 
 BOOST_AUTO_TEST_CASE(sweeps_refuse_voltage_outputs_while_planning) {
   TempDir dir;
-  std::ofstream(dir / "sweep.toml") << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(out{1..4})\"\n"
-                                       "[sweep]\n\"read.v_read_v\" = [0.1, 0.2]\n";
-  const auto run = xbarsim::test::runCommand(
-      fmt::format("{} sweep --config {} --netlist {} --out {} 2>&1", binary(), (dir / "sweep.toml").string(),
-                  (kNetlists / "imac_layer.cir").string(), (dir / "s.h5").string()));
+  std::ofstream(dir / "sweep.toml")
+      << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(out{1..4})\"\n"
+         "[sweep]\n\"read.v_read_v\" = [0.1, 0.2]\n";
+  const auto run = xbarsim::test::runCommand(fmt::format(
+      "{} sweep --config {} --netlist {} --out {} 2>&1", binary(), (dir / "sweep.toml").string(),
+      (kNetlists / "imac_layer.cir").string(), (dir / "s.h5").string()));
   BOOST_TEST(run.status == 1, run.output);
   BOOST_TEST(run.output.find("netlist.outputs") != std::string::npos, run.output);
   BOOST_TEST(!fs::exists(dir / "s.h5"));
@@ -341,27 +357,31 @@ BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {
   // A memristor whose state s lives on a capacitor: I = g0 (1 + s) V, ds/dt = k V. At DC the
   // state node has no DC path; W_eff is taken at the .ic state: dI/dV = g0 (1 + s0).
   TempDir dir;
-  const std::string cell = ".subckt mem p n\nbm p n i=1e-5*(1+v(s))*v(p,n)\ngs 0 s cur='1e-3*v(p,n)'\n"
-                           "cs s 0 1\n.ends\n";
-  std::ofstream(dir / "mem.cir") << "* memristor\n" << cell
+  const std::string cell =
+      ".subckt mem p n\nbm p n i=1e-5*(1+v(s))*v(p,n)\ngs 0 s cur='1e-3*v(p,n)'\n"
+      "cs s 0 1\n.ends\n";
+  std::ofstream(dir / "mem.cir") << "* memristor\n"
+                                 << cell
                                  << "VIN0 a 0 dc 0.1\nx1 a b mem\nVOUT0 b 0 dc 0\n"
                                     ".ic v(x1.s)=0.5\n.tran 1n 1u uic\n.end\n";
   const auto deck = xbarsim::extract::readUserDeck(dir / "mem.cir", configOf(""));
   const auto w = xbarsim::extract::userDeckWeights(deck, {}, 0.2).weff_s;
   BOOST_TEST(std::abs(w(0, 0) - 1.5e-5) < 1e-9 * 1.5e-5, w(0, 0));
-  const auto i = xbarsim::extract::userDeckCurrents(deck, {}, Eigen::VectorXd::Constant(1, 0.2)).currents_a;
+  const auto i =
+      xbarsim::extract::userDeckCurrents(deck, {}, Eigen::VectorXd::Constant(1, 0.2)).currents_a;
   BOOST_TEST(std::abs(i[0] - 0.3e-5) < 1e-9 * 0.3e-5, i[0]);
   // The same .ic inside the subcircuit holds the state of every instance.
-  std::ofstream(dir / "local.cir") << "* memristor, .ic in the subcircuit\n"
-                                   << ".subckt mem p n\nbm p n i=1e-5*(1+v(s))*v(p,n)\n"
-                                      "gs 0 s cur='1e-3*v(p,n)'\ncs s 0 1\n.ic v(s)=0.25\n.ends\n"
-                                   << "VIN0 a 0 dc 0.1\nx1 a b mem\nx2 a b mem\nVOUT0 b 0 dc 0\n.end\n";
+  std::ofstream(dir / "local.cir")
+      << "* memristor, .ic in the subcircuit\n"
+      << ".subckt mem p n\nbm p n i=1e-5*(1+v(s))*v(p,n)\n"
+         "gs 0 s cur='1e-3*v(p,n)'\ncs s 0 1\n.ic v(s)=0.25\n.ends\n"
+      << "VIN0 a 0 dc 0.1\nx1 a b mem\nx2 a b mem\nVOUT0 b 0 dc 0\n.end\n";
   const auto local = xbarsim::extract::userDeckWeights(
       xbarsim::extract::readUserDeck(dir / "local.cir", configOf("")), {}, 0.2);
   BOOST_TEST(std::abs(local.weff_s(0, 0) - 2.5e-5) < 1e-9 * 2.5e-5, local.weff_s(0, 0));
   // Without .ic the state node floats: a numerical error naming it.
-  std::ofstream(dir / "float.cir") << "* memristor without .ic\n" << cell
-                                   << "VIN0 a 0 dc 0.1\nx1 a b mem\nVOUT0 b 0 dc 0\n.end\n";
+  std::ofstream(dir / "float.cir") << "* memristor without .ic\n"
+                                   << cell << "VIN0 a 0 dc 0.1\nx1 a b mem\nVOUT0 b 0 dc 0\n.end\n";
   BOOST_CHECK_THROW((void)xbarsim::extract::userDeckWeights(
                         xbarsim::extract::readUserDeck(dir / "float.cir", configOf("")), {}, 0.2),
                     xbarsim::NumericalError);
@@ -369,14 +389,16 @@ BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {
 
 BOOST_AUTO_TEST_CASE(analysis_cards_ngspice_cannot_parse_do_not_block_extraction) {
   TempDir dir;
-  std::ofstream(dir / "cards.cir") << "* cards\nVIN0 a 0 PULSE(0 1 1n 1n 1n 5n 10n)\nr1 a b 1k\n"
-                                      "VOUT0 b 0 0\n.tran 1n\n.meas tran x avg i(VOUT0)\n+ from=0 to=\n"
-                                      ".print tran i(VOUT0)\n.save i(VOUT0)\n.op\n.end\n";
+  std::ofstream(dir / "cards.cir")
+      << "* cards\nVIN0 a 0 PULSE(0 1 1n 1n 1n 5n 10n)\nr1 a b 1k\n"
+         "VOUT0 b 0 0\n.tran 1n\n.meas tran x avg i(VOUT0)\n+ from=0 to=\n"
+         ".print tran i(VOUT0)\n.save i(VOUT0)\n.op\n.end\n";
   const auto deck = xbarsim::extract::readUserDeck(dir / "cards.cir", configOf(""));
   BOOST_TEST(deck.origins.size() == 11U);  // one per line, title and .end included
   const auto w = xbarsim::extract::userDeckWeights(deck, {}, 0.2).weff_s;
   BOOST_TEST(std::abs(w(0, 0) - 1e-3) < 1e-12);
-  const auto i = xbarsim::extract::userDeckCurrents(deck, {}, Eigen::VectorXd::Constant(1, 0.4)).currents_a;
+  const auto i =
+      xbarsim::extract::userDeckCurrents(deck, {}, Eigen::VectorXd::Constant(1, 0.4)).currents_a;
   BOOST_TEST(std::abs(i[0] - 0.4e-3) < 1e-15);
 }
 
