@@ -594,6 +594,7 @@ std::optional<std::size_t> errorLine(const UserDeck& deck, const std::vector<std
     if (text.empty()) continue;
     for (std::size_t k = 1; k < lines.size(); ++k)  // line 1 is the title
       if (lines[k] == text) return k;
+    if (text.rfind("netlist line ", 0) == 0) continue;  // the session's guess: last resort
     for (std::size_t k = 1; k < lines.size(); ++k)
       if (isCode(k) && lines[k].size() >= 4 && text.size() > lines[k].size() &&
           text.ends_with(lines[k]) && text[text.size() - lines[k].size() - 1] == ' ')
@@ -629,10 +630,21 @@ std::optional<std::size_t> errorLine(const UserDeck& deck, const std::vector<std
             if (std::regex_search(lines[k], use)) return k;
     }
   }
-  static const std::regex line_no(R"(line (\d+))");
+  // ngspice's own numbers count the non-blank lines it was given (a deck loaded through the
+  // shared library; a file read by ngspice counts every line): map them back.
+  static const std::regex ngspice_line(R"((?:error on line|netlist line no\.) (\d+))");
   for (const std::string& m : messages) {
     std::smatch match;
-    if (std::regex_search(m, match, line_no)) {
+    const std::string text = lower(m);
+    if (!std::regex_search(text, match, ngspice_line)) continue;
+    long n = std::stol(match[1].str());
+    for (std::size_t k = 0; k < lines.size() && n > 0; ++k)
+      if (!lines[k].empty() && --n == 0) return k;
+  }
+  static const std::regex session_line(R"(^netlist line (\d+):)");
+  for (const std::string& m : messages) {
+    std::smatch match;
+    if (std::regex_search(m, match, session_line)) {
       const long n = std::stol(match[1].str());
       if (n >= 1 && n <= static_cast<long>(lines.size())) return static_cast<std::size_t>(n - 1);
     }
@@ -676,6 +688,13 @@ void loadDeck(spice::Session& session, const UserDeck& deck) {
         }
       }
     }
+    // ngspice's and the session's line numbers count lines of the loaded text, not the user's:
+    // they become the line of the error's own file:line (or go, when it has none).
+    static const std::regex internal_number(R"((error on line|netlist line) \d+)", std::regex::icase);
+    static const std::regex no_line(R"(^netlist line no\. \d+:?$)", std::regex::icase);
+    std::erase_if(parts, [](const std::string& part) { return std::regex_match(part, no_line); });
+    const std::string replacement = line > 0 ? fmt::format("$1 {}", line) : std::string("$1");
+    for (std::string& part : parts) part = std::regex_replace(part, internal_number, replacement);
     throw ConfigError(file, line, "",
                       fmt::format("ngspice cannot load the deck: {}", fmt::join(parts, " | ")));
   }
