@@ -436,8 +436,20 @@ class DeckModel {
         text.resize(k);
         break;
       }
-    static const std::regex equals(R"(\s*=\s*)");
-    return std::regex_replace(lower(text), equals, "=");
+    // `a = b` -> `a=b`
+    std::string glued;
+    glued.reserve(text.size());
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      const char c = text[k];
+      if (c == '=') {
+        while (!glued.empty() && (glued.back() == ' ' || glued.back() == '\t')) glued.pop_back();
+        glued += '=';
+        while (k + 1 < text.size() && (text[k + 1] == ' ' || text[k + 1] == '\t')) ++k;
+        continue;
+      }
+      glued += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return glued;
   }
 
   void parseCards() {
@@ -468,10 +480,14 @@ class DeckModel {
         break;
       }
       card.scope = current;
-      static const std::regex separators(R"([()=,{}'"]+)");
-      for (const std::string& t : card.tokens)
-        for (const std::string& word : tokens(std::regex_replace(t, separators, " ")))
-          scopes_[current].words.insert(word);
+      for (const std::string& t : card.tokens) {
+        std::size_t from = 0;
+        for (std::size_t k = 0; k <= t.size(); ++k)
+          if (k == t.size() || std::string_view("()=,{}'\"").find(t[k]) != std::string_view::npos) {
+            if (k > from) scopes_[current].words.insert(t.substr(from, k - from));
+            from = k + 1;
+          }
+      }
       if (head == ".subckt" && card.tokens.size() >= 2) {
         Scope def;
         def.name = card.tokens[1];

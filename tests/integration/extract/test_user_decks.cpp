@@ -340,6 +340,27 @@ BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(inputs_inside_subcircuit_instances) {
+  // Two drivers inside instances (one nested), a 1k and a 4k resistor into one probe: the
+  // transfer is 1/1k and 1/4k, and --input currents are the sums; against closed form.
+  TempDir dir;
+  std::ofstream(dir / "drivers.inc") << "* drivers\n.subckt drv out\nvd out 0 dc 0\n.ends\n"
+                                        ".subckt pair out\nx2 out drv\n.ends\n";
+  std::ofstream(dir / "deck.cir") << "* deck\n.include drivers.inc\nx1 a drv\nxp c pair\nr1 a b 1k\nr2 c b 4k\n"
+                                     "vsense b 0 0\n.end\n";
+  const auto deck = xbarsim::extract::readUserDeck(
+      dir / "deck.cir", configOf("[netlist]\ninputs = [\"x1.vd\", \"xp.x2.vd\"]\noutputs = \"vsense\"\n"));
+  BOOST_TEST(deck.input_sources == (std::vector<std::string>{"v.x1.vd", "v.xp.x2.vd"}),
+             boost::test_tools::per_element());
+  const auto w = xbarsim::extract::userDeckWeights(deck, {}, 0.2).weff_s;
+  BOOST_TEST(std::abs(w(0, 0) - 1e-3) < 1e-12);
+  BOOST_TEST(std::abs(w(0, 1) - 0.25e-3) < 1e-12);
+  Eigen::VectorXd x(2);
+  x << 0.3, -0.2;
+  const auto i = xbarsim::extract::userDeckCurrents(deck, {}, x).currents_a;
+  BOOST_TEST(std::abs(i[0] - (0.3e-3 - 0.05e-3)) < 1e-15);
+}
+
 BOOST_AUTO_TEST_CASE(sweeps_refuse_voltage_outputs_while_planning) {
   TempDir dir;
   std::ofstream(dir / "sweep.toml")
