@@ -306,16 +306,49 @@ class DeckModel {
   /// ngspice holds `.ic` nodes for a transient's initial operating point.
   void pinInitialConditions(const std::vector<DeckLineOrigin>& origins) {
     static const std::regex assignment(R"(^v\(([^(),]+)\)=(.+)$)");
-    for (const Card& card : cards_) {
-      if (card.tokens.front() != ".ic") continue;
+    auto fail = [&](std::size_t line, const std::string& problem) {
+      throw ConfigError(origins[line].file.string(), origins[line].line, "", problem);
+    };
+    auto terms = [&](const Card& card) {
+      std::vector<std::pair<std::string, std::string>> out;  // node, value
       for (std::size_t k = 1; k < card.tokens.size(); ++k) {
         std::smatch m;
         if (!std::regex_match(card.tokens[k], m, assignment))
-          throw ConfigError(origins[card.first].file.string(), origins[card.first].line, "",
-                            fmt::format("cannot read .ic term '{}' (expected v(node)=value)",
-                                        clipped(card.tokens[k])));
+          fail(card.first, fmt::format("cannot read .ic term '{}' (expected v(node)=value)",
+                                       clipped(card.tokens[k])));
+        out.emplace_back(m[1].str(), m[2].str());
+      }
+      return out;
+    };
+    std::map<std::pair<std::size_t, std::string>, std::size_t> local;  // (scope, node) -> line
+    for (const Card& card : cards_)
+      if (card.tokens.front() == ".ic" && card.scope != 0)
+        for (const auto& [node, value] : terms(card)) local.emplace(std::pair{card.scope, node}, card.first);
+    for (const Card& card : cards_) {
+      if (card.tokens.front() != ".ic") continue;
+      for (const auto& [node, value] : terms(card)) {
+        std::string pinned = node;
+        if (card.scope == 0 && node.find('.') != std::string::npos) {
+          // A node inside an instance: held by its flattened name (a port is the node outside).
+          std::vector<std::string> path;
+          std::string part;
+          for (std::istringstream in(node); std::getline(in, part, '.');) path.push_back(part);
+          const std::string last = path.back();
+          path.pop_back();
+          std::vector<std::size_t> scopes;
+          std::vector<std::size_t> instances;
+          std::string problem;
+          if (!walk(path, scopes, instances, problem))
+            fail(card.first, fmt::format(".ic v({}): {}", node, problem));
+          if (const auto it = local.find({scopes.back(), last}); it != local.end())
+            fail(card.first,
+                 fmt::format(".ic v({}): its subcircuit holds node {} already (.ic at {}:{})", node,
+                             last, origins[it->second].file.string(), origins[it->second].line));
+          pinned = flatNode(path, scopes, instances, last);
+          if (pinned.empty()) fail(card.first, fmt::format(".ic v({}): that node is ground", node));
+        }
         insertions_[card.first].push_back(
-            fmt::format("vxbarsim_ic{} {} 0 dc {}", pins_++, m[1].str(), m[2].str()));
+            fmt::format("vxbarsim_ic{} {} 0 dc {}", pins_++, pinned, value));
       }
       commentOut(card, "* (xbarsim: .ic node(s) held by the source(s) above)");
     }

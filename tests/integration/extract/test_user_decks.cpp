@@ -400,6 +400,18 @@ BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {
   const auto local = xbarsim::extract::userDeckWeights(
       xbarsim::extract::readUserDeck(dir / "local.cir", configOf("")), {}, 0.2);
   BOOST_TEST(std::abs(local.weff_s(0, 0) - 2.5e-5) < 1e-9 * 2.5e-5, local.weff_s(0, 0));
+  // A top-level .ic on a node its subcircuit already holds is an error at the top-level line.
+  std::ofstream(dir / "twice.cir") << "* memristor, two .ic\n"
+                                   << ".subckt mem p n\nbm p n i=1e-5*(1+v(s))*v(p,n)\n"
+                                      "gs 0 s cur='1e-3*v(p,n)'\ncs s 0 1\n.ic v(s)=0.25\n.ends\n"
+                                   << "VIN0 a 0 dc 0.1\nx1 a b mem\nVOUT0 b 0 dc 0\n.ic v(x1.s)=0.5\n.end\n";
+  try {
+    (void)xbarsim::extract::readUserDeck(dir / "twice.cir", configOf(""));
+    BOOST_FAIL("two .ic for one node accepted");
+  } catch (const xbarsim::ConfigError& e) {
+    BOOST_TEST(e.line() == 11, e.what());
+    BOOST_TEST(std::string(e.what()).find("twice.cir:6") != std::string::npos, e.what());
+  }
   // Without .ic the state node floats: a numerical error naming it.
   std::ofstream(dir / "float.cir") << "* memristor without .ic\n"
                                    << cell << "VIN0 a 0 dc 0.1\nx1 a b mem\nVOUT0 b 0 dc 0\n.end\n";
