@@ -270,30 +270,32 @@ BOOST_AUTO_TEST_CASE(imac_style_layer_with_differential_columns_and_pwl_inputs) 
   checkAgainst(amplified, standalone(deck, inputs, x, 0.2, numbered("v(out{})", 1, 4)),
                "imac layer, v(out{1..4})");
   BOOST_TEST(amplified.weff_units == "V/V");
-  // Differential column currents I+ - I- from the probes inside the layer instance.
-  const auto currents = standalone(
-      deck, inputs, x, 0.2,
-      concat(numbered("v.xlayer1.vsp{}#branch", 1, 4), numbered("v.xlayer1.vsn{}#branch", 1, 4)));
-  const Extracted differential =
-      extractWithCli(deck,
-                     "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"xlayer1.vsp{1..4}\"\n"
-                     "outputs_negative = \"xlayer1.vsn{1..4}\"\n",
-                     x);
-  checkAgainst(differential, Standalone{difference(currents.op, 4), difference(currents.ac, 4)},
-               "imac layer, xlayer1.vsp - xlayer1.vsn");
+  // Differential outputs: xbarsim's `outputs - outputs_negative` against standalone ngspice's
+  // two vectors subtracted.
+  auto differentialOutputs = [&](const std::string& positive, const std::string& negative,
+                                 const std::string& ngspice_positive,
+                                 const std::string& ngspice_negative) {
+    const auto both =
+        standalone(deck, inputs, x, 0.2,
+                   concat(numbered(ngspice_positive, 1, 4), numbered(ngspice_negative, 1, 4)));
+    const Extracted got = extractWithCli(
+        deck,
+        fmt::format(
+            "[netlist]\ninputs = \"V{{1..8}}\"\noutputs = \"{}\"\noutputs_negative = \"{}\"\n",
+            positive, negative),
+        x);
+    checkAgainst(got, Standalone{difference(both.op, 4), difference(both.ac, 4)},
+                 "imac layer, " + positive + " - " + negative);
+    return got;
+  };
+  // Column currents I+ - I- from the probes inside the layer instance.
+  const Extracted differential = differentialOutputs(
+      "xlayer1.vsp{1..4}", "xlayer1.vsn{1..4}", "v.xlayer1.vsp{}#branch", "v.xlayer1.vsn{}#branch");
   BOOST_TEST(differential.weff_units == "S");
   BOOST_TEST(differential.probes.front() == "xlayer1.vsp1 - xlayer1.vsn1");
-  // Differential voltages after the current-to-voltage stage, V(tn) - V(tp) = V(out).
-  const auto stages =
-      standalone(deck, inputs, x, 0.2,
-                 concat(numbered("v(xlayer1.tn{})", 1, 4), numbered("v(xlayer1.tp{})", 1, 4)));
-  const Extracted stage =
-      extractWithCli(deck,
-                     "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(xlayer1.tn{1..4})\"\n"
-                     "outputs_negative = \"v(xlayer1.tp{1..4})\"\n",
-                     x);
-  checkAgainst(stage, Standalone{difference(stages.op, 4), difference(stages.ac, 4)},
-               "imac layer, v(xlayer1.tn) - v(xlayer1.tp)");
+  // Voltages after the current-to-voltage stage, V(tn) - V(tp) = V(out).
+  const Extracted stage = differentialOutputs("v(xlayer1.tn{1..4})", "v(xlayer1.tp{1..4})",
+                                              "v(xlayer1.tn{})", "v(xlayer1.tp{})");
   BOOST_TEST(maxRelativeError(stage.weff, amplified.weff) < kTolerance);
   // The analysis and output cards are gone from what ngspice loads; .option stays.
   const auto loaded = xbarsim::extract::readUserDeck(deck, configOf(config));
