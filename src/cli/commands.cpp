@@ -141,21 +141,27 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     if (!request.input_path.empty()) {
       const Eigen::VectorXd x = readInputVector(request.input_path, static_cast<Index>(deck.inputs.size()));
       const extract::CurrentResult r = extract::userDeckCurrents(deck, params, x);
+      // Voltage outputs (v(node)) are written as /voltages in V, currents as /currents in A.
+      const bool voltages = deck.quantity == extract::DeckQuantity::Voltage;
+      const std::string dataset = voltages ? "/voltages" : "/currents";
       h5.writeVector("/inputs_v", x, "V");
-      h5.writeVector("/currents", r.currents_a, "A");
-      h5.attachDimensionScale("/currents", "/output", 0);
+      h5.writeVector(dataset, r.currents_a, extract::outputUnits(deck));
+      h5.attachDimensionScale(dataset, "/output", 0);
       timing = r.timing;
       method = "op";
-      summary = fmt::format("currents (A): {}", fmt::join(r.currents_a, ", "));
+      summary = fmt::format("{} ({}): {}", voltages ? "voltages" : "currents",
+                            extract::outputUnits(deck), fmt::join(r.currents_a, ", "));
     } else {
+      // W_eff in S for current outputs, the voltage transfer in V/V for voltage outputs.
       const extract::WeightResult r = extract::userDeckWeights(deck, params, v_read_v);
-      h5.writeMatrix("/weff", r.weff_s, "S");
+      h5.writeMatrix("/weff", r.weff_s, extract::transferUnits(deck));
       h5.attachDimensionScale("/weff", "/output", 0);
       h5.attachDimensionScale("/weff", "/input", 1);
       timing = r.timing;
       method = r.method;
-      summary = fmt::format("W_eff {}x{} (S), max |W| = {:.6g} S", r.weff_s.rows(),
-                            r.weff_s.cols(), r.weff_s.cwiseAbs().maxCoeff());
+      summary = fmt::format("W_eff {}x{} ({}), max |W| = {:.6g} {}", r.weff_s.rows(),
+                            r.weff_s.cols(), extract::transferUnits(deck),
+                            r.weff_s.cwiseAbs().maxCoeff(), extract::transferUnits(deck));
     }
     h5.setAttribute("/", "netlist", fs::absolute(netlist_path).string());
   } else {

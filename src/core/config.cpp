@@ -22,7 +22,7 @@ std::string_view typeName(ValueType type) {
     case ValueType::Boolean: return "a boolean";
     case ValueType::String: return "a string";
     case ValueType::RealArray: return "an array of numbers";
-    case ValueType::StringArray: return "an array of strings";
+    case ValueType::StringArray: return "a string or an array of strings";
     case ValueType::RealTable: return "a table of numbers";
   }
   return "?";
@@ -183,7 +183,8 @@ Value convert(const KeySpec& spec, const toml::node& node, MakeError&& error) {
       return xs;
     }
     case ValueType::StringArray: {
-      if (!node.is_array()) throw error("expected an array of strings");
+      if (node.is_string()) return std::vector<std::string>{node.as_string()->get()};  // one name
+      if (!node.is_array()) throw error("expected a string or an array of strings");
       std::vector<std::string> xs;
       for (const toml::node& element : *node.as_array()) {
         if (!element.is_string()) throw error("expected an array of strings");

@@ -88,10 +88,15 @@ const core::Schema& configSchema() {
               .description = "user ngspice deck (relative to this file); --netlist overrides",
               .optional = true})
         .add({.key = "netlist.inputs", .type = ValueType::StringArray,
-              .description = "input V sources in row order (default: VIN0, VIN1, ...)",
+              .description = "input V sources in row order: names or patterns \"V{1..32}\", "
+                             "hierarchical x1.vin0 (default: VIN0, VIN1, ...)",
               .optional = true})
         .add({.key = "netlist.outputs", .type = ValueType::StringArray,
-              .description = "0 V output probes in column order (default: VOUT0, VOUT1, ...)",
+              .description = "outputs in column order: 0 V probes \"VS{1..32}\", i(element), "
+                             "v(node) or v(a,b); hierarchical x1.vout0 (default: VOUT0, VOUT1, ...)",
+              .optional = true})
+        .add({.key = "netlist.outputs_negative", .type = ValueType::StringArray,
+              .description = "differential outputs: one per output, subtracted from it (same kind)",
               .optional = true})
         .add({.key = "netlist.params", .type = ValueType::RealTable,
               .default_value = std::map<std::string, double>{},

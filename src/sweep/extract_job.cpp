@@ -116,6 +116,11 @@ class ExtractJob final : public Job {
   std::map<std::string, std::size_t> prepare(const core::Config& point) const override {
     if (deck_mode_) {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
+      // The sweep's fields are declared in S before any deck is read.
+      if (deck.quantity != extract::DeckQuantity::Current)
+        point.fail("netlist.outputs",
+                   "a sweep extracts current outputs (W_eff in S); voltage "
+                   "outputs v(...) are for xbarsim extract");
       return {{"input", deck.inputs.size()}, {"output", deck.outputs.size()}};
     }
     extract::checkArrayMemory(point, options_.backend);  // refused while planning, before any point

@@ -25,7 +25,7 @@ enum class ValueType {
   Boolean,
   String,       ///< optionally one of `choices`
   RealArray,    ///< array of numbers
-  StringArray,  ///< array of strings
+  StringArray,  ///< array of strings (a single string is a one-element array)
   RealTable,    ///< table of free-named keys with numeric values (e.g. netlist .param overrides)
 };
 
