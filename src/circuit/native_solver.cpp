@@ -405,6 +405,112 @@ struct NativeSolver::Impl {
     return nr;
   }
 
+  /// True when only the sense amplifiers depend on the operating point (linear 1R cells and
+  /// wires, grid factorization, amplifiers that do not hold their input): the network then
+  /// reduces exactly to its multiport matrix Y on [drivers, sense nodes], factorized once, and
+  /// Newton runs on the C sense-node voltages alone.
+  bool portReduced() const {
+    return use_grid && topo.freeSense() && spec.cell == CellKind::OneR && spec.iv.isLinear();
+  }
+
+  /// Current leaving each sense node (network through Y plus the amplifier load) at sense
+  /// voltages v for inputs vin, and the loads' small-signal conductances.
+  void reducedResidual(const Eigen::MatrixXd& y, const Eigen::VectorXd& vin, const Eigen::VectorXd& v,
+                       Eigen::VectorXd& f, Eigen::VectorXd* gload) const {
+    const Eigen::Index R = spec.rows;
+    const Eigen::Index C = spec.cols;
+    f.noalias() = y.bottomLeftCorner(C, R) * vin;
+    f.noalias() += y.bottomRightCorner(C, C) * v;
+    if (gload) gload->resize(C);
+    for (Eigen::Index j = 0; j < C; ++j) {
+      const auto l = spec.sense->load(v[j]);
+      f[j] += l.i_a;
+      if (gload) (*gload)[j] = l.di_dv_s;
+    }
+  }
+
+  /// Damped Newton on the sense-node voltages of a port-reduced circuit (the multiport y is
+  /// already factorized): the same iterates as the full Newton, whose interior is linear.
+  /// v holds the start (and returns the solution).
+  NewtonReport reducedNewton(const Eigen::MatrixXd& y, const Eigen::VectorXd& vin, Eigen::VectorXd& v) {
+    const auto& no = opt.newton;
+    const Eigen::Index C = spec.cols;
+    NewtonReport nr;
+    Eigen::VectorXd f, ft, vt, gload;
+    reducedResidual(y, vin, v, f, &gload);
+    double fnorm = f.lpNorm<Eigen::Infinity>();
+    const double vin_scale = vin.size() > 0 ? vin.lpNorm<Eigen::Infinity>() : 0.0;
+    double prev_update = std::numeric_limits<double>::infinity();
+    Eigen::MatrixXd jac;
+    for (int it = 1; it <= no.max_iterations; ++it) {
+      jac = y.bottomRightCorner(C, C);
+      jac.diagonal() += gload;
+      Eigen::LLT<Eigen::MatrixXd> llt(jac);
+      if (llt.info() != Eigen::Success)
+        throw NumericalError("native solver: sense-node system is not positive definite");
+      const Eigen::VectorXd dx = -llt.solve(f);
+      if (!dx.allFinite())
+        throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
+                                         "(worst node: {})", it, reducedWorst(f)));
+      const double dnorm = dx.lpNorm<Eigen::Infinity>();
+      double alpha = dnorm > no.max_step_v ? no.max_step_v / dnorm : 1.0;
+      double ftnorm = 0.0;
+      for (int bt = 0;; ++bt) {
+        vt = v + alpha * dx;
+        reducedResidual(y, vin, vt, ft, nullptr);
+        ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+        const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
+        if (small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
+            (bt >= no.max_backtracks && std::isfinite(ftnorm)))
+          break;
+        if (bt >= no.max_backtracks)
+          throw NumericalError(fmt::format(
+              "native solver: Newton step gives a non-finite residual at iteration {} (worst "
+              "node: {})", it, reducedWorst(f)));
+        alpha *= 0.5;
+        ++nr.backtracks;
+      }
+      v.swap(vt);
+      reducedResidual(y, vin, v, f, &gload);
+      fnorm = ftnorm;
+      const double update = alpha * dnorm;
+      nr.iterations = it;
+      nr.update_v = update;
+      const double scale = std::max(v.lpNorm<Eigen::Infinity>(), vin_scale);
+      if (update <= no.abs_tol_v + no.rel_tol * scale ||
+          (alpha == 1.0 && update <= no.floor_tol_v && update > 0.5 * prev_update)) {
+        nr.converged = true;
+        break;
+      }
+      prev_update = alpha == 1.0 ? update : std::numeric_limits<double>::infinity();
+    }
+    nr.residual_a = fnorm;
+    nr.worst_node = reducedWorst(f);
+    ++rep.newton_solves;
+    rep.newton_iterations += nr.iterations;
+    rep.newton = nr;
+    if (!nr.converged)
+      throw NumericalError(fmt::format(
+          "native solver: Newton did not converge after {} iterations: largest residual {:.3g} A "
+          "at worst node {}, last update {:.3g} V",
+          nr.iterations, nr.residual_a, nr.worst_node, nr.update_v));
+    return nr;
+  }
+
+  std::string reducedWorst(const Eigen::VectorXd& f) const {
+    if (f.size() == 0) return {};
+    Eigen::Index k = 0;
+    for (k = 0; k < f.size() && std::isfinite(f[k]); ++k) {
+    }
+    if (k == f.size()) f.cwiseAbs().maxCoeff(&k);
+    return topo.nodeName(topo.outNode(k));
+  }
+
+  /// Sense-node voltages a cold start begins with (amplifier inputs at their virtual ground).
+  Eigen::VectorXd restingSense() const {
+    return Eigen::VectorXd::Constant(spec.cols, spec.sense->restingInput());
+  }
+
   void beginCall() {
     const std::string name = rep.factorization;
     const Eigen::Index unknowns = rep.unknowns;
@@ -451,6 +557,19 @@ Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
       m.linear_factor_valid = true;
     }
     w = m.weights(gd, gload);
+  } else if (m.portReduced()) {
+    // Linear array, non-linear amplifiers: one factorization gives the multiport matrix;
+    // Newton on the sense nodes only. The interior node voltages are not computed.
+    const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
+    gd = m.spec.g_s;
+    m.factorize(gd, Eigen::VectorXd(), false);
+    Eigen::VectorXd v = m.restingSense();
+    m.reducedNewton(m.grid->multiport(), vin, v);
+    Eigen::VectorXd f;
+    m.reducedResidual(m.grid->multiport(), vin, v, f, &gload);
+    w = m.weights(gd, gload);
+    m.have_x = false;
+    m.linear_factor_valid = false;
   } else {
     const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
     m.newton(vin);
