@@ -36,6 +36,10 @@ const CrossbarSpec& validated(const CrossbarSpec& spec) {
   return spec;
 }
 
+/// A chord step is kept when it shrinks the KCL residual at least this much (else the Jacobian
+/// is refreshed): slower contraction costs more solves than a factorization saves.
+constexpr double kChordContraction = 0.2;
+
 /// One edge incident to an (ideal) sense node: its other end and whether it is a cell.
 struct SenseEdge {
   int other;         // encoded node at the other end
@@ -61,6 +65,11 @@ struct NativeSolver::Impl {
   Eigen::VectorXd x_inputs;  // inputs of the last solution
   bool have_x = false;
   bool linear_factor_valid = false;  // constant-Jacobian circuits: factors kept for solves
+  bool chord_factors_valid = false;  // non-linear: kept factors of an earlier Jacobian (chord)
+  /// Port-reduced solves leave the interior node voltages uncomputed: the inputs of that
+  /// operating point, solved in full on request (rowNodeVoltages ...).
+  bool lazy_x = false;
+  Eigen::VectorXd lazy_inputs;
   NativeReport rep;
 
   Impl(CrossbarSpec s, NativeOptions o) : spec(std::move(s)), opt(o), topo(validated(spec)) {
@@ -211,6 +220,7 @@ struct NativeSolver::Impl {
       rep.factor_bytes = sparse->factorNonZeros() * (sizeof(double) + sizeof(int));
     }
     linear_factor_valid = false;
+    chord_factors_valid = false;
     ++rep.factorizations;
     rep.factor_s += since(t0);
   }
@@ -341,14 +351,52 @@ struct NativeSolver::Impl {
     }
     const bool constant = constantJacobian();
     double prev_update = std::numeric_limits<double>::infinity();
+    double chord_prev_step = std::numeric_limits<double>::infinity();
     for (int it = 1; it <= no.max_iterations; ++it) {
-      if (!(constant && linear_factor_valid)) {
+      // Chord (modified) Newton: the factors of an earlier Jacobian (this solve's or the
+      // previous vector's) are tried first; a step that does not halve the residual is
+      // discarded and the iteration redone with a fresh Jacobian (full Newton).
+      const bool chord = !constant && chord_factors_valid;
+      if (!(constant && linear_factor_valid) && !chord) {
         jacobian(x, vin, gd, gload);
         factorize(gd, gload, true);
         if (constant) linear_factor_valid = true;
+        chord_factors_valid = !constant && opt.chord;
       }
       Eigen::MatrixXd dx = -f;
       solve(dx);
+      if (chord) {
+        const double dn = dx.allFinite() ? dx.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+        bool accept = dn <= no.max_step_v;
+        if (accept) {
+          xt = x + dx.col(0);
+          residual(xt, vin, ft);
+          const double ftn = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+          accept = ftn <= kChordContraction * fnorm;
+          if (accept) {
+            // Linear convergence at rate theta: the error left is about theta/(1-theta)·dn,
+            // required a thousand times below the Newton tolerance (the full Newton's last,
+            // quadratic step leaves far less than its tolerance; so must the chord).
+            const double theta = std::min(kChordContraction, std::max(ftn / fnorm, dn / chord_prev_step));
+            x.swap(xt);
+            f.swap(ft);
+            fnorm = ftn;
+            nr.iterations = it;
+            nr.update_v = dn;
+            ++rep.chord_steps;
+            chord_prev_step = dn;
+            if (theta / (1.0 - theta) * dn <= 1e-3 * (no.abs_tol_v + no.rel_tol * x.lpNorm<Eigen::Infinity>())) {
+              nr.converged = true;
+              break;
+            }
+            prev_update = std::numeric_limits<double>::infinity();
+            continue;
+          }
+        }
+        chord_factors_valid = false;  // redo this iteration with a fresh Jacobian
+        --it;
+        continue;
+      }
       if (!dx.allFinite())
         throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
                                          "(worst node: {})", it, worstNode(f)));
@@ -393,6 +441,7 @@ struct NativeSolver::Impl {
     nr.residual_a = fnorm;
     nr.worst_node = worstNode(f);
     have_x = true;
+    lazy_x = false;
     x_inputs = vin;
     ++rep.newton_solves;
     rep.newton_iterations += nr.iterations;
@@ -470,6 +519,10 @@ struct NativeSolver::Impl {
         alpha *= 0.5;
         ++nr.backtracks;
       }
+      // The amplifier currents change by gload·Δv: a high-gain amplifier moves its input by
+      // far less than the voltage tolerance, so the current change is tested too, and (as the
+      // full Newton, whose first step moves the interior) at least two iterations are taken.
+      const double di = (gload.cwiseAbs().cwiseProduct(alpha * dx)).lpNorm<Eigen::Infinity>();
       v.swap(vt);
       reducedResidual(y, vin, v, f, &gload);
       fnorm = ftnorm;
@@ -477,8 +530,10 @@ struct NativeSolver::Impl {
       nr.iterations = it;
       nr.update_v = update;
       const double scale = std::max(v.lpNorm<Eigen::Infinity>(), vin_scale);
-      if (update <= no.abs_tol_v + no.rel_tol * scale ||
-          (alpha == 1.0 && update <= no.floor_tol_v && update > 0.5 * prev_update)) {
+      double i_scale = 0.0;
+      for (Eigen::Index j = 0; j < C; ++j) i_scale = std::max(i_scale, std::abs(spec.sense->load(v[j]).i_a));
+      const bool small = update <= no.abs_tol_v + no.rel_tol * scale && di <= no.rel_tol * i_scale;
+      if (it >= 2 && (small || (alpha == 1.0 && update <= no.floor_tol_v && update > 0.5 * prev_update))) {
         nr.converged = true;
         break;
       }
@@ -511,6 +566,14 @@ struct NativeSolver::Impl {
     return Eigen::VectorXd::Constant(spec.cols, spec.sense->restingInput());
   }
 
+  /// The full operating point of a port-reduced solve, when node voltages are asked for.
+  void ensureNodeVoltages() {
+    if (have_x || !lazy_x) return;
+    const NativeReport kept = rep;
+    newton(lazy_inputs);
+    rep = kept;
+  }
+
   void beginCall() {
     const std::string name = rep.factorization;
     const Eigen::Index unknowns = rep.unknowns;
@@ -537,7 +600,10 @@ NativeSolver& NativeSolver::operator=(NativeSolver&&) noexcept = default;
 
 const CrossbarSpec& NativeSolver::spec() const noexcept { return impl_->spec; }
 const NativeReport& NativeSolver::report() const noexcept { return impl_->rep; }
-void NativeSolver::resetWarmStart() noexcept { impl_->have_x = false; }
+void NativeSolver::resetWarmStart() noexcept {
+  impl_->have_x = false;
+  impl_->lazy_x = false;
+}
 
 Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
   Impl& m = *impl_;
@@ -569,7 +635,8 @@ Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
     m.reducedResidual(m.grid->multiport(), vin, v, f, &gload);
     w = m.weights(gd, gload);
     m.have_x = false;
-    m.linear_factor_valid = false;
+    m.lazy_x = true;
+    m.lazy_inputs = vin;
   } else {
     const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
     m.newton(vin);
@@ -598,6 +665,33 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
   m.beginCall();
   m.checkInputs(x_v);
   Eigen::MatrixXd out(m.spec.cols, x_v.cols());
+  if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear() && x_v.cols() > 0) {
+    const Eigen::Index R = m.spec.rows;
+    const Eigen::Index C = m.spec.cols;
+    m.factorize(m.spec.g_s, Eigen::VectorXd(), false);
+    const Eigen::MatrixXd& y = m.grid->multiport();
+    if (!m.topo.freeSense()) {
+      out.noalias() = -y.bottomLeftCorner(C, R) * x_v;
+    } else {
+      Eigen::VectorXd v = m.restingSense();
+      for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
+        const Eigen::VectorXd vin = x_v.col(k);
+        m.reducedNewton(y, vin, v);
+        for (Eigen::Index j = 0; j < C; ++j) out(j, k) = m.spec.sense->load(v[j]).i_a;
+      }
+    }
+    m.have_x = false;
+    m.lazy_x = true;
+    m.lazy_inputs = x_v.col(x_v.cols() - 1);
+    for (Eigen::Index k = 0; k < out.cols(); ++k)
+      for (Eigen::Index j = 0; j < out.rows(); ++j)
+        if (!std::isfinite(out(j, k)))
+          throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
+                                           "input vector {} (a cell current overflowed)",
+                                           j, m.topo.nodeName(m.topo.outNode(j)), out(j, k), k));
+    m.rep.total_s = since(t0);
+    return out;
+  }
   for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
     const Eigen::VectorXd vin = x_v.col(k);
     m.newton(vin);
@@ -630,10 +724,13 @@ void NativeSolver::updateConductances(const Eigen::MatrixXd& g_s) {
   next.validate();
   m.spec.g_s = g_s;
   m.linear_factor_valid = false;
+  m.chord_factors_valid = false;
+  m.lazy_x = false;
 }
 
 Eigen::MatrixXd NativeSolver::rowNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
   for (Eigen::Index i = 0; i < m.spec.rows; ++i)
@@ -642,7 +739,8 @@ Eigen::MatrixXd NativeSolver::rowNodeVoltages() const {
 }
 
 Eigen::MatrixXd NativeSolver::columnNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
   for (Eigen::Index i = 0; i < m.spec.rows; ++i)
@@ -651,7 +749,8 @@ Eigen::MatrixXd NativeSolver::columnNodeVoltages() const {
 }
 
 Eigen::VectorXd NativeSolver::senseNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::VectorXd v(m.spec.cols);
   for (Eigen::Index j = 0; j < m.spec.cols; ++j) v[j] = m.volt(m.topo.outNode(j), m.x, m.x_inputs);

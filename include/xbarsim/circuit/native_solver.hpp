@@ -64,6 +64,10 @@ struct NativeOptions {
   /// Grid multifrontal leaf size (sites per side); 2 was measured fastest with the least memory.
   int leaf_size = 2;
   NewtonOptions newton;
+  /// Chord (modified) Newton for non-linear circuits: steps reuse the factors of an earlier
+  /// Jacobian (of this solve or the previous input vector) while each halves the KCL residual;
+  /// otherwise the iteration is redone with a fresh Jacobian. Same convergence test.
+  bool chord = true;
 };
 
 /// Convergence of one Newton solve.
@@ -86,6 +90,7 @@ struct NativeReport {
   int solves = 0;                 ///< right-hand sides solved
   int newton_solves = 0;          ///< Newton solves (one per input vector)
   int newton_iterations = 0;      ///< summed over those solves
+  int chord_steps = 0;            ///< of those, steps with the factors of an earlier Jacobian
   NewtonReport newton;            ///< the last Newton solve
   double factor_s = 0.0;          ///< wall time in numeric factorizations
   double solve_s = 0.0;           ///< wall time in triangular solves
@@ -113,7 +118,10 @@ class NativeSolver {
   /// Column currents I (A, size C) for row inputs x_v (V, size R).
   Eigen::VectorXd currents(const Eigen::VectorXd& x_v);
   /// Column currents for a batch: x_v is R×K (one input per column), the result C×K. Each
-  /// Newton solve starts from the previous solution.
+  /// Newton solve starts from the previous solution. Linear 1R cells with r_row > 0 and
+  /// r_col > 0 (grid): one factorization yields the multiport matrix Y on [drivers, sense
+  /// nodes]; an ideal sense gives I = W_eff x directly, other amplifiers a Newton on the C
+  /// sense nodes per vector. The node voltages are then solved only when asked for.
   Eigen::MatrixXd currentsBatch(const Eigen::MatrixXd& x_v);
   /// Best linear surrogate over a set of inputs (R×K): the C×R matrix W minimizing
   /// Σ_k ||I(x_k) − W x_k||² (minimum-norm solution when the inputs do not span R^R).
@@ -123,7 +131,8 @@ class NativeSolver {
   /// Forgets the warm-start solution (the next Newton solve starts from 0 V).
   void resetWarmStart() noexcept;
 
-  /// Node voltages of the last solved operating point (R×C; C for the sense nodes).
+  /// Node voltages of the last solved operating point (R×C; C for the sense nodes). After a
+  /// port-reduced solve (see currentsBatch) they are computed here by a full solve.
   Eigen::MatrixXd rowNodeVoltages() const;
   Eigen::MatrixXd columnNodeVoltages() const;
   Eigen::VectorXd senseNodeVoltages() const;
