@@ -13,6 +13,7 @@
 #include "detail/native_cell.hpp"
 #include "detail/native_dense.hpp"
 #include "detail/native_grid.hpp"
+#include "detail/native_line_cg.hpp"
 #include "detail/native_sparse.hpp"
 #include "detail/native_sparse_lu.hpp"
 #include "detail/native_topology.hpp"
@@ -39,6 +40,11 @@ const CrossbarSpec& validated(const CrossbarSpec& spec) {
 /// A chord step is kept when it shrinks the KCL residual at least this much (else the Jacobian
 /// is refreshed): slower contraction costs more solves than a factorization saves.
 constexpr double kChordContraction = 0.2;
+
+/// Conjugate gradients of iterative MVMs: the relative size of the last update, and the
+/// iterations after which the multiport factorization takes over.
+constexpr double kCgRelTol = 1e-14;
+constexpr int kCgMaxIterations = 400;
 
 /// One edge incident to an (ideal) sense node: its other end and whether it is a cell.
 struct SenseEdge {
@@ -668,6 +674,31 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
   if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear() && x_v.cols() > 0) {
     const Eigen::Index R = m.spec.rows;
     const Eigen::Index C = m.spec.cols;
+    if (!m.topo.freeSense() && x_v.cols() <= m.opt.iterative_max_vectors) {
+      const detail::LineCgProblem p{1.0 / (m.spec.r_driver_ohm + m.spec.r_row_ohm),
+                                    1.0 / m.spec.r_row_ohm, 1.0 / m.spec.r_col_ohm};
+      Eigen::MatrixXd u, c;
+      bool ok = true;
+      for (Eigen::Index k = 0; k < x_v.cols() && ok; ++k) {
+        const auto cg = detail::solveLineCg(p, m.spec.g_s, x_v.col(k), u, c, kCgMaxIterations, kCgRelTol);
+        m.rep.cg_iterations += cg.iterations;
+        ok = cg.converged;
+        out.col(k) = p.g_col * c.row(R - 1).transpose();
+      }
+      if (ok && out.allFinite()) {
+        m.x.resize(m.topo.unknowns());
+        for (Eigen::Index i = 0; i < R; ++i)
+          for (Eigen::Index j = 0; j < C; ++j) {
+            m.x[m.topo.rowNode(i, j)] = u(i, j);
+            m.x[m.topo.colNode(i, j)] = c(i, j);
+          }
+        m.have_x = true;
+        m.lazy_x = false;
+        m.x_inputs = x_v.col(x_v.cols() - 1);
+        m.rep.total_s = since(t0);
+        return out;
+      }
+    }
     m.factorize(m.spec.g_s, Eigen::VectorXd(), false);
     const Eigen::MatrixXd& y = m.grid->multiport();
     if (!m.topo.freeSense()) {

@@ -68,6 +68,11 @@ struct NativeOptions {
   /// Jacobian (of this solve or the previous input vector) while each halves the KCL residual;
   /// otherwise the iteration is redone with a fresh Jacobian. Same convergence test.
   bool chord = true;
+  /// Linear 1R arrays with r_row > 0, r_col > 0 and an ideal sense: batches of at most this
+  /// many input vectors are solved by conjugate gradients preconditioned with the column
+  /// wires (no factorization; O(RC) per iteration), larger ones through the multiport
+  /// factorization. 0 = never iterate.
+  int iterative_max_vectors = 4;
 };
 
 /// Convergence of one Newton solve.
@@ -91,6 +96,7 @@ struct NativeReport {
   int newton_solves = 0;          ///< Newton solves (one per input vector)
   int newton_iterations = 0;      ///< summed over those solves
   int chord_steps = 0;            ///< of those, steps with the factors of an earlier Jacobian
+  int cg_iterations = 0;          ///< conjugate-gradient iterations (iterative MVMs)
   NewtonReport newton;            ///< the last Newton solve
   double factor_s = 0.0;          ///< wall time in numeric factorizations
   double solve_s = 0.0;           ///< wall time in triangular solves
@@ -121,7 +127,9 @@ class NativeSolver {
   /// Newton solve starts from the previous solution. Linear 1R cells with r_row > 0 and
   /// r_col > 0 (grid): one factorization yields the multiport matrix Y on [drivers, sense
   /// nodes]; an ideal sense gives I = W_eff x directly, other amplifiers a Newton on the C
-  /// sense nodes per vector. The node voltages are then solved only when asked for.
+  /// sense nodes per vector. The node voltages are then solved only when asked for. With an
+  /// ideal sense and at most NativeOptions::iterative_max_vectors vectors, conjugate gradients
+  /// instead (no factorization; falls back to the multiport if they do not converge).
   Eigen::MatrixXd currentsBatch(const Eigen::MatrixXd& x_v);
   /// Best linear surrogate over a set of inputs (R×K): the C×R matrix W minimizing
   /// Σ_k ||I(x_k) − W x_k||² (minimum-norm solution when the inputs do not span R^R).
