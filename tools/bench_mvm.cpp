@@ -1,23 +1,35 @@
 // SPDX-License-Identifier: MIT
 // bench_mvm: MVMs at the cost of the physics (issue 17, items 1, 4 and 5). Not a test.
 //
-//   bench_mvm [--size N] [--mvms K] [--weff-only REPEATS]
+//   bench_mvm [--size N] [--mvms K] [--tiles T] [--weff-only REPEATS]
 //
 // Prints, for a fresh N×N linear array with wires (default 512; G uniform in [1, 25] µS,
 // r_row = r_col = 2.5 Ω, ideal driver and sense):
 //   - W_eff time (one grid factorization; the multiport matrix gives W_eff),
 //   - one MVM (currents of one input vector) and K MVMs (default 100) on a fresh solver,
 //     their ratios to W_eff and their max relative difference to W_eff·x;
-// and the W_eff of one tile of the demo's circuit (256×256, 1 Ω wires, TIA sense, 1 thread).
-// --weff-only repeats only that tile W_eff (a profiling aid).
+// and the evaluator's share: the W_eff of one tile of the demo's circuit (256×256, 1 Ω wires,
+// TIA sense, 1 thread) by the full Newton (before) and through the multiport (now), and T tiles
+// (default 24) through dnn::WeffSolver on 1 thread and on all cores, with the largest
+// difference between the two (0: bit-identical). --weff-only repeats the tile W_eff (profiling).
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_max_threads() { return 1; }
+inline void omp_set_num_threads(int) {}
+#endif
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/circuit/sense_tia.hpp"
+#include "xbarsim/dnn/analog.hpp"
 
 using namespace xbarsim::circuit;
 using Clock = std::chrono::steady_clock;
@@ -51,14 +63,15 @@ CrossbarSpec wireSpec(Eigen::Index n, double r_wire_ohm, bool tia) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long n = 512, k = 100, weff_only = 0;
+  long n = 512, k = 100, weff_only = 0, tiles = 24;
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
     if (arg == "--size" && a + 1 < argc) n = std::atol(argv[++a]);
     else if (arg == "--mvms" && a + 1 < argc) k = std::atol(argv[++a]);
     else if (arg == "--weff-only" && a + 1 < argc) weff_only = std::atol(argv[++a]);
+    else if (arg == "--tiles" && a + 1 < argc) tiles = std::atol(argv[++a]);
     else {
-      std::fprintf(stderr, "usage: bench_mvm [--size N] [--mvms K] [--weff-only N]\n");
+      std::fprintf(stderr, "usage: bench_mvm [--size N] [--mvms K] [--tiles T] [--weff-only N]\n");
       return 2;
     }
   }
@@ -96,9 +109,11 @@ int main(int argc, char** argv) {
   const double weff_s = since(t0);
   t0 = Clock::now();
   Eigen::VectorXd one;
+  int cg_iterations = 0;
   {
     NativeSolver s(spec);
     one = s.currents(x.col(0));
+    cg_iterations = s.report().cg_iterations;
   }
   const double one_s = since(t0);
   t0 = Clock::now();
@@ -112,19 +127,45 @@ int main(int argc, char** argv) {
   const double err1 = (one - ref.col(0)).cwiseAbs().maxCoeff() / ref.col(0).cwiseAbs().maxCoeff();
   const double errk = (many - ref).cwiseAbs().maxCoeff() / ref.cwiseAbs().maxCoeff();
   std::printf("W_eff           %8.3f s\n", weff_s);
-  std::printf("1 MVM           %8.3f s   ratio to W_eff %.3f (goal <= 0.2)   max rel. diff to W_eff x %.1e\n",
-              one_s, one_s / weff_s, err1);
+  std::printf("1 MVM           %8.3f s   ratio to W_eff %.3f (goal <= 0.2)   max rel. diff to W_eff x %.1e"
+              "   (%d CG iterations)\n", one_s, one_s / weff_s, err1, cg_iterations);
   std::printf("%ld MVMs        %8.3f s   ratio to W_eff %.3f (goal <= 1)     max rel. diff to W_eff x %.1e\n",
               k, many_s, many_s / weff_s, errk);
-  // The evaluator's share: W_eff of the demo's tile circuit (TIA sense), 1 thread.
+  // The evaluator's share: W_eff of tiles of the demo's circuit (256×256, 1 Ω, TIA sense).
   const auto tile = wireSpec(256, 1.0, true);
-  NativeOptions one_thread;
-  one_thread.threads = 1;
-  t0 = Clock::now();
-  NativeSolver ts(tile, one_thread);
-  (void)ts.effectiveWeights(0.2);
-  std::printf("demo tile W_eff (256x256, 1 ohm, TIA, 1 thread) %8.3f s: %d factorization(s), %d "
-              "Newton iterations on the sense nodes\n",
-              since(t0), ts.report().factorizations, ts.report().newton_iterations);
+  std::printf("\ndemo tiles: %ldx%ld, 1 ohm wires, TIA sense (r_f = 2 kohm), W_eff at 0.2 V\n", 256L, 256L);
+  for (bool reduced : {false, true}) {
+    NativeOptions o;
+    o.threads = 1;
+    o.port_reduction = reduced;
+    t0 = Clock::now();
+    NativeSolver ts(tile, o);
+    (void)ts.effectiveWeights(0.2);
+    std::printf("  one tile, 1 thread, %-46s %8.3f s (%d factorizations, %d Newton iterations)\n",
+                reduced ? "multiport + Newton on the sense nodes (now):" : "full Newton on every node (before):",
+                since(t0), ts.report().factorizations, ts.report().newton_iterations);
+  }
+  xbarsim::dnn::AnalogOptions ao;
+  ao.circuit = tile;
+  ao.v_read_v = 0.2;
+  std::vector<Eigen::MatrixXd> gs;
+  for (unsigned t = 0; t < static_cast<unsigned>(tiles); ++t) gs.push_back(randomG(256, 256, 100 + t));
+  std::vector<Eigen::MatrixXd> results[2];
+  double seconds[2] = {0.0, 0.0};
+  const int threads[2] = {1, omp_get_max_threads()};
+  for (int pass = 0; pass < 2; ++pass) {
+    omp_set_num_threads(threads[pass]);
+    xbarsim::dnn::WeffSolver solver(ao);
+    t0 = Clock::now();
+    results[pass] = solver.effectiveWeights(gs);
+    seconds[pass] = since(t0);
+  }
+  omp_set_num_threads(threads[1]);
+  double diff = 0.0;
+  for (std::size_t t = 0; t < gs.size(); ++t)
+    diff = std::max(diff, (results[0][t] - results[1][t]).cwiseAbs().maxCoeff());
+  std::printf("  %ld tiles through dnn::WeffSolver: %d thread %.3f s, %d threads %.3f s (%.2fx); "
+              "max |difference| %.1e S (0 = bit-identical)\n",
+              tiles, threads[0], seconds[0], threads[1], seconds[1], seconds[0] / seconds[1], diff);
   return 0;
 }

@@ -63,6 +63,8 @@ struct NativeSolver::Impl {
   detail::Topology topo;
   bool use_grid = false;
   std::unique_ptr<detail::GridMultifrontal> grid;
+  detail::GridParams grid_params;
+  detail::GridOptions grid_options;
   std::unique_ptr<detail::SparseNodal> sparse;
   std::unique_ptr<detail::SparseNodalLU> lu;  // 1T1R: non-symmetric Jacobian (detail/native_cell.hpp)
   Eigen::MatrixXd gb;                         // 1T1R: −∂I/∂V_col per cell (lu only)
@@ -98,7 +100,8 @@ struct NativeSolver::Impl {
       detail::GridOptions go;
       go.leaf_rows = go.leaf_cols = std::max(1, opt.leaf_size);
       go.threads = threads;
-      grid = std::make_unique<detail::GridMultifrontal>(gp, go);
+      grid_params = gp;
+      grid_options = go;  // the elimination tree is built by the first factorization
       rep.factorization = fmt::format("grid-multifrontal ({})", detail::dense::kernelName());
     } else if (one_t) {
       lu = std::make_unique<detail::SparseNodalLU>(topo);
@@ -204,6 +207,7 @@ struct NativeSolver::Impl {
   void factorize(const Eigen::MatrixXd& gd, const Eigen::VectorXd& gload, bool keep) {
     const auto t0 = Clock::now();
     if (use_grid) {
+      if (!grid) grid = std::make_unique<detail::GridMultifrontal>(grid_params, grid_options);
       try {
         grid->setOutLoads(gload);
         grid->factorize(gd, keep);
@@ -465,7 +469,8 @@ struct NativeSolver::Impl {
   /// reduces exactly to its multiport matrix Y on [drivers, sense nodes], factorized once, and
   /// Newton runs on the C sense-node voltages alone.
   bool portReduced() const {
-    return use_grid && topo.freeSense() && spec.cell == CellKind::OneR && spec.iv.isLinear();
+    return opt.port_reduction && use_grid && topo.freeSense() && spec.cell == CellKind::OneR &&
+           spec.iv.isLinear();
   }
 
   /// Current leaving each sense node (network through Y plus the amplifier load) at sense
@@ -671,7 +676,8 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
   m.beginCall();
   m.checkInputs(x_v);
   Eigen::MatrixXd out(m.spec.cols, x_v.cols());
-  if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear() && x_v.cols() > 0) {
+  if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear() && x_v.cols() > 0 &&
+      (m.opt.port_reduction || !m.topo.freeSense())) {
     const Eigen::Index R = m.spec.rows;
     const Eigen::Index C = m.spec.cols;
     if (!m.topo.freeSense() && x_v.cols() <= m.opt.iterative_max_vectors) {

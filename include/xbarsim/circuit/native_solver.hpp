@@ -73,6 +73,9 @@ struct NativeOptions {
   /// wires (no factorization; O(RC) per iteration), larger ones through the multiport
   /// factorization. 0 = never iterate.
   int iterative_max_vectors = 4;
+  /// Linear 1R grid arrays read by non-linear amplifiers: W_eff and MVMs through the multiport
+  /// matrix with Newton on the sense nodes (false: full Newton on every node; benchmarks).
+  bool port_reduction = true;
 };
 
 /// Convergence of one Newton solve.
