@@ -327,13 +327,44 @@ struct NativeSolver::Impl {
     return cur;
   }
 
-  std::string worstNode(const Eigen::VectorXd& f) const {
-    if (f.size() == 0) return {};
+  /// Index of the largest |f| entry, or of the first non-finite one.
+  static Eigen::Index worstIndex(const Eigen::VectorXd& f) {
     Eigen::Index k = 0;
     for (k = 0; k < f.size() && std::isfinite(f[k]); ++k) {
     }
     if (k == f.size()) f.cwiseAbs().maxCoeff(&k);  // else: the first non-finite entry
-    return topo.nodeName(static_cast<int>(k));
+    return k;
+  }
+
+  std::string worstNode(const Eigen::VectorXd& f) const {
+    return f.size() == 0 ? std::string() : topo.nodeName(static_cast<int>(worstIndex(f)));
+  }
+
+  /// Damped step of a Newton iteration: from x along dx (max |dx| = dnorm), at most max_step_v
+  /// (unless full_step), halved while the KCL residual does not decrease. Fills the new point
+  /// xt, its residual ft (via residual_at(xt)) and ftnorm; returns the step length.
+  template <class ResidualAt, class WorstName>
+  double lineSearch(const Eigen::VectorXd& xv, const Eigen::VectorXd& dx, double dnorm, bool full_step,
+                    double fnorm, ResidualAt&& residual_at, Eigen::VectorXd& xt,
+                    const Eigen::VectorXd& ft, double& ftnorm, NewtonReport& nr, int it,
+                    WorstName&& worst) const {
+    const auto& no = opt.newton;
+    double alpha = (!full_step && dnorm > no.max_step_v) ? no.max_step_v / dnorm : 1.0;
+    for (int bt = 0;; ++bt) {
+      xt = xv + alpha * dx;
+      residual_at(xt);
+      ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+      const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
+      if (full_step || small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
+          (bt >= no.max_backtracks && std::isfinite(ftnorm)))
+        return alpha;
+      if (bt >= no.max_backtracks)
+        throw NumericalError(fmt::format(
+            "native solver: Newton step gives a non-finite residual at iteration {} (worst "
+            "node: {})", it, worst()));
+      alpha *= 0.5;
+      ++nr.backtracks;
+    }
   }
 
   /// Damped Newton for the node voltages at inputs vin, from the warm start x.
@@ -413,23 +444,10 @@ struct NativeSolver::Impl {
       const double dnorm = dx.lpNorm<Eigen::Infinity>();
       // A linear circuit takes the full step: the damped first step of a constant-Jacobian
       // solve, declared converged after the refinement step, left inputs > max_step_v short.
-      double alpha = (!constant && dnorm > no.max_step_v) ? no.max_step_v / dnorm : 1.0;
       double ftnorm = 0.0;
-      for (int bt = 0;; ++bt) {
-        xt = x + alpha * dx.col(0);
-        residual(xt, vin, ft);
-        ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
-        const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
-        if (constant || small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
-            (bt >= no.max_backtracks && std::isfinite(ftnorm)))
-          break;
-        if (bt >= no.max_backtracks)
-          throw NumericalError(fmt::format(
-              "native solver: Newton step gives a non-finite residual at iteration {} (worst "
-              "node: {})", it, worstNode(f)));
-        alpha *= 0.5;
-        ++nr.backtracks;
-      }
+      const double alpha = lineSearch(
+          x, dx.col(0), dnorm, constant, fnorm, [&](const Eigen::VectorXd& p) { residual(p, vin, ft); },
+          xt, ft, ftnorm, nr, it, [&] { return worstNode(f); });
       x.swap(xt);
       f.swap(ft);
       fnorm = ftnorm;
@@ -453,6 +471,11 @@ struct NativeSolver::Impl {
     have_x = true;
     lazy_x = false;
     x_inputs = vin;
+    return finishNewton(nr);
+  }
+
+  /// Counts a Newton solve in the report; NumericalError if it did not converge.
+  NewtonReport finishNewton(const NewtonReport& nr) {
     ++rep.newton_solves;
     rep.newton_iterations += nr.iterations;
     rep.newton = nr;
@@ -513,23 +536,10 @@ struct NativeSolver::Impl {
         throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
                                          "(worst node: {})", it, reducedWorst(f)));
       const double dnorm = dx.lpNorm<Eigen::Infinity>();
-      double alpha = dnorm > no.max_step_v ? no.max_step_v / dnorm : 1.0;
       double ftnorm = 0.0;
-      for (int bt = 0;; ++bt) {
-        vt = v + alpha * dx;
-        reducedResidual(y, vin, vt, ft, nullptr);
-        ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
-        const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
-        if (small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
-            (bt >= no.max_backtracks && std::isfinite(ftnorm)))
-          break;
-        if (bt >= no.max_backtracks)
-          throw NumericalError(fmt::format(
-              "native solver: Newton step gives a non-finite residual at iteration {} (worst "
-              "node: {})", it, reducedWorst(f)));
-        alpha *= 0.5;
-        ++nr.backtracks;
-      }
+      const double alpha = lineSearch(
+          v, dx, dnorm, false, fnorm, [&](const Eigen::VectorXd& p) { reducedResidual(y, vin, p, ft, nullptr); },
+          vt, ft, ftnorm, nr, it, [&] { return reducedWorst(f); });
       // The amplifier currents change by gload·Δv: a high-gain amplifier moves its input by
       // far less than the voltage tolerance, so the current change is tested too, and (as the
       // full Newton, whose first step moves the interior) at least two iterations are taken.
@@ -552,24 +562,12 @@ struct NativeSolver::Impl {
     }
     nr.residual_a = fnorm;
     nr.worst_node = reducedWorst(f);
-    ++rep.newton_solves;
-    rep.newton_iterations += nr.iterations;
-    rep.newton = nr;
-    if (!nr.converged)
-      throw NumericalError(fmt::format(
-          "native solver: Newton did not converge after {} iterations: largest residual {:.3g} A "
-          "at worst node {}, last update {:.3g} V",
-          nr.iterations, nr.residual_a, nr.worst_node, nr.update_v));
-    return nr;
+    return finishNewton(nr);
   }
 
+  /// Sense node with the largest residual of a port-reduced solve (the first non-finite one).
   std::string reducedWorst(const Eigen::VectorXd& f) const {
-    if (f.size() == 0) return {};
-    Eigen::Index k = 0;
-    for (k = 0; k < f.size() && std::isfinite(f[k]); ++k) {
-    }
-    if (k == f.size()) f.cwiseAbs().maxCoeff(&k);
-    return topo.nodeName(topo.outNode(k));
+    return f.size() == 0 ? std::string() : topo.nodeName(topo.outNode(worstIndex(f)));
   }
 
   /// Sense-node voltages a cold start begins with (amplifier inputs at their virtual ground).
@@ -583,6 +581,15 @@ struct NativeSolver::Impl {
     const NativeReport kept = rep;
     newton(lazy_inputs);
     rep = kept;
+  }
+
+  /// NumericalError naming the first non-finite column current of input vector k.
+  void requireFiniteCurrents(const Eigen::MatrixXd& out, Eigen::Index k) const {
+    for (Eigen::Index j = 0; j < out.rows(); ++j)
+      if (!std::isfinite(out(j, k)))
+        throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
+                                         "input vector {} (a cell current overflowed)",
+                                         j, topo.nodeName(topo.outNode(j)), out(j, k), k));
   }
 
   void beginCall() {
@@ -720,12 +727,7 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
     m.have_x = false;
     m.lazy_x = true;
     m.lazy_inputs = x_v.col(x_v.cols() - 1);
-    for (Eigen::Index k = 0; k < out.cols(); ++k)
-      for (Eigen::Index j = 0; j < out.rows(); ++j)
-        if (!std::isfinite(out(j, k)))
-          throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
-                                           "input vector {} (a cell current overflowed)",
-                                           j, m.topo.nodeName(m.topo.outNode(j)), out(j, k), k));
+    for (Eigen::Index k = 0; k < out.cols(); ++k) m.requireFiniteCurrents(out, k);
     m.rep.total_s = since(t0);
     return out;
   }
@@ -733,11 +735,7 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
     const Eigen::VectorXd vin = x_v.col(k);
     m.newton(vin);
     out.col(k) = m.senseCurrents(m.x, vin);
-    for (Eigen::Index j = 0; j < out.rows(); ++j)
-      if (!std::isfinite(out(j, k)))
-        throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
-                                         "input vector {} (a cell current overflowed)",
-                                         j, m.topo.nodeName(m.topo.outNode(j)), out(j, k), k));
+    m.requireFiniteCurrents(out, k);
   }
   m.rep.total_s = since(t0);
   return out;
