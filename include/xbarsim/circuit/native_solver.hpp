@@ -19,7 +19,14 @@
 /// multifrontal Cholesky (nested dissection of the two-layer grid; the root front yields the
 /// multiport conductance matrix on [drivers, sense nodes], so W_eff needs no solves); with any
 /// zero-ohm wire (merged nodes) by a general sparse LDLᵀ (Eigen SimplicialLDLT, AMD).
-/// Non-linear circuits use a damped Newton method with the analytic Jacobian and warm starts.
+/// Non-linear circuits use a damped Newton method with the analytic Jacobian and warm starts;
+/// chord steps reuse the factors of an earlier Jacobian (of this solve or the previous input
+/// vector) while each shrinks the KCL residual fivefold, else the Jacobian is refreshed.
+/// Linear arrays with resistive wires need no interior solve: MVMs of many vectors are
+/// I = -Y(outs, drivers) x from the multiport matrix, a few vectors are solved by conjugate
+/// gradients preconditioned with the wires (no factorization), and non-linear sense amplifiers
+/// (TIA) reduce the Newton method to the C sense-node voltages of the multiport (W_eff: one
+/// factorization whatever the iteration count).
 /// 1S1R and 1T1R cells (CrossbarSpec::cell) are condensed per cell: their internal node is
 /// solved by a scalar Newton inside every evaluation, so the unknowns stay the row/column
 /// nodes. 1T1R cells (gate at an absolute voltage) make the Jacobian non-symmetric and always
