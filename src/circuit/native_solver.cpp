@@ -13,6 +13,7 @@
 #include "detail/native_cell.hpp"
 #include "detail/native_dense.hpp"
 #include "detail/native_grid.hpp"
+#include "detail/native_line_cg.hpp"
 #include "detail/native_sparse.hpp"
 #include "detail/native_sparse_lu.hpp"
 #include "detail/native_topology.hpp"
@@ -36,6 +37,15 @@ const CrossbarSpec& validated(const CrossbarSpec& spec) {
   return spec;
 }
 
+/// A chord step is kept when it shrinks the KCL residual at least this much (else the Jacobian
+/// is refreshed): slower contraction costs more solves than a factorization saves.
+constexpr double kChordContraction = 0.2;
+
+/// Conjugate gradients of iterative MVMs: the relative size of the last update, and the
+/// iterations after which the multiport factorization takes over.
+constexpr double kCgRelTol = 1e-14;
+constexpr int kCgMaxIterations = 400;
+
 /// One edge incident to an (ideal) sense node: its other end and whether it is a cell.
 struct SenseEdge {
   int other;         // encoded node at the other end
@@ -53,6 +63,8 @@ struct NativeSolver::Impl {
   detail::Topology topo;
   bool use_grid = false;
   std::unique_ptr<detail::GridMultifrontal> grid;
+  detail::GridParams grid_params;
+  detail::GridOptions grid_options;
   std::unique_ptr<detail::SparseNodal> sparse;
   std::unique_ptr<detail::SparseNodalLU> lu;  // 1T1R: non-symmetric Jacobian (detail/native_cell.hpp)
   Eigen::MatrixXd gb;                         // 1T1R: −∂I/∂V_col per cell (lu only)
@@ -61,6 +73,11 @@ struct NativeSolver::Impl {
   Eigen::VectorXd x_inputs;  // inputs of the last solution
   bool have_x = false;
   bool linear_factor_valid = false;  // constant-Jacobian circuits: factors kept for solves
+  bool chord_factors_valid = false;  // non-linear: kept factors of an earlier Jacobian (chord)
+  /// Port-reduced solves leave the interior node voltages uncomputed: the inputs of that
+  /// operating point, solved in full on request (rowNodeVoltages ...).
+  bool lazy_x = false;
+  Eigen::VectorXd lazy_inputs;
   NativeReport rep;
 
   Impl(CrossbarSpec s, NativeOptions o) : spec(std::move(s)), opt(o), topo(validated(spec)) {
@@ -83,7 +100,8 @@ struct NativeSolver::Impl {
       detail::GridOptions go;
       go.leaf_rows = go.leaf_cols = std::max(1, opt.leaf_size);
       go.threads = threads;
-      grid = std::make_unique<detail::GridMultifrontal>(gp, go);
+      grid_params = gp;
+      grid_options = go;  // the elimination tree is built by the first factorization
       rep.factorization = fmt::format("grid-multifrontal ({})", detail::dense::kernelName());
     } else if (one_t) {
       lu = std::make_unique<detail::SparseNodalLU>(topo);
@@ -189,6 +207,7 @@ struct NativeSolver::Impl {
   void factorize(const Eigen::MatrixXd& gd, const Eigen::VectorXd& gload, bool keep) {
     const auto t0 = Clock::now();
     if (use_grid) {
+      if (!grid) grid = std::make_unique<detail::GridMultifrontal>(grid_params, grid_options);
       try {
         grid->setOutLoads(gload);
         grid->factorize(gd, keep);
@@ -211,6 +230,7 @@ struct NativeSolver::Impl {
       rep.factor_bytes = sparse->factorNonZeros() * (sizeof(double) + sizeof(int));
     }
     linear_factor_valid = false;
+    chord_factors_valid = false;
     ++rep.factorizations;
     rep.factor_s += since(t0);
   }
@@ -307,13 +327,44 @@ struct NativeSolver::Impl {
     return cur;
   }
 
-  std::string worstNode(const Eigen::VectorXd& f) const {
-    if (f.size() == 0) return {};
+  /// Index of the largest |f| entry, or of the first non-finite one.
+  static Eigen::Index worstIndex(const Eigen::VectorXd& f) {
     Eigen::Index k = 0;
     for (k = 0; k < f.size() && std::isfinite(f[k]); ++k) {
     }
     if (k == f.size()) f.cwiseAbs().maxCoeff(&k);  // else: the first non-finite entry
-    return topo.nodeName(static_cast<int>(k));
+    return k;
+  }
+
+  std::string worstNode(const Eigen::VectorXd& f) const {
+    return f.size() == 0 ? std::string() : topo.nodeName(static_cast<int>(worstIndex(f)));
+  }
+
+  /// Damped step of a Newton iteration: from x along dx (max |dx| = dnorm), at most max_step_v
+  /// (unless full_step), halved while the KCL residual does not decrease. Fills the new point
+  /// xt, its residual ft (via residual_at(xt)) and ftnorm; returns the step length.
+  template <class ResidualAt, class WorstName>
+  double lineSearch(const Eigen::VectorXd& xv, const Eigen::VectorXd& dx, double dnorm, bool full_step,
+                    double fnorm, ResidualAt&& residual_at, Eigen::VectorXd& xt,
+                    const Eigen::VectorXd& ft, double& ftnorm, NewtonReport& nr, int it,
+                    WorstName&& worst) const {
+    const auto& no = opt.newton;
+    double alpha = (!full_step && dnorm > no.max_step_v) ? no.max_step_v / dnorm : 1.0;
+    for (int bt = 0;; ++bt) {
+      xt = xv + alpha * dx;
+      residual_at(xt);
+      ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+      const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
+      if (full_step || small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
+          (bt >= no.max_backtracks && std::isfinite(ftnorm)))
+        return alpha;
+      if (bt >= no.max_backtracks)
+        throw NumericalError(fmt::format(
+            "native solver: Newton step gives a non-finite residual at iteration {} (worst "
+            "node: {})", it, worst()));
+      alpha *= 0.5;
+      ++nr.backtracks;
+    }
   }
 
   /// Damped Newton for the node voltages at inputs vin, from the warm start x.
@@ -341,37 +392,62 @@ struct NativeSolver::Impl {
     }
     const bool constant = constantJacobian();
     double prev_update = std::numeric_limits<double>::infinity();
+    double chord_prev_step = std::numeric_limits<double>::infinity();
     for (int it = 1; it <= no.max_iterations; ++it) {
-      if (!(constant && linear_factor_valid)) {
+      // Chord (modified) Newton: the factors of an earlier Jacobian (this solve's or the
+      // previous vector's) are tried first; a step that does not halve the residual is
+      // discarded and the iteration redone with a fresh Jacobian (full Newton).
+      const bool chord = !constant && chord_factors_valid;
+      if (!(constant && linear_factor_valid) && !chord) {
         jacobian(x, vin, gd, gload);
         factorize(gd, gload, true);
         if (constant) linear_factor_valid = true;
+        chord_factors_valid = !constant && opt.chord;
       }
       Eigen::MatrixXd dx = -f;
       solve(dx);
+      if (chord) {
+        const double dn = dx.allFinite() ? dx.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+        bool accept = dn <= no.max_step_v;
+        if (accept) {
+          xt = x + dx.col(0);
+          residual(xt, vin, ft);
+          const double ftn = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
+          accept = ftn <= kChordContraction * fnorm;
+          if (accept) {
+            // Linear convergence at rate theta: the error left is about theta/(1-theta)·dn,
+            // required a thousand times below the Newton tolerance (the full Newton's last,
+            // quadratic step leaves far less than its tolerance; so must the chord).
+            const double theta = std::min(kChordContraction, std::max(ftn / fnorm, dn / chord_prev_step));
+            x.swap(xt);
+            f.swap(ft);
+            fnorm = ftn;
+            nr.iterations = it;
+            nr.update_v = dn;
+            ++rep.chord_steps;
+            chord_prev_step = dn;
+            if (theta / (1.0 - theta) * dn <= 1e-3 * (no.abs_tol_v + no.rel_tol * x.lpNorm<Eigen::Infinity>())) {
+              nr.converged = true;
+              break;
+            }
+            prev_update = std::numeric_limits<double>::infinity();
+            continue;
+          }
+        }
+        chord_factors_valid = false;  // redo this iteration with a fresh Jacobian
+        --it;
+        continue;
+      }
       if (!dx.allFinite())
         throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
                                          "(worst node: {})", it, worstNode(f)));
       const double dnorm = dx.lpNorm<Eigen::Infinity>();
       // A linear circuit takes the full step: the damped first step of a constant-Jacobian
       // solve, declared converged after the refinement step, left inputs > max_step_v short.
-      double alpha = (!constant && dnorm > no.max_step_v) ? no.max_step_v / dnorm : 1.0;
       double ftnorm = 0.0;
-      for (int bt = 0;; ++bt) {
-        xt = x + alpha * dx.col(0);
-        residual(xt, vin, ft);
-        ftnorm = ft.allFinite() ? ft.lpNorm<Eigen::Infinity>() : std::numeric_limits<double>::infinity();
-        const bool small_step = alpha * dnorm <= 1e3 * no.floor_tol_v;
-        if (constant || small_step || ftnorm <= (1.0 - 1e-4 * alpha) * fnorm ||
-            (bt >= no.max_backtracks && std::isfinite(ftnorm)))
-          break;
-        if (bt >= no.max_backtracks)
-          throw NumericalError(fmt::format(
-              "native solver: Newton step gives a non-finite residual at iteration {} (worst "
-              "node: {})", it, worstNode(f)));
-        alpha *= 0.5;
-        ++nr.backtracks;
-      }
+      const double alpha = lineSearch(
+          x, dx.col(0), dnorm, constant, fnorm, [&](const Eigen::VectorXd& p) { residual(p, vin, ft); },
+          xt, ft, ftnorm, nr, it, [&] { return worstNode(f); });
       x.swap(xt);
       f.swap(ft);
       fnorm = ftnorm;
@@ -393,7 +469,13 @@ struct NativeSolver::Impl {
     nr.residual_a = fnorm;
     nr.worst_node = worstNode(f);
     have_x = true;
+    lazy_x = false;
     x_inputs = vin;
+    return finishNewton(nr);
+  }
+
+  /// Counts a Newton solve in the report; NumericalError if it did not converge.
+  NewtonReport finishNewton(const NewtonReport& nr) {
     ++rep.newton_solves;
     rep.newton_iterations += nr.iterations;
     rep.newton = nr;
@@ -403,6 +485,111 @@ struct NativeSolver::Impl {
           "at worst node {}, last update {:.3g} V",
           nr.iterations, nr.residual_a, nr.worst_node, nr.update_v));
     return nr;
+  }
+
+  /// True when only the sense amplifiers depend on the operating point (linear 1R cells and
+  /// wires, grid factorization, amplifiers that do not hold their input): the network then
+  /// reduces exactly to its multiport matrix Y on [drivers, sense nodes], factorized once, and
+  /// Newton runs on the C sense-node voltages alone.
+  bool portReduced() const {
+    return opt.port_reduction && use_grid && topo.freeSense() && spec.cell == CellKind::OneR &&
+           spec.iv.isLinear();
+  }
+
+  /// Current leaving each sense node (network through Y plus the amplifier load) at sense
+  /// voltages v for inputs vin, and the loads' small-signal conductances.
+  void reducedResidual(const Eigen::MatrixXd& y, const Eigen::VectorXd& vin, const Eigen::VectorXd& v,
+                       Eigen::VectorXd& f, Eigen::VectorXd* gload) const {
+    const Eigen::Index R = spec.rows;
+    const Eigen::Index C = spec.cols;
+    f.noalias() = y.bottomLeftCorner(C, R) * vin;
+    f.noalias() += y.bottomRightCorner(C, C) * v;
+    if (gload) gload->resize(C);
+    for (Eigen::Index j = 0; j < C; ++j) {
+      const auto l = spec.sense->load(v[j]);
+      f[j] += l.i_a;
+      if (gload) (*gload)[j] = l.di_dv_s;
+    }
+  }
+
+  /// Damped Newton on the sense-node voltages of a port-reduced circuit (the multiport y is
+  /// already factorized): the same iterates as the full Newton, whose interior is linear.
+  /// v holds the start (and returns the solution).
+  NewtonReport reducedNewton(const Eigen::MatrixXd& y, const Eigen::VectorXd& vin, Eigen::VectorXd& v) {
+    const auto& no = opt.newton;
+    const Eigen::Index C = spec.cols;
+    NewtonReport nr;
+    Eigen::VectorXd f, ft, vt, gload;
+    reducedResidual(y, vin, v, f, &gload);
+    double fnorm = f.lpNorm<Eigen::Infinity>();
+    const double vin_scale = vin.size() > 0 ? vin.lpNorm<Eigen::Infinity>() : 0.0;
+    double prev_update = std::numeric_limits<double>::infinity();
+    Eigen::MatrixXd jac;
+    for (int it = 1; it <= no.max_iterations; ++it) {
+      jac = y.bottomRightCorner(C, C);
+      jac.diagonal() += gload;
+      Eigen::LLT<Eigen::MatrixXd> llt(jac);
+      if (llt.info() != Eigen::Success)
+        throw NumericalError("native solver: sense-node system is not positive definite");
+      const Eigen::VectorXd dx = -llt.solve(f);
+      if (!dx.allFinite())
+        throw NumericalError(fmt::format("native solver: Newton update is not finite at iteration {} "
+                                         "(worst node: {})", it, reducedWorst(f)));
+      const double dnorm = dx.lpNorm<Eigen::Infinity>();
+      double ftnorm = 0.0;
+      const double alpha = lineSearch(
+          v, dx, dnorm, false, fnorm, [&](const Eigen::VectorXd& p) { reducedResidual(y, vin, p, ft, nullptr); },
+          vt, ft, ftnorm, nr, it, [&] { return reducedWorst(f); });
+      // The amplifier currents change by gload·Δv: a high-gain amplifier moves its input by
+      // far less than the voltage tolerance, so the current change is tested too, and (as the
+      // full Newton, whose first step moves the interior) at least two iterations are taken.
+      const double di = (gload.cwiseAbs().cwiseProduct(alpha * dx)).lpNorm<Eigen::Infinity>();
+      v.swap(vt);
+      reducedResidual(y, vin, v, f, &gload);
+      fnorm = ftnorm;
+      const double update = alpha * dnorm;
+      nr.iterations = it;
+      nr.update_v = update;
+      const double scale = std::max(v.lpNorm<Eigen::Infinity>(), vin_scale);
+      double i_scale = 0.0;
+      for (Eigen::Index j = 0; j < C; ++j) i_scale = std::max(i_scale, std::abs(spec.sense->load(v[j]).i_a));
+      const bool small = update <= no.abs_tol_v + no.rel_tol * scale && di <= no.rel_tol * i_scale;
+      if (it >= 2 && (small || (alpha == 1.0 && update <= no.floor_tol_v && update > 0.5 * prev_update))) {
+        nr.converged = true;
+        break;
+      }
+      prev_update = alpha == 1.0 ? update : std::numeric_limits<double>::infinity();
+    }
+    nr.residual_a = fnorm;
+    nr.worst_node = reducedWorst(f);
+    return finishNewton(nr);
+  }
+
+  /// Sense node with the largest residual of a port-reduced solve (the first non-finite one).
+  std::string reducedWorst(const Eigen::VectorXd& f) const {
+    return f.size() == 0 ? std::string() : topo.nodeName(topo.outNode(worstIndex(f)));
+  }
+
+  /// Sense-node voltages a cold start begins with (amplifier inputs at their virtual ground).
+  Eigen::VectorXd restingSense() const {
+    return Eigen::VectorXd::Constant(spec.cols, spec.sense->restingInput());
+  }
+
+  /// The full operating point of a port-reduced solve, when node voltages are asked for.
+  void ensureNodeVoltages() {
+    if (have_x || !lazy_x) return;
+    const NativeReport kept = rep;
+    newton(lazy_inputs);
+    rep = kept;
+  }
+
+  /// NumericalError naming the first non-finite column current of input vector k.
+  void requireFiniteCurrents(const Eigen::MatrixXd& out, Eigen::Index k) const {
+    for (Eigen::Index j = 0; j < out.rows(); ++j)
+      if (!std::isfinite(out(j, k)))
+        throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
+                                         "input vector {} (a cell current overflowed)",
+                                         j, topo.nodeName(topo.outNode(j)), out(j, k), k));
   }
 
   void beginCall() {
@@ -431,7 +618,10 @@ NativeSolver& NativeSolver::operator=(NativeSolver&&) noexcept = default;
 
 const CrossbarSpec& NativeSolver::spec() const noexcept { return impl_->spec; }
 const NativeReport& NativeSolver::report() const noexcept { return impl_->rep; }
-void NativeSolver::resetWarmStart() noexcept { impl_->have_x = false; }
+void NativeSolver::resetWarmStart() noexcept {
+  impl_->have_x = false;
+  impl_->lazy_x = false;
+}
 
 Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
   Impl& m = *impl_;
@@ -451,6 +641,20 @@ Eigen::MatrixXd NativeSolver::effectiveWeights(double v_read_v) {
       m.linear_factor_valid = true;
     }
     w = m.weights(gd, gload);
+  } else if (m.portReduced()) {
+    // Linear array, non-linear amplifiers: one factorization gives the multiport matrix;
+    // Newton on the sense nodes only. The interior node voltages are not computed.
+    const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
+    gd = m.spec.g_s;
+    m.factorize(gd, Eigen::VectorXd(), false);
+    Eigen::VectorXd v = m.restingSense();
+    m.reducedNewton(m.grid->multiport(), vin, v);
+    Eigen::VectorXd f;
+    m.reducedResidual(m.grid->multiport(), vin, v, f, &gload);
+    w = m.weights(gd, gload);
+    m.have_x = false;
+    m.lazy_x = true;
+    m.lazy_inputs = vin;
   } else {
     const Eigen::VectorXd vin = Eigen::VectorXd::Constant(m.spec.rows, v_read_v);
     m.newton(vin);
@@ -479,15 +683,59 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
   m.beginCall();
   m.checkInputs(x_v);
   Eigen::MatrixXd out(m.spec.cols, x_v.cols());
+  if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear() && x_v.cols() > 0 &&
+      (m.opt.port_reduction || !m.topo.freeSense())) {
+    const Eigen::Index R = m.spec.rows;
+    const Eigen::Index C = m.spec.cols;
+    if (!m.topo.freeSense() && x_v.cols() <= m.opt.iterative_max_vectors) {
+      const detail::LineCgProblem p{1.0 / (m.spec.r_driver_ohm + m.spec.r_row_ohm),
+                                    1.0 / m.spec.r_row_ohm, 1.0 / m.spec.r_col_ohm};
+      Eigen::MatrixXd u, c;
+      bool ok = true;
+      for (Eigen::Index k = 0; k < x_v.cols() && ok; ++k) {
+        const auto cg = detail::solveLineCg(p, m.spec.g_s, x_v.col(k), u, c, kCgMaxIterations, kCgRelTol);
+        m.rep.cg_iterations += cg.iterations;
+        ok = cg.converged;
+        out.col(k) = p.g_col * c.row(R - 1).transpose();
+      }
+      if (ok && out.allFinite()) {
+        m.x.resize(m.topo.unknowns());
+        for (Eigen::Index i = 0; i < R; ++i)
+          for (Eigen::Index j = 0; j < C; ++j) {
+            m.x[m.topo.rowNode(i, j)] = u(i, j);
+            m.x[m.topo.colNode(i, j)] = c(i, j);
+          }
+        m.have_x = true;
+        m.lazy_x = false;
+        m.x_inputs = x_v.col(x_v.cols() - 1);
+        m.rep.total_s = since(t0);
+        return out;
+      }
+    }
+    m.factorize(m.spec.g_s, Eigen::VectorXd(), false);
+    const Eigen::MatrixXd& y = m.grid->multiport();
+    if (!m.topo.freeSense()) {
+      out.noalias() = -y.bottomLeftCorner(C, R) * x_v;
+    } else {
+      Eigen::VectorXd v = m.restingSense();
+      for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
+        const Eigen::VectorXd vin = x_v.col(k);
+        m.reducedNewton(y, vin, v);
+        for (Eigen::Index j = 0; j < C; ++j) out(j, k) = m.spec.sense->load(v[j]).i_a;
+      }
+    }
+    m.have_x = false;
+    m.lazy_x = true;
+    m.lazy_inputs = x_v.col(x_v.cols() - 1);
+    for (Eigen::Index k = 0; k < out.cols(); ++k) m.requireFiniteCurrents(out, k);
+    m.rep.total_s = since(t0);
+    return out;
+  }
   for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
     const Eigen::VectorXd vin = x_v.col(k);
     m.newton(vin);
     out.col(k) = m.senseCurrents(m.x, vin);
-    for (Eigen::Index j = 0; j < out.rows(); ++j)
-      if (!std::isfinite(out(j, k)))
-        throw NumericalError(fmt::format("native solver: current of column {} ({}) is {} for "
-                                         "input vector {} (a cell current overflowed)",
-                                         j, m.topo.nodeName(m.topo.outNode(j)), out(j, k), k));
+    m.requireFiniteCurrents(out, k);
   }
   m.rep.total_s = since(t0);
   return out;
@@ -511,10 +759,13 @@ void NativeSolver::updateConductances(const Eigen::MatrixXd& g_s) {
   next.validate();
   m.spec.g_s = g_s;
   m.linear_factor_valid = false;
+  m.chord_factors_valid = false;
+  m.lazy_x = false;
 }
 
 Eigen::MatrixXd NativeSolver::rowNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
   for (Eigen::Index i = 0; i < m.spec.rows; ++i)
@@ -523,7 +774,8 @@ Eigen::MatrixXd NativeSolver::rowNodeVoltages() const {
 }
 
 Eigen::MatrixXd NativeSolver::columnNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::MatrixXd v(m.spec.rows, m.spec.cols);
   for (Eigen::Index i = 0; i < m.spec.rows; ++i)
@@ -532,7 +784,8 @@ Eigen::MatrixXd NativeSolver::columnNodeVoltages() const {
 }
 
 Eigen::VectorXd NativeSolver::senseNodeVoltages() const {
-  const Impl& m = *impl_;
+  Impl& m = *impl_;
+  m.ensureNodeVoltages();
   if (!m.have_x) throw Error("native solver: no operating point solved yet");
   Eigen::VectorXd v(m.spec.cols);
   for (Eigen::Index j = 0; j < m.spec.cols; ++j) v[j] = m.volt(m.topo.outNode(j), m.x, m.x_inputs);

@@ -67,6 +67,20 @@ Eigen::VectorXd readInputVector(const std::string& path, Index rows) {
   return Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
 }
 
+/// Input vectors from a CSV file, R×K (one vector per column): R values in one row or one
+/// column (one vector, as readInputVector), or K rows of R values (one vector per row).
+Eigen::MatrixXd readInputMatrix(const std::string& path, Index rows) {
+  const Eigen::MatrixXd m = io::readCsvMatrix(path, circuit::inputVoltageProblem);
+  if (m.size() == rows && (m.rows() == 1 || m.cols() == 1))
+    return Eigen::Map<const Eigen::MatrixXd>(m.data(), rows, 1);
+  if (m.cols() != rows)
+    throw ConfigError(path, 0, "--input",
+                      fmt::format("expected {} input voltages per row (one input vector per row) "
+                                  "or in one column, found a {}x{} matrix",
+                                  rows, m.rows(), m.cols()));
+  return m.transpose();
+}
+
 /// Index vectors "input" (R) and "output" (C) as HDF5 dimension scales, for xarray labels.
 void writeAxes(io::H5File& h5, Index rows, Index cols) {
   auto indices = [](Index n) {
@@ -176,19 +190,35 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     h5.attachDimensionScale("/g_target", "/input", 0);
     h5.attachDimensionScale("/g_target", "/output", 1);
     if (!request.input_path.empty()) {
-      const Eigen::VectorXd x = readInputVector(request.input_path, spec.rows);
-      const extract::CurrentResult r = backend->currents(spec, x);
-      const Eigen::VectorXd ideal = spec.g_s.transpose() * x;
-      h5.writeVector("/inputs_v", x, "V");
-      h5.attachDimensionScale("/inputs_v", "/input", 0);
-      h5.writeVector("/currents", r.currents_a, "A");
-      h5.attachDimensionScale("/currents", "/output", 0);
-      h5.writeVector("/currents_ideal", ideal, "A");
-      h5.attachDimensionScale("/currents_ideal", "/output", 0);
+      const Eigen::MatrixXd x = readInputMatrix(request.input_path, spec.rows);
+      const extract::BatchCurrentResult r = backend->currentsBatch(spec, x);
+      const Eigen::MatrixXd ideal = spec.g_s.transpose() * x;
+      if (x.cols() == 1) {  // one vector: 1-D datasets (input), (output)
+        h5.writeVector("/inputs_v", x.col(0), "V");
+        h5.attachDimensionScale("/inputs_v", "/input", 0);
+        h5.writeVector("/currents", r.currents_a.col(0), "A");
+        h5.attachDimensionScale("/currents", "/output", 0);
+        h5.writeVector("/currents_ideal", ideal.col(0), "A");
+        h5.attachDimensionScale("/currents_ideal", "/output", 0);
+      } else {  // K vectors: (vector, input) and (vector, output), one row per input vector
+        std::vector<std::int64_t> vectors(static_cast<std::size_t>(x.cols()));
+        for (std::size_t k = 0; k < vectors.size(); ++k) vectors[k] = static_cast<std::int64_t>(k);
+        h5.writeInts("/vector", vectors, "1");
+        h5.makeDimensionScale("/vector", "vector");
+        h5.writeMatrix("/inputs_v", x.transpose(), "V");
+        h5.writeMatrix("/currents", r.currents_a.transpose(), "A");
+        h5.writeMatrix("/currents_ideal", ideal.transpose(), "A");
+        for (const char* name : {"/inputs_v", "/currents", "/currents_ideal"}) {
+          h5.attachDimensionScale(name, "/vector", 0);
+          h5.attachDimensionScale(name, std::string(name) == "/inputs_v" ? "/input" : "/output", 1);
+        }
+      }
       timing = r.timing;
       method = "op";
-      summary = fmt::format("{} currents; relative deviation from ideal G^T x: {:.4g}",
-                            r.currents_a.size(), extract::relativeError(r.currents_a, ideal));
+      summary = fmt::format("{} currents{}; relative deviation from ideal G^T x: {:.4g}",
+                            r.currents_a.rows(),
+                            x.cols() > 1 ? fmt::format(" for {} input vectors", x.cols()) : "",
+                            extract::relativeError(r.currents_a, ideal));
     } else {
       const extract::WeightResult r = backend->effectiveWeights(spec, v_read_v);
       h5.writeMatrix("/weff", r.weff_s, "S");
@@ -285,10 +315,6 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
     return fmt::format("W_eff[{}][{}] (output {}, input {}): ngspice {} S, native {} S", d.row,
                        d.col, d.row, d.col, spiceNumber(d.reference), spiceNumber(d.value));
   };
-  auto currentEntry = [](const extract::LargestDifference& d) {
-    return fmt::format("I[{}] (output {}): ngspice {} A, native {} A", d.row, d.row,
-                       spiceNumber(d.reference), spiceNumber(d.value));
-  };
   extract::LargestDifference worst = w.difference;
   std::string worst_entry = weightEntry(w.difference);
   fmt::print("W_eff:    max relative difference {:.3e} at {}; ngspice {:.4f} s ({}), native {:.4f} s "
@@ -297,8 +323,13 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
              seconds(w.other.timing), w.other.method,
              seconds(w.reference.timing) / std::max(seconds(w.other.timing), 1e-9));
   if (!input_path.empty()) {
-    const extract::CurrentComparison i =
-        extract::compareCurrents(*ngspice, *native, spec, readInputVector(input_path, spec.rows));
+    const Eigen::MatrixXd x = readInputMatrix(input_path, spec.rows);
+    const extract::BatchCurrentComparison i = extract::compareCurrentsBatch(*ngspice, *native, spec, x);
+    auto currentEntry = [&x](const extract::LargestDifference& d) {
+      return fmt::format("I[{}] (output {}{}): ngspice {} A, native {} A", d.row, d.row,
+                         x.cols() > 1 ? fmt::format(", input vector {}", d.col) : "",
+                         spiceNumber(d.reference), spiceNumber(d.value));
+    };
     fmt::print("currents: max relative difference {:.3e} at {}; ngspice {:.4f} s, native {:.4f} s\n",
                i.difference.relative, currentEntry(i.difference), seconds(i.reference.timing),
                seconds(i.other.timing));
@@ -348,7 +379,8 @@ void addCommands(CLI::App& app, Options& options) {
   extract_cmd->add_option("--backend,-b", extract_request->backend, "circuit solver")
       ->check(CLI::IsMember({"ngspice", "native"}));
   extract_cmd->add_option("--input,-i", extract_request->input_path,
-                          "CSV with one voltage per row: MVM currents instead of W_eff")
+                          "CSV input voltages: R values in one row or column, or one input vector "
+                          "per row (K rows of R values): MVM currents instead of W_eff")
       ->check(CLI::ExistingFile);
   extract_cmd->add_option("--netlist,-n", extract_request->netlist_path,
                           "user ngspice deck (VIN<i> inputs, VOUT<j> 0 V output probes)")

@@ -6,10 +6,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <map>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/device/random.hpp"
+#include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/extract/backend.hpp"
 
 namespace xbarsim::dnn {
@@ -135,6 +141,55 @@ Eigen::MatrixXd WeffSolver::effectiveWeights(const Eigen::MatrixXd& g_s) {
   if (!r.weff_s.allFinite())
     throw NumericalError(fmt::format("{} backend returned a non-finite W_eff", backend_->name()));
   return r.weff_s;
+}
+
+std::vector<Eigen::MatrixXd> WeffSolver::effectiveWeights(const std::vector<Eigen::MatrixXd>& g_s) {
+  std::vector<Eigen::MatrixXd> out(g_s.size());
+  if (!backend_ || options_.backend != "native") {
+    for (std::size_t k = 0; k < g_s.size(); ++k) out[k] = effectiveWeights(g_s[k]);
+    return out;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto n = static_cast<long>(g_s.size());
+  std::vector<std::exception_ptr> errors(g_s.size());
+#pragma omp parallel
+  {
+    circuit::NativeOptions native;
+#ifdef _OPENMP
+    if (omp_get_num_threads() > 1) native.threads = 1;  // the arrays are the parallel work
+#endif
+    // One solver per shape on this thread: the elimination tree is built once. Each solve
+    // starts cold (no warm start, no chord factors), so results do not depend on which
+    // arrays a thread solved before.
+    std::map<std::pair<Index, Index>, std::unique_ptr<circuit::NativeSolver>> solvers;
+#pragma omp for schedule(dynamic, 1)
+    for (long k = 0; k < n; ++k) {
+      try {
+        const Eigen::MatrixXd& g = g_s[static_cast<std::size_t>(k)];
+        auto& solver = solvers[{g.rows(), g.cols()}];
+        if (!solver) {
+          circuit::CrossbarSpec spec = options_.circuit;
+          spec.rows = g.rows();
+          spec.cols = g.cols();
+          spec.g_s = g;
+          solver = std::make_unique<circuit::NativeSolver>(std::move(spec), native);
+        } else {
+          solver->updateConductances(g);
+        }
+        solver->resetWarmStart();
+        Eigen::MatrixXd w = solver->effectiveWeights(options_.v_read_v);
+        if (!w.allFinite()) throw NumericalError("native backend returned a non-finite W_eff");
+        out[static_cast<std::size_t>(k)] = std::move(w);
+      } catch (...) {
+        errors[static_cast<std::size_t>(k)] = std::current_exception();
+      }
+    }
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  solve_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  solves_ += n;
+  return out;
 }
 
 // ---- inference ----------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
     AnalogNetwork ref_net(opt, spec.seed, net.layers.size());
     for (std::size_t a = 0; a < mappings.size(); ++a) {
       const LayerMapping& m = mappings[a];
+      std::vector<Eigen::MatrixXd> g_prog;  // (tile, sign) pairs, solved together below
       for (std::size_t k = 0; k < m.tiles.size(); ++k) {
         ProgrammedTile p;
         for (int sign = 0; sign < 2; ++sign) {
@@ -157,11 +158,15 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
                         streamIndex({ur, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
           (sign == 0 ? p.pos : p.neg) = device->program(m.targets(m.tiles[k], sign == 0, g_max), rng);
         }
-        TileState ref;
-        ref.w_n = normalizedDifference(solver.effectiveWeights(p.pos.g_prog_s),
-                                       solver.effectiveWeights(p.neg.g_prog_s), g_max);
-        p.ref_readout = ref_net.readout(ref, 0);
+        g_prog.push_back(p.pos.g_prog_s);
+        g_prog.push_back(p.neg.g_prog_s);
         programmed[a].push_back(std::move(p));
+      }
+      const std::vector<Eigen::MatrixXd> weff = solver.effectiveWeights(g_prog);
+      for (std::size_t k = 0; k < m.tiles.size(); ++k) {
+        TileState ref;
+        ref.w_n = normalizedDifference(weff[2 * k], weff[2 * k + 1], g_max);
+        programmed[a][k].ref_readout = ref_net.readout(ref, 0);
       }
     }
     for (Index ti = 0; ti < n_t; ++ti) {
@@ -173,6 +178,17 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
         an.mappings()[m.layer_index] = &m;
         auto& tiles = an.tiles()[m.layer_index];
         double circuit_err2 = 0.0, g_norm2 = 0.0;
+        // Conductances of every (tile, sign) at time t, then all W_eff together (in parallel).
+        std::vector<Eigen::MatrixXd> g_now;
+        const bool per_eval = opt.read_noise == ReadNoiseMode::PerEvaluation;
+        for (std::size_t k = 0; k < m.tiles.size(); ++k)
+          for (int sign = 0; sign < 2; ++sign) {
+            const ProgrammedTile& p = programmed[a][k];
+            RngStream rng(spec.seed, StreamPurpose::ReadNoise,
+                          streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
+            g_now.push_back(device->conductanceAt(sign == 0 ? p.pos : p.neg, t, rng, per_eval));
+          }
+        const std::vector<Eigen::MatrixXd> weff_now = solver.effectiveWeights(g_now);
         for (std::size_t k = 0; k < m.tiles.size(); ++k) {
           const ProgrammedTile& p = programmed[a][k];
           TileState ts;
@@ -180,11 +196,8 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
           Eigen::MatrixXd sigma2 = Eigen::MatrixXd::Zero(m.tiles[k].rows, m.tiles[k].cols);
           for (int sign = 0; sign < 2; ++sign) {
             const device::ProgrammedArray& st = sign == 0 ? p.pos : p.neg;
-            RngStream rng(spec.seed, StreamPurpose::ReadNoise,
-                          streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
-            const bool per_eval = opt.read_noise == ReadNoiseMode::PerEvaluation;
-            const Eigen::MatrixXd g = device->conductanceAt(st, t, rng, per_eval);
-            weff[sign] = solver.effectiveWeights(g);
+            const Eigen::MatrixXd& g = g_now[2 * k + static_cast<std::size_t>(sign)];
+            weff[sign] = weff_now[2 * k + static_cast<std::size_t>(sign)];
             if (!opt.idealCircuit()) {
               circuit_err2 += (weff[sign] - g.transpose()).squaredNorm();
               g_norm2 += g.squaredNorm();

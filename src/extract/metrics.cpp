@@ -105,6 +105,14 @@ CurrentComparison compareCurrents(Backend& reference, Backend& other,
   return c;
 }
 
+BatchCurrentComparison compareCurrentsBatch(Backend& reference, Backend& other,
+                                            const circuit::CrossbarSpec& spec,
+                                            const Eigen::MatrixXd& x_v) {
+  BatchCurrentComparison c{reference.currentsBatch(spec, x_v), other.currentsBatch(spec, x_v), {}};
+  c.difference = largestDifference(c.other.currents_a, c.reference.currents_a);
+  return c;
+}
+
 double defaultAgreementTolerance(const circuit::CrossbarSpec& spec) noexcept {
   // Newton-converged operating points: each solver's relative tolerance, with a margin of ten
   // for the conditioning of the Jacobian (measured: at most 4e-11 on 16x16 1R/1S1R/1T1R arrays

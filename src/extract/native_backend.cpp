@@ -44,4 +44,18 @@ CurrentResult NativeBackend::currents(const circuit::CrossbarSpec& spec, const E
   return result;
 }
 
+BatchCurrentResult NativeBackend::currentsBatch(const circuit::CrossbarSpec& spec,
+                                                const Eigen::MatrixXd& x_v) {
+  if (x_v.rows() != spec.rows)
+    throw Error(fmt::format("input vectors have {} values for {} rows", x_v.rows(), spec.rows));
+  const auto start = Clock::now();
+  circuit::NativeSolver solver(spec, options_);
+  const double setup_s = secondsSince(start);
+  BatchCurrentResult result{solver.currentsBatch(x_v), {}};
+  report_ = solver.report();
+  result.timing = {setup_s, secondsSince(start) - setup_s};
+  requireFinite(result.currents_a, "column current", "output", "vector");
+  return result;
+}
+
 }  // namespace xbarsim::extract

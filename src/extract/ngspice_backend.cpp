@@ -248,4 +248,33 @@ CurrentResult NgspiceBackend::currents(const CrossbarSpec& spec, const Eigen::Ve
   return result;
 }
 
+BatchCurrentResult NgspiceBackend::currentsBatch(const CrossbarSpec& spec, const Eigen::MatrixXd& x_v) {
+  spec.validate();
+  if (x_v.rows() != spec.rows)
+    throw Error(fmt::format("input vectors have {} values for {} rows", x_v.rows(), spec.rows));
+  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {}};
+  if (x_v.cols() == 0) return result;
+  spice::Session& session = spice::Session::instance();
+  auto start = Clock::now();
+  circuit::NetlistOptions options;
+  options.inputs_v = x_v.col(0);
+  options.control_block = false;
+  session.loadCircuit(circuit::crossbarNetlist(spec, options));
+  result.timing.setup_s = secondsSince(start);
+  start = Clock::now();
+  for (Index k = 0; k < x_v.cols(); ++k) {
+    if (k > 0)
+      for (Index i = 0; i < spec.rows; ++i)
+        if (x_v(i, k) != x_v(i, k - 1))
+          session.command(fmt::format("alter vin{} dc = {}", i, spiceNumber(x_v(i, k))));
+    runAnalysis(session, "op");
+    readColumnCurrents(session, spec.cols, 0, result.currents_a.col(k));
+    session.command("destroy all");  // drop the op plot; keep the circuit
+  }
+  session.clear();
+  result.timing.solve_s = secondsSince(start);
+  requireFinite(result.currents_a, "column current", "output", "vector");
+  return result;
+}
+
 }  // namespace xbarsim::extract

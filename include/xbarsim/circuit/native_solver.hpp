@@ -19,7 +19,14 @@
 /// multifrontal Cholesky (nested dissection of the two-layer grid; the root front yields the
 /// multiport conductance matrix on [drivers, sense nodes], so W_eff needs no solves); with any
 /// zero-ohm wire (merged nodes) by a general sparse LDLᵀ (Eigen SimplicialLDLT, AMD).
-/// Non-linear circuits use a damped Newton method with the analytic Jacobian and warm starts.
+/// Non-linear circuits use a damped Newton method with the analytic Jacobian and warm starts;
+/// chord steps reuse the factors of an earlier Jacobian (of this solve or the previous input
+/// vector) while each shrinks the KCL residual fivefold, else the Jacobian is refreshed.
+/// Linear arrays with resistive wires need no interior solve: MVMs of many vectors are
+/// I = -Y(outs, drivers) x from the multiport matrix, a few vectors are solved by conjugate
+/// gradients preconditioned with the wires (no factorization), and non-linear sense amplifiers
+/// (TIA) reduce the Newton method to the C sense-node voltages of the multiport (W_eff: one
+/// factorization whatever the iteration count).
 /// 1S1R and 1T1R cells (CrossbarSpec::cell) are condensed per cell: their internal node is
 /// solved by a scalar Newton inside every evaluation, so the unknowns stay the row/column
 /// nodes. 1T1R cells (gate at an absolute voltage) make the Jacobian non-symmetric and always
@@ -64,6 +71,18 @@ struct NativeOptions {
   /// Grid multifrontal leaf size (sites per side); 2 was measured fastest with the least memory.
   int leaf_size = 2;
   NewtonOptions newton;
+  /// Chord (modified) Newton for non-linear circuits: steps reuse the factors of an earlier
+  /// Jacobian (of this solve or the previous input vector) while each halves the KCL residual;
+  /// otherwise the iteration is redone with a fresh Jacobian. Same convergence test.
+  bool chord = true;
+  /// Linear 1R arrays with r_row > 0, r_col > 0 and an ideal sense: batches of at most this
+  /// many input vectors are solved by conjugate gradients preconditioned with the column
+  /// wires (no factorization; O(RC) per iteration), larger ones through the multiport
+  /// factorization. 0 = never iterate.
+  int iterative_max_vectors = 4;
+  /// Linear 1R grid arrays read by non-linear amplifiers: W_eff and MVMs through the multiport
+  /// matrix with Newton on the sense nodes (false: full Newton on every node; benchmarks).
+  bool port_reduction = true;
 };
 
 /// Convergence of one Newton solve.
@@ -86,6 +105,8 @@ struct NativeReport {
   int solves = 0;                 ///< right-hand sides solved
   int newton_solves = 0;          ///< Newton solves (one per input vector)
   int newton_iterations = 0;      ///< summed over those solves
+  int chord_steps = 0;            ///< of those, steps with the factors of an earlier Jacobian
+  int cg_iterations = 0;          ///< conjugate-gradient iterations (iterative MVMs)
   NewtonReport newton;            ///< the last Newton solve
   double factor_s = 0.0;          ///< wall time in numeric factorizations
   double solve_s = 0.0;           ///< wall time in triangular solves
@@ -113,7 +134,12 @@ class NativeSolver {
   /// Column currents I (A, size C) for row inputs x_v (V, size R).
   Eigen::VectorXd currents(const Eigen::VectorXd& x_v);
   /// Column currents for a batch: x_v is R×K (one input per column), the result C×K. Each
-  /// Newton solve starts from the previous solution.
+  /// Newton solve starts from the previous solution. Linear 1R cells with r_row > 0 and
+  /// r_col > 0 (grid): one factorization yields the multiport matrix Y on [drivers, sense
+  /// nodes]; an ideal sense gives I = W_eff x directly, other amplifiers a Newton on the C
+  /// sense nodes per vector. The node voltages are then solved only when asked for. With an
+  /// ideal sense and at most NativeOptions::iterative_max_vectors vectors, conjugate gradients
+  /// instead (no factorization; falls back to the multiport if they do not converge).
   Eigen::MatrixXd currentsBatch(const Eigen::MatrixXd& x_v);
   /// Best linear surrogate over a set of inputs (R×K): the C×R matrix W minimizing
   /// Σ_k ||I(x_k) − W x_k||² (minimum-norm solution when the inputs do not span R^R).
@@ -123,7 +149,8 @@ class NativeSolver {
   /// Forgets the warm-start solution (the next Newton solve starts from 0 V).
   void resetWarmStart() noexcept;
 
-  /// Node voltages of the last solved operating point (R×C; C for the sense nodes).
+  /// Node voltages of the last solved operating point (R×C; C for the sense nodes). After a
+  /// port-reduced solve (see currentsBatch) they are computed here by a full solve.
   Eigen::MatrixXd rowNodeVoltages() const;
   Eigen::MatrixXd columnNodeVoltages() const;
   Eigen::VectorXd senseNodeVoltages() const;

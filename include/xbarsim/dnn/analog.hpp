@@ -121,6 +121,10 @@ class WeffSolver {
   WeffSolver(const WeffSolver&) = delete;
   WeffSolver& operator=(const WeffSolver&) = delete;
   [[nodiscard]] Eigen::MatrixXd effectiveWeights(const Eigen::MatrixXd& g_s);
+  /// W_eff of several arrays (result k for g_s[k]). With the native backend the arrays are
+  /// solved in parallel (OpenMP; one solver per thread and array shape, its symbolic analysis
+  /// reused); each result is independent of the thread count, bit for bit.
+  [[nodiscard]] std::vector<Eigen::MatrixXd> effectiveWeights(const std::vector<Eigen::MatrixXd>& g_s);
   [[nodiscard]] double solveSeconds() const noexcept { return solve_s_; }
   [[nodiscard]] long solves() const noexcept { return solves_; }
   [[nodiscard]] std::string backendName() const;

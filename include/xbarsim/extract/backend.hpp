@@ -34,6 +34,11 @@ struct CurrentResult {
   Timing timing;
 };
 
+struct BatchCurrentResult {
+  Eigen::MatrixXd currents_a;  ///< C×K column currents (A), one column per input vector
+  Timing timing;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -48,6 +53,10 @@ class Backend {
   /// Column currents for row voltages x_v (size R): the MVM the circuit really computes.
   [[nodiscard]] virtual CurrentResult currents(const circuit::CrossbarSpec& spec,
                                                const Eigen::VectorXd& x_v) = 0;
+  /// Column currents for K input vectors x_v (R×K, one vector per column): C×K. The default
+  /// solves one vector after the other; the native solver shares one factorization.
+  [[nodiscard]] virtual BatchCurrentResult currentsBatch(const circuit::CrossbarSpec& spec,
+                                                         const Eigen::MatrixXd& x_v);
 };
 
 /// Last guard before results leave a backend (and reach HDF5): throws NumericalError naming

@@ -83,6 +83,16 @@ struct CurrentComparison {
                                                 const circuit::CrossbarSpec& spec,
                                                 const Eigen::VectorXd& x_v);
 
+/// The same for K input vectors (x_v: R×K); difference: row = output j, col = vector k.
+struct BatchCurrentComparison {
+  BatchCurrentResult reference;
+  BatchCurrentResult other;
+  LargestDifference difference;
+};
+[[nodiscard]] BatchCurrentComparison compareCurrentsBatch(Backend& reference, Backend& other,
+                                                          const circuit::CrossbarSpec& spec,
+                                                          const Eigen::MatrixXd& x_v);
+
 /// How close two backends must agree by default, from the solvers' own tolerances: ten times
 /// the larger of ngspice's relative tolerance in generated decks (circuit::kDeckRelTol, 1e-10)
 /// and the native Newton's (circuit::NewtonOptions::rel_tol, 1e-12), i.e. 1e-9; for a linear

@@ -16,6 +16,10 @@ class NativeBackend final : public Backend {
                                               double v_read_v) override;
   [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,
                                        const Eigen::VectorXd& x_v) override;
+  /// One solver for all vectors: one factorization of a linear circuit, warm-started Newton
+  /// solves otherwise.
+  [[nodiscard]] BatchCurrentResult currentsBatch(const circuit::CrossbarSpec& spec,
+                                                 const Eigen::MatrixXd& x_v) override;
   /// Solver statistics of the last call (factorization kind, Newton iterations, times).
   [[nodiscard]] const circuit::NativeReport& lastReport() const noexcept { return report_; }
 

@@ -65,6 +65,10 @@ class NgspiceBackend final : public Backend {
                                               double v_read_v) override;
   [[nodiscard]] CurrentResult currents(const circuit::CrossbarSpec& spec,
                                        const Eigen::VectorXd& x_v) override;
+  /// Several input vectors: one deck, loaded once; each further vector `alter`s the input
+  /// sources and runs another operating point.
+  [[nodiscard]] BatchCurrentResult currentsBatch(const circuit::CrossbarSpec& spec,
+                                                 const Eigen::MatrixXd& x_v) override;
 
  private:
   NgspiceWeightMethod method_;

@@ -219,6 +219,56 @@ BOOST_AUTO_TEST_CASE(extract_writes_a_self_describing_hdf5_file) {
   BOOST_TEST(check.status == 0, check.output);
 }
 
+// --input with one vector per row: currents (vector, output) on both backends, each equal to
+// W_eff·x of the same backend's W_eff (a linear circuit with wires), with /vector, /input and
+// /output dimension scales; validate compares every vector.
+BOOST_AUTO_TEST_CASE(extract_input_matrix_gives_currents_per_vector) {
+  TempDir dir;
+  writeFile(dir / "c.toml", "[array]\nrows = 5\ncols = 4\nr_row_ohm = 2\nr_col_ohm = 3\nr_driver_ohm = 7\n");
+  writeFile(dir / "x.csv", "0.1,0.2,0,0.2,0.05\n0,0,0.2,0,0\n0.2,0.2,0.2,0.2,0.2\n");
+  BOOST_REQUIRE_MESSAGE(haveH5py(),
+                        "/usr/bin/python3 cannot import h5py (tools/setup.sh installs it)");
+  for (const char* backend : {"native", "ngspice"}) {
+    const auto w = runCommand(fmt::format("{} extract -b {} -c {} -o {} 2>&1", binary(), backend,
+                                          (dir / "c.toml").string(), (dir / "w.h5").string()));
+    BOOST_REQUIRE_MESSAGE(w.status == 0, w.output);
+    const auto i = runCommand(fmt::format("{} extract -b {} -c {} -i {} -o {} 2>&1", binary(), backend,
+                                          (dir / "c.toml").string(), (dir / "x.csv").string(),
+                                          (dir / "i.h5").string()));
+    BOOST_REQUIRE_MESSAGE(i.status == 0, i.output);
+    BOOST_TEST(i.output.find("for 3 input vectors") != std::string::npos, i.output);
+    const std::string script = fmt::format(
+        "import h5py, numpy as np\n"
+        "w = h5py.File('{}')['weff'][()]\n"
+        "f = h5py.File('{}')\n"
+        "x, cur = f['inputs_v'][()], f['currents']\n"
+        "assert x.shape == (3, 5) and cur.shape == (3, 4), (x.shape, cur.shape)\n"
+        "ref = x @ w.T\n"
+        "err = np.abs(cur[()] - ref).max() / np.abs(ref).max()\n"
+        "assert err < 1e-9, err\n"
+        "assert cur.dims[0][0].name == '/vector' and cur.dims[1][0].name == '/output'\n"
+        "assert f['inputs_v'].dims[1][0].name == '/input'\n"
+        "assert f['currents_ideal'].shape == (3, 4)\n"
+        "print('ok', err)\n",
+        (dir / "w.h5").string(), (dir / "i.h5").string());
+    writeFile(dir / "check.py", script);
+    const auto check = runCommand(fmt::format("/usr/bin/python3 {} 2>&1", (dir / "check.py").string()));
+    BOOST_TEST(check.status == 0, backend << ": " << check.output);
+  }
+  const auto ok = runCommand(fmt::format("{} validate -c {} -i {} 2>&1", binary(), (dir / "c.toml").string(),
+                                         (dir / "x.csv").string()));
+  BOOST_TEST(ok.status == 0, ok.output);
+  BOOST_TEST(ok.output.find("input vector ") != std::string::npos, ok.output);
+  BOOST_TEST(ok.output.find("agree within 1.0e-09") != std::string::npos, ok.output);
+  // A matrix whose rows do not have R values is refused, naming the expected count.
+  writeFile(dir / "bad.csv", "0.1,0.2\n0.3,0.4\n");
+  const auto bad = runCommand(fmt::format("{} extract -b native -c {} -i {} -o {} 2>&1", binary(),
+                                          (dir / "c.toml").string(), (dir / "bad.csv").string(),
+                                          (dir / "bad.h5").string()));
+  BOOST_TEST(bad.status == 1, bad.output);
+  BOOST_TEST(bad.output.find("expected 5 input voltages per row") != std::string::npos, bad.output);
+}
+
 BOOST_AUTO_TEST_CASE(validate_compares_backends) {
   TempDir dir;
   writeFile(dir / "c.toml", "[array]\nrows = 8\ncols = 6\nr_row_ohm = 2\nr_col_ohm = 3\nr_driver_ohm = 7\n");

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The up-front memory estimate of a crossbar run (extract/memory_estimate.hpp): monotone in the
 // array size, refusal with one line naming the key, and within 10x of the peak resident size
-// measured for the native backend (/usr/bin/time).
+// measured for the native backend (/usr/bin/time); within 20 % at 2048x2048 (slow).
 #define BOOST_TEST_MODULE memory_estimate
 #include <fmt/format.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 
@@ -99,6 +100,25 @@ BOOST_AUTO_TEST_CASE(native_estimate_within_10x_of_the_measured_peak) {
                                  estimate / 1048576.0, measured / 1048576.0));
   BOOST_TEST(estimate < 10.0 * measured);
   BOOST_TEST(estimate > measured / 10.0);
+}
+
+// A 2048x2048 W_eff (8.4 million unknowns): it completes, and the estimate is within 20 % of
+// the measured peak. Minutes on 2 cores; label `slow` (ctest -R memory_estimate_2048).
+BOOST_AUTO_TEST_CASE(native_2048_within_20_percent, *boost::unit_test::disabled()) {
+  TempDir dir;
+  const double small = measuredPeakBytes(dir, 2, "native");
+  const auto start = std::chrono::steady_clock::now();
+  const double large = measuredPeakBytes(dir, 2048, "native");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double measured = large - small;
+  const double estimate = estimateMemoryBytes({2048, 2048, true, false}, "native");
+  BOOST_TEST_MESSAGE(fmt::format("2048x2048 native W_eff: {:.1f} s, peak {:.1f} MB (array share "
+                                 "{:.1f} MB), estimate {:.1f} MB",
+                                 seconds, large / 1048576.0, measured / 1048576.0,
+                                 estimate / 1048576.0));
+  BOOST_TEST(estimate < 1.2 * measured);
+  BOOST_TEST(estimate > 0.8 * measured);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

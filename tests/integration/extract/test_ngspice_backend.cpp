@@ -12,6 +12,7 @@
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
+#include "xbarsim/extract/native_backend.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
 
 using xbarsim::circuit::CrossbarSpec;
@@ -189,6 +190,28 @@ BOOST_AUTO_TEST_CASE(sinh_jacobian_matches_finite_differences) {
   BOOST_TEST(w.weff_s.sum() > spec.g_s.sum());
   BOOST_CHECK_THROW((void)NgspiceBackend(NgspiceWeightMethod::DcSweep).effectiveWeights(spec, 0.2),
                     xbarsim::Error);
+}
+
+// Several input vectors in one deck (alter + op per vector) against one deck per vector, and
+// against the native solver's batch (chord Newton; multiport for the linear array), on sinh
+// cells, on a linear array read by a finite-gain TIA, and on a linear array.
+BOOST_AUTO_TEST_CASE(batch_of_vectors_matches_one_deck_per_vector_and_native) {
+  for (int kind = 0; kind < 3; ++kind) {
+    CrossbarSpec spec = randomSpec(6, 4, 2.5, 2.0, 13);
+    if (kind == 0) spec.iv = {xbarsim::device::IvKind::Sinh, 0.25};
+    if (kind == 1) spec.sense = xbarsim::circuit::makeTia({.open_loop_gain = 1e4, .offset_v = 0.002});
+    const Eigen::MatrixXd x = (Eigen::MatrixXd::Random(6, 5).array() + 1.0) * 0.2;
+    NgspiceBackend ngspice;
+    const auto batch = ngspice.currentsBatch(spec, x);
+    BOOST_TEST(batch.currents_a.rows() == 4);
+    BOOST_TEST(batch.currents_a.cols() == 5);
+    for (Index k = 0; k < x.cols(); ++k) {
+      const Eigen::VectorXd one = ngspice.currents(spec, x.col(k)).currents_a;
+      BOOST_TEST(maxRelativeError(Eigen::VectorXd(batch.currents_a.col(k)), one) < 1e-9, "kind " << kind);
+    }
+    const auto native = xbarsim::extract::NativeBackend().currentsBatch(spec, x);
+    BOOST_TEST(maxRelativeError(native.currents_a, batch.currents_a) < 1e-9, "kind " << kind);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(tia_with_huge_gain_is_ideal_and_finite_gain_is_not) {

@@ -154,6 +154,52 @@ BOOST_AUTO_TEST_CASE(mvm_matches_weights_and_batch) {
   BOOST_TEST(std::abs(vr(0, 0) - x(0, 2)) < 1e-3);
 }
 
+// Few vectors: conjugate gradients on the column layer, no factorization; many: the multiport
+// factorization. Both against the dense nodal reference, also with a driver resistance, a
+// strong IR drop (10 ohm segments, up to 1 mS cells) and one row or column.
+BOOST_AUTO_TEST_CASE(iterative_and_multiport_mvms_match_the_reference) {
+  struct Case {
+    Eigen::Index rows, cols;
+    double r_wire, r_driver, g_max;
+  };
+  for (const Case& k : {Case{18, 13, 2.5, 0.0, 25e-6}, Case{18, 13, 2.5, 30.0, 25e-6},
+                        Case{16, 16, 10.0, 5.0, 1e-3}, Case{1, 9, 2.5, 0.0, 25e-6},
+                        Case{9, 1, 2.5, 0.0, 25e-6}}) {
+    const auto spec = randomSpec(k.rows, k.cols, k.r_wire, k.r_wire, k.r_driver, 11, 1e-6, k.g_max);
+    const Eigen::MatrixXd x = (Eigen::MatrixXd::Random(k.rows, 6).array() + 1.0) * 0.1;
+    const Eigen::MatrixXd ref = test::referenceCurrentsBatch(spec, x);
+    NativeSolver solver(spec);
+    const Eigen::VectorXd one = solver.currents(x.col(0));
+    BOOST_TEST(solver.report().factorizations == 0);
+    const int cg_iterations = solver.report().cg_iterations;
+    BOOST_TEST(cg_iterations > 0);
+    BOOST_TEST(relErr(one, ref.col(0)) < 1e-10, k.rows << "x" << k.cols << " r " << k.r_wire);
+    // The node voltages of the iterative solve are the full operating point.
+    BOOST_TEST(std::abs(solver.rowNodeVoltages()(0, 0) - x(0, 0)) <= x(0, 0));
+    const Eigen::MatrixXd many = solver.currentsBatch(x);  // 6 > iterative_max_vectors
+    BOOST_TEST(solver.report().factorizations == 1);
+    BOOST_TEST(relErr(many, ref) < 1e-10, k.rows << "x" << k.cols << " r " << k.r_wire);
+    BOOST_TEST_MESSAGE(k.rows << "x" << k.cols << ", " << k.r_wire << " ohm, cells up to " << k.g_max
+                       << " S: " << cg_iterations << " CG iterations, error " << relErr(one, ref.col(0)));
+  }
+}
+
+// Larger arrays: the iterative MVM against W_eff x of the multiport factorization, also with
+// strong IR drops (100 ohm segments and 1 mS cells; 1 kohm and 10 mS, where the iteration may
+// give up and hand over to the factorization).
+BOOST_AUTO_TEST_CASE(iterative_mvm_matches_weff_on_larger_arrays) {
+  for (double r_wire : {2.5, 100.0, 1000.0}) {
+    const double g_max = r_wire < 10.0 ? 25e-6 : r_wire < 500.0 ? 1e-3 : 1e-2;
+    const auto spec = randomSpec(128, 96, r_wire, r_wire, 0.0, 5, 1e-6, g_max);
+    const Eigen::VectorXd x = (Eigen::VectorXd::Random(128).array() + 1.0) * 0.1;
+    const Eigen::MatrixXd w = NativeSolver(spec).effectiveWeights();
+    NativeSolver solver(spec);
+    BOOST_TEST(relErr(solver.currents(x), w * x) < 1e-10, "r " << r_wire);
+    BOOST_TEST_MESSAGE("128x96, " << r_wire << " ohm: " << solver.report().cg_iterations
+                       << " CG iterations, " << solver.report().factorizations << " factorizations");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(update_conductances_refactorizes) {
   auto spec = randomSpec(12, 10, 2.5, 2.5, 0.0, 7);
   NativeSolver solver(spec);
