@@ -6,6 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "xbarsim/core/config.hpp"
 
 namespace xbarsim::cli {
 
@@ -13,6 +16,22 @@ struct Options {
   std::string command_line;      ///< recorded in every result file
   std::function<int()> run;      ///< the selected command
 };
+
+/// The configuration of a command: a file (--config) and overrides (--set key=value).
+struct ConfigArgs {
+  std::string path;                    ///< "" = the defaults
+  std::vector<std::string> overrides;  ///< key=value, in command-line order
+};
+
+/// Adds --config/-c and --set to a command.
+void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required = false);
+/// The configuration of `args` checked against `schema`: the file (or the defaults, with one
+/// "note" line on stderr saying so), then every --set in order. The files it names are
+/// registered as inputs (no output may replace them).
+[[nodiscard]] core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema);
+/// "Example:\n  <line>" for a command's --help: one command line that runs from the
+/// repository root as written.
+void setExample(CLI::App& command, const std::string& example);
 
 [[nodiscard]] std::string joinCommandLine(int argc, char** argv);
 void addCommands(CLI::App& app, Options& options);

@@ -63,7 +63,7 @@ std::string formatTime(double t) {
 }
 
 struct EvaluateRequest {
-  std::string config_path;
+  ConfigArgs config;
   std::string model_path;
   std::string out_path;
   std::string backend = "native";
@@ -127,10 +127,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
 }
 
 int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
-  const core::Config config = r.config_path.empty()
-                                  ? core::Config::defaults(extract::configSchema())
-                                  : core::Config::load(r.config_path, extract::configSchema());
-  io::registerConfigInputs(config);
+  const core::Config config = loadConfig(r.config, extract::configSchema());
   const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
   return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);
 }
@@ -236,13 +233,16 @@ void addDnnCommands(CLI::App& app, Options& options) {
   CLI::App* ev_cmd = app.add_subcommand(
       "evaluate", "Accuracy of a network (model format v1) on PCM crossbars over time, "
                   "Monte Carlo over programming draws, written to HDF5");
-  ev_cmd->add_option("--config,-c", ev->config_path, "configuration (TOML)")->check(CLI::ExistingFile);
+  addConfigOptions(*ev_cmd, ev->config);
   ev_cmd->add_option("--model,-m", ev->model_path, "network (HDF5 model format v1)")
       ->required()
       ->check(CLI::ExistingFile);
   ev_cmd->add_option("--out,-o", ev->out_path, "result file (HDF5)")->required();
   ev_cmd->add_option("--backend,-b", ev->backend, "circuit solver for non-ideal arrays")
-      ->check(CLI::IsMember({"native", "ngspice"}));
+      ->check(CLI::IsMember({"native", "ngspice"}))
+      ->capture_default_str();
+  setExample(*ev_cmd, "build/xbarsim evaluate --model data/models/mlp_hwa.h5 --set "
+                      "dnn.test_samples=1000 --set dnn.repeats=1 --out e.h5");
   ev_cmd->callback([&options, ev] {
     options.run = [&options, ev] { return runEvaluate(*ev, options.command_line); };
   });
@@ -268,6 +268,10 @@ void addDnnCommands(CLI::App& app, Options& options) {
   tr_cmd->add_option("--weight-decay", tr->options.weight_decay, "L2 weight decay");
   tr_cmd->add_option("--train-samples", tr->options.train_samples, "first N training images (0 = all)");
   tr_cmd->add_option("--seed", tr->options.seed, "seed of initialisation, data order and noise");
+  for (CLI::Option* option : tr_cmd->get_options())
+    if (option->get_lnames() != std::vector<std::string>{"out"} && option->get_lnames() != std::vector<std::string>{"help"})
+      option->capture_default_str();
+  setExample(*tr_cmd, "build/xbarsim train --dataset synthetic --hidden 32 --epochs 2 --out m.h5");
   tr_cmd->callback([&options, tr] {
     options.run = [&options, tr] { return runTrain(*tr, options.command_line); };
   });
