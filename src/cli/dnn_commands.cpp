@@ -81,8 +81,25 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
                             dnn::Compensation::BnRecalibration) != spec.compensations.end();
   std::unique_ptr<dnn::Dataset> calibration;
   if (bn) calibration = std::make_unique<dnn::Dataset>(dnn::loadDataset(dataset, dnn::Split::Train));
+  // Per-array progress with an ETA on a terminal when the arrays go through a circuit solver
+  // (an ngspice-backed run spends minutes there before the first accuracy line).
+  dnn::ArrayProgressFn array_progress;
+  if (::isatty(STDERR_FILENO) != 0 && !spec.analog.idealCircuit()) {
+    auto last = Clock::now() - std::chrono::seconds(1);
+    const auto began = Clock::now();
+    array_progress = [last, began](long done, long total, const std::string& layer) mutable {
+      const auto now = Clock::now();
+      if (now - last < std::chrono::milliseconds(500) && done < total) return;
+      last = now;
+      const double elapsed = std::chrono::duration<double>(now - began).count();
+      fmt::print(stderr, "\r\033[KW_eff: array {}/{} (layer {}), elapsed {:.0f} s, ETA {:.0f} s",
+                 done, total, layer, elapsed,
+                 elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+      std::fflush(stderr);
+    };
+  }
   const dnn::EvaluationResult res =
-      dnn::evaluateNetwork(net, test, calibration.get(), spec, progressLine);
+      dnn::evaluateNetwork(net, test, calibration.get(), spec, progressLine, array_progress);
   endProgress();
 
   auto h5 = io::H5File::create(out.tempPath());
@@ -102,9 +119,11 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   // summary table
   fmt::print("{} on {} ({} images): float accuracy {:.4f}\n", fs::path(model_path).filename().string(),
              test.name, res.samples, res.accuracy_float);
+  // Mean ± sample standard deviation over repeats; the mean alone with one repeat.
+  const bool spread = spec.repeats > 1;
   std::string header = fmt::format("{:>10}", "time");
   for (dnn::Compensation c : spec.compensations)
-    header += fmt::format("  {:>22}", fmt::format("accuracy ({})", dnn::toString(c)));
+    header += fmt::format(spread ? "  {:>22}" : "  {:>14}", fmt::format("accuracy ({})", dnn::toString(c)));
   fmt::print("{}\n", header);
   std::vector<dnn::AccuracyStatistics> stats;
   for (const Eigen::MatrixXd& accuracy : res.accuracy)
@@ -113,9 +132,22 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
     std::string line = fmt::format("{:>10}", formatTime(spec.times_s[t]));
     for (const dnn::AccuracyStatistics& s : stats) {
       const auto ti = static_cast<Eigen::Index>(t);
-      line += fmt::format("  {:>14.4f} ± {:.4f}", s.mean(ti), s.std(ti));
+      line += spread ? fmt::format("  {:>14.4f} ± {:.4f}", s.mean(ti), s.std(ti))
+                     : fmt::format("  {:>14.4f}", s.mean(ti));
     }
     fmt::print("{}\n", line);
+  }
+  // Per layer: its arrays, and the errors of its weights averaged over repeats at the first and
+  // the last time (circuit: W_eff against the programmed G; weights: against the float W).
+  if (!res.layers.empty()) {
+    const auto last = static_cast<Eigen::Index>(spec.times_s.size()) - 1;
+    fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13}  {:>25}\n", "layer", "type", "in x out", "tiles",
+               "circuit err", fmt::format("weight err ({} .. {})", formatTime(spec.times_s.front()),
+                                          formatTime(spec.times_s.back())));
+    for (const dnn::LayerStats& l : res.layers)
+      fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13.3e}  {:>12.3e} {:>12.3e}\n", l.name, l.type,
+                 fmt::format("{}x{}", l.inputs, l.outputs), l.tiles, l.circuit_error.mean(),
+                 l.weff_error_compensated.row(0).mean(), l.weff_error_compensated.row(last).mean());
   }
   const dnn::InferenceCost cost = dnn::inferenceCost(spec, res);
   fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "

@@ -83,7 +83,8 @@ double floatAccuracy(const Network& net, const Dataset& test, Index samples, dou
 }
 
 EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const Dataset* calibration,
-                                 const EvaluationSpec& spec, const ProgressFn& progress) {
+                                 const EvaluationSpec& spec, const ProgressFn& progress,
+                                 const ArrayProgressFn& array_progress) {
   const auto start = Clock::now();
   const AnalogOptions& opt = spec.analog;
   opt.validate();
@@ -143,6 +144,14 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
 
   const long points = static_cast<long>(n_t * n_r);
   long done = 0;
+  // Every repeat solves each array once when programmed and once per time.
+  const long arrays_total = static_cast<long>(res.arrays) * static_cast<long>(n_r * (1 + n_t));
+  long arrays_done = 0;
+  auto solved = [&](const LayerMapping& m, const Eigen::MatrixXd& g) {
+    Eigen::MatrixXd w = solver.effectiveWeights(g);
+    if (array_progress) array_progress(++arrays_done, arrays_total, m.name);
+    return w;
+  };
   for (Index r = 0; r < n_r; ++r) {
     const auto ur = static_cast<std::uint64_t>(r);
     // programming: one draw per device, and the one-hot reference readout of every tile
@@ -158,8 +167,8 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
           (sign == 0 ? p.pos : p.neg) = device->program(m.targets(m.tiles[k], sign == 0, g_max), rng);
         }
         TileState ref;
-        ref.w_n = normalizedDifference(solver.effectiveWeights(p.pos.g_prog_s),
-                                       solver.effectiveWeights(p.neg.g_prog_s), g_max);
+        const Eigen::MatrixXd w_pos = solved(m, p.pos.g_prog_s);
+        ref.w_n = normalizedDifference(w_pos, solved(m, p.neg.g_prog_s), g_max);
         p.ref_readout = ref_net.readout(ref, 0);
         programmed[a].push_back(std::move(p));
       }
@@ -184,7 +193,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
                           streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
             const bool per_eval = opt.read_noise == ReadNoiseMode::PerEvaluation;
             const Eigen::MatrixXd g = device->conductanceAt(st, t, rng, per_eval);
-            weff[sign] = solver.effectiveWeights(g);
+            weff[sign] = solved(m, g);
             if (!opt.idealCircuit()) {
               circuit_err2 += (weff[sign] - g.transpose()).squaredNorm();
               g_norm2 += g.squaredNorm();
