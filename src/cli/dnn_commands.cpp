@@ -123,7 +123,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   const bool spread = spec.repeats > 1;
   std::string header = fmt::format("{:>10}", "time");
   for (dnn::Compensation c : spec.compensations)
-    header += fmt::format(spread ? "  {:>22}" : "  {:>14}", fmt::format("accuracy ({})", dnn::toString(c)));
+    header += fmt::format("  {:>{}}", fmt::format("accuracy ({})", dnn::toString(c)), spread ? 22 : 14);
   fmt::print("{}\n", header);
   std::vector<dnn::AccuracyStatistics> stats;
   for (const Eigen::MatrixXd& accuracy : res.accuracy)
