@@ -344,8 +344,9 @@ std::string wrapText(const std::string& text, std::size_t width, const std::stri
 /// to the terminal (80 columns when not a terminal).
 void printSchema() {
   const std::size_t width = outputWidth();
-  fmt::print("Configuration keys (TOML; a file sets them by section, `--set section.key=value` "
-             "on the command line):\n");
+  fmt::print("{}", wrapText("Configuration keys (TOML; a file sets them by section, `--set "
+                            "section.key=value` on the command line):",
+                            width, "", ""));
   std::string section;
   for (const core::KeySpec& spec : extract::configSchema().keys()) {
     const std::string this_section = spec.key.substr(0, spec.key.find('.'));

@@ -92,9 +92,14 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
       if (now - last < std::chrono::milliseconds(500) && done < total) return;
       last = now;
       const double elapsed = std::chrono::duration<double>(now - began).count();
-      fmt::print(stderr, "\r\033[KW_eff: array {}/{} (layer {}), elapsed {:.0f} s, ETA {:.0f} s",
-                 done, total, layer, elapsed,
-                 elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+      if (done == 0) {
+        fmt::print(stderr, "\r\033[KW_eff: solving array 1 of {} (layer {}) through the circuit...",
+                   total, layer);
+      } else {
+        fmt::print(stderr, "\r\033[KW_eff: {}/{} arrays (layer {}), elapsed {:.0f} s, ETA {:.0f} s",
+                   done, total, layer, elapsed,
+                   elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+      }
       std::fflush(stderr);
     };
   }

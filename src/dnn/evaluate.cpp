@@ -148,6 +148,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
   const long arrays_total = static_cast<long>(res.arrays) * static_cast<long>(n_r * (1 + n_t));
   long arrays_done = 0;
   auto solved = [&](const LayerMapping& m, const Eigen::MatrixXd& g) {
+    if (array_progress && arrays_done == 0) array_progress(0, arrays_total, m.name);
     Eigen::MatrixXd w = solver.effectiveWeights(g);
     if (array_progress) array_progress(++arrays_done, arrays_total, m.name);
     return w;

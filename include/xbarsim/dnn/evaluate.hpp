@@ -58,8 +58,9 @@ struct EvaluationResult {
 };
 
 using ProgressFn = std::function<void(const std::string&)>;
-/// Called after the W_eff of each array is solved: (arrays solved so far, arrays the whole run
-/// solves, name of the layer). A circuit solve (ngspice above all) is the slow part of a run.
+/// Called after the W_eff of each array is solved, and once before the first: (arrays solved so
+/// far, arrays the whole run solves, name of the layer). A circuit solve (ngspice above all) is
+/// the slow part of a run.
 using ArrayProgressFn = std::function<void(long, long, const std::string&)>;
 
 /// Runs the evaluation. `calibration` (training images) is needed for bn-recal only.

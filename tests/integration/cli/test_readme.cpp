@@ -112,7 +112,8 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
           // A trailing "  # comment" is documentation, not part of the command.
           const auto comment = line.find(" #");
           const std::string command = line.substr(0, comment);
-          if (command.find_first_not_of(' ') == std::string::npos) continue;
+          const auto first = command.find_first_not_of(' ');
+          if (first == std::string::npos || command[first] == '#') continue;
           if (const std::string why = skipReason(command); !why.empty()) {
             skipped.push_back(fmt::format("README.md:{}: {} ({})", block.line, command, why));
             continue;
