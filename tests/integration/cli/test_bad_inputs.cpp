@@ -34,6 +34,7 @@
 
 namespace fs = std::filesystem;
 using xbarsim::test::runCommand;
+using xbarsim::test::shellQuote;
 using xbarsim::test::TempDir;
 
 namespace {
@@ -99,12 +100,6 @@ std::string substitute(std::string text, const fs::path& case_dir, const fs::pat
     for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size()))
       text.replace(pos, key.size(), value);
   return text;
-}
-
-std::string shellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
 }
 
 std::string readText(const fs::path& path) {

@@ -19,6 +19,7 @@
 
 namespace fs = std::filesystem;
 using xbarsim::test::runCommand;
+using xbarsim::test::shellQuote;
 using xbarsim::test::TempDir;
 
 namespace {
@@ -53,12 +54,6 @@ std::vector<Block> readmeBlocks() {
     }
   }
   return blocks;
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
 }
 
 /// Why a README command line is not run here ("" = it is run).
@@ -103,7 +98,7 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
         }
         std::ofstream(dir / "block.py") << block.text;
         const auto run = runCommand(fmt::format("cd {} && MPLBACKEND=Agg /usr/bin/python3 block.py 2>&1",
-                                                quote(dir.path().string())));
+                                                shellQuote(dir.path().string())));
         BOOST_TEST(run.status == 0, block.text << run.output);
         ++ran;
       } else if (block.language == "sh") {
@@ -123,8 +118,8 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
             continue;
           }
           const auto run = runCommand(fmt::format("cd {} && PATH={}:$PATH XBARSIM_NO_MPI=1 MPLBACKEND=Agg sh -c {} 2>&1",
-                                                  quote(dir.path().string()),
-                                                  quote((dir / "bin").string()), quote(command)));
+                                                  shellQuote(dir.path().string()),
+                                                  shellQuote((dir / "bin").string()), shellQuote(command)));
           BOOST_TEST_MESSAGE("README.md:" << block.line << ": " << command << " -> " << run.status);
           BOOST_TEST(run.status == 0, command << "\n" << run.output);
           ++ran;

@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using xbarsim::test::runCommand;
+using xbarsim::test::shellQuote;
 using xbarsim::test::TempDir;
 
 namespace {
@@ -36,12 +37,6 @@ fs::path sourceDir() {
   return source;
 }
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
 /// A working directory that looks like the repository root for the commands of the
 /// documentation: build/xbarsim, and the folders they read, linked from the source tree.
 struct RepositoryCopy {
@@ -54,8 +49,8 @@ struct RepositoryCopy {
   }
   /// Runs `command` with sh in the copy (stderr joined to stdout).
   [[nodiscard]] xbarsim::test::CommandResult run(const std::string& command) const {
-    return runCommand(fmt::format("cd {} && XBARSIM_NO_MPI=1 sh -c {} 2>&1", quote(dir.path().string()),
-                                  quote(command)));
+    return runCommand(fmt::format("cd {} && XBARSIM_NO_MPI=1 sh -c {} 2>&1", shellQuote(dir.path().string()),
+                                  shellQuote(command)));
   }
 };
 
@@ -71,7 +66,7 @@ std::string exampleOf(const std::string& help) {
 }
 
 std::string h5Value(const RepositoryCopy& repo, const std::string& python) {
-  const auto run = repo.run(fmt::format("/usr/bin/python3 -c {}", quote("import h5py, numpy as np\n" + python)));
+  const auto run = repo.run(fmt::format("/usr/bin/python3 -c {}", shellQuote("import h5py, numpy as np\n" + python)));
   BOOST_TEST_REQUIRE(run.status == 0, run.output);
   return run.output;
 }
