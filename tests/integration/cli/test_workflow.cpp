@@ -146,6 +146,8 @@ BOOST_AUTO_TEST_CASE(set_overrides_the_file_on_every_configured_command) {
   BOOST_TEST(check.output.find("rows = 6\n") != std::string::npos, check.output);
   BOOST_TEST(check.output.find("r_row_ohm = 7.5\n") != std::string::npos, check.output);
   BOOST_TEST(check.output.find("model = \"sinh\"\n") != std::string::npos, check.output);
+  // config --check of a sweep file checks its [sweep] too (a tied axis included).
+  BOOST_TEST(repo.run("build/xbarsim config --check examples/wire_sweep.toml").status == 0);
   // netlist: the deck has the overridden shape (one source per row, one probe per column).
   const auto deck = repo.run("build/xbarsim netlist -c c.toml --set array.rows=2 --set array.cols=5");
   BOOST_TEST_REQUIRE(deck.status == 0, deck.output);
