@@ -399,7 +399,8 @@ void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required) {
   command.add_option("--set", args.overrides,
                      "override one configuration key, key=value (repeatable, applied after "
                      "--config, checked like the file): --set array.rows=64 --set "
-                     "device.model=sinh --set netlist.params.rf=1e4");
+                     "device.model=sinh --set netlist.params.rf=1e4")
+      ->type_name("KEY=VALUE");
 }
 
 core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema) {
@@ -514,7 +515,8 @@ void addCommands(CLI::App& app, Options& options) {
       ->check(CLI::ExistingFile);
   config_cmd->add_option("--set", check->overrides,
                          "with --check (or alone: on the defaults): override a key, key=value "
-                         "(repeatable)");
+                         "(repeatable)")
+      ->type_name("KEY=VALUE");
   config_cmd->add_flag("--models", *list_models,
                        "list the registered device models: faces, parameters with unit, default, "
                        "range and source, built-in cards");

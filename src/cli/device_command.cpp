@@ -220,7 +220,8 @@ void addDeviceCommand(CLI::App& app, Options& options) {
       ->capture_default_str();
   cmd->add_option("--set", r->overrides,
                   "override a parameter of the card, name=value (repeatable; `xbarsim config "
-                  "--models` lists them), e.g. --set g0_m=2.5e-10");
+                  "--models` lists them), e.g. --set g0_m=2.5e-10")
+      ->type_name("NAME=VALUE");
   cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "
                                         "--t-stop), pulses (--count pulses of --v, --width)")
       ->check(CLI::IsMember({"iv", "ramp", "pulses"}))

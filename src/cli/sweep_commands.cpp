@@ -39,7 +39,8 @@ void addSweepCommands(CLI::App& app, Options& options) {
       ->check(CLI::ExistingFile);
   sweep->add_option("--set", args->config.overrides,
                     "override a key of the base configuration, key=value (repeatable; the axes "
-                    "still set theirs)");
+                    "still set theirs)")
+      ->type_name("KEY=VALUE");
   sweep->add_option("--out,-o", args->out, "result file (HDF5); the journal is <out>.journal")->required();
   sweep->add_option("--backend,-b", args->backend, "circuit solver (default: ngspice for extract, native for evaluate)")->check(CLI::IsMember({"ngspice", "native"}));
   sweep->add_option("--netlist,-n", args->netlist, "user ngspice deck (overrides netlist.file)")
