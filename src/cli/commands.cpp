@@ -415,10 +415,6 @@ core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema) {
   return config;
 }
 
-void setExample(CLI::App& command, const std::string& example) {
-  command.footer(fmt::format("Example (from the repository root):\n  {}", example));
-}
-
 std::string joinCommandLine(int argc, char** argv) {
   std::vector<std::string> parts(argv, argv + argc);
   return fmt::format("{}", fmt::join(parts, " "));

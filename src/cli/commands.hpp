@@ -29,9 +29,11 @@ void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required = false
 /// "note" line on stderr saying so), then every --set in order. The files it names are
 /// registered as inputs (no output may replace them).
 [[nodiscard]] core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema);
-/// "Example:\n  <line>" for a command's --help: one command line that runs from the
-/// repository root as written.
-void setExample(CLI::App& command, const std::string& example);
+/// "Example (from the repository root):\n  <line>" for a command's --help: one command line
+/// that runs as written there.
+inline void setExample(CLI::App& command, const std::string& example) {
+  command.footer("Example (from the repository root):\n  " + example);
+}
 
 [[nodiscard]] std::string joinCommandLine(int argc, char** argv);
 void addCommands(CLI::App& app, Options& options);
