@@ -49,7 +49,9 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Index = Eigen::Index;
 
-core::Config loadConfig(const ConfigArgs& args) { return loadConfig(args, extract::configSchema()); }
+core::Config loadConfig(const ConfigArgs& args, bool note_defaults = true) {
+  return loadConfig(args, extract::configSchema(), note_defaults);
+}
 
 std::uint64_t seedOf(const core::Config& config) {
   return static_cast<std::uint64_t>(config.integer("run.seed"));
@@ -108,7 +110,8 @@ struct ExtractRequest {
 
 int runExtract(const ExtractRequest& request, const std::string& command_line) {
   const auto start = Clock::now();
-  const core::Config config = loadConfig(request.config);
+  // A user deck is its own circuit: the defaults only name its sources (VIN<i>, VOUT<j>).
+  const core::Config config = loadConfig(request.config, request.netlist_path.empty());
   const std::uint64_t seed = seedOf(config);
   const double v_read_v = config.real("read.v_read_v");
   // An absurd array is refused with a memory estimate before anything is allocated.
@@ -403,8 +406,8 @@ void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required) {
       ->type_name("KEY=VALUE");
 }
 
-core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema) {
-  if (args.path.empty())
+core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema, bool note_defaults) {
+  if (args.path.empty() && note_defaults)
     fmt::print(stderr, "xbarsim: note: no --config: using the defaults (`xbarsim config` lists "
                        "them){}\n",
                args.overrides.empty() ? "" : " with the --set values");

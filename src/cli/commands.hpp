@@ -26,9 +26,11 @@ struct ConfigArgs {
 /// Adds --config/-c and --set to a command.
 void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required = false);
 /// The configuration of `args` checked against `schema`: the file (or the defaults, with one
-/// "note" line on stderr saying so), then every --set in order. The files it names are
-/// registered as inputs (no output may replace them).
-[[nodiscard]] core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema);
+/// "note" line on stderr saying so unless `note_defaults` is false: a user deck is its own
+/// circuit), then every --set in order. The files it names are registered as inputs (no output
+/// may replace them).
+[[nodiscard]] core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema,
+                                      bool note_defaults = true);
 /// "Example (from the repository root):\n  <line>" for a command's --help: one command line
 /// that runs as written there.
 inline void setExample(CLI::App& command, const std::string& example) {
