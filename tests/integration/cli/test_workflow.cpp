@@ -224,4 +224,21 @@ BOOST_AUTO_TEST_CASE(evaluate_summary_per_layer_and_no_spread_with_one_repeat) {
   BOOST_TEST(two.output.find("±") != std::string::npos, two.output);
 }
 
+BOOST_AUTO_TEST_CASE(evaluate_shows_array_progress_on_a_terminal_only) {
+  // A pseudo-terminal from script(1) (util-linux): stderr is a terminal there.
+  BOOST_TEST_REQUIRE(runCommand("command -v script >/dev/null").status == 0, "script(1) is missing");
+  RepositoryCopy repo;
+  const std::string command = "build/xbarsim evaluate -m data/models/mlp_hwa.h5 --set dnn.test_samples=100 "
+                              "--set dnn.repeats=1 --set dnn.times_s=[1.0] -o e.h5";
+  const auto tty = repo.run(fmt::format("script -qec {} /dev/null", shellQuote(command)));
+  BOOST_TEST_REQUIRE(tty.status == 0, tty.output);
+  // 3 layers of 4 + 1 + 1 tiles, 2 arrays each, solved when programmed and at the one time.
+  BOOST_TEST(tty.output.find("W_eff: solving array 1 of 24 (layer 001)") != std::string::npos, tty.output);
+  BOOST_TEST(tty.output.find("W_eff: 24/24 arrays (layer 003), elapsed") != std::string::npos, tty.output);
+  BOOST_TEST(tty.output.find("ETA 0 s") != std::string::npos, tty.output);
+  const auto pipe = repo.run(command);
+  BOOST_TEST(pipe.status == 0);
+  BOOST_TEST(pipe.output.find("W_eff: solving") == std::string::npos, pipe.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
