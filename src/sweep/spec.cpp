@@ -63,6 +63,10 @@ AxisKind axisKind(const core::Config& base, const std::string& key, long line) {
   if (spec == nullptr) {
     std::string hint;
     if (key.rfind("netlist.params", 0) == 0) hint = "; a .param is swept as \"netlist.params.<name>\"";
+    std::vector<std::string> keys;
+    for (const core::KeySpec& k : base.schema().keys()) keys.push_back(k.key);
+    if (const auto near = similarNames(key, keys); !near.empty())
+      hint += fmt::format("; did you mean {}?", fmt::join(near, " or "));
     fail(base, line, key,
          fmt::format("unknown configuration key '{}' (`xbarsim config` lists them){}", key, hint));
   }
