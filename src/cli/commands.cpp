@@ -8,26 +8,26 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <sstream>
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <sstream>
 
 #include "xbarsim/circuit/crossbar_config.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/config.hpp"
-#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
@@ -319,7 +319,8 @@ std::size_t outputWidth() {
     if (n >= 40) return static_cast<std::size_t>(n);
   }
   winsize size{};
-  if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
+  if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col >= 40)
     return size.ws_col;
   return 80;
 }
@@ -366,7 +367,9 @@ void printSchema() {
                            unit == "1" ? "" : " in " + unit, core::rangeText(spec));
         break;
       }
-      case core::ValueType::Boolean: kind = "true | false"; break;
+      case core::ValueType::Boolean:
+        kind = "true | false";
+        break;
       case core::ValueType::String:
         kind = spec.choices.empty() ? "string" : fmt::format("{}", fmt::join(spec.choices, " | "));
         break;
@@ -376,12 +379,17 @@ void printSchema() {
                            core::rangeText(spec));
         break;
       }
-      case core::ValueType::StringArray: kind = "array of strings"; break;
-      case core::ValueType::RealTable: kind = "table of name = number"; break;
+      case core::ValueType::StringArray:
+        kind = "array of strings";
+        break;
+      case core::ValueType::RealTable:
+        kind = "table of name = number";
+        break;
     }
     const std::string name = spec.key.substr(spec.key.find('.') + 1);
-    const std::string head = spec.optional ? fmt::format("{} (not set by default)", name)
-                                           : fmt::format("{} = {}", name, core::tomlValue(spec.default_value));
+    const std::string head =
+        spec.optional ? fmt::format("{} (not set by default)", name)
+                      : fmt::format("{} = {}", name, core::tomlValue(spec.default_value));
     fmt::print("{}", wrapText(fmt::format("{}  [{}]", head, kind), width, "  ", "        "));
     fmt::print("{}", wrapText(spec.description, width, "      ", "      "));
   }
@@ -394,22 +402,25 @@ void printSchema() {
 
 void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required) {
   CLI::Option* config =
-      command.add_option("--config,-c", args.path,
-                         required ? "configuration (TOML)"
-                                  : "configuration (TOML); default: the defaults of `xbarsim config`")
+      command
+          .add_option("--config,-c", args.path,
+                      required ? "configuration (TOML)"
+                               : "configuration (TOML); default: the defaults of `xbarsim config`")
           ->check(CLI::ExistingFile);
   if (required) config->required();
-  command.add_option("--set", args.overrides,
-                     "override one configuration key, key=value (repeatable, applied after "
-                     "--config, checked like the file): --set array.rows=64 --set "
-                     "device.model=sinh --set netlist.params.rf=1e4")
+  command
+      .add_option("--set", args.overrides,
+                  "override one configuration key, key=value (repeatable, applied after "
+                  "--config, checked like the file): --set array.rows=64 --set "
+                  "device.model=sinh --set netlist.params.rf=1e4")
       ->type_name("KEY=VALUE");
 }
 
 core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema, bool note_defaults) {
   if (args.path.empty() && note_defaults)
-    fmt::print(stderr, "xbarsim: note: no --config: using the defaults (`xbarsim config` lists "
-                       "them){}\n",
+    fmt::print(stderr,
+               "xbarsim: note: no --config: using the defaults (`xbarsim config` lists "
+               "them){}\n",
                args.overrides.empty() ? "" : " with the --set values");
   core::Config config =
       args.path.empty() ? core::Config::defaults(schema) : core::Config::load(args.path, schema);
@@ -439,8 +450,9 @@ void addCommands(CLI::App& app, Options& options) {
   extract_cmd->add_option("--netlist,-n", extract_request->netlist_path,
                           "user ngspice deck (VIN<i> inputs, VOUT<j> 0 V output probes)")
       ->check(CLI::ExistingFile);
-  setExample(*extract_cmd, "build/xbarsim extract --config examples/crossbar.toml --set "
-                           "array.r_row_ohm=1.0 --out w.h5");
+  setExample(*extract_cmd,
+             "build/xbarsim extract --config examples/crossbar.toml --set "
+             "array.r_row_ohm=1.0 --out w.h5");
   extract_cmd->callback([&options, extract_request] {
     options.run = [&options, extract_request] { return runExtract(*extract_request, options.command_line); };
   });
@@ -459,8 +471,9 @@ void addCommands(CLI::App& app, Options& options) {
                         "v_read_v and the others at 0 V, i.e. the W_eff columns times v_read_v of "
                         "a linear circuit; with sinh cells, access cells or a TIA these are "
                         "large-signal currents, not the small-signal W_eff of `extract`");
-  setExample(*netlist_cmd, "build/xbarsim netlist --config examples/crossbar.toml --set array.rows=4 "
-                           "--out x.cir && ngspice -b x.cir");
+  setExample(*netlist_cmd,
+             "build/xbarsim netlist --config examples/crossbar.toml --set array.rows=4 "
+             "--out x.cir && ngspice -b x.cir");
   netlist_cmd->callback([&options, netlist, netlist_config, one_hot] {
     options.run = [netlist, netlist_config, one_hot] {
       return runNetlist(*netlist_config, (*netlist)[1], (*netlist)[2], *one_hot);
@@ -510,16 +523,20 @@ void addCommands(CLI::App& app, Options& options) {
   CLI::App* config_cmd = app.add_subcommand("config", "List every configuration key, or check a file");
   auto check = std::make_shared<ConfigArgs>();
   auto list_models = std::make_shared<bool>(false);
-  config_cmd->add_option("--check", check->path, "validate this file (with any --set) and print it resolved")
+  config_cmd
+      ->add_option("--check", check->path,
+                   "validate this file (with any --set) and print it resolved")
       ->check(CLI::ExistingFile);
-  config_cmd->add_option("--set", check->overrides,
-                         "with --check (or alone: on the defaults): override a key, key=value "
-                         "(repeatable)")
+  config_cmd
+      ->add_option("--set", check->overrides,
+                   "with --check (or alone: on the defaults): override a key, key=value "
+                   "(repeatable)")
       ->type_name("KEY=VALUE");
   config_cmd->add_flag("--models", *list_models,
                        "list the registered device models: faces, parameters with unit, default, "
                        "range and source, built-in cards");
-  setExample(*config_cmd, "build/xbarsim config --check examples/crossbar.toml --set array.rows=64");
+  setExample(*config_cmd,
+             "build/xbarsim config --check examples/crossbar.toml --set array.rows=64");
   config_cmd->callback([&options, check, list_models] {
     options.run = [check, list_models] {
       if (*list_models) {

@@ -252,7 +252,8 @@ void addDeviceCommand(CLI::App& app, Options& options) {
                   "and needs ps steps at 1e-6; 1e-6 for pulses)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--period", r->period_s, "pulse period (s; default 2 x (width + 2 edges))");
-  setExample(*cmd, "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5");
+  setExample(
+      *cmd, "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5");
   cmd->callback([&options, r] {
     options.run = [&options, r] { return runDevice(*r, options.command_line); };
   });

@@ -128,7 +128,8 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   const bool spread = spec.repeats > 1;
   std::string header = fmt::format("{:>10}", "time");
   for (dnn::Compensation c : spec.compensations)
-    header += fmt::format("  {:>{}}", fmt::format("accuracy ({})", dnn::toString(c)), spread ? 22 : 14);
+    header +=
+        fmt::format("  {:>{}}", fmt::format("accuracy ({})", dnn::toString(c)), spread ? 22 : 14);
   fmt::print("{}\n", header);
   std::vector<dnn::AccuracyStatistics> stats;
   for (const Eigen::MatrixXd& accuracy : res.accuracy)
@@ -147,8 +148,9 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   if (!res.layers.empty()) {
     const auto last = static_cast<Eigen::Index>(spec.times_s.size()) - 1;
     fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13}  {:>25}\n", "layer", "type", "in x out", "tiles",
-               "circuit err", fmt::format("weight err ({} .. {})", formatTime(spec.times_s.front()),
-                                          formatTime(spec.times_s.back())));
+               "circuit err",
+               fmt::format("weight err ({} .. {})", formatTime(spec.times_s.front()),
+                           formatTime(spec.times_s.back())));
     for (const dnn::LayerStats& l : res.layers)
       fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13.3e}  {:>12.3e} {:>12.3e}\n", l.name, l.type,
                  fmt::format("{}x{}", l.inputs, l.outputs), l.tiles, l.circuit_error.mean(),
@@ -278,8 +280,9 @@ void addDnnCommands(CLI::App& app, Options& options) {
   ev_cmd->add_option("--backend,-b", ev->backend, "circuit solver for non-ideal arrays")
       ->check(CLI::IsMember({"native", "ngspice"}))
       ->capture_default_str();
-  setExample(*ev_cmd, "build/xbarsim evaluate --model data/models/mlp_hwa.h5 --set "
-                      "dnn.test_samples=1000 --set dnn.repeats=1 --out e.h5");
+  setExample(*ev_cmd,
+             "build/xbarsim evaluate --model data/models/mlp_hwa.h5 --set "
+             "dnn.test_samples=1000 --set dnn.repeats=1 --out e.h5");
   ev_cmd->callback([&options, ev] {
     options.run = [&options, ev] { return runEvaluate(*ev, options.command_line); };
   });
@@ -306,7 +309,8 @@ void addDnnCommands(CLI::App& app, Options& options) {
   tr_cmd->add_option("--train-samples", tr->options.train_samples, "first N training images (0 = all)");
   tr_cmd->add_option("--seed", tr->options.seed, "seed of initialisation, data order and noise");
   for (CLI::Option* option : tr_cmd->get_options())
-    if (option->get_lnames() != std::vector<std::string>{"out"} && option->get_lnames() != std::vector<std::string>{"help"})
+    if (option->get_lnames() != std::vector<std::string>{"out"} &&
+        option->get_lnames() != std::vector<std::string>{"help"})
       option->capture_default_str();
   setExample(*tr_cmd, "build/xbarsim train --dataset synthetic --hidden 32 --epochs 2 --out m.h5");
   tr_cmd->callback([&options, tr] {

@@ -65,8 +65,10 @@ int main(int argc, char** argv) {
   xbarsim::cli::Options options;
   options.command_line = xbarsim::cli::joinCommandLine(argc, argv);
   xbarsim::cli::addCommands(app, options);
-  app.footer("Every command has --help with its defaults and an example; exit status 0 ok, 1 bad "
-             "input, 2 run failure.\nExample (from the repository root):\n  build/xbarsim demo --crossbar");
+  app.footer(
+      "Every command has --help with its defaults and an example; exit status 0 ok, 1 bad "
+      "input, 2 run failure.\nExample (from the repository root):\n  build/xbarsim demo "
+      "--crossbar");
 
   // `xbarsim` alone: the command list on stdout, exit 1 (no command is a usage error, as git).
   if (argc <= 1) {

@@ -688,8 +688,10 @@ void Config::setFromText(std::string_view assignment, const std::string& origin)
   constexpr std::string_view kParams = "netlist.params.";
   if (spec == nullptr && key.rfind(kParams, 0) == 0 && key.size() > kParams.size()) {
     spec = schema_->find(kParams.substr(0, kParams.size() - 1));
-    if (spec != nullptr && spec->type == ValueType::RealTable) param = key.substr(kParams.size());
-    else spec = nullptr;
+    if (spec != nullptr && spec->type == ValueType::RealTable)
+      param = key.substr(kParams.size());
+    else
+      spec = nullptr;
   }
   if (spec == nullptr) throw error(unknownKeyProblem(*schema_, key));
   const ValueType type = param.empty() ? spec->type : ValueType::Real;
@@ -715,9 +717,10 @@ void Config::setFromText(std::string_view assignment, const std::string& origin)
     try {
       parsed = toml::parse(document, origin);
     } catch (const toml::parse_error&) {
-      throw error(fmt::format("\"{}\" is not {} (TOML syntax: 2.5, 1e-6, true, [0.1, 0.2], "
-                              "\"text\")",
-                              clipForMessage(text), typeName(type)));
+      throw error(
+          fmt::format("\"{}\" is not {} (TOML syntax: 2.5, 1e-6, true, [0.1, 0.2], "
+                      "\"text\")",
+                      clipForMessage(text), typeName(type)));
     }
   }
   const toml::node& node = *parsed.get("v");

@@ -54,8 +54,8 @@ std::vector<std::string> similarNames(std::string_view name,
   for (const std::string& candidate : candidates) {
     const std::string c = lower(candidate);
     std::size_t d = distance(wanted, c);
-    if (d > limit && wanted.size() >= 3 && (c.find(wanted) != std::string::npos ||
-                                             wanted.find(c) != std::string::npos))
+    if (d > limit && wanted.size() >= 3 &&
+        (c.find(wanted) != std::string::npos || wanted.find(c) != std::string::npos))
       d = limit;  // a part of the name, or the name with something extra
     if (d <= limit) near.emplace_back(d, candidate);
   }

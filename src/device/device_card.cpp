@@ -134,11 +134,12 @@ DeviceCard resolveCard(const std::string& reference, const std::filesystem::path
     const std::vector<std::string_view> builtin = builtinCardNames();
     const std::vector<std::string> names(builtin.begin(), builtin.end());
     const std::vector<std::string> near = similarNames(reference, names);
-    throw ConfigError(path.string(), 0, "",
-                      fmt::format("no such device card: neither a file nor a built-in card{} "
-                                  "(built-in: {})",
-                                  near.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(near, " or ")),
-                                  fmt::join(names, ", ")));
+    throw ConfigError(
+        path.string(), 0, "",
+        fmt::format("no such device card: neither a file nor a built-in card{} "
+                    "(built-in: {})",
+                    near.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(near, " or ")),
+                    fmt::join(names, ", ")));
   }
   return loadCard(path);
 }

@@ -34,9 +34,10 @@ void ParamSet::set(std::string_view name, double value) {
     std::vector<std::string> names;
     for (const ParamInfo& p : table_) names.emplace_back(p.name);
     const std::vector<std::string> near = similarNames(name, names);
-    throw Error(fmt::format("unknown device parameter \"{}\"{}; parameters: {}", name,
-                            near.empty() ? "" : fmt::format(" (did you mean {}?)", fmt::join(near, " or ")),
-                            fmt::join(names, ", ")));
+    throw Error(
+        fmt::format("unknown device parameter \"{}\"{}; parameters: {}", name,
+                    near.empty() ? "" : fmt::format(" (did you mean {}?)", fmt::join(near, " or ")),
+                    fmt::join(names, ", ")));
   }
   if (!std::isfinite(value) || value < info->min || value > info->max)
     throw Error(fmt::format("device parameter {} = {} {} out of range [{}, {}]", name, value,

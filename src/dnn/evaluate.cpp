@@ -82,8 +82,9 @@ double floatAccuracy(const Network& net, const Dataset& test, Index samples, dou
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
-EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const Dataset* calibration,
-                                 const EvaluationSpec& spec, const ProgressFn& progress,
+EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
+                                 const Dataset* calibration, const EvaluationSpec& spec,
+                                 const ProgressFn& progress,
                                  const ArrayProgressFn& array_progress) {
   const auto start = Clock::now();
   const AnalogOptions& opt = spec.analog;

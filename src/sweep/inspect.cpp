@@ -72,7 +72,8 @@ void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_co
     try {
       return io::H5File::openReadOnly(file);
     } catch (const IoError& e) {
-      throw ConfigError(file.string(), 0, "", fmt::format("not a readable HDF5 file: {}", e.what()));
+      throw ConfigError(file.string(), 0, "",
+                        fmt::format("not a readable HDF5 file: {}", e.what()));
     }
   }();
   const std::string command = attr(h5, "/", "command");
@@ -136,9 +137,9 @@ void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_co
     }
     const std::size_t shown = std::min<std::size_t>(values.size(), 10);
     const std::string tied = attr(h5, "/" + axis, "sweep_tied");
-    fmt::print(out, "  {}{} ({}): {} value{}: {}{}\n", axis, tied.empty() ? "" : " [tied: " + tied + "]",
-               attr(h5, "/" + axis, "units"), values.size(),
-               values.size() == 1 ? "" : "s",
+    fmt::print(out, "  {}{} ({}): {} value{}: {}{}\n", axis,
+               tied.empty() ? "" : " [tied: " + tied + "]", attr(h5, "/" + axis, "units"),
+               values.size(), values.size() == 1 ? "" : "s",
                fmt::join(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(shown), ", "),
                values.size() > shown ? ", ..." : "");
   }

@@ -225,10 +225,12 @@ Block parseBlock(const core::Config& base, const FreeNode& table, SweepSpec& spe
     std::vector<std::string> keys;
     for (std::size_t start = 0;;) {
       const auto bar = r.key.find('|', start);
-      std::string part = r.key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+      std::string part =
+          r.key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
       part.erase(0, part.find_first_not_of(' '));
       part.erase(part.find_last_not_of(' ') + 1);
-      if (part.empty()) fail(base, axis.line, r.key, "a tied axis is \"key1|key2\" with no empty part");
+      if (part.empty())
+        fail(base, axis.line, r.key, "a tied axis is \"key1|key2\" with no empty part");
       keys.push_back(std::move(part));
       if (bar == std::string::npos) break;
       start = bar + 1;
@@ -245,12 +247,14 @@ Block parseBlock(const core::Config& base, const FreeNode& table, SweepSpec& spe
       if (axisKind(base, key, axis.line) != axis.kind)
         fail(base, axis.line, r.key,
              fmt::format("tied keys must take the same kind of value: {} takes {}, {} takes {}",
-                         axis.key, kindName(axis.kind), key, kindName(axisKind(base, key, axis.line))));
+                         axis.key, kindName(axis.kind), key,
+                         kindName(axisKind(base, key, axis.line))));
     if (isRange(*r.node)) {
       axis.values = rangeValues(base, r.key, axis.kind, *r.node);
     } else if (r.node->kind == FreeNode::Kind::Array) {
       if (r.node->children.empty()) fail(base, axis.line, r.key, "an axis needs at least one value");
-      for (const FreeNode& v : r.node->children) axis.values.push_back(convertValue(base, axis.key, axis.kind, v));
+      for (const FreeNode& v : r.node->children)
+        axis.values.push_back(convertValue(base, axis.key, axis.kind, v));
     } else {
       fail(base, axis.line, r.key,
            "an axis is an array of values, e.g. [0.5, 1.0], or a range { start, stop, num }");
@@ -280,7 +284,9 @@ Block parseBlock(const core::Config& base, const FreeNode& table, SweepSpec& spe
           const std::string problem = problemOf(e);
           const std::string text = toString(value);
           fail(base, axis.line, key,
-               problem.find(text) != std::string::npos ? problem : fmt::format("value {}: {}", text, problem));
+               problem.find(text) != std::string::npos
+                   ? problem
+                   : fmt::format("value {}: {}", text, problem));
         }
       }
   return block;
@@ -354,7 +360,8 @@ std::vector<Point> expandPoints(const SweepSpec& spec) {
           index[a] = rest % block.axes[a].values.size();
           rest /= block.axes[a].values.size();
         }
-        for (std::size_t a = 0; a < block.axes.size(); ++a) set(block.axes[a], block.axes[a].values[index[a]]);
+        for (std::size_t a = 0; a < block.axes.size(); ++a)
+          set(block.axes[a], block.axes[a].values[index[a]]);
       }
       points.push_back(std::move(point));
     }

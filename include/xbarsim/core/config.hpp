@@ -132,7 +132,8 @@ class Config {
   /// Later errors about the key (Config::fail) name `origin` instead of the file.
   void setFromText(std::string_view assignment, const std::string& origin = "--set");
   /// setFromText() for each assignment, in order (a later one wins).
-  void setFromText(const std::vector<std::string>& assignments, const std::string& origin = "--set");
+  void setFromText(const std::vector<std::string>& assignments,
+                   const std::string& origin = "--set");
 
   /// Content of free section `name` as written (a Table for `[name]`, an Array of Tables for
   /// `[[name]]`), or nullptr if the file has none.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Sweep specifications (docs/architecture.md §9): the [sweep] section of a configuration file.
+/// @file Sweep specifications (docs/architecture.md §9): the [sweep] section of a configuration
+/// file.
 ///
 /// ```toml
 /// [sweep]                       # or several [[sweep]] blocks, whose points are concatenated

@@ -27,7 +27,7 @@ namespace {
 struct Block {
   std::string language;  ///< sh, toml, python
   std::string text;
-  int line = 0;          ///< of the opening fence in README.md
+  int line = 0;  ///< of the opening fence in README.md
 };
 
 fs::path sourceDir() {
@@ -58,8 +58,10 @@ std::vector<Block> readmeBlocks() {
 
 /// Why a README command line is not run here ("" = it is run).
 std::string skipReason(const std::string& command) {
-  if (command.find("tools/setup.sh") != std::string::npos) return "needs tools/setup.sh (root, apt)";
-  if (command.find("examples/weff") != std::string::npos || command.find("cmake --install") != std::string::npos)
+  if (command.find("tools/setup.sh") != std::string::npos)
+    return "needs tools/setup.sh (root, apt)";
+  if (command.find("examples/weff") != std::string::npos ||
+      command.find("cmake --install") != std::string::npos)
     return "needs an installed tree (cmake --install)";
   if (command.rfind("mpirun", 0) == 0) return "mpirun (the serial line runs the same sweep)";
   if (command.rfind("sbatch", 0) == 0) return "needs SLURM";
@@ -81,7 +83,8 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
   for (const char* folder : {"data", "devices", "examples", "netlists", "tools"})
     fs::create_directory_symlink(sourceDir() / folder, dir / folder);
   const bool python_ok =
-      runCommand("/usr/bin/python3 -c 'import h5py, xarray, h5netcdf, matplotlib' 2>/dev/null").status == 0;
+      runCommand("/usr/bin/python3 -c 'import h5py, xarray, h5netcdf, matplotlib' 2>/dev/null")
+          .status == 0;
 
   int ran = 0;
   std::vector<std::string> skipped;
@@ -90,15 +93,18 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
     BOOST_TEST_CONTEXT("README.md:" << block.line) {
       if (block.language == "toml") {
         std::smatch m;
-        if (std::regex_search(block.text, m, toml_name)) std::ofstream(dir / m[1].str()) << block.text;
+        if (std::regex_search(block.text, m, toml_name))
+          std::ofstream(dir / m[1].str()) << block.text;
       } else if (block.language == "python") {
         if (!python_ok) {
-          skipped.push_back(fmt::format("README.md:{}: python (h5py, xarray, h5netcdf, matplotlib missing)", block.line));
+          skipped.push_back(fmt::format(
+              "README.md:{}: python (h5py, xarray, h5netcdf, matplotlib missing)", block.line));
           continue;
         }
         std::ofstream(dir / "block.py") << block.text;
-        const auto run = runCommand(fmt::format("cd {} && MPLBACKEND=Agg /usr/bin/python3 block.py 2>&1",
-                                                shellQuote(dir.path().string())));
+        const auto run =
+            runCommand(fmt::format("cd {} && MPLBACKEND=Agg /usr/bin/python3 block.py 2>&1",
+                                   shellQuote(dir.path().string())));
         BOOST_TEST(run.status == 0, block.text << run.output);
         ++ran;
       } else if (block.language == "sh") {
@@ -114,12 +120,14 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
             continue;
           }
           if (command.find("plot_sweep.py") != std::string::npos && !python_ok) {
-            skipped.push_back(fmt::format("README.md:{}: {} (matplotlib missing)", block.line, command));
+            skipped.push_back(
+                fmt::format("README.md:{}: {} (matplotlib missing)", block.line, command));
             continue;
           }
-          const auto run = runCommand(fmt::format("cd {} && PATH={}:$PATH XBARSIM_NO_MPI=1 MPLBACKEND=Agg sh -c {} 2>&1",
-                                                  shellQuote(dir.path().string()),
-                                                  shellQuote((dir / "bin").string()), shellQuote(command)));
+          const auto run = runCommand(
+              fmt::format("cd {} && PATH={}:$PATH XBARSIM_NO_MPI=1 MPLBACKEND=Agg sh -c {} 2>&1",
+                          shellQuote(dir.path().string()), shellQuote((dir / "bin").string()),
+                          shellQuote(command)));
           BOOST_TEST_MESSAGE("README.md:" << block.line << ": " << command << " -> " << run.status);
           BOOST_TEST(run.status == 0, command << "\n" << run.output);
           ++ran;
@@ -128,7 +136,8 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
     }
   }
   for (const std::string& s : skipped) BOOST_TEST_MESSAGE("skipped " << s);
-  BOOST_TEST_MESSAGE(ran << " README commands and python blocks run, " << skipped.size() << " skipped");
+  BOOST_TEST_MESSAGE(ran << " README commands and python blocks run, " << skipped.size()
+                         << " skipped");
   BOOST_TEST(ran >= 5);
 }
 

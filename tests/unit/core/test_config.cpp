@@ -128,10 +128,11 @@ std::string overrideError(const std::string& assignment) {
 }
 
 BOOST_AUTO_TEST_CASE(set_from_text_converts_like_the_file) {
-  Config c = Config::parse("[array]\nrows = 16\n[netlist.params]\nrw = 1.0\n", "ok.toml", testSchema());
-  c.setFromText(std::vector<std::string>{"array.rows=32", "array.r_row_ohm = 1e-1", "array.cell=1T1R",
-                                         "dnn.times_s=[1, 3600.5]", "netlist.params.rf=2e4",
-                                         "device.conductances=\"g file.csv\"", "array.rows=8"});
+  Config c =
+      Config::parse("[array]\nrows = 16\n[netlist.params]\nrw = 1.0\n", "ok.toml", testSchema());
+  c.setFromText(std::vector<std::string>{
+      "array.rows=32", "array.r_row_ohm = 1e-1", "array.cell=1T1R", "dnn.times_s=[1, 3600.5]",
+      "netlist.params.rf=2e4", "device.conductances=\"g file.csv\"", "array.rows=8"});
   BOOST_TEST(c.integer("array.rows") == 8);  // the later one wins
   BOOST_TEST(c.real("array.r_row_ohm") == 0.1);
   BOOST_TEST(c.string("array.cell") == "1T1R");
@@ -149,7 +150,8 @@ BOOST_AUTO_TEST_CASE(set_from_text_errors_name_set_and_the_key) {
   BOOST_TEST(msg.rfind("--set: array.rowz: unknown key; did you mean array.rows?", 0) == 0u, msg);
   BOOST_TEST(msg.find("valid keys in [array]: rows, r_row_ohm, cell") != std::string::npos, msg);
   msg = overrideError("aray.rows=3");
-  BOOST_TEST(msg.find("unknown key or section; did you mean array.rows?") != std::string::npos, msg);
+  BOOST_TEST(msg.find("unknown key or section; did you mean array.rows?") != std::string::npos,
+             msg);
   BOOST_TEST(msg.find("sections: array, device, dnn, netlist") != std::string::npos, msg);
   msg = overrideError("array.rows=0");
   BOOST_TEST(msg == "--set: array.rows: value 0 out of range: must be >= 1 and <= 1024", msg);

@@ -46,8 +46,9 @@ BOOST_AUTO_TEST_CASE(product_is_c_order) {
 }
 
 BOOST_AUTO_TEST_CASE(tied_axis_is_one_dimension_setting_every_key) {
-  const Config base = load("[sweep]\n\"array.r_row_ohm | array.r_col_ohm\" = [0.5, 2]\n"
-                           "\"array.rows\" = [4, 8, 16]\n");
+  const Config base = load(
+      "[sweep]\n\"array.r_row_ohm | array.r_col_ohm\" = [0.5, 2]\n"
+      "\"array.rows\" = [4, 8, 16]\n");
   const sw::SweepSpec spec = sw::parseSweep(base);
   BOOST_REQUIRE(spec.blocks.at(0).axes.size() == 2u);
   BOOST_TEST(spec.blocks[0].axes[0].key == "array.r_row_ohm");
@@ -67,7 +68,8 @@ BOOST_AUTO_TEST_CASE(tied_axis_is_one_dimension_setting_every_key) {
              std::string::npos);
   BOOST_TEST(errorOf("[sweep]\n\"array.rows|array.cols\" = [4]\n\"array.cols\" = [2]\n")
                  .find("array.cols is swept twice") != std::string::npos);
-  BOOST_TEST(errorOf("[sweep]\n\"array.rows|\" = [4]\n").find("no empty part") != std::string::npos);
+  BOOST_TEST(errorOf("[sweep]\n\"array.rows|\" = [4]\n").find("no empty part") !=
+             std::string::npos);
   const std::string range = errorOf("[sweep]\n\"array.r_row_ohm|array.r_driver_ohm\" = [-1.0]\n");
   BOOST_TEST(range.find("s.toml:2") != std::string::npos, range);
   BOOST_TEST(range.find("array.r_row_ohm") != std::string::npos, range);
