@@ -146,7 +146,9 @@ CrossbarSpec crossbarFromConfig(const core::Config& config, std::uint64_t seed) 
     try {
       spec.g_s = io::loadMatrix(source, config.baseDirectory(),
                                 static_cast<std::size_t>(spec.rows * spec.cols), conductanceProblem);
-    } catch (const IoError& e) {  // HDF5: not HDF5, no such dataset, wrong type, too large
+    } catch (const Error& e) {
+      // No such file, not HDF5, no such dataset, a bad value (named by its own file and line):
+      // the key and its line in the configuration first.
       config.fail("device.conductances", e.what());
     }
     if (spec.g_s.rows() != spec.rows || spec.g_s.cols() != spec.cols)

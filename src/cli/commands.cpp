@@ -8,22 +8,26 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <sstream>
 
 #include "xbarsim/circuit/crossbar_config.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/core/config.hpp"
-#include "xbarsim/device/registry.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
+#include "xbarsim/device/registry.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
@@ -36,6 +40,8 @@
 #include "xbarsim/io/csv.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 #include "xbarsim/io/path_guard.hpp"
+#include "xbarsim/sweep/spec.hpp"
+#include "xbarsim/sweep/sweep_file.hpp"
 
 namespace xbarsim::cli {
 namespace {
@@ -44,10 +50,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Index = Eigen::Index;
 
-core::Config loadConfig(const std::string& path) {
-  core::Config config = path.empty() ? core::Config::defaults(extract::configSchema())
-                                     : core::Config::load(path, extract::configSchema());
-  io::registerConfigInputs(config);  // no output may replace a file the configuration names
+core::Config loadConfig(const ConfigArgs& args, bool note_defaults = true) {
+  core::Config config = loadConfig(args, extract::configSchema(), note_defaults);
   extract::applyNgspiceLimits(config);
   return config;
 }
@@ -114,7 +118,7 @@ void printModels() {
 }
 
 struct ExtractRequest {
-  std::string config_path;
+  ConfigArgs config;
   std::string out_path;
   std::string backend = "ngspice";
   std::string input_path;
@@ -123,7 +127,8 @@ struct ExtractRequest {
 
 int runExtract(const ExtractRequest& request, const std::string& command_line) {
   const auto start = Clock::now();
-  const core::Config config = loadConfig(request.config_path);
+  // A user deck is its own circuit: the defaults only name its sources (VIN<i>, VOUT<j>).
+  const core::Config config = loadConfig(request.config, request.netlist_path.empty());
   const std::uint64_t seed = seedOf(config);
   const double v_read_v = config.real("read.v_read_v");
   // An absurd array is refused with a memory estimate before anything is allocated.
@@ -145,7 +150,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   extract::Timing timing;
   if (!netlist_path.empty()) {
     if (request.backend != "ngspice")
-      throw ConfigError(request.config_path, 0, "--backend",
+      throw ConfigError(request.config.path, 0, "--backend",
                         "user netlists are solved by the ngspice backend only");
     const extract::UserDeck deck = extract::readUserDeck(netlist_path, config);
     const auto& params = config.realTable("netlist.params");
@@ -228,7 +233,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       h5.writeScalar("/weff_relative_error", error, "1");
       timing = r.timing;
       method = r.method;
-      summary = fmt::format("W_eff {}x{} (S); IR-drop error |W_eff - G^T|/|G^T| = {:.4g}",
+      summary = fmt::format("W_eff {}x{} (S); deviation from G^T |W_eff - G^T|/|G^T| = {:.4g}",
                             r.weff_s.rows(), r.weff_s.cols(), error);
     }
   }
@@ -245,9 +250,9 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
   return 0;
 }
 
-int runNetlist(const std::string& config_path, const std::string& out_path,
+int runNetlist(const ConfigArgs& config_args, const std::string& out_path,
                const std::string& input_path, bool one_hot) {
-  const core::Config config = loadConfig(config_path);
+  const core::Config config = loadConfig(config_args);
   extract::checkArrayMemory(config, "netlist");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
   circuit::NetlistOptions options;
@@ -288,7 +293,7 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
   fmt::print("xbarsim demo: 32x32 crossbar, 2.5 ohm wire segments, G uniform in [1, 25] uS, "
              "ideal sense amplifiers, ngspice backend\n");
   ExtractRequest request;
-  request.config_path = config_path.string();
+  request.config.path = config_path.string();
   request.out_path = out_path;
   const int status = runExtract(request, command_line);
   fs::remove_all(dir);
@@ -297,8 +302,8 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
 
 /// Both backends on the same circuit: max relative difference (max |a-b| / max |b|) of W_eff
 /// (and of the MVM currents with --input), both times; exit 3 beyond the tolerance.
-int runValidate(const std::string& config_path, const std::string& input_path, double tolerance) {
-  const core::Config config = loadConfig(config_path);
+int runValidate(const ConfigArgs& config_args, const std::string& input_path, double tolerance) {
+  const core::Config config = loadConfig(config_args);
   extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
   extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
@@ -347,21 +352,122 @@ int runValidate(const std::string& config_path, const std::string& input_path, d
   return 0;
 }
 
+/// Columns of the terminal on stdout (COLUMNS if set, else the window size), 80 otherwise.
+std::size_t outputWidth() {
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    const long n = std::strtol(columns, nullptr, 10);
+    if (n >= 40) return static_cast<std::size_t>(n);
+  }
+  winsize size{};
+  if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col >= 40)
+    return size.ws_col;
+  return 80;
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word keeps its own
+/// line), the first starting with `indent`, the others with `continuation`.
+std::string wrapText(const std::string& text, std::size_t width, const std::string& indent,
+                     const std::string& continuation) {
+  std::string out, line;
+  const std::string* prefix = &indent;
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (!line.empty() && prefix->size() + line.size() + 1 + word.size() > width) {
+      out += *prefix + line + "\n";
+      line.clear();
+      prefix = &continuation;
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) out += *prefix + line + "\n";
+  return out;
+}
+
+/// Every key: `name = default  [unit or type, range or choices]`, then its description wrapped
+/// to the terminal (80 columns when not a terminal).
 void printSchema() {
+  const std::size_t width = outputWidth();
+  fmt::print("{}", wrapText("Configuration keys (TOML; a file sets them by section, `--set "
+                            "section.key=value` on the command line):",
+                            width, "", ""));
   std::string section;
   for (const core::KeySpec& spec : extract::configSchema().keys()) {
     const std::string this_section = spec.key.substr(0, spec.key.find('.'));
     if (this_section != section) {
-      fmt::print("[{}]\n", this_section);
+      fmt::print("\n[{}]\n", this_section);
       section = this_section;
     }
-    std::string bounds;
-    if (!spec.choices.empty()) bounds = fmt::format(" one of {}", fmt::join(spec.choices, "|"));
-    fmt::print("  {:<22} {}{}\n", spec.key.substr(spec.key.find('.') + 1), spec.description, bounds);
+    std::string kind;
+    switch (spec.type) {
+      case core::ValueType::Integer:
+      case core::ValueType::Real: {
+        const std::string unit = sweep::unitsOfKey(spec.key);
+        kind = fmt::format("{}{}, {}", spec.type == core::ValueType::Integer ? "integer" : "number",
+                           unit == "1" ? "" : " in " + unit, core::rangeText(spec));
+        break;
+      }
+      case core::ValueType::Boolean:
+        kind = "true | false";
+        break;
+      case core::ValueType::String:
+        kind = spec.choices.empty() ? "string" : fmt::format("{}", fmt::join(spec.choices, " | "));
+        break;
+      case core::ValueType::RealArray: {
+        const std::string unit = sweep::unitsOfKey(spec.key);
+        kind = fmt::format("array of numbers{}, each {}", unit == "1" ? "" : " in " + unit,
+                           core::rangeText(spec));
+        break;
+      }
+      case core::ValueType::StringArray:
+        kind = "array of strings";
+        break;
+      case core::ValueType::RealTable:
+        kind = "table of name = number";
+        break;
+    }
+    const std::string name = spec.key.substr(spec.key.find('.') + 1);
+    const std::string head =
+        spec.optional ? fmt::format("{} (not set by default)", name)
+                      : fmt::format("{} = {}", name, core::tomlValue(spec.default_value));
+    fmt::print("{}", wrapText(fmt::format("{}  [{}]", head, kind), width, "  ", "        "));
+    fmt::print("{}", wrapText(spec.description, width, "      ", "      "));
   }
+  fmt::print("\n");
+  for (const auto& [name, description] : sweep::sweepSchema().freeSections())
+    fmt::print("{}", wrapText(fmt::format("[{}]: {}", name, description), width, "", "  "));
 }
 
 }  // namespace
+
+void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required) {
+  CLI::Option* config =
+      command
+          .add_option("--config,-c", args.path,
+                      required ? "configuration (TOML)"
+                               : "configuration (TOML); default: the defaults of `xbarsim config`")
+          ->check(CLI::ExistingFile);
+  if (required) config->required();
+  command
+      .add_option("--set", args.overrides,
+                  "override one configuration key, key=value (repeatable, applied after "
+                  "--config, checked like the file): --set array.rows=64 --set "
+                  "device.model=sinh --set netlist.params.rf=1e4")
+      ->type_name("KEY=VALUE");
+}
+
+core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema, bool note_defaults) {
+  if (args.path.empty() && note_defaults)
+    fmt::print(stderr,
+               "xbarsim: note: no --config: using the defaults (`xbarsim config` lists "
+               "them){}\n",
+               args.overrides.empty() ? "" : " with the --set values");
+  core::Config config =
+      args.path.empty() ? core::Config::defaults(schema) : core::Config::load(args.path, schema);
+  config.setFromText(args.overrides);
+  io::registerConfigInputs(config);  // no output may replace a file the configuration names
+  return config;
+}
 
 std::string joinCommandLine(int argc, char** argv) {
   std::vector<std::string> parts(argv, argv + argc);
@@ -373,11 +479,11 @@ void addCommands(CLI::App& app, Options& options) {
   CLI::App* extract_cmd = app.add_subcommand(
       "extract", "Effective weights W_eff (or MVM currents with --input) of a crossbar or a user "
                  "netlist, written to HDF5");
-  extract_cmd->add_option("--config,-c", extract_request->config_path, "configuration (TOML)")
-      ->check(CLI::ExistingFile);
+  addConfigOptions(*extract_cmd, extract_request->config);
   extract_cmd->add_option("--out,-o", extract_request->out_path, "result file (HDF5)")->required();
   extract_cmd->add_option("--backend,-b", extract_request->backend, "circuit solver")
-      ->check(CLI::IsMember({"ngspice", "native"}));
+      ->check(CLI::IsMember({"ngspice", "native"}))
+      ->capture_default_str();
   extract_cmd->add_option("--input,-i", extract_request->input_path,
                           "CSV input voltages: R values in one row or column, or one input vector "
                           "per row (K rows of R values): MVM currents instead of W_eff")
@@ -385,15 +491,19 @@ void addCommands(CLI::App& app, Options& options) {
   extract_cmd->add_option("--netlist,-n", extract_request->netlist_path,
                           "user ngspice deck (VIN<i> inputs, VOUT<j> 0 V output probes)")
       ->check(CLI::ExistingFile);
+  setExample(*extract_cmd,
+             "build/xbarsim extract --config examples/crossbar.toml --set "
+             "array.r_row_ohm=1.0 --out w.h5");
   extract_cmd->callback([&options, extract_request] {
     options.run = [&options, extract_request] { return runExtract(*extract_request, options.command_line); };
   });
 
   auto netlist = std::make_shared<std::array<std::string, 3>>();
+  auto netlist_config = std::make_shared<ConfigArgs>();
   auto one_hot = std::make_shared<bool>(false);
   CLI::App* netlist_cmd = app.add_subcommand(
       "netlist", "Write the ngspice deck of a configuration (runs unchanged in `ngspice -b`)");
-  netlist_cmd->add_option("--config,-c", (*netlist)[0], "configuration (TOML)")->check(CLI::ExistingFile);
+  addConfigOptions(*netlist_cmd, *netlist_config);
   netlist_cmd->add_option("--out,-o", (*netlist)[1], "deck to write (default: stdout)");
   netlist_cmd->add_option("--input,-i", (*netlist)[2], "CSV with the row voltages (default: all v_read_v)")
       ->check(CLI::ExistingFile);
@@ -402,17 +512,23 @@ void addCommands(CLI::App& app, Options& options) {
                         "v_read_v and the others at 0 V, i.e. the W_eff columns times v_read_v of "
                         "a linear circuit; with sinh cells, access cells or a TIA these are "
                         "large-signal currents, not the small-signal W_eff of `extract`");
-  netlist_cmd->callback([&options, netlist, one_hot] {
-    options.run = [netlist, one_hot] { return runNetlist((*netlist)[0], (*netlist)[1], (*netlist)[2], *one_hot); };
+  setExample(*netlist_cmd,
+             "build/xbarsim netlist --config examples/crossbar.toml --set array.rows=4 "
+             "--out x.cir && ngspice -b x.cir");
+  netlist_cmd->callback([&options, netlist, netlist_config, one_hot] {
+    options.run = [netlist, netlist_config, one_hot] {
+      return runNetlist(*netlist_config, (*netlist)[1], (*netlist)[2], *one_hot);
+    };
   });
 
   auto demo_out = std::make_shared<std::string>("xbarsim-demo.h5");
   auto demo_crossbar = std::make_shared<bool>(false);
   CLI::App* demo_cmd = app.add_subcommand(
       "demo", "Shipped MLP on Fashion-MNIST with PCM on a realistic crossbar: accuracy vs time");
-  demo_cmd->add_option("--out,-o", *demo_out, "result file (HDF5)");
+  demo_cmd->add_option("--out,-o", *demo_out, "result file (HDF5)")->capture_default_str();
   demo_cmd->add_flag("--crossbar", *demo_crossbar,
                      "only the circuit part: W_eff of a 32x32 array through ngspice");
+  setExample(*demo_cmd, "build/xbarsim demo --crossbar --out demo.h5");
   demo_cmd->callback([&options, demo_out, demo_crossbar] {
     options.run = [&options, demo_out, demo_crossbar] {
       return *demo_crossbar ? runDemo(*demo_out, options.command_line)
@@ -420,18 +536,19 @@ void addCommands(CLI::App& app, Options& options) {
     };
   });
 
-  auto validate = std::make_shared<std::pair<std::string, std::string>>();
+  auto validate = std::make_shared<std::pair<ConfigArgs, std::string>>();
   auto tolerance = std::make_shared<double>(0.0);
   CLI::App* validate_cmd = app.add_subcommand(
       "validate", "Solve the same circuit with ngspice and the native solver and compare (exit 3 "
                   "if they disagree)");
-  validate_cmd->add_option("--config,-c", validate->first, "configuration (TOML)")->check(CLI::ExistingFile);
+  addConfigOptions(*validate_cmd, validate->first);
   validate_cmd->add_option("--input,-i", validate->second, "CSV row voltages: compare MVM currents too")
       ->check(CLI::ExistingFile);
   validate_cmd
       ->add_option("--tolerance", *tolerance,
-                   "max relative difference max|native - ngspice| / max|ngspice| (default 1e-9: "
-                   "ten times ngspice's reltol 1e-10 in generated decks)")
+                   "max relative difference max|native - ngspice| / max|ngspice| (default: 1e-9, "
+                   "ten times ngspice's reltol 1e-10 in generated decks; larger for big or "
+                   "ill-conditioned arrays, as printed)")
       ->check(CLI::Validator(
           [](const std::string& text) {
             double x = 0.0;
@@ -439,28 +556,42 @@ void addCommands(CLI::App& app, Options& options) {
             return ok ? std::string() : fmt::format("{} is not a positive finite number", text);
           },
           "POSITIVE"));
+  setExample(*validate_cmd, "build/xbarsim validate --config examples/crossbar.toml");
   validate_cmd->callback([&options, validate, tolerance] {
     options.run = [validate, tolerance] { return runValidate(validate->first, validate->second, *tolerance); };
   });
 
   CLI::App* config_cmd = app.add_subcommand("config", "List every configuration key, or check a file");
-  auto check_path = std::make_shared<std::string>();
+  auto check = std::make_shared<ConfigArgs>();
   auto list_models = std::make_shared<bool>(false);
-  config_cmd->add_option("--check", *check_path, "validate this file and print it resolved")
+  config_cmd
+      ->add_option("--check", check->path,
+                   "validate this file (with any --set) and print it resolved")
       ->check(CLI::ExistingFile);
+  config_cmd
+      ->add_option("--set", check->overrides,
+                   "with --check (or alone: on the defaults): override a key, key=value "
+                   "(repeatable)")
+      ->type_name("KEY=VALUE");
   config_cmd->add_flag("--models", *list_models,
                        "list the registered device models: faces, parameters with unit, default, "
                        "range and source, built-in cards");
-  config_cmd->footer("Examples:\n  xbarsim config\n  xbarsim config --models\n"
-                     "  xbarsim config --check c.toml");
-  config_cmd->callback([&options, check_path, list_models] {
-    options.run = [check_path, list_models] {
+  setExample(*config_cmd,
+             "build/xbarsim config --check examples/crossbar.toml --set array.rows=64");
+  config_cmd->callback([&options, check, list_models] {
+    options.run = [check, list_models] {
       if (*list_models) {
         printModels();
-      } else if (check_path->empty()) {
+      } else if (check->path.empty() && check->overrides.empty()) {
         printSchema();
       } else {
-        fmt::print("{}", loadConfig(*check_path).toToml());
+        // The check is the point of the command: no note about defaults.
+        core::Config config = check->path.empty()
+                                  ? core::Config::defaults(sweep::sweepSchema())
+                                  : core::Config::load(check->path, sweep::sweepSchema());
+        config.setFromText(check->overrides);
+        if (config.freeSection("sweep") != nullptr) (void)sweep::parseSweep(config);
+        fmt::print("{}", config.toToml());
       }
       return 0;
     };

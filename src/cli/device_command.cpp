@@ -225,7 +225,10 @@ void addDeviceCommand(CLI::App& app, Options& options) {
                   fmt::format("device card of a compact model: built-in name ({}) or TOML file",
                               fmt::join(compact_cards, ", ")))
       ->capture_default_str();
-  cmd->add_option("--set", r->overrides, "override a card parameter, name=value (repeatable)");
+  cmd->add_option("--set", r->overrides,
+                  "override a parameter of the card, name=value (repeatable; `xbarsim config "
+                  "--models` lists them), e.g. --set g0_m=2.5e-10")
+      ->type_name("NAME=VALUE");
   cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "
                                         "--t-stop), pulses (--count pulses of --v, --width)")
       ->check(CLI::IsMember({"iv", "ramp", "pulses"}))
@@ -256,6 +259,8 @@ void addDeviceCommand(CLI::App& app, Options& options) {
                   "and needs ps steps at 1e-6; 1e-6 for pulses)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--period", r->period_s, "pulse period (s; default 2 x (width + 2 edges))");
+  setExample(
+      *cmd, "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5");
   cmd->callback([&options, r] {
     options.run = [&options, r] { return runDevice(*r, options.command_line); };
   });

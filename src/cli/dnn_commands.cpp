@@ -64,7 +64,7 @@ std::string formatTime(double t) {
 }
 
 struct EvaluateRequest {
-  std::string config_path;
+  ConfigArgs config;
   std::string model_path;
   std::string out_path;
   std::string backend = "native";
@@ -82,8 +82,30 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
                             dnn::Compensation::BnRecalibration) != spec.compensations.end();
   std::unique_ptr<dnn::Dataset> calibration;
   if (bn) calibration = std::make_unique<dnn::Dataset>(dnn::loadDataset(dataset, dnn::Split::Train));
+  // Per-array progress with an ETA on a terminal when the arrays go through a circuit solver
+  // (an ngspice-backed run spends minutes there before the first accuracy line).
+  dnn::ArrayProgressFn array_progress;
+  if (::isatty(STDERR_FILENO) != 0 && !spec.analog.idealCircuit()) {
+    auto last = Clock::now() - std::chrono::seconds(1);
+    const auto began = Clock::now();
+    array_progress = [last, began](long done, long total, const std::string& layer) mutable {
+      const auto now = Clock::now();
+      if (now - last < std::chrono::milliseconds(500) && done < total) return;
+      last = now;
+      const double elapsed = std::chrono::duration<double>(now - began).count();
+      if (done == 0) {
+        fmt::print(stderr, "\r\033[KW_eff: solving array 1 of {} (layer {}) through the circuit...",
+                   total, layer);
+      } else {
+        fmt::print(stderr, "\r\033[KW_eff: {}/{} arrays (layer {}), elapsed {:.0f} s, ETA {:.0f} s",
+                   done, total, layer, elapsed,
+                   elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+      }
+      std::fflush(stderr);
+    };
+  }
   const dnn::EvaluationResult res =
-      dnn::evaluateNetwork(net, test, calibration.get(), spec, progressLine);
+      dnn::evaluateNetwork(net, test, calibration.get(), spec, progressLine, array_progress);
   endProgress();
 
   auto h5 = io::H5File::create(out.tempPath());
@@ -103,9 +125,12 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
   // summary table
   fmt::print("{} on {} ({} images): float accuracy {:.4f}\n", fs::path(model_path).filename().string(),
              test.name, res.samples, res.accuracy_float);
+  // Mean ± sample standard deviation over repeats; the mean alone with one repeat.
+  const bool spread = spec.repeats > 1;
   std::string header = fmt::format("{:>10}", "time");
   for (dnn::Compensation c : spec.compensations)
-    header += fmt::format("  {:>22}", fmt::format("accuracy ({})", dnn::toString(c)));
+    header +=
+        fmt::format("  {:>{}}", fmt::format("accuracy ({})", dnn::toString(c)), spread ? 22 : 14);
   fmt::print("{}\n", header);
   std::vector<dnn::AccuracyStatistics> stats;
   for (const Eigen::MatrixXd& accuracy : res.accuracy)
@@ -114,9 +139,23 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
     std::string line = fmt::format("{:>10}", formatTime(spec.times_s[t]));
     for (const dnn::AccuracyStatistics& s : stats) {
       const auto ti = static_cast<Eigen::Index>(t);
-      line += fmt::format("  {:>14.4f} ± {:.4f}", s.mean(ti), s.std(ti));
+      line += spread ? fmt::format("  {:>14.4f} ± {:.4f}", s.mean(ti), s.std(ti))
+                     : fmt::format("  {:>14.4f}", s.mean(ti));
     }
     fmt::print("{}\n", line);
+  }
+  // Per layer: its arrays, and the errors of its weights averaged over repeats at the first and
+  // the last time (circuit: W_eff against the programmed G; weights: against the float W).
+  if (!res.layers.empty()) {
+    const auto last = static_cast<Eigen::Index>(spec.times_s.size()) - 1;
+    fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13}  {:>25}\n", "layer", "type", "in x out", "tiles",
+               "circuit err",
+               fmt::format("weight err ({} .. {})", formatTime(spec.times_s.front()),
+                           formatTime(spec.times_s.back())));
+    for (const dnn::LayerStats& l : res.layers)
+      fmt::print("{:>6} {:>7} {:>11} {:>5}  {:>13.3e}  {:>12.3e} {:>12.3e}\n", l.name, l.type,
+                 fmt::format("{}x{}", l.inputs, l.outputs), l.tiles, l.circuit_error.mean(),
+                 l.weff_error_compensated.row(0).mean(), l.weff_error_compensated.row(last).mean());
   }
   const dnn::InferenceCost cost = dnn::inferenceCost(spec, res);
   fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "
@@ -128,10 +167,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
 }
 
 int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
-  const core::Config config = r.config_path.empty()
-                                  ? core::Config::defaults(extract::configSchema())
-                                  : core::Config::load(r.config_path, extract::configSchema());
-  io::registerConfigInputs(config);
+  const core::Config config = loadConfig(r.config, extract::configSchema());
   const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
   if (spec.analog.backend == "ngspice") extract::applyNgspiceLimits(config);
   return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);
@@ -238,13 +274,17 @@ void addDnnCommands(CLI::App& app, Options& options) {
   CLI::App* ev_cmd = app.add_subcommand(
       "evaluate", "Accuracy of a network (model format v1) on PCM crossbars over time, "
                   "Monte Carlo over programming draws, written to HDF5");
-  ev_cmd->add_option("--config,-c", ev->config_path, "configuration (TOML)")->check(CLI::ExistingFile);
+  addConfigOptions(*ev_cmd, ev->config);
   ev_cmd->add_option("--model,-m", ev->model_path, "network (HDF5 model format v1)")
       ->required()
       ->check(CLI::ExistingFile);
   ev_cmd->add_option("--out,-o", ev->out_path, "result file (HDF5)")->required();
   ev_cmd->add_option("--backend,-b", ev->backend, "circuit solver for non-ideal arrays")
-      ->check(CLI::IsMember({"native", "ngspice"}));
+      ->check(CLI::IsMember({"native", "ngspice"}))
+      ->capture_default_str();
+  setExample(*ev_cmd,
+             "build/xbarsim evaluate --model data/models/mlp_hwa.h5 --set "
+             "dnn.test_samples=1000 --set dnn.repeats=1 --out e.h5");
   ev_cmd->callback([&options, ev] {
     options.run = [&options, ev] { return runEvaluate(*ev, options.command_line); };
   });
@@ -270,6 +310,11 @@ void addDnnCommands(CLI::App& app, Options& options) {
   tr_cmd->add_option("--weight-decay", tr->options.weight_decay, "L2 weight decay");
   tr_cmd->add_option("--train-samples", tr->options.train_samples, "first N training images (0 = all)");
   tr_cmd->add_option("--seed", tr->options.seed, "seed of initialisation, data order and noise");
+  for (CLI::Option* option : tr_cmd->get_options())
+    if (option->get_lnames() != std::vector<std::string>{"out"} &&
+        option->get_lnames() != std::vector<std::string>{"help"})
+      option->capture_default_str();
+  setExample(*tr_cmd, "build/xbarsim train --dataset synthetic --hidden 32 --epochs 2 --out m.h5");
   tr_cmd->callback([&options, tr] {
     options.run = [&options, tr] { return runTrain(*tr, options.command_line); };
   });

@@ -59,12 +59,22 @@ int main(int argc, char** argv) {
   std::setlocale(LC_NUMERIC, "C");
 
   CLI::App app{"xbarsim: SPICE-accurate crossbar arrays for analog in-memory computing"};
+  app.name("xbarsim");
   app.set_version_flag("--version", std::string(xbarsim::versionString()));
   app.require_subcommand(1);
   xbarsim::cli::Options options;
   options.command_line = xbarsim::cli::joinCommandLine(argc, argv);
   xbarsim::cli::addCommands(app, options);
+  app.footer(
+      "Every command has --help with its defaults and an example; exit status 0 ok, 1 bad "
+      "input, 2 run failure.\nExample (from the repository root):\n  build/xbarsim demo "
+      "--crossbar");
 
+  // `xbarsim` alone: the command list on stdout, exit 1 (no command is a usage error, as git).
+  if (argc <= 1) {
+    fmt::print("{}", app.help());
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,6 +37,8 @@ std::string boundText(const KeySpec& spec, double bound) {
   return fmt::format("{}", bound);
 }
 
+}  // namespace
+
 std::string rangeText(const KeySpec& spec) {
   const bool has_min = std::isfinite(spec.min);
   const bool has_max = std::isfinite(spec.max);
@@ -47,6 +49,8 @@ std::string rangeText(const KeySpec& spec) {
   if (has_max) return fmt::format("<= {}", boundText(spec, spec.max));
   return "finite";
 }
+
+namespace {
 
 /// Throws `error(problem)` unless `x` is finite and within the key's bounds; `text` is the value
 /// as it is shown (an integer exactly).
@@ -96,6 +100,8 @@ std::string tomlReal(double x) {
   return text;
 }
 
+}  // namespace
+
 std::string tomlValue(const Value& value) {
   struct Visitor {
     std::string operator()(std::int64_t x) const { return fmt::format("{}", x); }
@@ -120,6 +126,8 @@ std::string tomlValue(const Value& value) {
   };
   return std::visit(Visitor{}, value);
 }
+
+namespace {
 
 ValueType typeOf(const Value& value) {
   return static_cast<ValueType>(value.index());
@@ -212,6 +220,38 @@ std::vector<std::string> keysInSection(const Schema& schema, std::string_view se
   for (const KeySpec& spec : schema.keys())
     if (spec.key.rfind(prefix, 0) == 0) names.push_back(spec.key.substr(prefix.size()));
   return names;
+}
+
+/// Sections of the schema's keys, in schema order.
+std::vector<std::string> sectionsOf(const Schema& schema) {
+  std::vector<std::string> sections;
+  for (const KeySpec& spec : schema.keys()) {
+    const std::string section = spec.key.substr(0, spec.key.find('.'));
+    if (std::find(sections.begin(), sections.end(), section) == sections.end())
+      sections.push_back(section);
+  }
+  return sections;
+}
+
+/// "unknown key; did you mean ...? valid keys in [section]: ..." for a dotted key.
+std::string unknownKeyProblem(const Schema& schema, std::string_view key) {
+  std::vector<std::string> all;
+  for (const KeySpec& spec : schema.keys()) all.push_back(spec.key);
+  const std::vector<std::string> near = similarNames(key, all);
+  const std::string guess =
+      near.empty() ? std::string() : fmt::format("; did you mean {}?", fmt::join(near, " or "));
+  const std::string section(key.substr(0, key.find('.')));
+  if (schema.hasSection(section) && key.find('.') != std::string_view::npos)
+    return fmt::format("unknown key{} valid keys in [{}]: {}", guess.empty() ? ";" : guess, section,
+                       fmt::join(keysInSection(schema, section), ", "));
+  return fmt::format("unknown key or section{} sections: {} (`xbarsim config` lists every key)",
+                     guess.empty() ? ";" : guess, fmt::join(sectionsOf(schema), ", "));
+}
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
 /// Converts a TOML node of a free section, keeping file order (toml++ tables iterate by key).
@@ -558,12 +598,8 @@ Config Config::parse(std::string_view text, const std::string& source_name, cons
         config.free_.insert_or_assign(key, toFreeNode(node, key, source_name));
       } else if (node.is_table() && schema.hasSection(key)) {
         self(self, *node.as_table(), key);
-      } else if (prefix.empty() || !schema.hasSection(prefix)) {
-        throw ConfigError(source_name, line, key, "unknown key or section");
       } else {
-        throw ConfigError(source_name, line, key,
-                          fmt::format("unknown key; valid keys in [{}]: {}", prefix,
-                                      fmt::join(keysInSection(schema, prefix), ", ")));
+        throw ConfigError(source_name, line, key, unknownKeyProblem(schema, key));
       }
     }
   };
@@ -635,6 +671,77 @@ void Config::set(std::string_view key, Value new_value) {
       new_value);
   values_.insert_or_assign(std::string(key), convert(*spec, *probe.get("v"), error));
   lines_.erase(std::string(key));
+  origins_.erase(std::string(key));
+}
+
+void Config::setFromText(std::string_view assignment, const std::string& origin) {
+  const auto eq = assignment.find('=');
+  const std::string key = trimmed(assignment.substr(0, eq));
+  if (eq == std::string_view::npos || key.empty())
+    throw ConfigError(origin, 0, "",
+                      fmt::format("\"{}\" is not key=value (e.g. array.r_row_ohm=2.5; "
+                                  "`xbarsim config` lists the keys)",
+                                  clipForMessage(assignment)));
+  const std::string text = trimmed(assignment.substr(eq + 1));
+  auto error = [&](const std::string& problem) { return ConfigError(origin, 0, key, problem); };
+  const KeySpec* spec = schema_->find(key);
+  std::string param;  // netlist.params.<name>
+  constexpr std::string_view kParams = "netlist.params.";
+  if (spec == nullptr && key.rfind(kParams, 0) == 0 && key.size() > kParams.size()) {
+    spec = schema_->find(kParams.substr(0, kParams.size() - 1));
+    if (spec != nullptr && spec->type == ValueType::RealTable)
+      param = key.substr(kParams.size());
+    else
+      spec = nullptr;
+  }
+  if (spec == nullptr) throw error(unknownKeyProblem(*schema_, key));
+  const ValueType type = param.empty() ? spec->type : ValueType::Real;
+  // The value as a TOML node: strings may come unquoted from a shell.
+  toml::table parsed;
+  const bool quoted = !text.empty() && (text.front() == '"' || text.front() == '\'');
+  if (type == ValueType::String && !quoted) {
+    parsed.insert("v", text);
+  } else if (type == ValueType::StringArray && !text.empty() && text.front() != '[') {
+    toml::array array;
+    for (std::size_t start = 0;;) {
+      const auto comma = text.find(',', start);
+      array.push_back(trimmed(std::string_view(text).substr(start, comma - start)));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    parsed.insert("v", std::move(array));
+  } else {
+    const std::string document = "v = " + text;
+    if (text.empty() || text.find_first_of("\r\n") != std::string::npos)
+      throw error(fmt::format("expected {} after '='", typeName(type)));
+    checkTomlNesting(document, origin);
+    try {
+      parsed = toml::parse(document, origin);
+    } catch (const toml::parse_error&) {
+      throw error(
+          fmt::format("\"{}\" is not {} (TOML syntax: 2.5, 1e-6, true, [0.1, 0.2], "
+                      "\"text\")",
+                      clipForMessage(text), typeName(type)));
+    }
+  }
+  const toml::node& node = *parsed.get("v");
+  if (param.empty()) {
+    values_.insert_or_assign(key, convert(*spec, node, error));
+  } else {
+    KeySpec real_spec;
+    real_spec.key = key;
+    real_spec.type = ValueType::Real;
+    const Value x = convert(real_spec, node, error);
+    auto table = has(spec->key) ? realTable(spec->key) : std::map<std::string, double>{};
+    table[param] = std::get<double>(x);
+    values_.insert_or_assign(spec->key, Value(std::move(table)));
+  }
+  lines_.erase(spec->key);
+  origins_.insert_or_assign(spec->key, origin);
+}
+
+void Config::setFromText(const std::vector<std::string>& assignments, const std::string& origin) {
+  for (const std::string& assignment : assignments) setFromText(assignment, origin);
 }
 
 std::string Config::toToml() const {
@@ -675,6 +782,8 @@ std::filesystem::path Config::baseDirectory() const {
 }
 
 void Config::fail(std::string_view key, const std::string& problem) const {
+  if (const auto from = origins_.find(key); from != origins_.end())
+    throw ConfigError(from->second, 0, std::string(key), problem);
   const auto it = lines_.find(key);
   throw ConfigError(source_name_, it == lines_.end() ? 0 : it->second, std::string(key), problem);
 }

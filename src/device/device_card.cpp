@@ -129,6 +129,18 @@ DeviceCard resolveCard(const std::string& reference, const std::filesystem::path
   if (builtinCardText(reference) != nullptr) return builtinCard(reference);
   std::filesystem::path path(reference);
   if (path.is_relative()) path = base_dir / path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    const std::vector<std::string_view> builtin = builtinCardNames();
+    const std::vector<std::string> names(builtin.begin(), builtin.end());
+    const std::vector<std::string> near = similarNames(reference, names);
+    throw ConfigError(
+        path.string(), 0, "",
+        fmt::format("no such device card: neither a file nor a built-in card{} "
+                    "(built-in: {})",
+                    near.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(near, " or ")),
+                    fmt::join(names, ", ")));
+  }
   return loadCard(path);
 }
 

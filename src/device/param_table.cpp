@@ -2,6 +2,7 @@
 #include "xbarsim/device/param_table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -29,7 +30,15 @@ bool ParamSet::contains(std::string_view name) const noexcept { return values_.f
 
 void ParamSet::set(std::string_view name, double value) {
   const ParamInfo* info = findParam(table_, name);
-  if (info == nullptr) throw Error(fmt::format("unknown device parameter \"{}\"", name));
+  if (info == nullptr) {
+    std::vector<std::string> names;
+    for (const ParamInfo& p : table_) names.emplace_back(p.name);
+    const std::vector<std::string> near = similarNames(name, names);
+    throw Error(
+        fmt::format("unknown device parameter \"{}\"{}; parameters: {}", name,
+                    near.empty() ? "" : fmt::format(" (did you mean {}?)", fmt::join(near, " or ")),
+                    fmt::join(names, ", ")));
+  }
   if (!std::isfinite(value) || value < info->min || value > info->max)
     throw Error(fmt::format("device parameter {} = {} {} out of range [{}, {}]", name, value,
                             info->unit, info->min, info->max));

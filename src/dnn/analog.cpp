@@ -143,9 +143,13 @@ Eigen::MatrixXd WeffSolver::effectiveWeights(const Eigen::MatrixXd& g_s) {
   return r.weff_s;
 }
 
+bool WeffSolver::solvesInParallel() const noexcept {
+  return backend_ && options_.backend == "native";
+}
+
 std::vector<Eigen::MatrixXd> WeffSolver::effectiveWeights(const std::vector<Eigen::MatrixXd>& g_s) {
   std::vector<Eigen::MatrixXd> out(g_s.size());
-  if (!backend_ || options_.backend != "native") {
+  if (!solvesInParallel()) {
     for (std::size_t k = 0; k < g_s.size(); ++k) out[k] = effectiveWeights(g_s[k]);
     return out;
   }

@@ -82,8 +82,10 @@ double floatAccuracy(const Network& net, const Dataset& test, Index samples, dou
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
-EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const Dataset* calibration,
-                                 const EvaluationSpec& spec, const ProgressFn& progress) {
+EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
+                                 const Dataset* calibration, const EvaluationSpec& spec,
+                                 const ProgressFn& progress,
+                                 const ArrayProgressFn& array_progress) {
   const auto start = Clock::now();
   const AnalogOptions& opt = spec.analog;
   opt.validate();
@@ -143,6 +145,26 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
 
   const long points = static_cast<long>(n_t * n_r);
   long done = 0;
+  // Every repeat solves each array once when programmed and once per time.
+  const long arrays_total = static_cast<long>(res.arrays) * static_cast<long>(n_r * (1 + n_t));
+  long arrays_done = 0;
+  // W_eff of a layer's arrays: together (in parallel) on the native backend, one by one with a
+  // progress tick each on ngspice (minutes per array at 256x256).
+  auto solved = [&](const LayerMapping& m, const std::vector<Eigen::MatrixXd>& g) {
+    if (array_progress && arrays_done == 0) array_progress(0, arrays_total, m.name);
+    std::vector<Eigen::MatrixXd> w;
+    if (solver.solvesInParallel()) {
+      w = solver.effectiveWeights(g);
+      arrays_done += static_cast<long>(g.size());
+      if (array_progress) array_progress(arrays_done, arrays_total, m.name);
+      return w;
+    }
+    for (const Eigen::MatrixXd& gk : g) {
+      w.push_back(solver.effectiveWeights(gk));
+      if (array_progress) array_progress(++arrays_done, arrays_total, m.name);
+    }
+    return w;
+  };
   for (Index r = 0; r < n_r; ++r) {
     const auto ur = static_cast<std::uint64_t>(r);
     // programming: one draw per device, and the one-hot reference readout of every tile
@@ -162,7 +184,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
         g_prog.push_back(p.neg.g_prog_s);
         programmed[a].push_back(std::move(p));
       }
-      const std::vector<Eigen::MatrixXd> weff = solver.effectiveWeights(g_prog);
+      const std::vector<Eigen::MatrixXd> weff = solved(m, g_prog);
       for (std::size_t k = 0; k < m.tiles.size(); ++k) {
         TileState ref;
         ref.w_n = normalizedDifference(weff[2 * k], weff[2 * k + 1], g_max);
@@ -188,7 +210,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test, const 
                           streamIndex({ur, t_bits, m.layer_index, k, static_cast<std::uint64_t>(sign)}));
             g_now.push_back(device->conductanceAt(sign == 0 ? p.pos : p.neg, t, rng, per_eval));
           }
-        const std::vector<Eigen::MatrixXd> weff_now = solver.effectiveWeights(g_now);
+        const std::vector<Eigen::MatrixXd> weff_now = solved(m, g_now);
         for (std::size_t k = 0; k < m.tiles.size(); ++k) {
           const ProgrammedTile& p = programmed[a][k];
           TileState ts;

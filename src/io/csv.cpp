@@ -111,7 +111,8 @@ Eigen::MatrixXd parseCsvMatrix(std::string_view text, const std::string& source,
     }
 
     for (std::size_t c = 0; c < fields.size(); ++c) {
-      const std::string column = fmt::format("column {}", c + 1);
+      // Lines count from 1 (as editors do), matrix indices from 0 (as HDF5 results and netlists).
+      const std::string column = fmt::format("column {} (0-based)", c);
       if (fields[c].empty()) {
         throw ConfigError(source, line_no, column,
                           c + 1 == fields.size() ? "empty field (trailing comma?)" : "empty field");

@@ -53,7 +53,7 @@ Eigen::MatrixXd readHdf5Matrix(const std::filesystem::path& path, const std::str
       std::string problem = std::isfinite(v) ? (check ? check(v) : std::string())
                                              : fmt::format("non-finite value {}", v);
       if (!problem.empty())
-        throw ConfigError(where, 0, fmt::format("row {}, column {}", i + 1, j + 1), problem);
+        throw ConfigError(where, 0, fmt::format("row {}, column {} (0-based)", i, j), problem);
       m(i, j) = v;
     }
   }

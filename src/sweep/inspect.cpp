@@ -67,7 +67,15 @@ std::string nonDefault(const std::string& toml) {
 }  // namespace
 
 void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_config) {
-  const auto h5 = io::H5File::openReadOnly(file);
+  // A file that is not HDF5 (or not readable as such) is bad input: exit 1, one line.
+  const auto h5 = [&] {
+    try {
+      return io::H5File::openReadOnly(file);
+    } catch (const IoError& e) {
+      throw ConfigError(file.string(), 0, "",
+                        fmt::format("not a readable HDF5 file: {}", e.what()));
+    }
+  }();
   const std::string command = attr(h5, "/", "command");
   fmt::print(out, "{}: xbarsim {} result (xbarsim {}, created {}, backend {})\n", file.string(),
              command.empty() ? "?" : command, attr(h5, "/", "xbarsim_version"), attr(h5, "/", "created"),
@@ -128,8 +136,10 @@ void inspectFile(const std::filesystem::path& file, std::FILE* out, bool full_co
       values.assign(unique.begin(), unique.end());
     }
     const std::size_t shown = std::min<std::size_t>(values.size(), 10);
-    fmt::print(out, "  {} ({}): {} value{}: {}{}\n", axis, attr(h5, "/" + axis, "units"), values.size(),
-               values.size() == 1 ? "" : "s",
+    const std::string tied = attr(h5, "/" + axis, "sweep_tied");
+    fmt::print(out, "  {}{} ({}): {} value{}: {}{}\n", axis,
+               tied.empty() ? "" : " [tied: " + tied + "]", attr(h5, "/" + axis, "units"),
+               values.size(), values.size() == 1 ? "" : "s",
                fmt::join(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(shown), ", "),
                values.size() > shown ? ", ..." : "");
   }

@@ -262,7 +262,8 @@ PointOutcome computePoint(const SweepPlan& plan, Job& job, std::size_t index, in
 }
 
 Prepared prepare(const RunOptions& options) {
-  const core::Config base = core::Config::load(options.config, sweepSchema());
+  core::Config base = core::Config::load(options.config, sweepSchema());
+  base.setFromText(options.overrides);
   Prepared p;
   p.job = makeJob(parseSweep(base), options.job, base);
   p.plan.emplace(makePlan(base, *p.job));

@@ -63,6 +63,10 @@ AxisKind axisKind(const core::Config& base, const std::string& key, long line) {
   if (spec == nullptr) {
     std::string hint;
     if (key.rfind("netlist.params", 0) == 0) hint = "; a .param is swept as \"netlist.params.<name>\"";
+    std::vector<std::string> keys;
+    for (const core::KeySpec& k : base.schema().keys()) keys.push_back(k.key);
+    if (const auto near = similarNames(key, keys); !near.empty())
+      hint += fmt::format("; did you mean {}?", fmt::join(near, " or "));
     fail(base, line, key,
          fmt::format("unknown configuration key '{}' (`xbarsim config` lists them){}", key, hint));
   }
@@ -213,18 +217,44 @@ Block parseBlock(const core::Config& base, const FreeNode& table, SweepSpec& spe
   }
   collectAxes(base, table, "", raw);
   // collectAxes also sees top-level option names; they have no dot and were skipped above.
+  std::vector<std::string> keys_seen;
   for (const RawAxis& r : raw) {
-    if (std::any_of(block.axes.begin(), block.axes.end(), [&](const Axis& a) { return a.key == r.key; }))
-      fail(base, r.node->line, r.key, "axis given twice in one block");
     Axis axis;
-    axis.key = r.key;
     axis.line = r.node->line;
-    axis.kind = axisKind(base, r.key, axis.line);
+    // "a|b|c": one axis setting several keys (tied).
+    std::vector<std::string> keys;
+    for (std::size_t start = 0;;) {
+      const auto bar = r.key.find('|', start);
+      std::string part =
+          r.key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+      part.erase(0, part.find_first_not_of(' '));
+      part.erase(part.find_last_not_of(' ') + 1);
+      if (part.empty())
+        fail(base, axis.line, r.key, "a tied axis is \"key1|key2\" with no empty part");
+      keys.push_back(std::move(part));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    for (const std::string& key : keys) {
+      if (std::find(keys_seen.begin(), keys_seen.end(), key) != keys_seen.end())
+        fail(base, axis.line, r.key, fmt::format("{} is swept twice in one block", key));
+      keys_seen.push_back(key);
+    }
+    axis.key = keys.front();
+    axis.tied.assign(keys.begin() + 1, keys.end());
+    axis.kind = axisKind(base, axis.key, axis.line);
+    for (const std::string& key : axis.tied)
+      if (axisKind(base, key, axis.line) != axis.kind)
+        fail(base, axis.line, r.key,
+             fmt::format("tied keys must take the same kind of value: {} takes {}, {} takes {}",
+                         axis.key, kindName(axis.kind), key,
+                         kindName(axisKind(base, key, axis.line))));
     if (isRange(*r.node)) {
       axis.values = rangeValues(base, r.key, axis.kind, *r.node);
     } else if (r.node->kind == FreeNode::Kind::Array) {
       if (r.node->children.empty()) fail(base, axis.line, r.key, "an axis needs at least one value");
-      for (const FreeNode& v : r.node->children) axis.values.push_back(convertValue(base, r.key, axis.kind, v));
+      for (const FreeNode& v : r.node->children)
+        axis.values.push_back(convertValue(base, axis.key, axis.kind, v));
     } else {
       fail(base, axis.line, r.key,
            "an axis is an array of values, e.g. [0.5, 1.0], or a range { start, stop, num }");
@@ -244,17 +274,21 @@ Block parseBlock(const core::Config& base, const FreeNode& table, SweepSpec& spe
   core::Config probe = base;
   probe.removeFreeSections();
   for (const Axis& axis : block.axes)
-    for (const AxisValue& value : axis.values) {
-      try {
-        core::Config copy = probe;
-        applySetting(copy, axis.key, value);
-      } catch (const ConfigError& e) {
-        const std::string problem = problemOf(e);
-        const std::string text = toString(value);
-        fail(base, axis.line, axis.key,
-             problem.find(text) != std::string::npos ? problem : fmt::format("value {}: {}", text, problem));
+    for (const AxisValue& value : axis.values)
+      for (std::size_t k = 0; k <= axis.tied.size(); ++k) {
+        const std::string& key = k == 0 ? axis.key : axis.tied[k - 1];
+        try {
+          core::Config copy = probe;
+          applySetting(copy, key, value);
+        } catch (const ConfigError& e) {
+          const std::string problem = problemOf(e);
+          const std::string text = toString(value);
+          fail(base, axis.line, key,
+               problem.find(text) != std::string::npos
+                   ? problem
+                   : fmt::format("value {}: {}", text, problem));
+        }
       }
-    }
   return block;
 }
 
@@ -312,8 +346,12 @@ std::vector<Point> expandPoints(const SweepSpec& spec) {
     for (std::size_t k = 0; k < n; ++k) {
       Point point;
       point.block = b;
+      auto set = [&point](const Axis& axis, const AxisValue& value) {
+        point.settings.emplace_back(axis.key, value);
+        for (const std::string& key : axis.tied) point.settings.emplace_back(key, value);
+      };
       if (block.mode == Mode::Zip) {
-        for (const Axis& axis : block.axes) point.settings.emplace_back(axis.key, axis.values[k]);
+        for (const Axis& axis : block.axes) set(axis, axis.values[k]);
       } else {
         // C order: the last axis varies fastest.
         std::vector<std::size_t> index(block.axes.size());
@@ -323,7 +361,7 @@ std::vector<Point> expandPoints(const SweepSpec& spec) {
           rest /= block.axes[a].values.size();
         }
         for (std::size_t a = 0; a < block.axes.size(); ++a)
-          point.settings.emplace_back(block.axes[a].key, block.axes[a].values[index[a]]);
+          set(block.axes[a], block.axes[a].values[index[a]]);
       }
       points.push_back(std::move(point));
     }
@@ -335,9 +373,23 @@ std::vector<std::pair<std::string, AxisKind>> axisKeys(const SweepSpec& spec) {
   std::vector<std::pair<std::string, AxisKind>> keys;
   for (const Block& block : spec.blocks)
     for (const Axis& axis : block.axes)
-      if (std::none_of(keys.begin(), keys.end(), [&](const auto& k) { return k.first == axis.key; }))
-        keys.emplace_back(axis.key, axis.kind);
+      for (std::size_t k = 0; k <= axis.tied.size(); ++k) {
+        const std::string& key = k == 0 ? axis.key : axis.tied[k - 1];
+        if (std::none_of(keys.begin(), keys.end(), [&](const auto& e) { return e.first == key; }))
+          keys.emplace_back(key, axis.kind);
+      }
   return keys;
+}
+
+std::vector<std::string> tiedGroups(const SweepSpec& spec) {
+  std::vector<std::string> groups;
+  for (const Block& block : spec.blocks)
+    for (const Axis& axis : block.axes) {
+      if (axis.tied.empty()) continue;
+      const std::string group = fmt::format("{}|{}", axis.key, fmt::join(axis.tied, "|"));
+      if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    }
+  return groups;
 }
 
 void applySetting(core::Config& config, const std::string& key, const AxisValue& value) {

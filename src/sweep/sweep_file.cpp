@@ -75,6 +75,10 @@ void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& 
   h5.setAttribute("/", "sweep_job", plan.job);
   h5.setAttribute("/", "sweep_points", static_cast<std::int64_t>(n));
   h5.setAttribute("/", "sweep_axes", coordinates);
+  // Tied axes ("a|b"): one dimension of the grid, one coordinate per key, each labelled.
+  const std::vector<std::string> ties = tiedGroups(plan.spec);
+  if (!ties.empty())
+    h5.setAttribute("/", "sweep_tied_axes", fmt::format("{}", fmt::join(ties, " ")));
   h5.setAttribute("/", "sweep_fields", fmt::format("{}", fmt::join(field_names, " ")));
   h5.setAttribute("/", "sweep_fingerprint", plan.fingerprint);
   h5.setAttribute("/", "sweep_inputs", inputManifest(plan));
@@ -137,6 +141,14 @@ void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& 
     else if (key.rfind(kParamAxisPrefix, 0) == 0) description = ".param of the user netlist (NaN: the deck's value)";
     h5.setAttribute(path, "long_name", description);
     h5.setAttribute(path, "sweep_key", key);
+    for (const std::string& group : ties)
+      if (fmt::format("|{}|", group).find(fmt::format("|{}|", key)) != std::string::npos) {
+        h5.setAttribute(path, "sweep_tied", group);
+        h5.setAttribute(path, "long_name",
+                        fmt::format("{} (tied axis {}: the keys take the same "
+                                    "value at every point)",
+                                    description, group));
+      }
     h5.attachDimensionScale(path, "/point", 0);
   }
 

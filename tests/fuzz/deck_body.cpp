@@ -60,10 +60,10 @@ void fuzzDeck(const std::uint8_t* data, std::size_t size) {
       for (const char* card : {".control", ".endc", ".include", ".inc", ".lib"})
         if (isCard(line, card)) violated("deck: a .control block or a file reference reached ngspice");
     // Input sources are pasted into `alter` commands; output vectors are looked up by name.
-    std::vector<std::string> names = deck.input_sources;
+    std::vector<std::string> vector_names = deck.input_sources;
     for (const extract::DeckOutput& output : deck.output_terms)
-      for (const auto& term : output.terms) names.push_back(term.second);
-    for (const std::string& name : names)
+      for (const auto& term : output.terms) vector_names.push_back(term.second);
+    for (const std::string& name : vector_names)
       if (name.empty() || name.find_first_of(" \t;\"'\n{}()") != std::string::npos)
         violated("deck: an input source or output vector that is not a plain SPICE name");
   } catch (const Error&) {

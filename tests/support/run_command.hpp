@@ -36,6 +36,13 @@ inline CommandResult runCommand(const std::string& command) {
   return result;
 }
 
+/// `s` quoted for sh (single quotes; a quote inside becomes '\'').
+inline std::string shellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
 /// Values of `name = value` lines as printed by ngspice's `print` (real scalars only).
 inline std::map<std::string, double> parsePrinted(const std::string& output) {
   std::map<std::string, double> values;

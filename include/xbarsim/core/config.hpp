@@ -70,6 +70,11 @@ struct KeySpec {
   bool optional = false;          ///< absent means "not set" (no default), e.g. a file path
 };
 
+/// The bounds of a numeric key as its errors state them (">= 1 and <= 65536", "> 0", "finite").
+[[nodiscard]] std::string rangeText(const KeySpec& spec);
+/// A value as TOML text (numbers exact: they read back bit for bit).
+[[nodiscard]] std::string tomlValue(const Value& value);
+
 /// The list of valid keys; the order is the order of the resolved TOML.
 class Schema {
  public:
@@ -119,6 +124,16 @@ class Config {
 
   /// Set a value programmatically (sweeps, command-line overrides); validated like the file.
   void set(std::string_view key, Value value);
+  /// Applies one override written as text, `key=value` (`xbarsim <command> --set key=value`):
+  /// the value is TOML (`2.5`, `true`, `[0.1, 1.0]`, `"1R"`); a string key, or an array of
+  /// strings, also takes it unquoted (`device.model=pcm`, `a,b`). `netlist.params.<name>=x`
+  /// sets one entry of that table. Checked like the file: an unknown key names the similar
+  /// ones and the valid keys of its section, a wrong type or range names `origin` and the key.
+  /// Later errors about the key (Config::fail) name `origin` instead of the file.
+  void setFromText(std::string_view assignment, const std::string& origin = "--set");
+  /// setFromText() for each assignment, in order (a later one wins).
+  void setFromText(const std::vector<std::string>& assignments,
+                   const std::string& origin = "--set");
 
   /// Content of free section `name` as written (a Table for `[name]`, an Array of Tables for
   /// `[[name]]`), or nullptr if the file has none.
@@ -145,6 +160,7 @@ class Config {
   std::string source_name_;
   std::map<std::string, Value, std::less<>> values_;
   std::map<std::string, long, std::less<>> lines_;  ///< line of each given key
+  std::map<std::string, std::string, std::less<>> origins_;  ///< keys set by setFromText()
   std::map<std::string, FreeNode, std::less<>> free_;  ///< free sections present in the file
 };
 

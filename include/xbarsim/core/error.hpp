@@ -19,6 +19,13 @@ inline constexpr std::size_t kMaxEchoChars = 80;
 [[nodiscard]] std::string clipForMessage(std::string_view text,
                                          std::size_t max_chars = kMaxEchoChars);
 
+/// The names in `candidates` that look like a misspelling of `name` (edit distance at most a
+/// third of its length, at least 2; or one contains the other), closest first, at most `max`:
+/// for "unknown X; did you mean Y?" messages.
+[[nodiscard]] std::vector<std::string> similarNames(std::string_view name,
+                                                    const std::vector<std::string>& candidates,
+                                                    std::size_t max = 3);
+
 /// Root of all xbarsim errors.
 class Error : public std::runtime_error {
  public:

@@ -125,6 +125,8 @@ class WeffSolver {
   /// solved in parallel (OpenMP; one solver per thread and array shape, its symbolic analysis
   /// reused); each result is independent of the thread count, bit for bit.
   [[nodiscard]] std::vector<Eigen::MatrixXd> effectiveWeights(const std::vector<Eigen::MatrixXd>& g_s);
+  /// True when effectiveWeights(vector) solves its arrays in parallel (the native backend).
+  [[nodiscard]] bool solvesInParallel() const noexcept;
   [[nodiscard]] double solveSeconds() const noexcept { return solve_s_; }
   [[nodiscard]] long solves() const noexcept { return solves_; }
   [[nodiscard]] std::string backendName() const;

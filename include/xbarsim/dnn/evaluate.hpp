@@ -58,6 +58,10 @@ struct EvaluationResult {
 };
 
 using ProgressFn = std::function<void(const std::string&)>;
+/// Called after the W_eff of each array is solved, and once before the first: (arrays solved so
+/// far, arrays the whole run solves, name of the layer). A circuit solve (ngspice above all) is
+/// the slow part of a run.
+using ArrayProgressFn = std::function<void(long, long, const std::string&)>;
 
 /// Runs the evaluation. `calibration` (training images) is needed for bn-recal only.
 /// @throws ConfigError when the data set does not fit the network or bn-recal has no
@@ -65,7 +69,8 @@ using ProgressFn = std::function<void(const std::string&)>;
 [[nodiscard]] EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
                                                const Dataset* calibration,
                                                const EvaluationSpec& spec,
-                                               const ProgressFn& progress = {});
+                                               const ProgressFn& progress = {},
+                                               const ArrayProgressFn& array_progress = {});
 
 /// Float test accuracy (and the time it took, if `seconds`).
 [[nodiscard]] double floatAccuracy(const Network& net, const Dataset& test, Index samples = 0,

@@ -36,6 +36,7 @@ enum class ProgressMode { Auto, Always, Never };
 
 struct RunOptions {
   std::filesystem::path config;   ///< TOML with a [sweep] section
+  std::vector<std::string> overrides;  ///< key=value applied to it (`--set`, Config::setFromText)
   std::filesystem::path out;      ///< result file (HDF5); the journal is "<out>.journal"
   JobOptions job;
   bool resume = false;

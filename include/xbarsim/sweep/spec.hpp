@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Sweep specifications (docs/architecture.md §9): the [sweep] section of a configuration file.
+/// @file Sweep specifications (docs/architecture.md §9): the [sweep] section of a configuration
+/// file.
 ///
 /// ```toml
 /// [sweep]                       # or several [[sweep]] blocks, whose points are concatenated
@@ -10,6 +11,7 @@
 /// "array.rows" = [8, 16]
 /// "netlist.params.rf" = [1e4, 2e4]           # a .param of the user netlist (alterparam)
 /// "read.v_read_v" = { start = 0.1, stop = 0.3, num = 3 }   # a range (scale = "log" too)
+/// "array.r_row_ohm|array.r_col_ohm" = [1.0, 2.0]   # a tied axis: both keys, the same value
 /// ```
 /// Keys with a dot are axes (quoted, or written as nested tables: `array.rows = [...]` unquoted
 /// is the same axis); keys without a dot are options: `job`, `mode`, `store_weff` (bool, default
@@ -20,6 +22,8 @@
 /// the last fastest (C order); inside a zip block the k-th point takes the k-th value of every
 /// axis. A point's configuration is the base configuration (everything outside [sweep]) with
 /// its block's axis values set; it is validated like the file (Config::set) before any work.
+/// A tied axis ("a|b", keys of one kind) is one axis of the block that sets every key it names
+/// to the same value (e.g. row and column wire resistance swept together inside a product).
 
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +50,9 @@ inline constexpr std::string_view kParamAxisPrefix = "netlist.params.";
 
 struct Axis {
   std::string key;                ///< dotted configuration key
+  /// Further keys set to the same value at every point ("a|b|c" in the file: key "a", tied
+  /// "b", "c"): one dimension of the product, several coordinates in the result file.
+  std::vector<std::string> tied;
   AxisKind kind = AxisKind::Real;
   std::vector<AxisValue> values;  ///< converted to the key's type
   long line = 0;                  ///< line in the configuration file
@@ -84,9 +91,12 @@ struct Point {
 /// Every point in sweep order. @throws ConfigError if there are more than 10 million.
 [[nodiscard]] std::vector<Point> expandPoints(const SweepSpec& spec);
 
-/// Axis keys over all blocks, in order of first appearance, with their kinds.
+/// Axis keys over all blocks (tied keys after their axis), in order of first appearance, with
+/// their kinds.
 [[nodiscard]] std::vector<std::pair<std::string, AxisKind>> axisKeys(const SweepSpec& spec);
 
+/// The tied axes of the sweep as "a|b" (each group once, in order of first appearance).
+[[nodiscard]] std::vector<std::string> tiedGroups(const SweepSpec& spec);
 /// The plain configuration of a point: `base` without free sections, the point's settings
 /// applied. @throws ConfigError if a value does not fit the key.
 [[nodiscard]] core::Config pointConfig(const core::Config& base, const Point& point);

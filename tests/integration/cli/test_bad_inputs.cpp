@@ -2,6 +2,7 @@
 // The bad-input corpus (bad_inputs/<case>/): every case is a folder with its input files and a
 // case.toml giving the command line, the expected exit status and the substrings its error line
 // must contain. Each case runs in a copy of its folder and must give exactly one line on stderr
+// (besides "xbarsim: note: " lines, such as the one saying that the defaults are used)
 // ("xbarsim: error: ..." naming the file, line, key or value), that exit status (1..127), and
 // leave no output file and no temporary behind, and every file of the case folder unchanged.
 //
@@ -33,6 +34,7 @@
 
 namespace fs = std::filesystem;
 using xbarsim::test::runCommand;
+using xbarsim::test::shellQuote;
 using xbarsim::test::TempDir;
 
 namespace {
@@ -100,12 +102,6 @@ std::string substitute(std::string text, const fs::path& case_dir, const fs::pat
   return text;
 }
 
-std::string shellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
 std::string readText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -157,7 +153,13 @@ BOOST_DATA_TEST_CASE(bad_input_gives_one_clear_line, boost::unit_test::data::mak
   for (const std::string& arg : bad.args) command += " " + shellQuote(substitute(arg, case_dir, out_dir));
   command += fmt::format(" >{} 2>{}", shellQuote((tmp / "stdout").string()), shellQuote((tmp / "stderr").string()));
   const auto run = runCommand(command);
-  const std::string err = readText(tmp / "stderr");
+  // A "note" line (e.g. that the defaults are used without --config) is not part of the error.
+  std::string err;
+  {
+    std::istringstream lines(readText(tmp / "stderr"));
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("xbarsim: note: ", 0) != 0) err += line + "\n";
+  }
 
   BOOST_TEST_INFO(bad.description);
   BOOST_TEST_INFO(command);

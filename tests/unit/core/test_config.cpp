@@ -116,4 +116,82 @@ BOOST_AUTO_TEST_CASE(set_validates) {
   BOOST_CHECK_THROW(c.set("array.rows", 2.5), ConfigError);
 }
 
+/// The message of the ConfigError setFromText() throws for `assignment` ("" if none).
+std::string overrideError(const std::string& assignment) {
+  Config c = Config::defaults(testSchema());
+  try {
+    c.setFromText(assignment);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+BOOST_AUTO_TEST_CASE(set_from_text_converts_like_the_file) {
+  Config c =
+      Config::parse("[array]\nrows = 16\n[netlist.params]\nrw = 1.0\n", "ok.toml", testSchema());
+  c.setFromText(std::vector<std::string>{
+      "array.rows=32", "array.r_row_ohm = 1e-1", "array.cell=1T1R", "dnn.times_s=[1, 3600.5]",
+      "netlist.params.rf=2e4", "device.conductances=\"g file.csv\"", "array.rows=8"});
+  BOOST_TEST(c.integer("array.rows") == 8);  // the later one wins
+  BOOST_TEST(c.real("array.r_row_ohm") == 0.1);
+  BOOST_TEST(c.string("array.cell") == "1T1R");
+  BOOST_TEST((c.reals("dnn.times_s") == std::vector<double>{1.0, 3600.5}));
+  BOOST_TEST(c.realTable("netlist.params").at("rw") == 1.0);  // the file's entry is kept
+  BOOST_TEST(c.realTable("netlist.params").at("rf") == 2e4);
+  BOOST_TEST(c.string("device.conductances") == "g file.csv");
+  // The override is what the resolved TOML records, and it reads back the same.
+  const Config again = Config::parse(c.toToml(), "again.toml", testSchema());
+  BOOST_TEST(again.toToml() == c.toToml());
+}
+
+BOOST_AUTO_TEST_CASE(set_from_text_errors_name_set_and_the_key) {
+  std::string msg = overrideError("array.rowz=3");
+  BOOST_TEST(msg.rfind("--set: array.rowz: unknown key; did you mean array.rows?", 0) == 0u, msg);
+  BOOST_TEST(msg.find("valid keys in [array]: rows, r_row_ohm, cell") != std::string::npos, msg);
+  msg = overrideError("aray.rows=3");
+  BOOST_TEST(msg.find("unknown key or section; did you mean array.rows?") != std::string::npos,
+             msg);
+  BOOST_TEST(msg.find("sections: array, device, dnn, netlist") != std::string::npos, msg);
+  msg = overrideError("array.rows=0");
+  BOOST_TEST(msg == "--set: array.rows: value 0 out of range: must be >= 1 and <= 1024", msg);
+  msg = overrideError("array.rows=2.5");
+  BOOST_TEST(msg == "--set: array.rows: expected an integer, got a float", msg);
+  msg = overrideError("array.r_row_ohm=abc");
+  BOOST_TEST(msg.find("--set: array.r_row_ohm: \"abc\" is not a number") == 0u, msg);
+  msg = overrideError("array.r_row_ohm=nan");
+  BOOST_TEST(msg.find("--set: array.r_row_ohm: value nan out of range") == 0u, msg);
+  msg = overrideError("array.cell=2R");
+  BOOST_TEST(msg.find("\"2R\" is not allowed: choose one of 1R, 1T1R") != std::string::npos, msg);
+  msg = overrideError("array.rows");
+  BOOST_TEST(msg.find("--set: \"array.rows\" is not key=value") == 0u, msg);
+  msg = overrideError("netlist.params.rf=big");
+  BOOST_TEST(msg.find("--set: netlist.params.rf: \"big\" is not a number") == 0u, msg);
+  BOOST_TEST(overrideError("array.rows=1\n[dnn]").find("expected an integer") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(later_errors_about_an_overridden_key_name_set) {
+  Config c = Config::parse("[array]\nr_row_ohm = 1.0\n", "c.toml", testSchema());
+  c.setFromText("array.rows=5");
+  try {
+    c.fail("array.rows", "does not fit");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()) == "--set: array.rows: does not fit");
+  }
+  try {
+    c.fail("array.r_row_ohm", "does not fit");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()) == "c.toml:2: array.r_row_ohm: does not fit");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(similar_names_are_the_near_misspellings) {
+  const std::vector<std::string> names{"rows", "cols", "r_row_ohm", "r_col_ohm", "cell"};
+  BOOST_TEST((xbarsim::similarNames("rowz", names) == std::vector<std::string>{"rows"}));
+  BOOST_TEST((xbarsim::similarNames("R_ROW", names) == std::vector<std::string>{"r_row_ohm"}));
+  BOOST_TEST(xbarsim::similarNames("voltage", names).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

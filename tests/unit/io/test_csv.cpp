@@ -88,14 +88,14 @@ BOOST_AUTO_TEST_CASE(bad_inputs_name_file_line_and_column) {
     const char* part;  ///< expected in the message
   };
   const std::vector<Case> cases{
-      {"1,2\n3,abc\n", 2, "column 2: not a number: 'abc'"},
-      {"# c\n1,2\nnan,3\n", 3, "column 1: non-finite value 'nan'"},
-      {"1,inf\n", 1, "column 2: non-finite value 'inf'"},
+      {"1,2\n3,abc\n", 2, "column 1 (0-based): not a number: 'abc'"},
+      {"# c\n1,2\nnan,3\n", 3, "column 0 (0-based): non-finite value 'nan'"},
+      {"1,inf\n", 1, "column 1 (0-based): non-finite value 'inf'"},
       {"1,-Infinity\n", 1, "non-finite"},
       {"1,2\n3\n", 2, "row has 1 columns but the first row (line 1) has 2"},
       {"1,2,3\n\n4,5\n", 3, "row has 2 columns"},
-      {"1,,2\n", 1, "column 2: empty field"},
-      {"1,2,\n", 1, "column 3: empty field (trailing comma?)"},
+      {"1,,2\n", 1, "column 1 (0-based): empty field"},
+      {"1,2,\n", 1, "column 2 (0-based): empty field (trailing comma?)"},
       {"1;2\n", 1, "semicolons are not separators"},
       {"1,5;2,5\n", 1, "semicolons"},
       {"G0,G1\n1,2\n", 1, "comment a header line out with '#'"},
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(empty_missing_and_directory_inputs) {
 BOOST_AUTO_TEST_CASE(parse_text_names_its_source) {
   const std::string msg =
       thrownMessage<ConfigError>([] { (void)io::parseCsvMatrix("1,2\n3,?\n", "inline"); });
-  BOOST_TEST(contains(msg, "inline:2: column 2"));
+  BOOST_TEST(contains(msg, "inline:2: column 1 (0-based)"));
   BOOST_TEST(equal(io::parseCsvMatrix("1,2,3\n4,5.5,-6e-3", "inline"), expected2x3()));
 }
 

@@ -45,6 +45,36 @@ BOOST_AUTO_TEST_CASE(product_is_c_order) {
   BOOST_TEST(c.toToml().find("[sweep]") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(tied_axis_is_one_dimension_setting_every_key) {
+  const Config base = load(
+      "[sweep]\n\"array.r_row_ohm | array.r_col_ohm\" = [0.5, 2]\n"
+      "\"array.rows\" = [4, 8, 16]\n");
+  const sw::SweepSpec spec = sw::parseSweep(base);
+  BOOST_REQUIRE(spec.blocks.at(0).axes.size() == 2u);
+  BOOST_TEST(spec.blocks[0].axes[0].key == "array.r_row_ohm");
+  BOOST_TEST((spec.blocks[0].axes[0].tied == std::vector<std::string>{"array.r_col_ohm"}));
+  const auto points = sw::expandPoints(spec);
+  BOOST_REQUIRE(points.size() == 6u);  // 2 x 3, not 2 x 2 x 3
+  BOOST_TEST(sw::describe(points[4]) == "array.r_row_ohm = 2, array.r_col_ohm = 2, array.rows = 8");
+  const Config c = sw::pointConfig(base, points[4]);
+  BOOST_TEST(c.real("array.r_row_ohm") == 2.0);
+  BOOST_TEST(c.real("array.r_col_ohm") == 2.0);
+  const auto keys = sw::axisKeys(spec);
+  BOOST_REQUIRE(keys.size() == 3u);
+  BOOST_TEST(keys[1].first == "array.r_col_ohm");
+  BOOST_TEST((sw::tiedGroups(spec) == std::vector<std::string>{"array.r_row_ohm|array.r_col_ohm"}));
+  // Errors: keys of different kinds, a key twice, an empty part, a value out of one key's range.
+  BOOST_TEST(errorOf("[sweep]\n\"array.rows|array.r_row_ohm\" = [4]\n").find("same kind") !=
+             std::string::npos);
+  BOOST_TEST(errorOf("[sweep]\n\"array.rows|array.cols\" = [4]\n\"array.cols\" = [2]\n")
+                 .find("array.cols is swept twice") != std::string::npos);
+  BOOST_TEST(errorOf("[sweep]\n\"array.rows|\" = [4]\n").find("no empty part") !=
+             std::string::npos);
+  const std::string range = errorOf("[sweep]\n\"array.r_row_ohm|array.r_driver_ohm\" = [-1.0]\n");
+  BOOST_TEST(range.find("s.toml:2") != std::string::npos, range);
+  BOOST_TEST(range.find("array.r_row_ohm") != std::string::npos, range);
+}
+
 BOOST_AUTO_TEST_CASE(zip_blocks_nested_keys_and_ranges) {
   const Config base = load(
       "[[sweep]]\nmode = \"zip\"\n\"array.rows\" = [4, 8]\n\"array.cols\" = [5, 9]\n"
