@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(tied_sweep_axis_sets_both_keys_and_is_labelled) {
              "6 True [0.5, 0.5, 2.0, 2.0, 5.0, 5.0] [4, 8, 4, 8, 4, 8]\n"
              "array.r_row_ohm|array.r_col_ohm array.r_row_ohm|array.r_col_ohm\n"
              "array.r_row_ohm array.r_col_ohm array.rows\n");
-  // Point 3 (2 ohm, 8 rows) is the circuit of extract with both keys set: the same IR-drop error.
+  // Point 3 (2 ohm, 8 rows) is the circuit of extract with both keys set: the same error against G^T.
   // (the base configuration of examples/wire_sweep.toml, by --set: extract takes no [sweep])
   const auto point = repo.run(
       "build/xbarsim extract -b native --set device.model=linear --set run.seed=11 "
@@ -209,12 +209,12 @@ BOOST_AUTO_TEST_CASE(tied_sweep_axis_sets_both_keys_and_is_labelled) {
   BOOST_TEST_REQUIRE(point.status == 0, point.output);
   BOOST_TEST(h5Value(repo,
                      "a, b = h5py.File('t.h5'), h5py.File('p.h5')\n"
-                     "print(a['weff_relative_error'][3] == b['weff_relative_error'][()])") ==
+                     "print(a['target_error'][3] == b['weff_relative_error'][()])") ==
              "True\n");
   // xarray reads the tied coordinates like any other.
   const auto xr = repo.run(
       "/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('t.h5', "
-      "engine='h5netcdf'); print(d['weff_relative_error'].coords['array.r_col_ohm'].values)\"");
+      "engine='h5netcdf'); print(d['target_error'].coords['array.r_col_ohm'].values)\"");
   BOOST_TEST(xr.status == 0, xr.output);
   BOOST_TEST(xr.output.find("[0.5 0.5 2.  2.  5.  5. ]") != std::string::npos, xr.output);
   const auto inspect = repo.run("build/xbarsim inspect t.h5");
