@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Pulsed update models (include/xbarsim/device/update_model.hpp; equations and parameter sources
-// in docs/device-models.md §9): the shared device-to-device draw and pulse loop, the four
+// in docs/device-models.md §8): the shared device-to-device draw and pulse loop, the four
 // families, their parameter tables and their registry kinds.
 #include "xbarsim/device/update_model.hpp"
 
@@ -18,12 +18,12 @@ namespace xbarsim::device {
 namespace {
 
 constexpr std::string_view kAihwkitPulsed =
-    "IBM aihwkit PulsedDevice default (simulator/configs/devices.py); docs/device-models.md §9.1";
+    "IBM aihwkit PulsedDevice default (simulator/configs/devices.py); docs/device-models.md §8.1";
 constexpr std::string_view kAihwkitPow =
-    "IBM aihwkit PowStepDevice default (simulator/configs/devices.py); docs/device-models.md §9.4";
+    "IBM aihwkit PowStepDevice default (simulator/configs/devices.py); docs/device-models.md §8.4";
 constexpr std::string_view kAihwkitPcm =
     "IBM aihwkit PCMPresetDevice, a fit to Nandakumar et al., Front. Neurosci. 14, 406 (2020) "
-    "(simulator/presets/devices.py); docs/device-models.md §9.5";
+    "(simulator/presets/devices.py); docs/device-models.md §8.5";
 
 /// Defaults of the shared parameters of one family, and where they come from.
 struct PulsedDefaults {
@@ -39,8 +39,7 @@ constexpr std::array<BoundParam<P>, 9 + M> pulsedEntries(
   const PulsedParams& v = d.values;
   const std::string_view s = d.source;
   std::array<BoundParam<P>, 9 + M> out{{
-      {{"dw_min", "1", v.dw_min, 1e-9, 10.0, "mean weight step of one pulse", s, ""},
-       &P::dw_min},
+      {{"dw_min", "1", v.dw_min, 1e-9, 10.0, "mean weight step of one pulse", s, ""}, &P::dw_min},
       {{"dw_min_dtod", "1", v.dw_min_dtod, 0.0, 10.0,
         "device-to-device spread of the step (relative, Gaussian)", s, ""},
        &P::dw_min_dtod},
@@ -54,13 +53,12 @@ constexpr std::array<BoundParam<P>, 9 + M> pulsedEntries(
         "device-to-device spread of beta (absolute)", s, ""},
        &P::up_down_dtod},
       {{"w_max", "1", v.w_max, 1e-9, 1e3, "upper weight bound b_max", s, ""}, &P::w_max},
-      {{"w_max_dtod", "1", v.w_max_dtod, 0.0, 10.0,
-        "device-to-device spread of b_max (relative)", s, ""},
+      {{"w_max_dtod", "1", v.w_max_dtod, 0.0, 10.0, "device-to-device spread of b_max (relative)",
+        s, ""},
        &P::w_max_dtod},
-      {{"w_min", "1", v.w_min, -1e3, d.w_min_upper, "lower weight bound b_min", s, ""},
-       &P::w_min},
-      {{"w_min_dtod", "1", v.w_min_dtod, 0.0, 10.0,
-        "device-to-device spread of b_min (relative)", s, ""},
+      {{"w_min", "1", v.w_min, -1e3, d.w_min_upper, "lower weight bound b_min", s, ""}, &P::w_min},
+      {{"w_min_dtod", "1", v.w_min_dtod, 0.0, 10.0, "device-to-device spread of b_min (relative)",
+        s, ""},
        &P::w_min_dtod},
   }};
   for (std::size_t k = 0; k < M; ++k) out[9 + k] = extra[k];
@@ -70,20 +68,19 @@ constexpr std::array<BoundParam<P>, 9 + M> pulsedEntries(
 constexpr PulsedDefaults kAihwkitDefaults{.values = PulsedParams{}, .source = kAihwkitPulsed};
 constexpr PulsedDefaults kSoftBoundsDefaults{
     .values = PulsedParams{}, .source = kAihwkitPulsed, .w_min_upper = -1e-9};
-constexpr PulsedDefaults kPcmDefaults{
-    .values = PulsedParams{.dw_min = 0.01,
-                           .dw_min_dtod = 0.2,
-                           .dw_min_std = 0.6,
-                           .up_down = 0.0,
-                           .up_down_dtod = 0.05,
-                           .w_max = 2.0,
-                           .w_max_dtod = 0.1,
-                           .w_min = 0.0,
-                           .w_min_dtod = 0.0},
-    .source = kAihwkitPcm};
+constexpr PulsedDefaults kPcmDefaults{.values = PulsedParams{.dw_min = 0.01,
+                                                             .dw_min_dtod = 0.2,
+                                                             .dw_min_std = 0.6,
+                                                             .up_down = 0.0,
+                                                             .up_down_dtod = 0.05,
+                                                             .w_max = 2.0,
+                                                             .w_max_dtod = 0.1,
+                                                             .w_min = 0.0,
+                                                             .w_min_dtod = 0.0},
+                                      .source = kAihwkitPcm};
 
-constexpr auto kConstantTable =
-    ParamTable<PulsedParams, 9>(pulsedEntries(kAihwkitDefaults, std::array<BoundParam<PulsedParams>, 0>{}));
+constexpr auto kConstantTable = ParamTable<PulsedParams, 9>(
+    pulsedEntries(kAihwkitDefaults, std::array<BoundParam<PulsedParams>, 0>{}));
 constexpr auto kSoftBoundsTable = ParamTable<PulsedParams, 9>(
     pulsedEntries(kSoftBoundsDefaults, std::array<BoundParam<PulsedParams>, 0>{}));
 constexpr auto kPowStepTable = ParamTable<PowStepParams, 13>(pulsedEntries(
@@ -91,14 +88,14 @@ constexpr auto kPowStepTable = ParamTable<PowStepParams, 13>(pulsedEntries(
     std::array<BoundParam<PowStepParams>, 4>{{
         {{"pow_gamma", "1", 1.0, 0.0, 100.0, "exponent gamma of the power step", kAihwkitPow, ""},
          &PowStepParams::pow_gamma},
-        {{"pow_gamma_dtod", "1", 0.1, 0.0, 10.0,
-          "device-to-device spread of gamma (relative)", kAihwkitPow, ""},
+        {{"pow_gamma_dtod", "1", 0.1, 0.0, 10.0, "device-to-device spread of gamma (relative)",
+          kAihwkitPow, ""},
          &PowStepParams::pow_gamma_dtod},
         {{"pow_up_down", "1", 0.0, -1.0, 1.0,
           "asymmetry of gamma: gamma_up x (1 + b), gamma_down x (1 - b)", kAihwkitPow, ""},
          &PowStepParams::pow_up_down},
-        {{"pow_up_down_dtod", "1", 0.0, 0.0, 10.0,
-          "device-to-device spread of the gamma asymmetry", kAihwkitPow, ""},
+        {{"pow_up_down_dtod", "1", 0.0, 0.0, 10.0, "device-to-device spread of the gamma asymmetry",
+          kAihwkitPow, ""},
          &PowStepParams::pow_up_down_dtod},
     }}));
 constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
@@ -158,8 +155,7 @@ class PowStep final : public UpdateModel {
  protected:
   /// gamma_d = gamma·max(0, 1 + d·beta_g + pow_gamma_dtod·xi_4), beta_g = pow_up_down +
   /// pow_up_down_dtod·xi_5.
-  void varyDevice(UpdateDevice& dev,
-                  const std::array<double, kDrawsPerDevice>& xi) const override {
+  void varyDevice(UpdateDevice& dev, const std::array<double, kDrawsPerDevice>& xi) const override {
     const double beta = p_.pow_up_down + p_.pow_up_down_dtod * xi[5];
     dev.gamma_up = p_.pow_gamma * std::max(0.0, 1.0 + beta + p_.pow_gamma_dtod * xi[4]);
     dev.gamma_down = p_.pow_gamma * std::max(0.0, 1.0 - beta + p_.pow_gamma_dtod * xi[4]);
@@ -189,14 +185,13 @@ class ExpStep final : public UpdateModel {
     const double range = dev.w_max - dev.w_min;
     if (range <= 0.0) return 0.0;
     const double z = 2.0 * p_.a * w / range + p_.b;
-    return direction > 0 ? dev.step_up * std::max(0.0, 1.0 - p_.a_up * std::exp(p_.gamma_up * z))
-                         : -dev.step_down *
-                               std::max(0.0, 1.0 - p_.a_down * std::exp(-p_.gamma_down * z));
+    return direction > 0
+               ? dev.step_up * std::max(0.0, 1.0 - p_.a_up * std::exp(p_.gamma_up * z))
+               : -dev.step_down * std::max(0.0, 1.0 - p_.a_down * std::exp(-p_.gamma_down * z));
   }
   double stepStd(const UpdateDevice& dev, double w, int direction) const override {
-    return common().dw_min_std *
-           (std::abs(meanStep(dev, w, direction)) + p_.dw_min_std_add +
-            p_.dw_min_std_slope * std::abs(w));
+    return common().dw_min_std * (std::abs(meanStep(dev, w, direction)) + p_.dw_min_std_add +
+                                  p_.dw_min_std_slope * std::abs(w));
   }
 
  private:
@@ -275,8 +270,9 @@ const ModelKind& constantStepKind() {
       .name = "constant-step",
       .aliases = "constant_step",
       .description = "pulsed update: constant step between hard bounds",
-      .citation = "IBM aihwkit ConstantStepDevice; Gokmen & Vlasov, Front. Neurosci. 10, 333 "
-                  "(2016)",
+      .citation =
+          "IBM aihwkit ConstantStepDevice; Gokmen & Vlasov, Front. Neurosci. 10, 333 "
+          "(2016)",
       .role = KindRole::Update,
       .parameters = kConstantTable.infos(),
       .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
@@ -290,8 +286,9 @@ const ModelKind& softBoundsKind() {
       .name = "soft-bounds",
       .aliases = "soft_bounds",
       .description = "pulsed update: linear step vanishing at the bounds (soft bounds)",
-      .citation = "IBM aihwkit SoftBoundsDevice (LinearStepDevice with saturating slopes); "
-                  "Gokmen & Haensch, Front. Neurosci. 14, 103 (2020)",
+      .citation =
+          "IBM aihwkit SoftBoundsDevice (LinearStepDevice with saturating slopes); "
+          "Gokmen & Haensch, Front. Neurosci. 14, 103 (2020)",
       .role = KindRole::Update,
       .parameters = kSoftBoundsTable.infos(),
       .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
@@ -305,8 +302,9 @@ const ModelKind& powStepKind() {
       .name = "pow-step",
       .aliases = "pow_step",
       .description = "pulsed update: step a power of the distance to the bound",
-      .citation = "IBM aihwkit PowStepDevice; Fusi & Abbott, Nat. Neurosci. 10, 485 (2007); "
-                  "Frascaroli et al., Sci. Rep. 8, 7178 (2018)",
+      .citation =
+          "IBM aihwkit PowStepDevice; Fusi & Abbott, Nat. Neurosci. 10, 485 (2007); "
+          "Frascaroli et al., Sci. Rep. 8, 7178 (2018)",
       .role = KindRole::Update,
       .parameters = kPowStepTable.infos(),
       .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
@@ -320,8 +318,9 @@ const ModelKind& pcmExpStepKind() {
       .name = "pcm-exp-step",
       .aliases = "pcm_exp_step",
       .description = "pulsed update: exponential step fitted to GST PCM (SET pulses)",
-      .citation = "Nandakumar et al., Front. Neurosci. 14, 406 (2020); fit of IBM aihwkit "
-                  "PCMPresetDevice (ExpStepDevice)",
+      .citation =
+          "Nandakumar et al., Front. Neurosci. 14, 406 (2020); fit of IBM aihwkit "
+          "PCMPresetDevice (ExpStepDevice)",
       .role = KindRole::Update,
       .parameters = kExpStepTable.infos(),
       .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {

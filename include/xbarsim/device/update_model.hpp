@@ -4,7 +4,7 @@
 /// a device's normalized weight w, as a function of w and of the pulse direction, with
 /// device-to-device variation (drawn once per device) and cycle-to-cycle noise (drawn per
 /// pulse). The families and their defaults are those of IBM aihwkit's pulsed devices
-/// (docs/device-models.md §9): constant step, soft bounds (linear step vanishing at the
+/// (docs/device-models.md §8): constant step, soft bounds (linear step vanishing at the
 /// bounds), power step, and the exponential step fitted to PCM (Nandakumar et al., Front.
 /// Neurosci. 14, 406 (2020)).
 ///
@@ -64,11 +64,11 @@ struct ExpStepParams : PulsedParams {
 
 /// One device's parameters after device-to-device variation (drawn by UpdateModel::drawDevice).
 struct UpdateDevice {
-  double step_up = 0.0;     ///< magnitude of the mean up step at unit response (>= 0)
-  double step_down = 0.0;   ///< magnitude of the mean down step at unit response (>= 0)
-  double w_min = 0.0;       ///< the device's own lower bound
-  double w_max = 0.0;       ///< the device's own upper bound
-  double gamma_up = 1.0;    ///< power-step exponents (other models ignore them)
+  double step_up = 0.0;    ///< magnitude of the mean up step at unit response (>= 0)
+  double step_down = 0.0;  ///< magnitude of the mean down step at unit response (>= 0)
+  double w_min = 0.0;      ///< the device's own lower bound
+  double w_max = 0.0;      ///< the device's own upper bound
+  double gamma_up = 1.0;   ///< power-step exponents (other models ignore them)
   double gamma_down = 1.0;
 };
 
@@ -96,8 +96,7 @@ class UpdateModel {
 
   /// Mean change of w for one pulse in `direction` (+1 up, -1 down) at weight w, before
   /// clipping to the device's bounds: the model's response curve.
-  [[nodiscard]] virtual double meanStep(const UpdateDevice& dev, double w,
-                                        int direction) const = 0;
+  [[nodiscard]] virtual double meanStep(const UpdateDevice& dev, double w, int direction) const = 0;
   /// Standard deviation of the cycle-to-cycle noise of that step (default: dw_min_std times
   /// |meanStep|, aihwkit's multiplicative noise).
   [[nodiscard]] virtual double stepStd(const UpdateDevice& dev, double w, int direction) const;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pulsed update models (docs/device-models.md §9) against the published equations, written out
+// Pulsed update models (docs/device-models.md §8) against the published equations, written out
 // here independently of the model code: the response curve (Δw against w for repeated up and
 // down pulses, no noise) of each family, including the closed-form pulse trains of the constant
 // step and of soft bounds; the device-to-device and cycle-to-cycle statistics against the
@@ -34,12 +34,14 @@ std::unique_ptr<UpdateModel> model(const std::string& kind,
 }
 
 /// No variation and no noise: the response curve alone.
-constexpr std::initializer_list<std::pair<const char*, double>> kQuiet = {
-    {"dw_min_dtod", 0.0}, {"dw_min_std", 0.0}, {"up_down_dtod", 0.0},
-    {"w_max_dtod", 0.0},  {"w_min_dtod", 0.0}};
+constexpr std::initializer_list<std::pair<const char*, double>> kQuiet = {{"dw_min_dtod", 0.0},
+                                                                          {"dw_min_std", 0.0},
+                                                                          {"up_down_dtod", 0.0},
+                                                                          {"w_max_dtod", 0.0},
+                                                                          {"w_min_dtod", 0.0}};
 
-std::unique_ptr<UpdateModel> quiet(const std::string& kind,
-                                   std::initializer_list<std::pair<const char*, double>> more = {}) {
+std::unique_ptr<UpdateModel> quiet(
+    const std::string& kind, std::initializer_list<std::pair<const char*, double>> more = {}) {
   ParamSet set(modelKinds().get(kind).parameters);
   for (const auto& [name, value] : kQuiet) set.set(name, value);
   if (set.contains("pow_gamma_dtod")) set.set("pow_gamma_dtod", 0.0);
@@ -79,7 +81,7 @@ BOOST_AUTO_TEST_CASE(registered_with_published_defaults) {
     }
   }
   BOOST_TEST(modelKinds().get("soft_bounds").name == "soft-bounds");
-  // aihwkit PulsedDevice defaults (docs/device-models.md §9.1).
+  // aihwkit PulsedDevice defaults (docs/device-models.md §8.1).
   const auto constant = makeUpdateModel("constant-step");
   const PulsedParams& c = constant->common();
   BOOST_TEST(c.dw_min == 0.001);
@@ -177,12 +179,12 @@ BOOST_AUTO_TEST_CASE(pow_step_response_curve) {
     for (int k = 0; k < 800; ++k) {
       const double omega = (0.6 - w) / 1.2;
       const double next = m->pulse(dev, w, -1, rng);
-      BOOST_TEST(next == std::max(w - dw * std::pow(1 - omega, g_down), -0.6),
-                 tt::tolerance(1e-9));
+      BOOST_TEST(next == std::max(w - dw * std::pow(1 - omega, g_down), -0.6), tt::tolerance(1e-9));
       w = next;
     }
   }
-  // gamma = 1 is soft bounds measured from the far bound: omega_k = omega_0 (1 - a/(b_max - b_min))^k.
+  // gamma = 1 is soft bounds measured from the far bound: omega_k = omega_0 (1 - a/(b_max -
+  // b_min))^k.
   const auto m = quiet("pow-step", {{"pow_gamma", 1.0}, {"dw_min", 0.01}});
   RngStream rng(7, StreamPurpose::Programming);
   double w = -0.6;
@@ -207,15 +209,24 @@ BOOST_AUTO_TEST_CASE(pcm_exp_step_response_curve) {
     ++pulses;
   }
   BOOST_TEST(w == 2.0);
-  BOOST_TEST(pulses < 200);  // the curve saturates: 2/0.0118 = 170 pulses at the final step
+  // Saturation after about the integral of dw/Δw+ from 0 to 2, 100·(2 + 0.4·ln((1
+  // + 27.235e^-5)/28.235)) = 73.1 pulses (the first steps, 0.28 wide, make the discrete count a
+  // little lower).
+  BOOST_TEST(std::abs(pulses - 100 * (2 + 0.4 * std::log((1 + 27.235 * std::exp(-5.0)) / 28.235))) <
+             2);
   BOOST_TEST(m->meanStep(dev, 0.0, +1) == 0.01 * 28.235, tt::tolerance(1e-12));
   for (const double x : {0.0, 0.3, 1.0, 1.7})
     BOOST_TEST(m->meanStep(dev, x, -1) == -0.01 * (1 + 2.235 * std::exp(2.5 * x)),
                tt::tolerance(1e-12));
-  // General a, b, A, gamma: z = 2a w/(b_max - b_min) + b; y+ = 1 - A+ e^(g+ z), y- = 1 - A- e^(-g- z).
-  const auto g = quiet("pcm-exp-step", {{"a", 0.244}, {"b", 0.2425}, {"a_up", 0.00081},
-                                        {"a_down", 0.36833}, {"gamma_up", 12.44625},
-                                        {"gamma_down", 12.78785}, {"w_min", -1.0},
+  // General a, b, A, gamma: z = 2a w/(b_max - b_min) + b; y+ = 1 - A+ e^(g+ z), y- = 1 - A- e^(-g-
+  // z).
+  const auto g = quiet("pcm-exp-step", {{"a", 0.244},
+                                        {"b", 0.2425},
+                                        {"a_up", 0.00081},
+                                        {"a_down", 0.36833},
+                                        {"gamma_up", 12.44625},
+                                        {"gamma_down", 12.78785},
+                                        {"w_min", -1.0},
                                         {"w_max", 1.0}});
   for (const double x : {-0.9, -0.3, 0.0, 0.4, 0.95}) {
     const double z = 2 * 0.244 * x / 2.0 + 0.2425;
@@ -233,8 +244,9 @@ BOOST_AUTO_TEST_CASE(pcm_exp_step_response_curve) {
 // errors (the max(0, .) clamps move them by < 1e-4 at these spreads).
 BOOST_AUTO_TEST_CASE(device_to_device_statistics) {
   const int n = 20000;
-  const auto m = model("pow-step", {{"up_down", 0.1}, {"up_down_dtod", 0.05},
-                                    {"pow_gamma", 2.0}, {"pow_gamma_dtod", 0.1}});
+  const auto m = model(
+      "pow-step",
+      {{"up_down", 0.1}, {"up_down_dtod", 0.05}, {"pow_gamma", 2.0}, {"pow_gamma_dtod", 0.1}});
   RngStream rng(11, StreamPurpose::Conductances);
   std::vector<double> gain, beta, b_max, b_min, gamma_up;
   for (int k = 0; k < n; ++k) {
@@ -288,7 +300,7 @@ BOOST_AUTO_TEST_CASE(bounds_are_never_exceeded) {
     const auto m = model(name, {{"dw_min", 0.05}});
     RngStream rng(17, StreamPurpose::Programming);
     bool inside = true;
-    int at_top = 0;
+    double highest = 0.0;  // largest (w - b_min)/(b_max - b_min) reached
     for (int d = 0; d < 100; ++d) {
       const UpdateDevice dev = m->drawDevice(rng);
       double w = 0.5 * (dev.w_min + dev.w_max);
@@ -296,11 +308,11 @@ BOOST_AUTO_TEST_CASE(bounds_are_never_exceeded) {
         const int up = k < 150 ? 3 : static_cast<int>(rng.uniform() * 4);
         w = m->applyPulses(dev, w, up, static_cast<int>(rng.uniform() * 3), rng);
         inside = inside && w >= dev.w_min && w <= dev.w_max;
+        highest = std::max(highest, (w - dev.w_min) / (dev.w_max - dev.w_min));
       }
-      at_top += w == dev.w_max;
     }
     BOOST_TEST(inside, name);
-    (void)at_top;
+    BOOST_TEST(highest > 0.9, name);  // the pulse trains do press against the upper bound
   }
 }
 
