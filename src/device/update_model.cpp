@@ -127,7 +127,8 @@ constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
 class ConstantStep final : public UpdateModel {
  public:
   explicit ConstantStep(const PulsedParams& p) : UpdateModel(p) {}
-  std::string_view name() const noexcept override { return "constant-step"; }
+  static constexpr std::string_view kName = "constant-step";
+  std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double /*w*/, int direction) const override {
     return direction > 0 ? dev.step_up : -dev.step_down;
   }
@@ -137,7 +138,8 @@ class ConstantStep final : public UpdateModel {
 class SoftBounds final : public UpdateModel {
  public:
   explicit SoftBounds(const PulsedParams& p) : UpdateModel(p) {}
-  std::string_view name() const noexcept override { return "soft-bounds"; }
+  static constexpr std::string_view kName = "soft-bounds";
+  std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double w, int direction) const override {
     if (direction > 0)
       return dev.w_max > 0.0 ? dev.step_up * std::max(0.0, 1.0 - w / dev.w_max) : 0.0;
@@ -150,7 +152,8 @@ class SoftBounds final : public UpdateModel {
 class PowStep final : public UpdateModel {
  public:
   explicit PowStep(const PowStepParams& p) : UpdateModel(p), p_(p) {}
-  std::string_view name() const noexcept override { return "pow-step"; }
+  static constexpr std::string_view kName = "pow-step";
+  std::string_view name() const noexcept override { return kName; }
 
  protected:
   /// gamma_d = gamma·max(0, 1 + d·beta_g + pow_gamma_dtod·xi_4), beta_g = pow_up_down +
@@ -180,7 +183,8 @@ class PowStep final : public UpdateModel {
 class ExpStep final : public UpdateModel {
  public:
   explicit ExpStep(const ExpStepParams& p) : UpdateModel(p), p_(p) {}
-  std::string_view name() const noexcept override { return "pcm-exp-step"; }
+  static constexpr std::string_view kName = "pcm-exp-step";
+  std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double w, int direction) const override {
     const double range = dev.w_max - dev.w_min;
     if (range <= 0.0) return 0.0;
@@ -265,67 +269,57 @@ std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind_name) {
 
 // ---- registry kinds -----------------------------------------------------------------------------
 
+namespace {
+
+/// The update face of family `Model` with parameter table `kTable`.
+template <class Model, const auto& kTable>
+std::unique_ptr<UpdateModel> makeFamily(const ParamSet& params) {
+  return std::make_unique<Model>(kTable.bind(params, Model::kName));
+}
+
+/// The registry entry of family `Model` (role Update, the update face only).
+template <class Model, const auto& kTable>
+ModelKind updateKind(std::string_view aliases, std::string_view description,
+                     std::string_view citation) {
+  return ModelKind{.name = Model::kName,
+                   .aliases = aliases,
+                   .description = description,
+                   .citation = citation,
+                   .role = KindRole::Update,
+                   .parameters = kTable.infos(),
+                   .update = &makeFamily<Model, kTable>};
+}
+
+}  // namespace
+
 const ModelKind& constantStepKind() {
-  static const ModelKind kind{
-      .name = "constant-step",
-      .aliases = "constant_step",
-      .description = "pulsed update: constant step between hard bounds",
-      .citation =
-          "IBM aihwkit ConstantStepDevice; Gokmen & Vlasov, Front. Neurosci. 10, 333 "
-          "(2016)",
-      .role = KindRole::Update,
-      .parameters = kConstantTable.infos(),
-      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
-        return std::make_unique<ConstantStep>(kConstantTable.bind(params, "constant-step"));
-      }};
+  static const ModelKind kind = updateKind<ConstantStep, kConstantTable>(
+      "constant_step", "pulsed update: constant step between hard bounds",
+      "IBM aihwkit ConstantStepDevice; Gokmen & Vlasov, Front. Neurosci. 10, 333 (2016)");
   return kind;
 }
 
 const ModelKind& softBoundsKind() {
-  static const ModelKind kind{
-      .name = "soft-bounds",
-      .aliases = "soft_bounds",
-      .description = "pulsed update: linear step vanishing at the bounds (soft bounds)",
-      .citation =
-          "IBM aihwkit SoftBoundsDevice (LinearStepDevice with saturating slopes); "
-          "Gokmen & Haensch, Front. Neurosci. 14, 103 (2020)",
-      .role = KindRole::Update,
-      .parameters = kSoftBoundsTable.infos(),
-      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
-        return std::make_unique<SoftBounds>(kSoftBoundsTable.bind(params, "soft-bounds"));
-      }};
+  static const ModelKind kind = updateKind<SoftBounds, kSoftBoundsTable>(
+      "soft_bounds", "pulsed update: linear step vanishing at the bounds (soft bounds)",
+      "IBM aihwkit SoftBoundsDevice (LinearStepDevice with saturating slopes); Gokmen & "
+      "Haensch, Front. Neurosci. 14, 103 (2020)");
   return kind;
 }
 
 const ModelKind& powStepKind() {
-  static const ModelKind kind{
-      .name = "pow-step",
-      .aliases = "pow_step",
-      .description = "pulsed update: step a power of the distance to the bound",
-      .citation =
-          "IBM aihwkit PowStepDevice; Fusi & Abbott, Nat. Neurosci. 10, 485 (2007); "
-          "Frascaroli et al., Sci. Rep. 8, 7178 (2018)",
-      .role = KindRole::Update,
-      .parameters = kPowStepTable.infos(),
-      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
-        return std::make_unique<PowStep>(kPowStepTable.bind(params, "pow-step"));
-      }};
+  static const ModelKind kind = updateKind<PowStep, kPowStepTable>(
+      "pow_step", "pulsed update: step a power of the distance to the bound",
+      "IBM aihwkit PowStepDevice; Fusi & Abbott, Nat. Neurosci. 10, 485 (2007); Frascaroli et "
+      "al., Sci. Rep. 8, 7178 (2018)");
   return kind;
 }
 
 const ModelKind& pcmExpStepKind() {
-  static const ModelKind kind{
-      .name = "pcm-exp-step",
-      .aliases = "pcm_exp_step",
-      .description = "pulsed update: exponential step fitted to GST PCM (SET pulses)",
-      .citation =
-          "Nandakumar et al., Front. Neurosci. 14, 406 (2020); fit of IBM aihwkit "
-          "PCMPresetDevice (ExpStepDevice)",
-      .role = KindRole::Update,
-      .parameters = kExpStepTable.infos(),
-      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
-        return std::make_unique<ExpStep>(kExpStepTable.bind(params, "pcm-exp-step"));
-      }};
+  static const ModelKind kind = updateKind<ExpStep, kExpStepTable>(
+      "pcm_exp_step", "pulsed update: exponential step fitted to GST PCM (SET pulses)",
+      "Nandakumar et al., Front. Neurosci. 14, 406 (2020); fit of IBM aihwkit PCMPresetDevice "
+      "(ExpStepDevice)");
   return kind;
 }
 
