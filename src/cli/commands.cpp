@@ -106,6 +106,7 @@ void printModels() {
       faces.push_back(kind->linearRead() ? "linear read" : "sinh read");
     if (kind->compact) faces.push_back("compact (native + SPICE)");
     if (kind->statistical) faces.push_back("statistical");
+    if (kind->update) faces.push_back("pulsed update (training)");
     fmt::print("{}{}: {}\n  faces: {}\n  source: {}\n", kind->name,
                kind->aliases.empty() ? "" : fmt::format(" (also {})", kind->aliases),
                kind->description, fmt::join(faces, ", "), kind->citation);

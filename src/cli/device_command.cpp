@@ -30,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 struct DeviceRequest {
   std::string card = "rram_stanford";
   std::vector<std::string> overrides;  ///< name=value
-  std::string mode = "iv";             ///< iv | ramp | pulses
+  std::string mode = "iv";             ///< iv | ramp | pulses | steps
   std::string backend = "native";
   std::string out_path;
   double state = NAN;                  ///< initial state (state units); NaN = the card's
@@ -41,6 +41,7 @@ struct DeviceRequest {
   double width_s = 100e-9;             ///< pulses
   double edge_s = 10e-12;
   int count = 1;
+  int states = 21;                     ///< steps: initial states spanning the state range
   double period_s = 0.0;               ///< 0: 2·(width + 2·edge)
   double r_series_ohm = 0.0;           ///< ramp/pulses: source resistance in series with the device
   double rel_tol = 0.0;                ///< ramp/pulses: integrator tolerance; 0: 1e-3 ramp, 1e-6 pulses
@@ -67,6 +68,30 @@ std::unique_ptr<device::DeviceModel> modelOf(const DeviceRequest& r) {
     }
   }
   return device::makeDeviceModel(card);
+}
+
+/// The step table of a pulse train (mode steps): for each initial state x, the read conductance
+/// G(x) (at 0 V) and its change dG = G(x') - G(x) over the train, x' the state after it, as
+/// datasets indexed by the initial state. Returns the summary line.
+std::string writeStepTable(io::H5File& h5, const device::DeviceModel& model,
+                           const Eigen::VectorXd& before, const Eigen::VectorXd& after, int count) {
+  const device::StateInfo si = model.stateInfo();
+  Eigen::VectorXd g(before.size());
+  Eigen::VectorXd dg(before.size());
+  for (Eigen::Index k = 0; k < before.size(); ++k) {
+    g[k] = model.readConductance(before[k]);
+    dg[k] = model.readConductance(after[k]) - g[k];
+  }
+  h5.writeVector("/state", before, si.unit);
+  h5.writeVector("/state_after", after, si.unit);
+  h5.writeVector("/g_s", g, "S");
+  h5.writeVector("/dg_s", dg, "S");
+  h5.makeDimensionScale("/state", "state");
+  for (const char* d : {"/state_after", "/g_s", "/dg_s"}) h5.attachDimensionScale(d, "/state", 0);
+  return fmt::format("step table of {}: {} pulse(s) from {} states of {} in [{:.6g}, {:.6g}] {}; "
+                     "G in [{:.6g}, {:.6g}] S, dG in [{:.6g}, {:.6g}] S",
+                     model.info().name, count, before.size(), si.name, si.min, si.max, si.unit,
+                     g.minCoeff(), g.maxCoeff(), dg.minCoeff(), dg.maxCoeff());
 }
 
 int runDevice(const DeviceRequest& r, const std::string& command_line) {
@@ -110,10 +135,19 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     summary = fmt::format("I-V of {} at {} = {:.6g} {}: {} points in [{}, {}] V, I({} V) = {:.6g} A",
                           model->info().name, si.name, x0, si.unit, r.points, lo, r.v_v, r.v_v,
                           i[i.size() - 1]);
-  } else if (r.mode == "ramp" || r.mode == "pulses") {
+  } else if (r.mode == "ramp" || r.mode == "pulses" || r.mode == "steps") {
+    const bool steps = r.mode == "steps";
     extract::DeviceArrayCircuit c;
     c.model = model;
     c.x0 = Eigen::MatrixXd::Constant(1, 1, x0);
+    if (steps) {
+      // One row of `states` devices, each at its own initial state, all under the same pulse
+      // train (an ideal row source, the series resistance on each device's own column): one
+      // transient gives the state change of the train at every state of the range.
+      if (r.states < 2) throw ConfigError("--states", 0, "--states", "need at least 2 states");
+      c.cols = r.states;
+      c.x0 = Eigen::RowVectorXd::LinSpaced(r.states, si.min, si.max);
+    }
     extract::DeviceTransientOptions o;
     o.points = r.points;
     // Ramps: SPICE's default accuracy (reltol 1e-3, states to 1e-4 nm or uS). A slow RRAM
@@ -156,8 +190,9 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     }
     h5.setAttribute("/", "r_series_ohm", r.r_series_ohm);  // /v is the source, behind it
     c.row_drive = {w};
-    c.row_driver_ohm = {r.r_series_ohm};
-    c.col_drive = {extract::Pwl::constant(0.0)};
+    c.row_driver_ohm = {steps ? 0.0 : r.r_series_ohm};
+    c.col_drive.assign(static_cast<std::size_t>(c.cols), extract::Pwl::constant(0.0));
+    if (steps) c.col_driver_ohm.assign(static_cast<std::size_t>(c.cols), r.r_series_ohm);
     // Progress with an ETA on a terminal (native: per output point; ngspice runs in one call).
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     if (tty && r.backend == "native") {
@@ -188,17 +223,22 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
           e.what(), r.mode));
     }
     if (tty) fmt::print(stderr, "\n");
-    Eigen::VectorXd v(t.t_s.size());
-    for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = w.at(t.t_s[k]);
-    h5.writeVector("/t", t.t_s, "s");
-    h5.writeVector("/v", v, "V");
-    h5.writeVector("/i", t.row_current_a.col(0), "A");
-    h5.writeVector("/state", t.state.col(0), si.unit);
-    h5.makeDimensionScale("/t", "time");
-    for (const char* d : {"/v", "/i", "/state"}) h5.attachDimensionScale(d, "/t", 0);
-    summary = fmt::format("{} of {}: {} = {:.6g} -> {:.6g} {} over {:.6g} s ({} points)", r.mode,
-                          model->info().name, si.name, x0, t.final_state(0, 0), si.unit, o.t_stop_s,
-                          r.points);
+    if (steps) {
+      summary = writeStepTable(h5, *model, c.x0.row(0).transpose(),
+                               t.final_state.row(0).transpose(), r.count);
+    } else {
+      Eigen::VectorXd v(t.t_s.size());
+      for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = w.at(t.t_s[k]);
+      h5.writeVector("/t", t.t_s, "s");
+      h5.writeVector("/v", v, "V");
+      h5.writeVector("/i", t.row_current_a.col(0), "A");
+      h5.writeVector("/state", t.state.col(0), si.unit);
+      h5.makeDimensionScale("/t", "time");
+      for (const char* d : {"/v", "/i", "/state"}) h5.attachDimensionScale(d, "/t", 0);
+      summary = fmt::format("{} of {}: {} = {:.6g} -> {:.6g} {} over {:.6g} s ({} points)", r.mode,
+                            model->info().name, si.name, x0, t.final_state(0, 0), si.unit, o.t_stop_s,
+                            r.points);
+    }
   } else {
     throw ConfigError("--mode", 0, "--mode", fmt::format("unknown mode \"{}\"", r.mode));
   }
@@ -230,8 +270,10 @@ void addDeviceCommand(CLI::App& app, Options& options) {
                   "--models` lists them), e.g. --set g0_m=2.5e-10")
       ->type_name("NAME=VALUE");
   cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "
-                                        "--t-stop), pulses (--count pulses of --v, --width)")
-      ->check(CLI::IsMember({"iv", "ramp", "pulses"}))
+                                        "--t-stop), pulses (--count pulses of --v, --width), "
+                                        "steps (the change of read conductance dG vs G over "
+                                        "that pulse train, from --states states)")
+      ->check(CLI::IsMember({"iv", "ramp", "pulses", "steps"}))
       ->capture_default_str();
   cmd->add_option("--backend,-b", r->backend, "device face")
       ->check(CLI::IsMember({"native", "ngspice"}))
@@ -246,8 +288,12 @@ void addDeviceCommand(CLI::App& app, Options& options) {
   cmd->add_option("--width", r->width_s, "pulse width (s)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--edge", r->edge_s, "pulse rise/fall time (s)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--count", r->count, "number of pulses")->capture_default_str();
+  cmd->add_option("--states", r->states,
+                  "steps: initial states, evenly spaced over the model's state range")
+      ->capture_default_str();
   cmd->add_option("--r-series", r->r_series_ohm,
-                  "ramp/pulses: resistance in series with the source (ohm; 0 = ideal source). A "
+                  "ramp/pulses/steps: resistance in series with the source (ohm; 0 = ideal "
+                  "source; steps: one per device). A "
                   "current limit as on a bench: a set ramp of rram_stanford with 1e3 stops at "
                   "about 1.5 mA instead of 60 mA; a reset needs the device voltage, so keep it "
                   "well below the LRS resistance (~80 ohm) there")

@@ -14,7 +14,11 @@
   X(rramStanford)               \
   X(vteam)                      \
   X(selector)                   \
-  X(nmosAccess)
+  X(nmosAccess)                 \
+  X(constantStep)               \
+  X(softBounds)                 \
+  X(powStep)                    \
+  X(pcmExpStep)
 
 namespace xbarsim::device {
 

@@ -4,6 +4,7 @@
 /// its parameter table and the faces it has. The configuration schema (device.model choices),
 /// device cards, the crossbar builder, the memory estimate, the extraction device step, the DNN
 /// evaluator and `xbarsim device` all ask this registry; nothing else compares model names.
+/// Pulsed update models for training are kinds too (role Update, face `update`).
 ///
 /// Adding a model (docs/architecture.md, "Adding a device model"): its header and source in
 /// include/xbarsim/device and src/device defining `const ModelKind& <name>Kind()`, its SPICE
@@ -21,11 +22,13 @@ namespace xbarsim::device {
 
 class DeviceModel;
 class InferenceModel;
+class UpdateModel;
 struct DeviceCard;
 
 enum class KindRole {
   Memory,  ///< a memory element: a choice of `device.model`
   Access,  ///< the access device of a cell (array.cell 1S1R, 1T1R)
+  Update,  ///< a pulsed update model for training (normalized weight per pulse; no read law)
 };
 
 struct ModelKind {
@@ -51,6 +54,8 @@ struct ModelKind {
   std::unique_ptr<DeviceModel> (*compact)(const ParamSet& params) = nullptr;
   /// Statistical inference face: programming noise, drift or relaxation, read noise.
   std::unique_ptr<InferenceModel> (*statistical)(const DeviceCard& card) = nullptr;
+  /// Pulsed update face: the weight change per programming pulse (device/update_model.hpp).
+  std::unique_ptr<UpdateModel> (*update)(const ParamSet& params) = nullptr;
 
   [[nodiscard]] bool linearRead() const noexcept { return read_law == IvKind::Linear; }
 };

@@ -141,6 +141,15 @@ BOOST_AUTO_TEST_CASE(help_on_every_command) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(config_models_lists_every_kind_with_its_faces) {
+  const auto run = runCommand(fmt::format("{} config --models 2>&1", binary()));
+  BOOST_TEST(run.status == 0);
+  for (const char* name : {"rram_stanford:", "vteam:", "constant-step (also constant_step):",
+                           "soft-bounds", "pow-step", "pcm-exp-step", "pow_gamma = 1 1 [0, 100]",
+                           "faces: pulsed update (training)", "a_up = -27.235"})
+    BOOST_TEST(run.output.find(name) != std::string::npos, name);
+}
+
 BOOST_AUTO_TEST_CASE(netlist_runs_in_standalone_ngspice) {
   TempDir dir;
   writeFile(dir / "g.csv", kConductances);

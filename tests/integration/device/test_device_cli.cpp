@@ -75,6 +75,49 @@ BOOST_AUTO_TEST_CASE(pulses_and_overrides) {
   BOOST_CHECK_THROW(run({"device", "--card", "pcm_joshi2020", "--out", out}), Error);
 }
 
+// Step table of VTEAM (defaults: no window, so the state change of a pulse does not depend on
+// the state until the anti-windup stops it at w_off). A trapezoidal pulse of amplitude A > v_off,
+// width t_w and edges t_e moves w by k_off·(A/v_off - 1)^a·t_w over the flat top plus
+// k_off·t_e·v_off·(A/v_off - 1)^(a+1)/((a+1)·A) over each edge (docs/device-models.md §7.3):
+// 5.0304e-10 m at 0.5 V, 40 ns, 2 ns edges. G = 1/R with R = R_on + (R_off - R_on)·w/w_off.
+BOOST_AUTO_TEST_CASE(step_table_of_vteam_against_closed_form) {
+  const double k = 5e-4, v_off = 0.02, a = 1.0, amp = 0.5, t_w = 40e-9, t_e = 2e-9;
+  const double over = amp / v_off - 1.0;
+  const double dw = k * std::pow(over, a) * t_w +
+                    2.0 * k * t_e * v_off * std::pow(over, a + 1) / ((a + 1) * amp);
+  BOOST_TEST(dw == 5.0304e-10, tt::tolerance(1e-12));
+  const auto g_of = [](double w) { return 1.0 / (50.0 + 950.0 * w / 3e-9); };
+  for (const std::string backend : {"native", "ngspice"}) {
+    const std::string out = "device_cli_steps_" + backend + ".h5";
+    BOOST_TEST(run({"device", "--card", "vteam", "--mode", "steps", "--backend", backend, "--v",
+                    "0.5", "--width", "40e-9", "--edge", "2e-9", "--states", "7", "--points", "201",
+                    "--out", out}) == 0);
+    auto h5 = io::H5File::openReadOnly(out);
+    const Eigen::VectorXd w = h5.readVector("/state");
+    const Eigen::VectorXd after = h5.readVector("/state_after");
+    const Eigen::VectorXd g = h5.readVector("/g_s");
+    const Eigen::VectorXd dg = h5.readVector("/dg_s");
+    BOOST_TEST(w.size() == 7);
+    BOOST_TEST_CONTEXT(backend) {
+      for (Eigen::Index s = 0; s < w.size(); ++s) {
+        BOOST_TEST(w[s] == 0.5e-9 * static_cast<double>(s), tt::tolerance(1e-12));
+        BOOST_TEST(g[s] == g_of(w[s]), tt::tolerance(1e-12));
+        if (w[s] + dw < 3e-9 - 1e-11) {  // free: the closed form
+          BOOST_TEST(after[s] - w[s] == dw, tt::tolerance(1e-4));
+          BOOST_TEST(dg[s] == g_of(w[s] + dw) - g_of(w[s]), tt::tolerance(1e-4));
+        } else {  // stopped at the bound
+          BOOST_TEST(after[s] <= 3e-9 + 1e-11);
+          BOOST_TEST(after[s] >= std::min(w[s] + dw, 3e-9) - 1e-11);
+        }
+      }
+    }
+    std::remove(out.c_str());
+  }
+  BOOST_CHECK_THROW(run({"device", "--card", "vteam", "--mode", "steps", "--states", "1", "--out",
+                         "device_cli_steps_bad.h5"}),
+                    ConfigError);
+}
+
 namespace {
 
 struct Ramp {

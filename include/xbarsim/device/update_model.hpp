@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Pulsed update models for training on analog memory: how far one programming pulse moves
+/// a device's normalized weight w, as a function of w and of the pulse direction, with
+/// device-to-device variation (drawn once per device) and cycle-to-cycle noise (drawn per
+/// pulse). The families and their defaults are those of IBM aihwkit's pulsed devices
+/// (docs/device-models.md §8): constant step, soft bounds (linear step vanishing at the
+/// bounds), power step, and the exponential step fitted to PCM (Nandakumar et al., Front.
+/// Neurosci. 14, 406 (2020)).
+///
+/// Each family is a kind in the device registry (device/registry.hpp) with role
+/// `KindRole::Update` and an `update` face; `makeUpdateModel` builds one from a parameter set.
+///
+/// ```cpp
+/// auto model = makeUpdateModel("soft-bounds");          // table defaults
+/// RngStream rng(seed, StreamPurpose::Variation, device_index);
+/// const UpdateDevice dev = model->drawDevice(rng);      // d2d variation, once per device
+/// double w = 0.0;
+/// w = model->applyPulses(dev, w, 3, 1, rng);            // 3 up and 1 down pulse, c2c noise
+/// ```
+
+#include <array>
+#include <memory>
+#include <string_view>
+
+#include "xbarsim/core/rng.hpp"
+#include "xbarsim/device/param_table.hpp"
+
+namespace xbarsim::device {
+
+/// The parameters every pulsed model shares (aihwkit's PulsedDevice), in weight units.
+struct PulsedParams {
+  double dw_min = 0.001;       ///< mean step of one pulse (weight units)
+  double dw_min_dtod = 0.3;    ///< device-to-device spread of the step (relative)
+  double dw_min_std = 0.3;     ///< cycle-to-cycle spread of the step (relative)
+  double up_down = 0.0;        ///< up/down asymmetry beta: up step (1+beta), down step (1-beta)
+  double up_down_dtod = 0.01;  ///< device-to-device spread of beta
+  double w_max = 0.6;          ///< upper bound b_max
+  double w_max_dtod = 0.3;     ///< device-to-device spread of b_max (relative)
+  double w_min = -0.6;         ///< lower bound b_min
+  double w_min_dtod = 0.3;     ///< device-to-device spread of b_min (relative)
+};
+
+/// Power step: exponent gamma and its asymmetry (aihwkit PowStepDevice).
+struct PowStepParams : PulsedParams {
+  double pow_gamma = 1.0;
+  double pow_gamma_dtod = 0.1;
+  double pow_up_down = 0.0;
+  double pow_up_down_dtod = 0.0;
+};
+
+/// Exponential step (aihwkit ExpStepDevice) with the additive cycle-to-cycle noise of its PCM
+/// preset.
+struct ExpStepParams : PulsedParams {
+  double a = -1.0;
+  double b = 0.0;
+  double gamma_up = 2.5;
+  double gamma_down = 2.5;
+  double a_up = -27.235;
+  double a_down = -2.235;
+  double dw_min_std_add = 0.042;
+  double dw_min_std_slope = 0.108;
+};
+
+/// One device's parameters after device-to-device variation (drawn by UpdateModel::drawDevice).
+struct UpdateDevice {
+  double step_up = 0.0;    ///< magnitude of the mean up step at unit response (>= 0)
+  double step_down = 0.0;  ///< magnitude of the mean down step at unit response (>= 0)
+  double w_min = 0.0;      ///< the device's own lower bound
+  double w_max = 0.0;      ///< the device's own upper bound
+  double gamma_up = 1.0;   ///< power-step exponents (other models ignore them)
+  double gamma_down = 1.0;
+};
+
+/// A pulsed update model: the step response of one device to one pulse.
+class UpdateModel {
+ public:
+  /// Standard normals drawn per device by drawDevice, in this order: step gain, up/down bias,
+  /// b_max, b_min, gamma, gamma bias (every model draws all six, so streams line up).
+  static constexpr int kDrawsPerDevice = 6;
+
+  virtual ~UpdateModel() = default;
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  [[nodiscard]] const PulsedParams& common() const noexcept { return common_; }
+
+  /// One device's parameters with device-to-device variation: draws kDrawsPerDevice standard
+  /// normals xi and returns deviceFrom(xi).
+  [[nodiscard]] UpdateDevice drawDevice(RngStream& rng) const;
+  /// The device without variation (every xi = 0).
+  [[nodiscard]] UpdateDevice nominalDevice() const;
+  /// The device for given normals: beta = up_down + up_down_dtod·xi_1; step_up = dw_min·max(0,
+  /// 1 + beta + dw_min_dtod·xi_0), step_down = dw_min·max(0, 1 - beta + dw_min_dtod·xi_0);
+  /// b_max = w_max·max(0, 1 + w_max_dtod·xi_2), b_min = w_min·max(0, 1 + w_min_dtod·xi_3);
+  /// then the family's own parameters (varyDevice).
+  [[nodiscard]] UpdateDevice deviceFrom(const std::array<double, kDrawsPerDevice>& xi) const;
+
+  /// Mean change of w for one pulse in `direction` (+1 up, -1 down) at weight w, before
+  /// clipping to the device's bounds: the model's response curve.
+  [[nodiscard]] virtual double meanStep(const UpdateDevice& dev, double w, int direction) const = 0;
+  /// Standard deviation of the cycle-to-cycle noise of that step (default: dw_min_std times
+  /// |meanStep|, aihwkit's multiplicative noise).
+  [[nodiscard]] virtual double stepStd(const UpdateDevice& dev, double w, int direction) const;
+
+  /// One pulse: w + meanStep + stepStd·xi, clipped to [dev.w_min, dev.w_max]. Draws one normal
+  /// (two uniforms) when stepStd > 0, none otherwise.
+  [[nodiscard]] double pulse(const UpdateDevice& dev, double w, int direction,
+                             RngStream& rng) const;
+  /// n_up up pulses and n_down down pulses, interleaved (up, down, up, down, ... then the rest
+  /// of the larger count), as pulse coincidences of opposite sign arrive within one update.
+  [[nodiscard]] double applyPulses(const UpdateDevice& dev, double w, int n_up, int n_down,
+                                   RngStream& rng) const;
+
+ protected:
+  explicit UpdateModel(const PulsedParams& common);
+  /// Sets the family's own per-device parameters from xi_4, xi_5 (default: nothing).
+  virtual void varyDevice(UpdateDevice& /*dev*/,
+                          const std::array<double, kDrawsPerDevice>& /*xi*/) const {}
+
+ private:
+  PulsedParams common_;
+};
+
+/// The update model of a registered kind with role Update, from its parameter set; throws
+/// xbarsim::Error for a kind without an update face.
+[[nodiscard]] std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind,
+                                                           const ParamSet& params);
+/// The same with the kind's table defaults.
+[[nodiscard]] std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind);
+
+}  // namespace xbarsim::device
