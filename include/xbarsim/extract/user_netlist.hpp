@@ -86,4 +86,10 @@ struct UserDeck {
                                              const std::map<std::string, double>& params,
                                              const Eigen::VectorXd& x_v);
 
+/// Outputs (C×K: A, or V for voltage outputs) for K input vectors (R×K, one per column): the
+/// deck is loaded once, then each vector's sources are altered and one `op` run per vector.
+[[nodiscard]] BatchCurrentResult userDeckCurrentsBatch(const UserDeck& deck,
+                                                       const std::map<std::string, double>& params,
+                                                       const Eigen::MatrixXd& x_v);
+
 }  // namespace xbarsim::extract

@@ -305,6 +305,65 @@ BOOST_AUTO_TEST_CASE(imac_style_layer_with_differential_columns_and_pwl_inputs) 
   BOOST_TEST(loaded.input_sources.front() == "v1");
 }
 
+// --input with one vector per row on a user deck: one ngspice op per vector on the loaded deck,
+// written like a generated array's (/inputs_v (vector, input), /currents or /voltages (vector,
+// output), a /vector dimension scale); each row against standalone ngspice with that vector.
+BOOST_AUTO_TEST_CASE(input_matrix_gives_outputs_per_vector) {
+  struct Case {
+    std::string deck, config, dataset, units;
+    std::vector<std::string> inputs, expressions;
+    Eigen::MatrixXd x;  // K×R, one vector per row
+  };
+  Eigen::MatrixXd x_imac(3, 8), x_hand(4, 4);
+  x_imac << 0.0, 0.3, 0.5, 0.1, 0.6, 0.2, 0.4, 0.05,  //
+      0.0, 0.3, 0.1, 0.1, 0.6, 0.0, 0.4, 0.35,        // some inputs unchanged from vector 0
+      0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2;
+  x_hand << 0.2, -0.1, 0.3, 0.05,  //
+      0.0, 0.0, 0.0, 0.0,          //
+      0.2, -0.1, 0.3, 0.05,        // vector 0 again after zeros
+      -0.3, 0.25, 0.0, 0.1;
+  const std::vector<Case> cases = {
+      {"imac_layer", "", "voltages", "V", numbered("v{}", 1, 8), numbered("v(out{})", 1, 4), x_imac},
+      {"handwritten_4x4", "", "currents", "A", numbered("v{}", 1, 4), numbered("vs{}#branch", 1, 4),
+       x_hand},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    {
+      std::ofstream csv(dir / "x.csv");
+      for (Eigen::Index k = 0; k < c.x.rows(); ++k)
+        for (Eigen::Index i = 0; i < c.x.cols(); ++i)
+          csv << fmt::format("{:.17g}{}", c.x(k, i), i + 1 < c.x.cols() ? "," : "\n");
+    }
+    const fs::path deck = kNetlists / (c.deck + ".cir");
+    const auto run = xbarsim::test::runCommand(fmt::format(
+        "{} extract --netlist {} --config {} --input {} --out {} 2>&1", binary(), deck.string(),
+        (kNetlists / (c.deck + ".toml")).string(), (dir / "x.csv").string(), (dir / "y.h5").string()));
+    BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
+    BOOST_TEST(run.output.find(fmt::format("4 {} ({}) for {} input vectors", c.dataset, c.units,
+                                           c.x.rows())) != std::string::npos,
+               run.output);
+    const auto y = xbarsim::io::H5File::openReadOnly(dir / "y.h5");
+    const Eigen::MatrixXd outputs = y.readMatrix("/" + c.dataset);  // K×C
+    BOOST_TEST(y.readStringAttribute("/" + c.dataset, "units") == c.units);
+    BOOST_TEST(maxRelativeError(y.readMatrix("/inputs_v"), c.x) == 0.0);
+    BOOST_REQUIRE(outputs.rows() == c.x.rows());
+    for (Eigen::Index k = 0; k < c.x.rows(); ++k) {
+      const Eigen::VectorXd reference =
+          standalone(deck, c.inputs, c.x.row(k).transpose(), 0.2, c.expressions).op;
+      const double error = maxRelativeError(outputs.row(k).transpose(), reference);
+      BOOST_TEST_MESSAGE(c.deck << " vector " << k << ": max relative error " << error);
+      BOOST_TEST(error < kTolerance, c.deck << " vector " << k);
+    }
+    // The dimension scales, read as xarray and h5py see them.
+    const auto dims = xbarsim::test::runCommand(fmt::format(
+        "/usr/bin/python3 -c \"import h5py; f = h5py.File('{}'); d = f['{}']; "
+        "print(d.dims[0][0].name, d.dims[1][0].name, f['inputs_v'].dims[1][0].name)\" 2>&1",
+        (dir / "y.h5").string(), c.dataset));
+    BOOST_TEST(dims.output == "/vector /output /input\n", dims.output);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
   const fs::path deck = kNetlists / "generated_6x4.cir";
   const std::string inputs = "[netlist]\ninputs = \"Vrow_{0..5}\"\n";
