@@ -50,8 +50,9 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Index = Eigen::Index;
 
-core::Config loadConfig(const ConfigArgs& args, bool note_defaults = true) {
-  core::Config config = loadConfig(args, extract::configSchema(), note_defaults);
+core::Config loadConfig(const ConfigArgs& args, std::string_view command,
+                        bool note_defaults = true) {
+  core::Config config = loadPointConfig(args, command, note_defaults);
   extract::applyNgspiceLimits(config);
   return config;
 }
@@ -158,7 +159,7 @@ struct ExtractRequest {
 int runExtract(const ExtractRequest& request, const std::string& command_line) {
   const auto start = Clock::now();
   // A user deck is its own circuit: the defaults only name its sources (VIN<i>, VOUT<j>).
-  const core::Config config = loadConfig(request.config, request.netlist_path.empty());
+  const core::Config config = loadConfig(request.config, "extract", request.netlist_path.empty());
   const std::uint64_t seed = seedOf(config);
   const double v_read_v = config.real("read.v_read_v");
   // An absurd array is refused with a memory estimate before anything is allocated.
@@ -265,7 +266,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
 
 int runNetlist(const ConfigArgs& config_args, const std::string& out_path,
                const std::string& input_path, bool one_hot) {
-  const core::Config config = loadConfig(config_args);
+  const core::Config config = loadConfig(config_args, "netlist");
   extract::checkArrayMemory(config, "netlist");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
   circuit::NetlistOptions options;
@@ -316,7 +317,7 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
 /// Both backends on the same circuit: max relative difference (max |a-b| / max |b|) of W_eff
 /// (and of the MVM currents with --input), both times; exit 3 beyond the tolerance.
 int runValidate(const ConfigArgs& config_args, const std::string& input_path, double tolerance) {
-  const core::Config config = loadConfig(config_args);
+  const core::Config config = loadConfig(config_args, "validate");
   extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
   extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
@@ -479,6 +480,18 @@ core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema, bool
       args.path.empty() ? core::Config::defaults(schema) : core::Config::load(args.path, schema);
   config.setFromText(args.overrides);
   io::registerConfigInputs(config);  // no output may replace a file the configuration names
+  return config;
+}
+
+core::Config loadPointConfig(const ConfigArgs& args, std::string_view command, bool note_defaults) {
+  core::Config config = loadConfig(args, sweep::sweepSchema(), note_defaults);
+  if (config.freeSection("sweep") != nullptr) {
+    fmt::print(stderr,
+               "xbarsim: note: [sweep] of {} is ignored by {}: one point with the base values "
+               "(`xbarsim sweep` runs the sweep)\n",
+               args.path, command);
+    config.removeFreeSections();
+  }
   return config;
 }
 

@@ -196,6 +196,13 @@ bool isPlainSpiceName(const std::string& name) {
   return name.size() <= 200 && std::regex_match(name, plain);
 }
 
+/// "a,b" of "v(a,b)" for f = 'v' (name in lower case); nullopt when name is not f(...).
+std::optional<std::string> argumentOf(const std::string& name, char f) {
+  if (name.size() > 3 && name[0] == f && name[1] == '(' && name.back() == ')')
+    return name.substr(2, name.size() - 3);
+  return std::nullopt;
+}
+
 std::string clipped(const std::string& text) {
   return text.size() > 60 ? text.substr(0, 60) + "..." : text;
 }
@@ -865,11 +872,7 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   auto output = [&](const std::string& key, const std::string& raw) {
     const std::string name = lower(raw);
     DeckOutput out;
-    auto inside = [&](char f) -> std::optional<std::string> {
-      if (name.size() > 3 && name[0] == f && name[1] == '(' && name.back() == ')')
-        return name.substr(2, name.size() - 3);
-      return std::nullopt;
-    };
+    auto inside = [&](char f) { return argumentOf(name, f); };
     if (const auto nodes = inside('v')) {
       std::vector<std::string> parts;
       std::string part;
@@ -976,9 +979,18 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   return deck;
 }
 
-std::string transferUnits(const UserDeck& deck) {
-  return deck.quantity == DeckQuantity::Voltage ? "V/V" : "S";
+DeckQuantity configuredQuantity(const core::Config& config) {
+  if (!config.has("netlist.outputs")) return DeckQuantity::Current;
+  const std::vector<std::string> names = expandNamePatterns(config, "netlist.outputs");
+  if (names.empty()) return DeckQuantity::Current;
+  return argumentOf(lower(names.front()), 'v') ? DeckQuantity::Voltage : DeckQuantity::Current;
 }
+
+std::string transferUnits(DeckQuantity quantity) {
+  return quantity == DeckQuantity::Voltage ? "V/V" : "S";
+}
+
+std::string transferUnits(const UserDeck& deck) { return transferUnits(deck.quantity); }
 
 std::string outputUnits(const UserDeck& deck) {
   return deck.quantity == DeckQuantity::Voltage ? "V" : "A";
