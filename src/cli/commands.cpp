@@ -189,7 +189,8 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     h5.writeStrings("/input_sources", deck.inputs);
     h5.writeStrings("/output_probes", deck.outputs);
     if (!request.input_path.empty()) {
-      const Eigen::MatrixXd x = readInputMatrix(request.input_path, static_cast<Index>(deck.inputs.size()));
+      const Eigen::MatrixXd x =
+          readInputMatrix(request.input_path, static_cast<Index>(deck.inputs.size()));
       const extract::BatchCurrentResult r = extract::userDeckCurrentsBatch(deck, params, x);
       // Voltage outputs (v(node)) are written as /voltages in V, currents as /currents in A.
       const bool voltages = deck.quantity == extract::DeckQuantity::Voltage;
@@ -198,11 +199,10 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       timing = r.timing;
       method = "op";
       const std::string quantity = voltages ? "voltages" : "currents";
-      summary = x.cols() == 1
-                    ? fmt::format("{} ({}): {}", quantity, extract::outputUnits(deck),
-                                  fmt::join(r.currents_a.col(0), ", "))
-                    : fmt::format("{} {} ({}) for {} input vectors", r.currents_a.rows(), quantity,
-                                  extract::outputUnits(deck), x.cols());
+      summary = x.cols() == 1 ? fmt::format("{} ({}): {}", quantity, extract::outputUnits(deck),
+                                            fmt::join(r.currents_a.col(0), ", "))
+                              : fmt::format("{} {} ({}) for {} input vectors", r.currents_a.rows(),
+                                            quantity, extract::outputUnits(deck), x.cols());
     } else {
       // W_eff in S for current outputs, the voltage transfer in V/V for voltage outputs.
       const extract::WeightResult r = extract::userDeckWeights(deck, params, v_read_v);

@@ -1062,7 +1062,8 @@ BatchCurrentResult userDeckCurrentsBatch(const UserDeck& deck,
   if (x_v.rows() != inputs)
     throw Error(fmt::format("input vectors have {} values; {} has {} inputs", x_v.rows(),
                             deck.file.string(), inputs));
-  BatchCurrentResult result{Eigen::MatrixXd(static_cast<Index>(deck.outputs.size()), x_v.cols()), {}};
+  BatchCurrentResult result{Eigen::MatrixXd(static_cast<Index>(deck.outputs.size()), x_v.cols()),
+                            {}};
   if (x_v.cols() == 0) return result;
   spice::Session& session = spice::Session::instance();
   auto start = Clock::now();
@@ -1077,7 +1078,8 @@ BatchCurrentResult userDeckCurrentsBatch(const UserDeck& deck,
   for (Index k = 0; k < x_v.cols(); ++k) {
     for (Index i = 0; i < inputs; ++i)
       if (k == 0 || x_v(i, k) != x_v(i, k - 1))
-        session.command(fmt::format("alter {} dc = {}", deck.input_sources[static_cast<std::size_t>(i)],
+        session.command(fmt::format("alter {} dc = {}",
+                                    deck.input_sources[static_cast<std::size_t>(i)],
                                     spiceNumber(x_v(i, k))));
     runAnalysis(session, "op");
     for (std::size_t m = 0; m < vectors.size(); ++m)

@@ -78,7 +78,8 @@ class ExtractJob final : public Job {
     std::vector<Field> f;
     if (deck_mode_) {
       const std::string units = extract::transferUnits(quantity_);
-      f.push_back({"weff", units,
+      f.push_back({"weff",
+                   units,
                    quantity_ == extract::DeckQuantity::Voltage
                        ? "voltage transfer dV_j/dV_i of the user netlist"
                        : "effective weights dI_j/dV_i of the user netlist",

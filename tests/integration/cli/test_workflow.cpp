@@ -213,13 +213,12 @@ BOOST_AUTO_TEST_CASE(tied_sweep_axis_sets_both_keys_and_is_labelled) {
   BOOST_TEST(h5Value(repo,
                      "a, b = h5py.File('t.h5'), h5py.File('p.h5')\n"
                      "print(a['target_error'][3] == b['weff_relative_error'][()])\n"
-                     "print('sweep' in b['config'].attrs['toml'])") ==
-             "True\nFalse\n");
+                     "print('sweep' in b['config'].attrs['toml'])") == "True\nFalse\n");
   // The other single-point commands take it too.
-  for (const char* command :
-       {"netlist -o p.cir", "validate", "evaluate -m data/models/mlp_hwa.h5 --set "
-                                        "dnn.test_samples=50 --set dnn.repeats=1 --set "
-                                        "dnn.times_s=[1.0] -o e.h5"}) {
+  for (const char* command : {"netlist -o p.cir", "validate",
+                              "evaluate -m data/models/mlp_hwa.h5 --set "
+                              "dnn.test_samples=50 --set dnn.repeats=1 --set "
+                              "dnn.times_s=[1.0] -o e.h5"}) {
     const auto other = repo.run(fmt::format(
         "build/xbarsim {} -c examples/wire_sweep.toml --set array.cols=4 2>&1 >/dev/null",
         command));

@@ -323,7 +323,8 @@ BOOST_AUTO_TEST_CASE(input_matrix_gives_outputs_per_vector) {
       0.2, -0.1, 0.3, 0.05,        // vector 0 again after zeros
       -0.3, 0.25, 0.0, 0.1;
   const std::vector<Case> cases = {
-      {"imac_layer", "", "voltages", "V", numbered("v{}", 1, 8), numbered("v(out{})", 1, 4), x_imac},
+      {"imac_layer", "", "voltages", "V", numbered("v{}", 1, 8), numbered("v(out{})", 1, 4),
+       x_imac},
       {"handwritten_4x4", "", "currents", "A", numbered("v{}", 1, 4), numbered("vs{}#branch", 1, 4),
        x_hand},
   };
@@ -336,9 +337,10 @@ BOOST_AUTO_TEST_CASE(input_matrix_gives_outputs_per_vector) {
           csv << fmt::format("{:.17g}{}", c.x(k, i), i + 1 < c.x.cols() ? "," : "\n");
     }
     const fs::path deck = kNetlists / (c.deck + ".cir");
-    const auto run = xbarsim::test::runCommand(fmt::format(
-        "{} extract --netlist {} --config {} --input {} --out {} 2>&1", binary(), deck.string(),
-        (kNetlists / (c.deck + ".toml")).string(), (dir / "x.csv").string(), (dir / "y.h5").string()));
+    const auto run = xbarsim::test::runCommand(
+        fmt::format("{} extract --netlist {} --config {} --input {} --out {} 2>&1", binary(),
+                    deck.string(), (kNetlists / (c.deck + ".toml")).string(),
+                    (dir / "x.csv").string(), (dir / "y.h5").string()));
     BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
     BOOST_TEST(run.output.find(fmt::format("4 {} ({}) for {} input vectors", c.dataset, c.units,
                                            c.x.rows())) != std::string::npos,
@@ -430,9 +432,9 @@ BOOST_AUTO_TEST_CASE(sweeps_of_voltage_outputs_declare_v_per_v) {
       << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(out{1..4})\"\n"
          "[sweep]\n\"read.v_read_v\" = [0.1, 0.3]\n";
   const fs::path deck = kNetlists / "imac_layer.cir";
-  const auto run = xbarsim::test::runCommand(fmt::format(
-      "{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(), (dir / "sweep.toml").string(),
-      deck.string(), (dir / "s.h5").string()));
+  const auto run = xbarsim::test::runCommand(
+      fmt::format("{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(),
+                  (dir / "sweep.toml").string(), deck.string(), (dir / "s.h5").string()));
   BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
   const auto h5 = xbarsim::io::H5File::openReadOnly(dir / "s.h5");
   BOOST_TEST(h5.readStringAttribute("/weff", "units") == "V/V");
@@ -445,20 +447,22 @@ BOOST_AUTO_TEST_CASE(sweeps_of_voltage_outputs_declare_v_per_v) {
   for (std::size_t k = 0; k < 2; ++k) {
     const Eigen::MatrixXd got =
         Eigen::Map<const Eigen::Matrix<double, 4, 8, Eigen::RowMajor>>(weff.data() + k * 32);
-    const Eigen::MatrixXd reference = standalone(deck, numbered("v{}", 1, 8), Eigen::VectorXd::Zero(8),
-                                                 v_read[k], numbered("v(out{})", 1, 4))
-                                          .ac;
+    const Eigen::MatrixXd reference =
+        standalone(deck, numbered("v{}", 1, 8), Eigen::VectorXd::Zero(8), v_read[k],
+                   numbered("v(out{})", 1, 4))
+            .ac;
     BOOST_TEST(maxRelativeError(got, reference) < kTolerance, "point " << k);
   }
   // Currents in the same sweep file layout stay in S.
   std::ofstream(dir / "currents.toml")
       << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"xlayer1.vsp{1..4}\"\n"
          "[sweep]\n\"read.v_read_v\" = [0.1, 0.3]\n";
-  const auto currents = xbarsim::test::runCommand(fmt::format(
-      "{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(), (dir / "currents.toml").string(),
-      deck.string(), (dir / "c.h5").string()));
+  const auto currents = xbarsim::test::runCommand(
+      fmt::format("{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(),
+                  (dir / "currents.toml").string(), deck.string(), (dir / "c.h5").string()));
   BOOST_REQUIRE_MESSAGE(currents.status == 0, currents.output);
-  BOOST_TEST(xbarsim::io::H5File::openReadOnly(dir / "c.h5").readStringAttribute("/weff", "units") == "S");
+  BOOST_TEST(
+      xbarsim::io::H5File::openReadOnly(dir / "c.h5").readStringAttribute("/weff", "units") == "S");
 }
 
 BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {
