@@ -9,6 +9,9 @@ Example (the README's wire sweep):
     xbarsim sweep --config wire.toml --out wire.h5 -b native
     tools/plot_sweep.py wire.h5 --out plots/
 
+A tied axis ("array.r_row_ohm|array.r_col_ohm" = [...] in [sweep]) is one axis of the plots,
+labelled with its keys joined by "|".
+
 Every figure's title names the configuration values that are the same at every point (the
 fixed keys, e.g. "array.cols = 16, device.model = linear"); panels name their swept values.
 
@@ -78,16 +81,35 @@ MIN_WIDTH = 7.5  # inches: room for a title line of 110 characters at 8 points
 
 
 def load(path):
+    """(file, plot axes, {axis: values}, {axis: units}, done, swept keys). A tied group
+    (root attribute sweep_tied_axes, "a|b" each) is one plot axis named "a|b": its keys take
+    the same value at every point."""
     f = h5py.File(path, "r")
     if text(f.attrs.get("command", "")) != "sweep":
         sys.exit(f"plot_sweep: {path} is not an xbarsim sweep file (command = {text(f.attrs.get('command', '?'))})")
-    axes = text(f.attrs["sweep_axes"]).split()
-    coords = {}
-    for a in axes:
-        values = f[a][()]
-        coords[a] = np.array([text(v) for v in values]) if values.dtype.kind in "OS" else values
+    keys = text(f.attrs["sweep_axes"]).split()
+    group_of = {}
+    for group in text(f.attrs.get("sweep_tied_axes", "")).split():
+        for key in group.split("|"):
+            group_of[key] = group
+    axes, coords, units = [], {}, {}
+    for key in keys:
+        axis = group_of.get(key, key)
+        if axis in coords:
+            continue
+        values = f[key][()]
+        coords[axis] = np.array([text(v) for v in values]) if values.dtype.kind in "OS" else values
+        members = axis.split("|") if axis != key else [key]
+        unit = [text(f[k].attrs.get("units", "1")) for k in members if k in f]
+        units[axis] = unit[0] if len(set(unit)) == 1 else "|".join(unit)
+        axes.append(axis)
     done = f["status"][()] == 1
-    return f, axes, coords, done
+    return f, axes, coords, units, done, keys
+
+
+def short(axis):
+    """The key's last part, per key of a tied axis: "r_row_ohm|r_col_ohm"."""
+    return "|".join(k.split(".")[-1] for k in axis.split("|"))
 
 
 def fmt_value(v):
@@ -100,7 +122,7 @@ def label(coords, keys, k, units):
     parts = []
     for a in keys:
         u = units.get(a, "1")
-        parts.append(f"{a.split('.')[-1]} = {fmt_value(coords[a][k])}{'' if u in ('1', '') else ' ' + u}")
+        parts.append(f"{short(a)} = {fmt_value(coords[a][k])}{'' if u in ('1', '') else ' ' + u}")
     return ", ".join(parts)
 
 
@@ -114,15 +136,16 @@ def flatten(table, prefix=""):
     return out
 
 
-def fixed_values(f, axes, done, job):
-    """{key: value} of the title keys that are the same at every done point and not swept."""
+def fixed_values(f, keys, done, job):
+    """{key: value} of the title keys that are the same at every done point and not swept
+    (`keys`: the swept keys, each key of a tied axis included)."""
     configs = [flatten(tomllib.loads(text(c))) for c, ok in zip(f["point_config"][()], done) if ok]
     if not configs:
         return {}
     first = configs[0]
     out = {}
     for key in TITLE_KEYS.get(job, TITLE_KEYS["extract"]):
-        if key in axes or key not in first or any(c.get(key) != first[key] for c in configs):
+        if key in keys or key not in first or any(c.get(key) != first[key] for c in configs):
             continue
         value = first[key]
         if key in QUIET_VALUES and value == QUIET_VALUES[key]:
@@ -372,12 +395,11 @@ def plot_accuracy_axes(f, axes, coords, done, units, fixed, out, written):
 def plot_file(path, out, requested=()):
     """Writes the plots of one sweep file into `out`; returns [(png path, [titles])]."""
     os.makedirs(out, exist_ok=True)
-    f, axes, coords, done = load(path)
-    units = {a: text(f[a].attrs.get("units", "1")) for a in axes}
+    f, axes, coords, units, done, keys = load(path)
     if not done.any():
         sys.exit(f"plot_sweep: {path}: no point is done yet")
     job = text(f.attrs.get("sweep_job", "extract"))
-    fixed = fixed_values(f, axes, done, job)
+    fixed = fixed_values(f, keys, done, job)
     written = []
     if job == "evaluate":
         plot_accuracy(f, axes, coords, done, units, fixed, out, written)

@@ -50,8 +50,9 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Index = Eigen::Index;
 
-core::Config loadConfig(const ConfigArgs& args, bool note_defaults = true) {
-  core::Config config = loadConfig(args, extract::configSchema(), note_defaults);
+core::Config loadConfig(const ConfigArgs& args, std::string_view command,
+                        bool note_defaults = true) {
+  core::Config config = loadPointConfig(args, command, note_defaults);
   extract::applyNgspiceLimits(config);
   return config;
 }
@@ -98,6 +99,36 @@ void writeAxes(io::H5File& h5, Index rows, Index cols) {
   h5.makeDimensionScale("/output", "output");
 }
 
+/// Input vectors x (R×K) and outputs y (C×K) as /inputs_v and `outputs` (e.g. /currents, in
+/// `units`), plus /currents_ideal when `ideal` is given: 1-D (input) and (output) datasets for
+/// one vector, (vector, input) and (vector, output) ones, one row per vector, for several.
+void writeInputsAndOutputs(io::H5File& h5, const Eigen::MatrixXd& x, const std::string& outputs,
+                           const Eigen::MatrixXd& y, const std::string& units,
+                           const Eigen::MatrixXd* ideal = nullptr) {
+  std::vector<std::pair<std::string, const Eigen::MatrixXd*>> datasets = {{outputs, &y}};
+  if (ideal != nullptr) datasets.emplace_back("/currents_ideal", ideal);
+  const bool one = x.cols() == 1;
+  if (!one) {
+    std::vector<std::int64_t> vectors(static_cast<std::size_t>(x.cols()));
+    for (std::size_t k = 0; k < vectors.size(); ++k) vectors[k] = static_cast<std::int64_t>(k);
+    h5.writeInts("/vector", vectors, "1");
+    h5.makeDimensionScale("/vector", "vector");
+  }
+  auto write = [&](const std::string& name, const Eigen::MatrixXd& m, const std::string& unit,
+                   const char* axis) {
+    if (one) {
+      h5.writeVector(name, m.col(0), unit);
+      h5.attachDimensionScale(name, axis, 0);
+    } else {
+      h5.writeMatrix(name, m.transpose(), unit);
+      h5.attachDimensionScale(name, "/vector", 0);
+      h5.attachDimensionScale(name, axis, 1);
+    }
+  };
+  write("/inputs_v", x, "V", "/input");
+  for (const auto& [name, m] : datasets) write(name, *m, units, "/output");
+}
+
 void printModels() {
   for (const device::ModelKind* kind : device::modelKinds().all()) {
     std::vector<std::string_view> faces;
@@ -129,7 +160,7 @@ struct ExtractRequest {
 int runExtract(const ExtractRequest& request, const std::string& command_line) {
   const auto start = Clock::now();
   // A user deck is its own circuit: the defaults only name its sources (VIN<i>, VOUT<j>).
-  const core::Config config = loadConfig(request.config, request.netlist_path.empty());
+  const core::Config config = loadConfig(request.config, "extract", request.netlist_path.empty());
   const std::uint64_t seed = seedOf(config);
   const double v_read_v = config.real("read.v_read_v");
   // An absurd array is refused with a memory estimate before anything is allocated.
@@ -159,18 +190,20 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     h5.writeStrings("/input_sources", deck.inputs);
     h5.writeStrings("/output_probes", deck.outputs);
     if (!request.input_path.empty()) {
-      const Eigen::VectorXd x = readInputVector(request.input_path, static_cast<Index>(deck.inputs.size()));
-      const extract::CurrentResult r = extract::userDeckCurrents(deck, params, x);
+      const Eigen::MatrixXd x =
+          readInputMatrix(request.input_path, static_cast<Index>(deck.inputs.size()));
+      const extract::BatchCurrentResult r = extract::userDeckCurrentsBatch(deck, params, x);
       // Voltage outputs (v(node)) are written as /voltages in V, currents as /currents in A.
       const bool voltages = deck.quantity == extract::DeckQuantity::Voltage;
-      const std::string dataset = voltages ? "/voltages" : "/currents";
-      h5.writeVector("/inputs_v", x, "V");
-      h5.writeVector(dataset, r.currents_a, extract::outputUnits(deck));
-      h5.attachDimensionScale(dataset, "/output", 0);
+      writeInputsAndOutputs(h5, x, voltages ? "/voltages" : "/currents", r.currents_a,
+                            extract::outputUnits(deck));
       timing = r.timing;
       method = "op";
-      summary = fmt::format("{} ({}): {}", voltages ? "voltages" : "currents",
-                            extract::outputUnits(deck), fmt::join(r.currents_a, ", "));
+      const std::string quantity = voltages ? "voltages" : "currents";
+      summary = x.cols() == 1 ? fmt::format("{} ({}): {}", quantity, extract::outputUnits(deck),
+                                            fmt::join(r.currents_a.col(0), ", "))
+                              : fmt::format("{} {} ({}) for {} input vectors", r.currents_a.rows(),
+                                            quantity, extract::outputUnits(deck), x.cols());
     } else {
       // W_eff in S for current outputs, the voltage transfer in V/V for voltage outputs.
       const extract::WeightResult r = extract::userDeckWeights(deck, params, v_read_v);
@@ -199,26 +232,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       const Eigen::MatrixXd x = readInputMatrix(request.input_path, spec.rows);
       const extract::BatchCurrentResult r = backend->currentsBatch(spec, x);
       const Eigen::MatrixXd ideal = spec.g_s.transpose() * x;
-      if (x.cols() == 1) {  // one vector: 1-D datasets (input), (output)
-        h5.writeVector("/inputs_v", x.col(0), "V");
-        h5.attachDimensionScale("/inputs_v", "/input", 0);
-        h5.writeVector("/currents", r.currents_a.col(0), "A");
-        h5.attachDimensionScale("/currents", "/output", 0);
-        h5.writeVector("/currents_ideal", ideal.col(0), "A");
-        h5.attachDimensionScale("/currents_ideal", "/output", 0);
-      } else {  // K vectors: (vector, input) and (vector, output), one row per input vector
-        std::vector<std::int64_t> vectors(static_cast<std::size_t>(x.cols()));
-        for (std::size_t k = 0; k < vectors.size(); ++k) vectors[k] = static_cast<std::int64_t>(k);
-        h5.writeInts("/vector", vectors, "1");
-        h5.makeDimensionScale("/vector", "vector");
-        h5.writeMatrix("/inputs_v", x.transpose(), "V");
-        h5.writeMatrix("/currents", r.currents_a.transpose(), "A");
-        h5.writeMatrix("/currents_ideal", ideal.transpose(), "A");
-        for (const char* name : {"/inputs_v", "/currents", "/currents_ideal"}) {
-          h5.attachDimensionScale(name, "/vector", 0);
-          h5.attachDimensionScale(name, std::string(name) == "/inputs_v" ? "/input" : "/output", 1);
-        }
-      }
+      writeInputsAndOutputs(h5, x, "/currents", r.currents_a, "A", &ideal);
       timing = r.timing;
       method = "op";
       summary = fmt::format("{} currents{}; relative deviation from ideal G^T x: {:.4g}",
@@ -253,7 +267,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
 
 int runNetlist(const ConfigArgs& config_args, const std::string& out_path,
                const std::string& input_path, bool one_hot) {
-  const core::Config config = loadConfig(config_args);
+  const core::Config config = loadConfig(config_args, "netlist");
   extract::checkArrayMemory(config, "netlist");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
   circuit::NetlistOptions options;
@@ -304,7 +318,7 @@ int runDemo(const std::string& out_path, const std::string& command_line) {
 /// Both backends on the same circuit: max relative difference (max |a-b| / max |b|) of W_eff
 /// (and of the MVM currents with --input), both times; exit 3 beyond the tolerance.
 int runValidate(const ConfigArgs& config_args, const std::string& input_path, double tolerance) {
-  const core::Config config = loadConfig(config_args);
+  const core::Config config = loadConfig(config_args, "validate");
   extract::checkArrayMemory(config, "ngspice");  // one after the other: the larger must fit
   extract::checkArrayMemory(config, "native");
   const circuit::CrossbarSpec spec = circuit::crossbarFromConfig(config, seedOf(config));
@@ -467,6 +481,18 @@ core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema, bool
       args.path.empty() ? core::Config::defaults(schema) : core::Config::load(args.path, schema);
   config.setFromText(args.overrides);
   io::registerConfigInputs(config);  // no output may replace a file the configuration names
+  return config;
+}
+
+core::Config loadPointConfig(const ConfigArgs& args, std::string_view command, bool note_defaults) {
+  core::Config config = loadConfig(args, sweep::sweepSchema(), note_defaults);
+  if (config.freeSection("sweep") != nullptr) {
+    fmt::print(stderr,
+               "xbarsim: note: [sweep] of {} is ignored by {}: one point with the base values "
+               "(`xbarsim sweep` runs the sweep)\n",
+               args.path, command);
+    config.removeFreeSections();
+  }
   return config;
 }
 

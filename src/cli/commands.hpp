@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xbarsim/core/config.hpp"
@@ -31,6 +32,11 @@ void addConfigOptions(CLI::App& command, ConfigArgs& args, bool required = false
 /// may replace them).
 [[nodiscard]] core::Config loadConfig(const ConfigArgs& args, const core::Schema& schema,
                                       bool note_defaults = true);
+/// loadConfig() with the extract schema for a command that runs one point (extract, netlist,
+/// validate, evaluate): a [sweep] section is accepted and dropped, with one note line on stderr,
+/// so that a sweep's configuration runs as its base point.
+[[nodiscard]] core::Config loadPointConfig(const ConfigArgs& args, std::string_view command,
+                                           bool note_defaults = true);
 /// "Example (from the repository root):\n  <line>" for a command's --help: one command line
 /// that runs as written there.
 inline void setExample(CLI::App& command, const std::string& example) {

@@ -167,7 +167,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
 }
 
 int runEvaluate(const EvaluateRequest& r, const std::string& command_line) {
-  const core::Config config = loadConfig(r.config, extract::configSchema());
+  const core::Config config = loadPointConfig(r.config, "evaluate");
   const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, r.backend);
   if (spec.analog.backend == "ngspice") extract::applyNgspiceLimits(config);
   return evaluateAndWrite(config, spec, r.model_path, r.out_path, "evaluate", command_line);

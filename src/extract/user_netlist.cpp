@@ -196,6 +196,13 @@ bool isPlainSpiceName(const std::string& name) {
   return name.size() <= 200 && std::regex_match(name, plain);
 }
 
+/// "a,b" of "v(a,b)" for f = 'v' (name in lower case); nullopt when name is not f(...).
+std::optional<std::string> argumentOf(const std::string& name, char f) {
+  if (name.size() > 3 && name[0] == f && name[1] == '(' && name.back() == ')')
+    return name.substr(2, name.size() - 3);
+  return std::nullopt;
+}
+
 std::string clipped(const std::string& text) {
   return text.size() > 60 ? text.substr(0, 60) + "..." : text;
 }
@@ -865,11 +872,7 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   auto output = [&](const std::string& key, const std::string& raw) {
     const std::string name = lower(raw);
     DeckOutput out;
-    auto inside = [&](char f) -> std::optional<std::string> {
-      if (name.size() > 3 && name[0] == f && name[1] == '(' && name.back() == ')')
-        return name.substr(2, name.size() - 3);
-      return std::nullopt;
-    };
+    auto inside = [&](char f) { return argumentOf(name, f); };
     if (const auto nodes = inside('v')) {
       std::vector<std::string> parts;
       std::string part;
@@ -976,9 +979,18 @@ UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& con
   return deck;
 }
 
-std::string transferUnits(const UserDeck& deck) {
-  return deck.quantity == DeckQuantity::Voltage ? "V/V" : "S";
+DeckQuantity configuredQuantity(const core::Config& config) {
+  if (!config.has("netlist.outputs")) return DeckQuantity::Current;
+  const std::vector<std::string> names = expandNamePatterns(config, "netlist.outputs");
+  if (names.empty()) return DeckQuantity::Current;
+  return argumentOf(lower(names.front()), 'v') ? DeckQuantity::Voltage : DeckQuantity::Current;
 }
+
+std::string transferUnits(DeckQuantity quantity) {
+  return quantity == DeckQuantity::Voltage ? "V/V" : "S";
+}
+
+std::string transferUnits(const UserDeck& deck) { return transferUnits(deck.quantity); }
 
 std::string outputUnits(const UserDeck& deck) {
   return deck.quantity == DeckQuantity::Voltage ? "V" : "A";
@@ -1039,30 +1051,48 @@ WeightResult userDeckWeights(const UserDeck& deck, const std::map<std::string, d
 
 CurrentResult userDeckCurrents(const UserDeck& deck, const std::map<std::string, double>& params,
                                const Eigen::VectorXd& x_v) {
-  if (x_v.size() != static_cast<Index>(deck.inputs.size()))
-    throw Error(fmt::format("input vector has {} values; {} has {} inputs", x_v.size(),
-                            deck.file.string(), deck.inputs.size()));
+  BatchCurrentResult batch = userDeckCurrentsBatch(deck, params, x_v);
+  return {batch.currents_a.col(0), batch.timing};
+}
+
+BatchCurrentResult userDeckCurrentsBatch(const UserDeck& deck,
+                                         const std::map<std::string, double>& params,
+                                         const Eigen::MatrixXd& x_v) {
+  const auto inputs = static_cast<Index>(deck.inputs.size());
+  if (x_v.rows() != inputs)
+    throw Error(fmt::format("input vectors have {} values; {} has {} inputs", x_v.rows(),
+                            deck.file.string(), inputs));
+  BatchCurrentResult result{Eigen::MatrixXd(static_cast<Index>(deck.outputs.size()), x_v.cols()),
+                            {}};
+  if (x_v.cols() == 0) return result;
   spice::Session& session = spice::Session::instance();
   auto start = Clock::now();
-  CurrentResult result{Eigen::VectorXd(static_cast<Index>(deck.outputs.size())), {}};
   (void)session.takeWarnings();  // of an earlier run that failed (its error was the report)
   loadDeck(session, deck);
   applyParams(session, deck, params);
-  setInputs(session, deck, x_v);
   result.timing.setup_s = std::chrono::duration<double>(Clock::now() - start).count();
   start = Clock::now();
-  runAnalysis(session, "op");
   const std::vector<std::string> vectors = outputVectors(deck);
-  Eigen::MatrixXd values(static_cast<Index>(vectors.size()), 1);
-  for (std::size_t k = 0; k < vectors.size(); ++k)
-    values(static_cast<Index>(k), 0) = session.realVector(vectors[k]).at(0);
-  result.currents_a = combineOutputs(deck, vectors, values).col(0);
+  Eigen::MatrixXd values(static_cast<Index>(vectors.size()), x_v.cols());
+  // One op per vector on the loaded deck; only the sources whose value changes are altered.
+  for (Index k = 0; k < x_v.cols(); ++k) {
+    for (Index i = 0; i < inputs; ++i)
+      if (k == 0 || x_v(i, k) != x_v(i, k - 1))
+        session.command(fmt::format("alter {} dc = {}",
+                                    deck.input_sources[static_cast<std::size_t>(i)],
+                                    spiceNumber(x_v(i, k))));
+    runAnalysis(session, "op");
+    for (std::size_t m = 0; m < vectors.size(); ++m)
+      values(static_cast<Index>(m), k) = session.realVector(vectors[m]).at(0);
+    session.command("destroy all");  // drop the op plot; keep the circuit
+  }
+  result.currents_a = combineOutputs(deck, vectors, values);
   session.clear();
   reportWarnings(session);
   result.timing.solve_s = std::chrono::duration<double>(Clock::now() - start).count();
   requireFinite(result.currents_a,
                 deck.quantity == DeckQuantity::Voltage ? "output voltage" : "output current",
-                "output");
+                "output", "vector");
   return result;
 }
 

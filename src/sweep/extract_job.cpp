@@ -43,6 +43,9 @@ class ExtractJob final : public Job {
       file_axis = file_axis || key == "netlist.file";
     }
     deck_mode_ = !options_.netlist.empty() || base.has("netlist.file") || file_axis;
+    // The fields' units come from the outputs' names (before any deck is read): S for
+    // currents, V/V for voltages; every point must measure the same kind (prepare).
+    if (deck_mode_) quantity_ = extract::configuredQuantity(base);
     if (param_axis && !deck_mode_)
       throw ConfigError(base.sourceName(), 0, "sweep",
                         "netlist.params.* axes need a user netlist (--netlist or netlist.file)");
@@ -74,8 +77,14 @@ class ExtractJob final : public Job {
   std::vector<Field> fields() const override {
     std::vector<Field> f;
     if (deck_mode_) {
-      f.push_back({"weff", "S", "effective weights dI_j/dV_i of the user netlist", {"output", "input"}});
-      f.push_back({"weff_column_sum", "S", "sum over inputs of W_eff per output", {"output"}});
+      const std::string units = extract::transferUnits(quantity_);
+      f.push_back({"weff",
+                   units,
+                   quantity_ == extract::DeckQuantity::Voltage
+                       ? "voltage transfer dV_j/dV_i of the user netlist"
+                       : "effective weights dI_j/dV_i of the user netlist",
+                   {"output", "input"}});
+      f.push_back({"weff_column_sum", units, "sum over inputs of W_eff per output", {"output"}});
       return f;
     }
     // Two references: the ideal-wire twin (same cells, drivers and sense amplifiers, wires of
@@ -116,11 +125,13 @@ class ExtractJob final : public Job {
   std::map<std::string, std::size_t> prepare(const core::Config& point) const override {
     if (deck_mode_) {
       const extract::UserDeck deck = extract::readUserDeck(deckPath(point), point);
-      // The sweep's fields are declared in S before any deck is read.
-      if (deck.quantity != extract::DeckQuantity::Current)
+      // The sweep's fields are declared (in S or V/V) from the base configuration.
+      if (deck.quantity != quantity_)
         point.fail("netlist.outputs",
-                   "a sweep extracts current outputs (W_eff in S); voltage "
-                   "outputs v(...) are for xbarsim extract");
+                   fmt::format("every point of a sweep must measure the same kind of output: "
+                               "the base configuration's outputs give W_eff in {}, this point's "
+                               "in {}; sweep currents and voltages separately",
+                               extract::transferUnits(quantity_), extract::transferUnits(deck)));
       return {{"input", deck.inputs.size()}, {"output", deck.outputs.size()}};
     }
     extract::checkArrayMemory(point, options_.backend);  // refused while planning, before any point
@@ -218,6 +229,7 @@ class ExtractJob final : public Job {
   bool sneak_read_;
   std::int64_t mvm_inputs_;
   bool deck_mode_ = false;
+  extract::DeckQuantity quantity_ = extract::DeckQuantity::Current;  ///< of the deck's outputs
   std::unique_ptr<extract::Backend> backend_;
   std::string version_;
 };

@@ -70,7 +70,13 @@ struct UserDeck {
 /// read or found.
 [[nodiscard]] UserDeck readUserDeck(const std::filesystem::path& file, const core::Config& config);
 
+/// What the outputs named by `config` measure, from netlist.outputs alone (no deck is read):
+/// voltages when they are v(...) names, currents otherwise (also without the key: VOUT<j>).
+/// Names of mixed kinds are readUserDeck's error; this reports the first name's kind.
+[[nodiscard]] DeckQuantity configuredQuantity(const core::Config& config);
+
 /// Units of a deck's transfer ("S" or "V/V") and of its outputs ("A" or "V").
+[[nodiscard]] std::string transferUnits(DeckQuantity quantity);
 [[nodiscard]] std::string transferUnits(const UserDeck& deck);
 [[nodiscard]] std::string outputUnits(const UserDeck& deck);
 
@@ -85,5 +91,11 @@ struct UserDeck {
 [[nodiscard]] CurrentResult userDeckCurrents(const UserDeck& deck,
                                              const std::map<std::string, double>& params,
                                              const Eigen::VectorXd& x_v);
+
+/// Outputs (C×K: A, or V for voltage outputs) for K input vectors (R×K, one per column): the
+/// deck is loaded once, then each vector's sources are altered and one `op` run per vector.
+[[nodiscard]] BatchCurrentResult userDeckCurrentsBatch(const UserDeck& deck,
+                                                       const std::map<std::string, double>& params,
+                                                       const Eigen::MatrixXd& x_v);
 
 }  // namespace xbarsim::extract

@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
           .status == 0;
 
   int ran = 0;
+  std::string commands_run;  // every sh line run, for the check on the example decks
   std::vector<std::string> skipped;
   const std::regex toml_name(R"(^#\s*([A-Za-z0-9_.-]+\.toml)\b)");
   for (const Block& block : readmeBlocks()) {
@@ -130,6 +131,7 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
                           shellQuote(command)));
           BOOST_TEST_MESSAGE("README.md:" << block.line << ": " << command << " -> " << run.status);
           BOOST_TEST(run.status == 0, command << "\n" << run.output);
+          commands_run += command + "\n";
           ++ran;
         }
       }
@@ -139,6 +141,12 @@ BOOST_AUTO_TEST_CASE(walkthrough_runs_as_written) {
   BOOST_TEST_MESSAGE(ran << " README commands and python blocks run, " << skipped.size()
                          << " skipped");
   BOOST_TEST(ran >= 5);
+  // Every example deck with a configuration in netlists/ is run by a README command.
+  for (const auto& entry : fs::directory_iterator(sourceDir() / "netlists"))
+    if (entry.path().extension() == ".toml" &&
+        fs::exists(fs::path(entry.path()).replace_extension(".cir")))
+      BOOST_TEST(commands_run.find(entry.path().stem().string()) != std::string::npos,
+                 "no README command runs netlists/" << entry.path().filename().string());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -200,17 +200,33 @@ BOOST_AUTO_TEST_CASE(tied_sweep_axis_sets_both_keys_and_is_labelled) {
              "6 True [0.5, 0.5, 2.0, 2.0, 5.0, 5.0] [4, 8, 4, 8, 4, 8]\n"
              "array.r_row_ohm|array.r_col_ohm array.r_row_ohm|array.r_col_ohm\n"
              "array.r_row_ohm array.r_col_ohm array.rows\n");
-  // Point 3 (2 ohm, 8 rows) is the circuit of extract with both keys set: the same error against G^T.
-  // (the base configuration of examples/wire_sweep.toml, by --set: extract takes no [sweep])
+  // Point 3 (2 ohm, 8 rows) is the circuit of extract with both keys set: the same error
+  // against G^T. extract takes the sweep's own file, ignoring [sweep] with one note line.
   const auto point = repo.run(
-      "build/xbarsim extract -b native --set device.model=linear --set run.seed=11 "
-      "--set array.cols=4 --set array.rows=8 --set array.r_row_ohm=2.0 --set "
-      "array.r_col_ohm=2.0 -o p.h5");
+      "build/xbarsim extract -b native -c examples/wire_sweep.toml --set array.cols=4 "
+      "--set array.rows=8 --set array.r_row_ohm=2.0 --set array.r_col_ohm=2.0 -o p.h5 "
+      "2>note.txt");
   BOOST_TEST_REQUIRE(point.status == 0, point.output);
+  BOOST_TEST(repo.run("cat note.txt").output ==
+             "xbarsim: note: [sweep] of examples/wire_sweep.toml is ignored by extract: one "
+             "point with the base values (`xbarsim sweep` runs the sweep)\n");
   BOOST_TEST(h5Value(repo,
                      "a, b = h5py.File('t.h5'), h5py.File('p.h5')\n"
-                     "print(a['target_error'][3] == b['weff_relative_error'][()])") ==
-             "True\n");
+                     "print(a['target_error'][3] == b['weff_relative_error'][()])\n"
+                     "print('sweep' in b['config'].attrs['toml'])") == "True\nFalse\n");
+  // The other single-point commands take it too.
+  for (const char* command : {"netlist -o p.cir", "validate",
+                              "evaluate -m data/models/mlp_hwa.h5 --set "
+                              "dnn.test_samples=50 --set dnn.repeats=1 --set "
+                              "dnn.times_s=[1.0] -o e.h5"}) {
+    const auto other = repo.run(fmt::format(
+        "build/xbarsim {} -c examples/wire_sweep.toml --set array.cols=4 2>&1 >/dev/null",
+        command));
+    BOOST_TEST(other.status == 0, command << ": " << other.output);
+    BOOST_TEST(other.output.find("xbarsim: note: [sweep] of examples/wire_sweep.toml is "
+                                 "ignored by ") == 0,
+               command << ": " << other.output);
+  }
   // xarray reads the tied coordinates like any other.
   const auto xr = repo.run(
       "/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('t.h5', "

@@ -305,6 +305,67 @@ BOOST_AUTO_TEST_CASE(imac_style_layer_with_differential_columns_and_pwl_inputs) 
   BOOST_TEST(loaded.input_sources.front() == "v1");
 }
 
+// --input with one vector per row on a user deck: one ngspice op per vector on the loaded deck,
+// written like a generated array's (/inputs_v (vector, input), /currents or /voltages (vector,
+// output), a /vector dimension scale); each row against standalone ngspice with that vector.
+BOOST_AUTO_TEST_CASE(input_matrix_gives_outputs_per_vector) {
+  struct Case {
+    std::string deck, config, dataset, units;
+    std::vector<std::string> inputs, expressions;
+    Eigen::MatrixXd x;  // K×R, one vector per row
+  };
+  Eigen::MatrixXd x_imac(3, 8), x_hand(4, 4);
+  x_imac << 0.0, 0.3, 0.5, 0.1, 0.6, 0.2, 0.4, 0.05,  //
+      0.0, 0.3, 0.1, 0.1, 0.6, 0.0, 0.4, 0.35,        // some inputs unchanged from vector 0
+      0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2;
+  x_hand << 0.2, -0.1, 0.3, 0.05,  //
+      0.0, 0.0, 0.0, 0.0,          //
+      0.2, -0.1, 0.3, 0.05,        // vector 0 again after zeros
+      -0.3, 0.25, 0.0, 0.1;
+  const std::vector<Case> cases = {
+      {"imac_layer", "", "voltages", "V", numbered("v{}", 1, 8), numbered("v(out{})", 1, 4),
+       x_imac},
+      {"handwritten_4x4", "", "currents", "A", numbered("v{}", 1, 4), numbered("vs{}#branch", 1, 4),
+       x_hand},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    {
+      std::ofstream csv(dir / "x.csv");
+      for (Eigen::Index k = 0; k < c.x.rows(); ++k)
+        for (Eigen::Index i = 0; i < c.x.cols(); ++i)
+          csv << fmt::format("{:.17g}{}", c.x(k, i), i + 1 < c.x.cols() ? "," : "\n");
+    }
+    const fs::path deck = kNetlists / (c.deck + ".cir");
+    const auto run = xbarsim::test::runCommand(
+        fmt::format("{} extract --netlist {} --config {} --input {} --out {} 2>&1", binary(),
+                    deck.string(), (kNetlists / (c.deck + ".toml")).string(),
+                    (dir / "x.csv").string(), (dir / "y.h5").string()));
+    BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
+    BOOST_TEST(run.output.find(fmt::format("4 {} ({}) for {} input vectors", c.dataset, c.units,
+                                           c.x.rows())) != std::string::npos,
+               run.output);
+    const auto y = xbarsim::io::H5File::openReadOnly(dir / "y.h5");
+    const Eigen::MatrixXd outputs = y.readMatrix("/" + c.dataset);  // K×C
+    BOOST_TEST(y.readStringAttribute("/" + c.dataset, "units") == c.units);
+    BOOST_TEST(maxRelativeError(y.readMatrix("/inputs_v"), c.x) == 0.0);
+    BOOST_REQUIRE(outputs.rows() == c.x.rows());
+    for (Eigen::Index k = 0; k < c.x.rows(); ++k) {
+      const Eigen::VectorXd reference =
+          standalone(deck, c.inputs, c.x.row(k).transpose(), 0.2, c.expressions).op;
+      const double error = maxRelativeError(outputs.row(k).transpose(), reference);
+      BOOST_TEST_MESSAGE(c.deck << " vector " << k << ": max relative error " << error);
+      BOOST_TEST(error < kTolerance, c.deck << " vector " << k);
+    }
+    // The dimension scales, read as xarray and h5py see them.
+    const auto dims = xbarsim::test::runCommand(fmt::format(
+        "/usr/bin/python3 -c \"import h5py; f = h5py.File('{}'); d = f['{}']; "
+        "print(d.dims[0][0].name, d.dims[1][0].name, f['inputs_v'].dims[1][0].name)\" 2>&1",
+        (dir / "y.h5").string(), c.dataset));
+    BOOST_TEST(dims.output == "/vector /output /input\n", dims.output);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(outputs_that_cannot_be_outputs_are_errors) {
   const fs::path deck = kNetlists / "generated_6x4.cir";
   const std::string inputs = "[netlist]\ninputs = \"Vrow_{0..5}\"\n";
@@ -363,17 +424,45 @@ BOOST_AUTO_TEST_CASE(inputs_inside_subcircuit_instances) {
   BOOST_TEST(std::abs(i[0] - (0.3e-3 - 0.05e-3)) < 1e-15);
 }
 
-BOOST_AUTO_TEST_CASE(sweeps_refuse_voltage_outputs_while_planning) {
+// A sweep over a deck with voltage outputs declares its fields in V/V (from the configured
+// output names) and runs; each point's transfer against standalone ngspice's at its v_read.
+BOOST_AUTO_TEST_CASE(sweeps_of_voltage_outputs_declare_v_per_v) {
   TempDir dir;
   std::ofstream(dir / "sweep.toml")
       << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"v(out{1..4})\"\n"
-         "[sweep]\n\"read.v_read_v\" = [0.1, 0.2]\n";
-  const auto run = xbarsim::test::runCommand(fmt::format(
-      "{} sweep --config {} --netlist {} --out {} 2>&1", binary(), (dir / "sweep.toml").string(),
-      (kNetlists / "imac_layer.cir").string(), (dir / "s.h5").string()));
-  BOOST_TEST(run.status == 1, run.output);
-  BOOST_TEST(run.output.find("netlist.outputs") != std::string::npos, run.output);
-  BOOST_TEST(!fs::exists(dir / "s.h5"));
+         "[sweep]\n\"read.v_read_v\" = [0.1, 0.3]\n";
+  const fs::path deck = kNetlists / "imac_layer.cir";
+  const auto run = xbarsim::test::runCommand(
+      fmt::format("{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(),
+                  (dir / "sweep.toml").string(), deck.string(), (dir / "s.h5").string()));
+  BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
+  const auto h5 = xbarsim::io::H5File::openReadOnly(dir / "s.h5");
+  BOOST_TEST(h5.readStringAttribute("/weff", "units") == "V/V");
+  BOOST_TEST(h5.readStringAttribute("/weff_column_sum", "units") == "V/V");
+  BOOST_TEST(h5.readStringAttribute("/weff", "long_name").find("dV_j/dV_i") != std::string::npos);
+  std::vector<std::size_t> dims;
+  const std::vector<double> weff = h5.readReals("/weff", &dims);
+  BOOST_REQUIRE((dims == std::vector<std::size_t>{2, 4, 8}));
+  const double v_read[] = {0.1, 0.3};
+  for (std::size_t k = 0; k < 2; ++k) {
+    const Eigen::MatrixXd got =
+        Eigen::Map<const Eigen::Matrix<double, 4, 8, Eigen::RowMajor>>(weff.data() + k * 32);
+    const Eigen::MatrixXd reference =
+        standalone(deck, numbered("v{}", 1, 8), Eigen::VectorXd::Zero(8), v_read[k],
+                   numbered("v(out{})", 1, 4))
+            .ac;
+    BOOST_TEST(maxRelativeError(got, reference) < kTolerance, "point " << k);
+  }
+  // Currents in the same sweep file layout stay in S.
+  std::ofstream(dir / "currents.toml")
+      << "[netlist]\ninputs = \"V{1..8}\"\noutputs = \"xlayer1.vsp{1..4}\"\n"
+         "[sweep]\n\"read.v_read_v\" = [0.1, 0.3]\n";
+  const auto currents = xbarsim::test::runCommand(
+      fmt::format("{} sweep -q --config {} --netlist {} --out {} 2>&1", binary(),
+                  (dir / "currents.toml").string(), deck.string(), (dir / "c.h5").string()));
+  BOOST_REQUIRE_MESSAGE(currents.status == 0, currents.output);
+  BOOST_TEST(
+      xbarsim::io::H5File::openReadOnly(dir / "c.h5").readStringAttribute("/weff", "units") == "S");
 }
 
 BOOST_AUTO_TEST_CASE(memristor_state_on_a_capacitor_is_read_at_its_ic) {

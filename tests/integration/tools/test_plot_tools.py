@@ -98,6 +98,40 @@ def sweep_plots(work):
     check(panels[0].startswith(f"worst: point {sneak_order[-1]}"), f"sneak heat map ranked by its maximum: {panels[0]!r}")
 
 
+def tied_sweep_plots(work):
+    """A tied axis ("a|b" in [sweep]) is one axis of the plots, labelled a|b, not two axes."""
+    with open(os.path.join(work, "t.toml"), "w") as f:
+        f.write('[array]\ncols = 4\n[device]\nmodel = "linear"\n[run]\nseed = 5\n[sweep]\n'
+                'sneak_read = false\n"array.r_row_ohm|array.r_col_ohm" = [1.0, 4.0, 10.0]\n"array.rows" = [3, 5]\n')
+    run([BINARY, "sweep", "-c", "t.toml", "-o", "t.h5", "-b", "native"], work)
+    out = os.path.join(work, "tied_png")
+    titles = json.loads(run(["/usr/bin/python3", os.path.join(TOOLS, "plot_sweep.py"), "t.h5", "--out", out,
+                             "--print-titles"], work))
+    tied = "array.r_row_ohm|array.r_col_ohm"
+    for metric in ("ir_drop_error", "target_error"):
+        check_png(os.path.join(out, metric + ".png"))
+        panels = titles.get(metric + ".png", [])[1:]
+        check(panels == [f"{metric} vs {tied}", f"{metric} vs array.rows"],
+              f"{metric}.png: the tied axis is one panel {panels}")
+        fixed = titles.get(metric + ".png", [""])[0]
+        check("array.cols = 4" in fixed and "array.r_row_ohm =" not in fixed and "array.r_col_ohm =" not in fixed,
+              f"{metric}.png: the tied keys are swept, not fixed")
+    heat = titles.get("weff_error_heatmap.png", ["", ""])[1:]
+    check(all("r_row_ohm|r_col_ohm = " in t and " ohm, rows = " in t for t in heat),
+          f"heat map panels name the tied axis once: {heat}")
+    # The lines of target_error vs the tied axis: one per row count, three points each, with the
+    # file's values (the tool's own grouping, checked against the file).
+    sys.path.insert(0, TOOLS)
+    import plot_sweep  # noqa: E402
+    f, axes, coords, units, done, keys = plot_sweep.load(os.path.join(work, "t.h5"))
+    check(axes == [tied, "array.rows"] and units[tied] == "ohm", f"plot axes {axes}, units {units}")
+    check(keys == ["array.r_row_ohm", "array.r_col_ohm", "array.rows"], f"swept keys {keys}")
+    lines = plot_sweep.groups(coords, ["array.rows"], range(len(done)))
+    check(sorted(len(m) for m in lines.values()) == [3, 3], f"two lines of three points: {lines}")
+    check(bool(np.all(coords[tied] == f["array.r_col_ohm"][()])), "the tied axis holds the keys' common value")
+    f.close()
+
+
 def device_plots(work):
     run([BINARY, "device", "--card", "rram_stanford", "--mode", "ramp", "--v", "-1.3", "--state", "2e-10",
          "--t-stop", "1.3e-5", "--points", "131", "--out", "reset.h5"], work)
@@ -133,6 +167,7 @@ def main():
         tool_help("plot_sweep.py")
         tool_help("plot_device.py")
         sweep_plots(work)
+        tied_sweep_plots(work)
         device_plots(work)
     if failures:
         sys.exit(f"{len(failures)} checks failed")
