@@ -43,6 +43,10 @@ struct RowBlock {
   Index end = 0;
 };
 
+/// Fewest inputs of a dc-sweep block: each block orders the matrix once more, which at 48×48
+/// costs about as much as 20 sweep points (docs/ngspice-notes.md §3.10).
+constexpr Index kSweepBlockRows = 24;
+
 /// `rows` inputs in `blocks` contiguous blocks of near-equal size (the first ones one larger).
 std::vector<RowBlock> rowBlocks(Index rows, std::size_t blocks) {
   const auto n = std::clamp<Index>(static_cast<Index>(blocks), 1, std::max<Index>(rows, 1));
@@ -68,8 +72,11 @@ WeightResult weightsByDcSweep(spice::Pool& pool, const CrossbarSpec& spec, doubl
 
   start = Clock::now();
   // Each block is its own deck run sweeping the selector over the block's inputs only; the
-  // matrix is ordered once per block (docs/ngspice-notes.md §2.2, §3.10).
-  const std::vector<RowBlock> blocks = rowBlocks(spec.rows, pool.workers());
+  // matrix is ordered once per block. A point's last bits depend on where its sweep started,
+  // so the blocks depend on the array alone, never on the number of workers
+  // (docs/ngspice-notes.md §3.10).
+  const std::vector<RowBlock> blocks =
+      rowBlocks(spec.rows, static_cast<std::size_t>(std::max<Index>(1, spec.rows / kSweepBlockRows)));
   pool.run(blocks.size(), [&](std::size_t b, spice::Session& session) {
     const RowBlock block = blocks[b];
     const Index points = block.end - block.begin;
@@ -122,7 +129,8 @@ WeightResult crossbarWeightsByAc(spice::Pool& pool, const CrossbarSpec& spec, do
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
   // The small-signal analyses of a block of inputs in one deck run (no top-level ngspice
-  // command per input); every "ac" computes its own operating point from the same deck.
+  // command per input); every "ac" computes its own operating point from the same deck, from
+  // scratch, so any split over the workers gives the same bits (docs/ngspice-notes.md §3.10).
   const std::vector<RowBlock> blocks = rowBlocks(spec.rows, pool.workers());
   pool.run(blocks.size(), [&](std::size_t b, spice::Session& session) {
     const RowBlock block = blocks[b];
