@@ -174,6 +174,24 @@ int pool(Eigen::Index n, unsigned workers, int repeats) {
     pool.setWorkers(workers);  // warm-up: starts every worker
     (void)NgspiceBackend(method).effectiveWeights(benchSpec(4), 0.2);
     fmt::print("load average before: {}\n", loadAverage());
+    if (method == NgspiceWeightMethod::DcSweep) {
+      // The whole sweep in one deck run (one ordering), as before the blocks: its CPU time is
+      // what blocks add to a one-worker extraction.
+      auto& session = xbarsim::spice::Session::instance();
+      xbarsim::circuit::NetlistOptions options;
+      options.mode = xbarsim::circuit::InputMode::OneHotSweep;
+      options.v_read_v = 0.2;
+      options.control_block = false;
+      const std::string deck = xbarsim::circuit::crossbarNetlist(spec, options);
+      const int pid = session.workerPid();
+      const double before = processCpuSeconds(pid);
+      const double wall = timed([&] {
+        session.runDeck(deck, fmt::format("dc vsel 0 {} 1", n - 1));
+      }).first;
+      fmt::print("one dc sweep over all {} rows (one block): {:.3f} s wall, worker CPU {:.3f} s\n",
+                 n, wall, processCpuSeconds(pid) - before);
+      session.clear();
+    }
     for (int k = 0; k < repeats; ++k)
       for (const unsigned w : {1U, workers}) {
         pool.setWorkers(w);
