@@ -7,9 +7,9 @@
 //   build/tools/bench_ngspice --overhead [N] [K]  (the worker process's cost: K W_eff
 //     dc-sweep extractions of an N×N array through spice::Session, i.e. the worker, against
 //     the same deck run and vector reads on libngspice in this process; default 32, 7)
-//   build/tools/bench_ngspice --pool [N] [W] [K]  (W_eff of an N×N array through the pool of
-//     ngspice workers: 1 worker against W workers, K times each alternately, bitwise compare;
-//     default 48, 2, 3; dc-sweep, and ac when N <= 32)
+//   build/tools/bench_ngspice --pool [N] [W] [K] [dc|ac|both]  (W_eff of an N×N array through
+//     the pool of ngspice workers: 1 worker against W workers, K times each alternately, bitwise
+//     compare, worker CPU times; default 48 2 3 both)
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -158,7 +158,7 @@ std::string loadAverage() {
 }
 
 /// W_eff through 1 worker and through `workers`, alternately; identical bits required.
-int pool(Eigen::Index n, unsigned workers, int repeats) {
+int pool(Eigen::Index n, unsigned workers, int repeats, const std::string& which) {
   if (workers < 2) {
     fmt::print(stderr, "bench_ngspice --pool: compare with at least 2 workers\n");
     return 1;
@@ -167,8 +167,8 @@ int pool(Eigen::Index n, unsigned workers, int repeats) {
   auto& pool = xbarsim::spice::Pool::instance();
   int status = 0;
   for (const auto method : {NgspiceWeightMethod::DcSweep, NgspiceWeightMethod::Ac}) {
-    if (method == NgspiceWeightMethod::Ac && n > 32) continue;
     const char* name = method == NgspiceWeightMethod::Ac ? "ac" : "dc-sweep";
+    if (which != "both" && which != (method == NgspiceWeightMethod::Ac ? "ac" : "dc")) continue;
     Eigen::MatrixXd reference;
     std::vector<double> one, many, one_cpu, many_cpu;
     pool.setWorkers(workers);  // warm-up: starts every worker
@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "--pool")
     return pool(argc >= 3 ? std::atol(argv[2]) : 48,
                 argc >= 4 ? static_cast<unsigned>(std::atoi(argv[3])) : 2U,
-                argc >= 5 ? std::atoi(argv[4]) : 3);
+                argc >= 5 ? std::atoi(argv[4]) : 3, argc >= 6 ? argv[5] : "both");
   if (argc >= 2 && std::string(argv[1]) == "--overhead")
     return overhead(argc >= 3 ? std::atol(argv[2]) : 32, argc >= 4 ? std::atoi(argv[3]) : 7);
   std::vector<Eigen::Index> sizes;
