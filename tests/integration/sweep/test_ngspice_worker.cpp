@@ -92,6 +92,34 @@ BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_configured_time_limit) {
              boost::test_tools::tolerance(1e-9));
 }
 
+namespace {
+
+/// Process ids of the direct children of `pid` (of every thread of it), from /proc.
+std::vector<std::string> childrenOf(pid_t pid) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(fmt::format("/proc/{}/task", pid))) {
+    std::ifstream in(e.path() / "children");
+    std::string child;
+    while (in >> child) out.push_back(child);
+  }
+  return out;
+}
+
+/// True once process `pid` is gone or a zombie (within 10 s): a worker dies with its parent
+/// (PR_SET_PDEATHSIG) and is reaped by init, or stays a zombie until then.
+bool processEnds(const std::string& pid) {
+  const fs::path stat = "/proc/" + pid + "/stat";
+  for (int k = 0; k < 200; ++k) {
+    std::string pid_text, name, state;
+    std::ifstream in(stat);
+    if (!(in >> pid_text >> name >> state) || state == "Z" || state == "X") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   // SIGINT while the worker loads a deck that takes about a minute: xbarsim ends by SIGINT at
   // once (the worker killed with it), leaving no output, no temporary and no worker directory.
@@ -120,31 +148,12 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
   BOOST_TEST(seconds < 20.0);  // the deck alone takes about a minute
   // The worker dies with its parent (PR_SET_PDEATHSIG); reaped by init, or a zombie until then.
-  const fs::path stat = "/proc/" + worker + "/stat";
-  bool gone = false;
-  for (int k = 0; k < 200 && !gone; ++k) {
-    std::string pid_text, name, state;
-    std::ifstream in(stat);
-    gone = !(in >> pid_text >> name >> state) || state == "Z" || state == "X";
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  BOOST_TEST(gone, "the ngspice worker " << worker << " outlived xbarsim");
+  BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
   std::vector<std::string> left;
   for (const fs::path& d : {dir.path(), tmp.path()})
     for (const auto& e : fs::directory_iterator(d))
       if (e.path().filename() != "slow.cir") left.push_back(e.path().string());
   BOOST_TEST(left.empty(), fmt::format("{}", fmt::join(left, ", ")));
-}
-
-/// Process ids of the direct children of `pid` (of every thread of it), from /proc.
-std::vector<std::string> childrenOf(pid_t pid) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(fmt::format("/proc/{}/task", pid))) {
-    std::ifstream in(e.path() / "children");
-    std::string child;
-    while (in >> child) out.push_back(child);
-  }
-  return out;
 }
 
 BOOST_AUTO_TEST_CASE(ctrl_c_stops_every_worker_of_the_pool_at_once) {
@@ -173,17 +182,8 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_every_worker_of_the_pool_at_once) {
   BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
   BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
   BOOST_TEST(seconds < 20.0);
-  for (const std::string& worker : workers) {
-    const fs::path stat = "/proc/" + worker + "/stat";
-    bool gone = false;
-    for (int k = 0; k < 200 && !gone; ++k) {
-      std::string pid_text, name, state;
-      std::ifstream in(stat);
-      gone = !(in >> pid_text >> name >> state) || state == "Z" || state == "X";
-      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    BOOST_TEST(gone, "the ngspice worker " << worker << " outlived xbarsim");
-  }
+  for (const std::string& worker : workers)
+    BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
   std::vector<std::string> left;
   for (const fs::path& d : {dir.path(), tmp.path()})
     for (const auto& e : fs::directory_iterator(d)) left.push_back(e.path().string());
