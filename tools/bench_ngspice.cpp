@@ -203,9 +203,14 @@ int pool(Eigen::Index n, unsigned workers, int repeats, const std::string& which
         std::vector<double> cpu_before;
         for (const int pid : pids) cpu_before.push_back(pid > 0 ? processCpuSeconds(pid) : 0.0);
         const auto t = timed([&] { weff = NgspiceBackend(method).effectiveWeights(spec, 0.2).weff_s; });
+        // A worker that started during the run (none before it) counts all of its CPU time.
+        std::vector<int> pids_after = pool.helperPids();
+        pids_after.insert(pids_after.begin(), xbarsim::spice::Session::instance().workerPid());
         double cpu_sum = 0.0, cpu_max = 0.0;
-        for (std::size_t q = 0; q < pids.size(); ++q) {
-          const double used = pids[q] > 0 ? processCpuSeconds(pids[q]) - cpu_before[q] : 0.0;
+        for (std::size_t q = 0; q < pids_after.size(); ++q) {
+          if (pids_after[q] <= 0) continue;
+          const bool same = q < pids.size() && pids[q] == pids_after[q];
+          const double used = processCpuSeconds(pids_after[q]) - (same ? cpu_before[q] : 0.0);
           cpu_sum += used;
           cpu_max = std::max(cpu_max, used);
         }
