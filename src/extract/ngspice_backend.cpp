@@ -44,7 +44,7 @@ struct RowBlock {
 };
 
 /// Fewest inputs of a dc-sweep block: each block orders the matrix once more, which at 48×48
-/// costs about as much as 20 sweep points (docs/ngspice-notes.md §3.10).
+/// costs about as much as 10 to 25 sweep points (docs/ngspice-notes.md §3.10).
 constexpr Index kSweepBlockRows = 24;
 
 /// `rows` inputs in `blocks` contiguous blocks of near-equal size (the first ones one larger).

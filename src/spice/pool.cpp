@@ -174,6 +174,8 @@ void Pool::run(std::size_t items, const std::function<void(std::size_t, Session&
     return;
   }
   std::unique_lock lock(p.m);
+  if (p.task != nullptr)
+    throw Error("spice: Pool::run called from inside one of its own items (not supported)");
   while (p.helpers.size() + 1 < workers) {
     auto helper = std::make_unique<Impl::Helper>();
     helper->index = p.helpers.size();

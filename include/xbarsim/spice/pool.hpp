@@ -51,7 +51,8 @@ class Pool {
   /// one item per session at a time; the calling thread works too. With one worker (or one
   /// item) the items run in order in the calling thread on Session::instance(). Warnings the
   /// helpers' sessions collected during their items are handed to Session::instance()'s
-  /// takeWarnings(), in item order. Returns when every started item has ended.
+  /// takeWarnings(), in item order. Returns when every started item has ended. An item must
+  /// not call run() itself (xbarsim::Error with more than one worker).
   void run(std::size_t items, const std::function<void(std::size_t, Session&)>& task);
 
   /// How many helper workers were replaced after a crash, a time-out or a fatal error (the
