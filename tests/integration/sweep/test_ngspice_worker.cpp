@@ -118,6 +118,19 @@ bool processEnds(const std::string& pid) {
   return false;
 }
 
+/// Sends SIGINT to xbarsim `pid`, which must end by that signal at once (well within 20 s).
+void expectEndsBySigint(pid_t pid) {
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
+  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
+  BOOST_TEST(seconds < 20.0);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
@@ -137,16 +150,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   }
   BOOST_TEST_REQUIRE(!worker.empty(), "no ngspice worker started");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const auto start = std::chrono::steady_clock::now();
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
-  BOOST_TEST(WIFSIGNALED(status));
-  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
-  BOOST_TEST(seconds < 20.0);  // the deck alone takes about a minute
+  expectEndsBySigint(pid);  // the deck alone takes about a minute
   // The worker dies with its parent (PR_SET_PDEATHSIG); reaped by init, or a zombie until then.
   BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
   std::vector<std::string> left;
@@ -173,15 +177,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_every_worker_of_the_pool_at_once) {
   }
   BOOST_TEST_REQUIRE(workers.size() == 2U, "ngspice workers: " << fmt::format("{}", fmt::join(workers, ", ")));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto start = std::chrono::steady_clock::now();
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
-  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
-  BOOST_TEST(seconds < 20.0);
+  expectEndsBySigint(pid);
   for (const std::string& worker : workers)
     BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
   std::vector<std::string> left;
