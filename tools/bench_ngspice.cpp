@@ -7,6 +7,9 @@
 //   build/tools/bench_ngspice --overhead [N] [K]  (the worker process's cost: K W_eff
 //     dc-sweep extractions of an N×N array through spice::Session, i.e. the worker, against
 //     the same deck run and vector reads on libngspice in this process; default 32, 7)
+//   build/tools/bench_ngspice --pool [N] [W] [K] [dc|ac|both]  (W_eff of an N×N array through
+//     the pool of ngspice workers: 1 worker against W workers, K times each alternately, bitwise
+//     compare, worker CPU times; default 48 2 3 both)
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -26,6 +30,7 @@
 #include "spice/detail/engine.hpp"
 #include "xbarsim/circuit/crossbar_netlist.hpp"
 #include "xbarsim/circuit/crossbar_spec.hpp"
+#include "xbarsim/spice/pool.hpp"
 #include "xbarsim/spice/session.hpp"
 #include "xbarsim/core/rng.hpp"
 #include "xbarsim/extract/ngspice_backend.hpp"
@@ -145,9 +150,100 @@ int overhead(Eigen::Index n, int repeats) {
   return 0;
 }
 
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double a = 0, b = 0, c = 0;
+  in >> a >> b >> c;
+  return fmt::format("{:.2f} {:.2f} {:.2f}", a, b, c);
+}
+
+/// W_eff through 1 worker and through `workers`, alternately; identical bits required.
+int pool(Eigen::Index n, unsigned workers, int repeats, const std::string& which) {
+  if (workers < 2) {
+    fmt::print(stderr, "bench_ngspice --pool: compare with at least 2 workers\n");
+    return 1;
+  }
+  const auto spec = benchSpec(n);
+  auto& pool = xbarsim::spice::Pool::instance();
+  int status = 0;
+  for (const auto method : {NgspiceWeightMethod::DcSweep, NgspiceWeightMethod::Ac}) {
+    const char* name = method == NgspiceWeightMethod::Ac ? "ac" : "dc-sweep";
+    if (which != "both" && which != (method == NgspiceWeightMethod::Ac ? "ac" : "dc")) continue;
+    Eigen::MatrixXd reference;
+    std::vector<double> one, many, one_cpu, many_cpu;
+    pool.setWorkers(workers);  // warm-up: starts every worker
+    (void)NgspiceBackend(method).effectiveWeights(benchSpec(4), 0.2);
+    fmt::print("load average before: {}\n", loadAverage());
+    if (method == NgspiceWeightMethod::DcSweep) {
+      // The whole sweep in one deck run (one ordering), as before the blocks: its CPU time is
+      // what blocks add to a one-worker extraction.
+      auto& session = xbarsim::spice::Session::instance();
+      xbarsim::circuit::NetlistOptions options;
+      options.mode = xbarsim::circuit::InputMode::OneHotSweep;
+      options.v_read_v = 0.2;
+      options.control_block = false;
+      const std::string deck = xbarsim::circuit::crossbarNetlist(spec, options);
+      const int pid = session.workerPid();
+      const double before = processCpuSeconds(pid);
+      const double wall = timed([&] {
+        session.runDeck(deck, fmt::format("dc vsel 0 {} 1", n - 1));
+      }).first;
+      fmt::print("one dc sweep over all {} rows (one block): {:.3f} s wall, worker CPU {:.3f} s\n",
+                 n, wall, processCpuSeconds(pid) - before);
+      session.clear();
+    }
+    for (int k = 0; k < repeats; ++k)
+      for (const unsigned w : {1U, workers}) {
+        pool.setWorkers(w);
+        Eigen::MatrixXd weff;
+        // CPU seconds of every worker during the run: the longest is the critical path on an
+        // idle machine with one core per worker, whatever the load of a shared one.
+        std::vector<int> pids = pool.helperPids();
+        pids.insert(pids.begin(), xbarsim::spice::Session::instance().workerPid());
+        std::vector<double> cpu_before;
+        for (const int pid : pids) cpu_before.push_back(pid > 0 ? processCpuSeconds(pid) : 0.0);
+        const auto t = timed([&] { weff = NgspiceBackend(method).effectiveWeights(spec, 0.2).weff_s; });
+        // A worker that started during the run (none before it) counts all of its CPU time.
+        std::vector<int> pids_after = pool.helperPids();
+        pids_after.insert(pids_after.begin(), xbarsim::spice::Session::instance().workerPid());
+        double cpu_sum = 0.0, cpu_max = 0.0;
+        for (std::size_t q = 0; q < pids_after.size(); ++q) {
+          if (pids_after[q] <= 0) continue;
+          const bool same = q < pids.size() && pids[q] == pids_after[q];
+          const double used = processCpuSeconds(pids_after[q]) - (same ? cpu_before[q] : 0.0);
+          cpu_sum += used;
+          cpu_max = std::max(cpu_max, used);
+        }
+        (w == 1 ? one : many).push_back(t.first);
+        (w == 1 ? one_cpu : many_cpu).push_back(cpu_max);
+        if (reference.size() == 0) reference = weff;
+        const bool same = weff.size() == reference.size() &&
+                          std::memcmp(weff.data(), reference.data(),
+                                      sizeof(double) * static_cast<std::size_t>(weff.size())) == 0;
+        if (!same) status = 1;
+        fmt::print("W_eff {} {}x{} on {} worker(s): {:.3f} s wall, xbarsim CPU {:.3f} s, worker "
+                   "CPU {:.3f} s total, {:.3f} s the busiest{}\n",
+                   name, n, n, w, t.first, t.second, cpu_sum, cpu_max,
+                   same ? ", identical bits" : ", DIFFERENT from the first run");
+        std::fflush(stdout);
+      }
+    fmt::print("W_eff {} {}x{}: median {:.3f} s on 1 worker, {:.3f} s on {}: {:.2f}x faster "
+               "(wall); busiest worker's CPU {:.3f} s vs {:.3f} s: {:.2f}x; load average after: "
+               "{}\n",
+               name, n, n, median(one), median(many), workers, median(one) / median(many),
+               median(one_cpu), median(many_cpu), median(one_cpu) / median(many_cpu),
+               loadAverage());
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "--pool")
+    return pool(argc >= 3 ? std::atol(argv[2]) : 48,
+                argc >= 4 ? static_cast<unsigned>(std::atoi(argv[3])) : 2U,
+                argc >= 5 ? std::atoi(argv[4]) : 3, argc >= 6 ? argv[5] : "both");
   if (argc >= 2 && std::string(argv[1]) == "--overhead")
     return overhead(argc >= 3 ? std::atol(argv[2]) : 32, argc >= 4 ? std::atoi(argv[3]) : 7);
   std::vector<Eigen::Index> sizes;

@@ -84,6 +84,12 @@ const core::Schema& configSchema() {
                              "the machine's physical memory); environment "
                              "XBARSIM_NGSPICE_MEMORY_MB overrides it",
               .min = 0, .max = 1e9})
+        .add({.key = "run.ngspice_workers", .type = ValueType::Integer,
+              .default_value = std::int64_t{0},
+              .description = "ngspice worker processes that share a W_eff extraction's "
+                             "analyses (0 = one per core); results do not depend on it; "
+                             "environment XBARSIM_NGSPICE_WORKERS overrides it",
+              .min = 0, .max = 4096})
         .add({.key = "netlist.file", .type = ValueType::String,
               .description = "user ngspice deck (relative to this file); --netlist overrides",
               .optional = true})

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <complex>
 
@@ -10,6 +11,7 @@
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/numbers.hpp"
+#include "xbarsim/spice/pool.hpp"
 #include "xbarsim/spice/session.hpp"
 
 namespace xbarsim::extract {
@@ -35,7 +37,30 @@ void readColumnCurrents(const spice::Session& session, Index cols, Index point,
   }
 }
 
-WeightResult weightsByDcSweep(spice::Session& session, const CrossbarSpec& spec, double v_read_v) {
+/// Inputs [begin, end) of an extraction split into blocks, one work item each.
+struct RowBlock {
+  Index begin = 0;
+  Index end = 0;
+};
+
+/// Fewest inputs of a dc-sweep block: each block orders the matrix once more, which at 48×48
+/// costs about as much as 10 to 25 sweep points (docs/ngspice-notes.md §3.10).
+constexpr Index kSweepBlockRows = 24;
+
+/// `rows` inputs in `blocks` contiguous blocks of near-equal size (the first ones one larger).
+std::vector<RowBlock> rowBlocks(Index rows, std::size_t blocks) {
+  const auto n = std::clamp<Index>(static_cast<Index>(blocks), 1, std::max<Index>(rows, 1));
+  std::vector<RowBlock> out;
+  Index begin = 0;
+  for (Index b = 0; b < n; ++b) {
+    const Index size = rows / n + (b < rows % n ? 1 : 0);
+    out.push_back({begin, begin + size});
+    begin += size;
+  }
+  return out;
+}
+
+WeightResult weightsByDcSweep(spice::Pool& pool, const CrossbarSpec& spec, double v_read_v) {
   WeightResult result{Eigen::MatrixXd(spec.cols, spec.rows), "dc-sweep", {}};
   auto start = Clock::now();
   circuit::NetlistOptions options;
@@ -46,15 +71,25 @@ WeightResult weightsByDcSweep(spice::Session& session, const CrossbarSpec& spec,
   result.timing.setup_s = secondsSince(start);
 
   start = Clock::now();
-  runAnalysis(session, fmt::format("dc vsel 0 {} 1", spec.rows - 1), &netlist);
-  for (Index j = 0; j < spec.cols; ++j) {
-    const std::vector<double> values = session.realVector(circuit::outputCurrentVector(j));
-    if (static_cast<Index>(values.size()) != spec.rows)
-      throw SpiceError("dc vsel", {fmt::format("sweep returned {} points for {} rows",
-                                               values.size(), spec.rows)});
-    for (Index i = 0; i < spec.rows; ++i)
-      result.weff_s(j, i) = values[static_cast<std::size_t>(i)] / v_read_v;
-  }
+  // Each block is its own deck run sweeping the selector over the block's inputs only; the
+  // matrix is ordered once per block. A point's last bits depend on where its sweep started,
+  // so the blocks depend on the array alone, never on the number of workers
+  // (docs/ngspice-notes.md §3.10).
+  const std::vector<RowBlock> blocks =
+      rowBlocks(spec.rows, static_cast<std::size_t>(std::max<Index>(1, spec.rows / kSweepBlockRows)));
+  pool.run(blocks.size(), [&](std::size_t b, spice::Session& session) {
+    const RowBlock block = blocks[b];
+    const Index points = block.end - block.begin;
+    runAnalysis(session, fmt::format("dc vsel {} {} 1", block.begin, block.end - 1), &netlist);
+    for (Index j = 0; j < spec.cols; ++j) {
+      const std::vector<double> values = session.realVector(circuit::outputCurrentVector(j));
+      if (static_cast<Index>(values.size()) != points)
+        throw SpiceError("dc vsel", {fmt::format("sweep returned {} points for {} rows",
+                                                 values.size(), points)});
+      for (Index i = 0; i < points; ++i)
+        result.weff_s(j, block.begin + i) = values[static_cast<std::size_t>(i)] / v_read_v;
+    }
+  });
   result.timing.solve_s = secondsSince(start);
   return result;
 }
@@ -84,8 +119,7 @@ WeightResult weightsByAlterOp(spice::Session& session, const CrossbarSpec& spec,
   return result;
 }
 
-WeightResult crossbarWeightsByAc(spice::Session& session, const CrossbarSpec& spec,
-                                 double v_read_v) {
+WeightResult crossbarWeightsByAc(spice::Pool& pool, const CrossbarSpec& spec, double v_read_v) {
   auto start = Clock::now();
   circuit::NetlistOptions options;
   options.v_read_v = v_read_v;  // operating point: every row at v_read_v
@@ -94,29 +128,36 @@ WeightResult crossbarWeightsByAc(spice::Session& session, const CrossbarSpec& sp
   WeightResult result{Eigen::MatrixXd(spec.cols, spec.rows), "ac", {}};
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
-  // All R small-signal analyses in one deck run (no top-level ngspice command per input).
-  std::vector<std::string> commands;
-  for (Index i = 0; i < spec.rows; ++i) commands.push_back(fmt::format("alter vin{} ac = 0", i));
-  for (Index i = 0; i < spec.rows; ++i) {
-    if (i > 0) commands.push_back(fmt::format("alter vin{} ac = 0", i - 1));
-    commands.push_back(fmt::format("alter vin{} ac = 1", i));
-    commands.emplace_back("ac lin 1 1 1");
-  }
-  runAnalyses(session, commands, &netlist);
-  std::vector<std::string> ac_plots;  // newest first: input R-1 ... input 0
-  for (auto& plot : session.plotNames())
-    if (plot.rfind("ac", 0) == 0) ac_plots.push_back(std::move(plot));
-  if (static_cast<Index>(ac_plots.size()) != spec.rows)
-    throw SpiceError("ac", {fmt::format("{} ac plots for {} inputs", ac_plots.size(), spec.rows)});
-  for (Index i = 0; i < spec.rows; ++i)
-    for (Index j = 0; j < spec.cols; ++j) {
-      const std::string name = ac_plots[static_cast<std::size_t>(spec.rows - 1 - i)] + "." +
-                               circuit::outputCurrentVector(j);
-      const auto values = session.complexVector(name);
-      if (values.size() != 1)
-        throw SpiceError("ac", {fmt::format("{} has {} points, expected 1", name, values.size())});
-      result.weff_s(j, i) = values.front().real();
+  // The small-signal analyses of a block of inputs in one deck run (no top-level ngspice
+  // command per input); every "ac" computes its own operating point from the same deck, from
+  // scratch, so any split over the workers gives the same bits (docs/ngspice-notes.md §3.10).
+  const std::vector<RowBlock> blocks = rowBlocks(spec.rows, pool.workers());
+  pool.run(blocks.size(), [&](std::size_t b, spice::Session& session) {
+    const RowBlock block = blocks[b];
+    const Index points = block.end - block.begin;
+    std::vector<std::string> commands;
+    for (Index i = 0; i < spec.rows; ++i) commands.push_back(fmt::format("alter vin{} ac = 0", i));
+    for (Index i = block.begin; i < block.end; ++i) {
+      if (i > block.begin) commands.push_back(fmt::format("alter vin{} ac = 0", i - 1));
+      commands.push_back(fmt::format("alter vin{} ac = 1", i));
+      commands.emplace_back("ac lin 1 1 1");
     }
+    runAnalyses(session, commands, &netlist);
+    std::vector<std::string> ac_plots;  // newest first: the block's last input ... its first
+    for (auto& plot : session.plotNames())
+      if (plot.rfind("ac", 0) == 0) ac_plots.push_back(std::move(plot));
+    if (static_cast<Index>(ac_plots.size()) != points)
+      throw SpiceError("ac", {fmt::format("{} ac plots for {} inputs", ac_plots.size(), points)});
+    for (Index i = 0; i < points; ++i)
+      for (Index j = 0; j < spec.cols; ++j) {
+        const std::string name = ac_plots[static_cast<std::size_t>(points - 1 - i)] + "." +
+                                 circuit::outputCurrentVector(j);
+        const auto values = session.complexVector(name);
+        if (values.size() != 1)
+          throw SpiceError("ac", {fmt::format("{} has {} points, expected 1", name, values.size())});
+        result.weff_s(j, block.begin + i) = values.front().real();
+      }
+  });
   result.timing.solve_s = secondsSince(start);
   return result;
 }
@@ -202,8 +243,11 @@ void applyNgspiceLimits(const core::Config& config) {
   const std::string origin = config.isGiven("run.ngspice_timeout_s")
                                  ? fmt::format("run.ngspice_timeout_s of {}", config.sourceName())
                                  : std::string("default");
-  spice::Session::instance().setLimits(spice::Session::Limits::resolve(
-      config.real("run.ngspice_timeout_s"), config.real("run.ngspice_memory_mb"), origin));
+  spice::Pool& pool = spice::Pool::instance();
+  pool.setLimits(spice::Session::Limits::resolve(config.real("run.ngspice_timeout_s"),
+                                                 config.real("run.ngspice_memory_mb"), origin));
+  pool.setWorkers(spice::Pool::resolveWorkers(
+      static_cast<unsigned>(config.integer("run.ngspice_workers"))));
 }
 
 std::string NgspiceBackend::version() const { return spice::Session::instance().version(); }
@@ -212,7 +256,6 @@ std::string NgspiceBackend::version() const { return spice::Session::instance().
 WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v_read_v) {
   spec.validate();
   if (!(v_read_v > 0.0)) throw Error(fmt::format("v_read_v = {} must be > 0", v_read_v));
-  spice::Session& session = spice::Session::instance();
   NgspiceWeightMethod method = method_;
   if (method == NgspiceWeightMethod::Auto)
     method = spec.isLinear() ? NgspiceWeightMethod::DcSweep : NgspiceWeightMethod::Ac;
@@ -220,9 +263,13 @@ WeightResult NgspiceBackend::effectiveWeights(const CrossbarSpec& spec, double v
     throw Error("the dc-sweep and alter-op methods give W_eff only for linear circuits; use ac");
   WeightResult result;
   switch (method) {
-    case NgspiceWeightMethod::DcSweep: result = weightsByDcSweep(session, spec, v_read_v); break;
-    case NgspiceWeightMethod::AlterOp: result = weightsByAlterOp(session, spec, v_read_v); break;
-    default: result = crossbarWeightsByAc(session, spec, v_read_v); break;
+    case NgspiceWeightMethod::DcSweep:
+      result = weightsByDcSweep(spice::Pool::instance(), spec, v_read_v);
+      break;
+    case NgspiceWeightMethod::AlterOp:
+      result = weightsByAlterOp(spice::Session::instance(), spec, v_read_v);
+      break;
+    default: result = crossbarWeightsByAc(spice::Pool::instance(), spec, v_read_v); break;
   }
   requireFinite(result.weff_s, "W_eff", "output", "input");
   return result;

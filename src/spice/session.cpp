@@ -392,6 +392,10 @@ bool Session::hasCircuit() const {
 
 bool Session::isAlive() const noexcept { return true; }
 
+void Session::addWarnings(std::vector<std::string> warnings) {
+  for (auto& w : warnings) impl_->pending_warnings.push_back(std::move(w));
+}
+
 unsigned Session::restarts() const noexcept { return impl_->restarts; }
 
 int Session::workerPid() const noexcept { return impl_->pid > 0 ? static_cast<int>(impl_->pid) : 0; }

@@ -64,9 +64,9 @@ SweepPlan makePlan(const core::Config& base, const Job& job) {
     plan.inputs.emplace_back(absolute, io::fileDigest(f));
     digests += plan.inputs.back().second + "\n";
   }
-  // The ngspice worker's limits change no result: a sweep resumes with other limits.
+  // The ngspice workers' limits and number change no result: a sweep resumes with others.
   core::Config results_base = base;
-  for (const char* key : {"run.ngspice_timeout_s", "run.ngspice_memory_mb"})
+  for (const char* key : {"run.ngspice_timeout_s", "run.ngspice_memory_mb", "run.ngspice_workers"})
     if (const core::KeySpec* spec = base.schema().find(key); spec != nullptr && !spec->optional)
       results_base.set(key, spec->default_value);
   const std::string text = fmt::format("job={}\nbackend={}\n{}\n{}\n{}", plan.job, plan.backend,

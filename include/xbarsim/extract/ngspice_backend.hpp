@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file The ngspice backend: generated netlists solved through libngspice (one session per
-/// process, spice::Session).
+/// process, spice::Session; a W_eff extraction shares its analyses among the workers of
+/// spice::Pool, with the same bits whatever their number).
 
 #include <string>
 #include <vector>
@@ -39,9 +40,10 @@ void runAnalysis(spice::Session& session, const std::string& command,
 void runAnalyses(spice::Session& session, const std::vector<std::string>& commands,
                  const std::string* netlist = nullptr);
 
-/// Sets the limits of the process's ngspice worker (spice::Session::setLimits) from
+/// Sets the limits of the process's ngspice workers (spice::Pool::setLimits) from
 /// `config`: `run.ngspice_timeout_s` and `run.ngspice_memory_mb`, each overridden by its
-/// environment variable when set (spice::Session::Limits::resolve). Call it, in the thread
+/// environment variable when set (spice::Session::Limits::resolve), and their number
+/// (`run.ngspice_workers`, spice::Pool::resolveWorkers). Call it, in the thread
 /// that runs ngspice, wherever a configuration is loaded for a run that may use ngspice.
 /// Throws xbarsim::Error on a malformed environment value.
 void applyNgspiceLimits(const core::Config& config);

@@ -196,8 +196,11 @@ class Session {
   [[nodiscard]] bool isAlive() const noexcept;
 
  private:
+  friend class Pool;  // owns further sessions, one per helper thread (spice/pool.hpp)
   Session();
   ~Session();
+  /// Appends `warnings` to the ones takeWarnings() returns next (a helper session's, Pool).
+  void addWarnings(std::vector<std::string> warnings);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -92,6 +92,47 @@ BOOST_AUTO_TEST_CASE(hanging_deck_meets_the_configured_time_limit) {
              boost::test_tools::tolerance(1e-9));
 }
 
+namespace {
+
+/// Process ids of the direct children of `pid` (of every thread of it), from /proc.
+std::vector<std::string> childrenOf(pid_t pid) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(fmt::format("/proc/{}/task", pid))) {
+    std::ifstream in(e.path() / "children");
+    std::string child;
+    while (in >> child) out.push_back(child);
+  }
+  return out;
+}
+
+/// True once process `pid` is gone or a zombie (within 10 s): a worker dies with its parent
+/// (PR_SET_PDEATHSIG) and is reaped by init, or stays a zombie until then.
+bool processEnds(const std::string& pid) {
+  const fs::path stat = "/proc/" + pid + "/stat";
+  for (int k = 0; k < 200; ++k) {
+    std::string pid_text, name, state;
+    std::ifstream in(stat);
+    if (!(in >> pid_text >> name >> state) || state == "Z" || state == "X") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+/// Sends SIGINT to xbarsim `pid`, which must end by that signal at once (well within 20 s).
+void expectEndsBySigint(pid_t pid) {
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
+  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
+  BOOST_TEST(seconds < 20.0);
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   // SIGINT while the worker loads a deck that takes about a minute: xbarsim ends by SIGINT at
   // once (the worker killed with it), leaving no output, no temporary and no worker directory.
@@ -109,30 +150,39 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_a_long_ngspice_call_at_once) {
   }
   BOOST_TEST_REQUIRE(!worker.empty(), "no ngspice worker started");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const auto start = std::chrono::steady_clock::now();
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  BOOST_TEST_MESSAGE("xbarsim ended " << seconds << " s after SIGINT");
-  BOOST_TEST(WIFSIGNALED(status));
-  BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT));
-  BOOST_TEST(seconds < 20.0);  // the deck alone takes about a minute
+  expectEndsBySigint(pid);  // the deck alone takes about a minute
   // The worker dies with its parent (PR_SET_PDEATHSIG); reaped by init, or a zombie until then.
-  const fs::path stat = "/proc/" + worker + "/stat";
-  bool gone = false;
-  for (int k = 0; k < 200 && !gone; ++k) {
-    std::string pid_text, name, state;
-    std::ifstream in(stat);
-    gone = !(in >> pid_text >> name >> state) || state == "Z" || state == "X";
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  BOOST_TEST(gone, "the ngspice worker " << worker << " outlived xbarsim");
+  BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
   std::vector<std::string> left;
   for (const fs::path& d : {dir.path(), tmp.path()})
     for (const auto& e : fs::directory_iterator(d))
       if (e.path().filename() != "slow.cir") left.push_back(e.path().string());
+  BOOST_TEST(left.empty(), fmt::format("{}", fmt::join(left, ", ")));
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_every_worker_of_the_pool_at_once) {
+  // A 64x64 W_eff through ngspice on two workers (each sweeps half of the rows, tens of
+  // seconds): SIGINT while both are busy ends xbarsim at once and both workers with it.
+  const TempDir dir;
+  const TempDir tmp;
+  const pid_t pid = xbarsim::test::spawnXbarsim(
+      dir.path(),
+      "extract --backend ngspice --set array.rows=64 --set array.cols=64 --set "
+      "array.r_row_ohm=2.5 --set array.r_col_ohm=2.5 -o out.h5",
+      "XBARSIM_NGSPICE_WORKERS=2 TMPDIR='" + tmp.path().string() + "'");
+  std::vector<std::string> workers;
+  for (int k = 0; k < 600 && workers.size() < 2; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    workers = childrenOf(pid);
+  }
+  BOOST_TEST_REQUIRE(workers.size() == 2U, "ngspice workers: " << fmt::format("{}", fmt::join(workers, ", ")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  expectEndsBySigint(pid);
+  for (const std::string& worker : workers)
+    BOOST_TEST(processEnds(worker), "the ngspice worker " << worker << " outlived xbarsim");
+  std::vector<std::string> left;
+  for (const fs::path& d : {dir.path(), tmp.path()})
+    for (const auto& e : fs::directory_iterator(d)) left.push_back(e.path().string());
   BOOST_TEST(left.empty(), fmt::format("{}", fmt::join(left, ", ")));
 }
 
