@@ -165,8 +165,11 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
     }
     return w;
   };
-  // Exact mode: the compensation's one-hot reads (x_n = e_i) go through the circuit too.
-  const bool exact = opt.circuit_mode == CircuitMode::Exact;
+  // Exact mode: the compensation's one-hot reads (x_n = e_i) go through the circuit too (R
+  // solves per array; skipped when every compensation is "none", which reads nothing).
+  const bool exact_reads = opt.circuit_mode == CircuitMode::Exact &&
+                           std::any_of(spec.compensations.begin(), spec.compensations.end(),
+                                       [](Compensation c) { return c != Compensation::None; });
   auto oneHotOutputs = [&](const Eigen::MatrixXd& g_pos, const Eigen::MatrixXd& g_neg) -> Matrix {
     return exactTileOutputs(opt, g_pos, g_neg, Eigen::MatrixXd::Identity(g_pos.rows(), g_pos.rows()))
         .cast<float>();
@@ -193,7 +196,7 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
       const std::vector<Eigen::MatrixXd> weff = solved(m, g_prog);
       for (std::size_t k = 0; k < m.tiles.size(); ++k) {
         TileState ref;
-        ref.w_n = exact ? oneHotOutputs(programmed[a][k].pos.g_prog_s, programmed[a][k].neg.g_prog_s)
+        ref.w_n = exact_reads ? oneHotOutputs(programmed[a][k].pos.g_prog_s, programmed[a][k].neg.g_prog_s)
                         : normalizedDifference(weff[2 * k], weff[2 * k + 1], g_max);
         programmed[a][k].ref_readout = ref_net.readout(ref, 0);
       }
@@ -243,9 +246,11 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
             ts.noise_var_n = (sigma2.transpose() / (g_max * g_max)).cast<float>();
           ts.stream = streamIndex({ur, t_bits, m.layer_index, k, kMvmTag});
           ts.ref_readout = p.ref_readout;
-          if (exact) {
+          if (opt.circuit_mode == CircuitMode::Exact) {
             ts.g_pos_s = g_now[2 * k];
             ts.g_neg_s = g_now[2 * k + 1];
+          }
+          if (exact_reads) {
             TileState probe;  // the one-hot responses in place of W_eff's columns
             probe.w_n = oneHotOutputs(ts.g_pos_s, ts.g_neg_s);
             probe.noise_var_n = ts.noise_var_n;

@@ -29,7 +29,8 @@
 /// DAC before and noise, alpha, ADC and scaling after. The vectors of one mini-batch share one
 /// solver (chord Newton reuses factorizations across them), solved in order from a cold start,
 /// so results do not depend on the thread count. The one-hot readouts of the compensation are
-/// circuit solves of x_n = e_i too; W_eff is still solved for the error statistics. For a
+/// circuit solves of x_n = e_i too (R solves per array, skipped when the only compensation is
+/// none); W_eff is still solved for the error statistics. For a
 /// linear circuit both modes agree to rounding.
 ///
 /// Read noise: per evaluation (default, as aihwkit's drift_weights): one draw of the 1/f noise on
