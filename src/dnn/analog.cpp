@@ -35,6 +35,9 @@ std::string_view toString(Compensation c) noexcept {
   }
   return "?";
 }
+std::string_view toString(CircuitMode m) noexcept {
+  return m == CircuitMode::Weff ? "weff" : "exact";
+}
 Compensation compensationFromString(std::string_view name) {
   for (Compensation c : {Compensation::None, Compensation::Gdc, Compensation::PerColumn,
                          Compensation::BnRecalibration})
@@ -76,6 +79,11 @@ void AnalogOptions::validate() const {
   if (tile_rows < 1 || tile_cols < 1) throw ConfigError("", 0, "dnn.tile_rows", "tiles need >= 1 row and column");
   if (!(g_max_s > 0.0)) throw ConfigError("", 0, "dnn.g_max_s", "must be > 0");
   if (!(v_read_v > 0.0)) throw ConfigError("", 0, "read.v_read_v", "must be > 0");
+  if (circuit_mode == CircuitMode::Exact && backend != "native")
+    throw ConfigError("", 0, "dnn.circuit",
+                      fmt::format("\"exact\" solves every input vector with the native solver; "
+                                  "the {} backend computes W_eff only (use --backend native)",
+                                  backend));
 }
 
 Eigen::MatrixXd LayerMapping::targets(const TileBlock& t, bool positive, double g_max_s) const {
@@ -196,6 +204,36 @@ std::vector<Eigen::MatrixXd> WeffSolver::effectiveWeights(const std::vector<Eige
   return out;
 }
 
+// ---- exact MVMs through the circuit --------------------------------------------------------------
+
+Eigen::MatrixXd exactTileOutputs(const AnalogOptions& options, const Eigen::MatrixXd& g_pos_s,
+                                 const Eigen::MatrixXd& g_neg_s, const Eigen::MatrixXd& x_n) {
+  const double g_max = options.g_max_s;
+  if (options.idealCircuit()) return (g_pos_s - g_neg_s).transpose() * x_n / g_max;
+  circuit::NativeOptions native;
+#ifdef _OPENMP
+  if (omp_in_parallel()) native.threads = 1;  // the mini-batches are the parallel work
+#endif
+  const Eigen::MatrixXd v = x_n * options.v_read_v;
+  Eigen::MatrixXd y;
+  for (const Eigen::MatrixXd* g : {&g_pos_s, &g_neg_s}) {
+    circuit::CrossbarSpec spec = options.circuit;
+    spec.rows = g->rows();
+    spec.cols = g->cols();
+    spec.g_s = *g;
+    circuit::NativeSolver solver(std::move(spec), native);
+    const Eigen::MatrixXd i = solver.currentsBatch(v);
+    if (y.size() == 0) {
+      y = i;
+    } else {
+      y -= i;
+    }
+  }
+  y /= g_max * options.v_read_v;
+  if (!y.allFinite()) throw NumericalError("exact circuit MVM: non-finite column currents");
+  return y;
+}
+
 // ---- inference ----------------------------------------------------------------------------------
 
 namespace {
@@ -290,7 +328,11 @@ void AnalogNetwork::multiply(std::size_t li, const Matrix& x, Matrix& out,
       xn = x.middleRows(b.row0, b.rows) * s.cwiseInverse().asDiagonal();
       if (options_.dac_bits > 0) quantizeInPlace(xn, 1.0f, dac_levels);
     }
-    y.noalias() = t.w_n * xn;
+    if (t.g_pos_s.size() > 0) {
+      y = exactTileOutputs(options_, t.g_pos_s, t.g_neg_s, xn.cast<double>()).cast<float>();
+    } else {
+      y.noalias() = t.w_n * xn;
+    }
     if (t.noise_var_n.size() > 0) {
       const Matrix var = t.noise_var_n * xn.cwiseAbs2();
       RngStream rng(seed_, StreamPurpose::ReadNoise, streamIndex({t.stream, chunk}));

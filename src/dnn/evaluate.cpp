@@ -165,6 +165,15 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
     }
     return w;
   };
+  // Exact mode: the compensation's one-hot reads (x_n = e_i) go through the circuit too (R
+  // solves per array; skipped when every compensation is "none", which reads nothing).
+  const bool exact_reads = opt.circuit_mode == CircuitMode::Exact &&
+                           std::any_of(spec.compensations.begin(), spec.compensations.end(),
+                                       [](Compensation c) { return c != Compensation::None; });
+  auto oneHotOutputs = [&](const Eigen::MatrixXd& g_pos, const Eigen::MatrixXd& g_neg) -> Matrix {
+    return exactTileOutputs(opt, g_pos, g_neg, Eigen::MatrixXd::Identity(g_pos.rows(), g_pos.rows()))
+        .cast<float>();
+  };
   for (Index r = 0; r < n_r; ++r) {
     const auto ur = static_cast<std::uint64_t>(r);
     // programming: one draw per device, and the one-hot reference readout of every tile
@@ -187,7 +196,8 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
       const std::vector<Eigen::MatrixXd> weff = solved(m, g_prog);
       for (std::size_t k = 0; k < m.tiles.size(); ++k) {
         TileState ref;
-        ref.w_n = normalizedDifference(weff[2 * k], weff[2 * k + 1], g_max);
+        ref.w_n = exact_reads ? oneHotOutputs(programmed[a][k].pos.g_prog_s, programmed[a][k].neg.g_prog_s)
+                        : normalizedDifference(weff[2 * k], weff[2 * k + 1], g_max);
         programmed[a][k].ref_readout = ref_net.readout(ref, 0);
       }
     }
@@ -236,7 +246,18 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
             ts.noise_var_n = (sigma2.transpose() / (g_max * g_max)).cast<float>();
           ts.stream = streamIndex({ur, t_bits, m.layer_index, k, kMvmTag});
           ts.ref_readout = p.ref_readout;
-          ts.now_readout = an.readout(ts, streamIndex({ts.stream, kGdcTag}));
+          if (opt.circuit_mode == CircuitMode::Exact) {
+            ts.g_pos_s = g_now[2 * k];
+            ts.g_neg_s = g_now[2 * k + 1];
+          }
+          if (exact_reads) {
+            TileState probe;  // the one-hot responses in place of W_eff's columns
+            probe.w_n = oneHotOutputs(ts.g_pos_s, ts.g_neg_s);
+            probe.noise_var_n = ts.noise_var_n;
+            ts.now_readout = an.readout(probe, streamIndex({ts.stream, kGdcTag}));
+          } else {
+            ts.now_readout = an.readout(ts, streamIndex({ts.stream, kGdcTag}));
+          }
           ts.alpha = Eigen::VectorXf::Ones(ts.w_n.rows());
           tiles.push_back(std::move(ts));
         }
@@ -315,6 +336,7 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
   spec.seed = static_cast<std::uint64_t>(config.integer("run.seed"));
   a.circuit = circuit::crossbarFromConfig(config, spec.seed);
   a.backend = backend;
+  a.circuit_mode = config.string("dnn.circuit") == "exact" ? CircuitMode::Exact : CircuitMode::Weff;
   for (const char* bits : {"dac.bits", "adc.bits"})
     if (config.integer(bits) == 1) config.fail(bits, "1 bit leaves no level per sign; use 0 (ideal) or >= 2");
   spec.times_s = config.reals("dnn.times_s");

@@ -52,6 +52,13 @@ const core::Schema& configSchema() {
               .default_value = std::string("per-evaluation"),
               .description = "1/f read noise drawn once per (time, repeat) or per MVM",
               .choices = {"per-evaluation", "per-mvm"}})
+        .add({.key = "dnn.circuit", .type = ValueType::String,
+              .default_value = std::string("weff"),
+              .description = "MVMs of the tiles: weff = multiply by each array's W_eff (the "
+                             "Jacobian at the read point); exact = solve every input vector "
+                             "through the circuit (native backend; sinh, 1S1R, 1T1R, TIA "
+                             "non-linearities included; much slower)",
+              .choices = {"weff", "exact"}})
         .add({.key = "dnn.calibration_samples", .type = ValueType::Integer,
               .default_value = std::int64_t{500},
               .description = "training images for bn-recal batch-norm statistics", .min = 1,

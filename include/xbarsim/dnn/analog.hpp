@@ -23,6 +23,16 @@
 /// same on [−fs, fs] with fs = full-scale current / (g_max·v_read), clipping included; bits = 0
 /// is ideal (no quantization, no clipping).
 ///
+/// Circuit mode (dnn.circuit): "weff" multiplies by W_eff as above; "exact" solves every input
+/// vector of every tile through the circuit instead (native solver; sinh cells, 1S1R, 1T1R, TIA
+/// all as they are): y_n = (I(G+, v_read·x_n) − I(G−, v_read·x_n)) / (g_max·v_read), the same
+/// DAC before and noise, alpha, ADC and scaling after. The vectors of one mini-batch share one
+/// solver (chord Newton reuses factorizations across them), solved in order from a cold start,
+/// so results do not depend on the thread count. The one-hot readouts of the compensation are
+/// circuit solves of x_n = e_i too (R solves per array, skipped when the only compensation is
+/// none); W_eff is still solved for the error statistics. For a
+/// linear circuit both modes agree to rounding.
+///
 /// Read noise: per evaluation (default, as aihwkit's drift_weights): one draw of the 1/f noise on
 /// every conductance per (time, repeat); or per MVM: noise-free drifted conductances and, for
 /// every input vector, output noise with the exact variance Σ_i σ_ij² x_i² of independent
@@ -57,10 +67,12 @@ namespace xbarsim::dnn {
 enum class ScaleMode { PerLayer, PerColumn };
 enum class ReadNoiseMode { PerEvaluation, PerMvm };
 enum class Compensation { None, Gdc, PerColumn, BnRecalibration };
+enum class CircuitMode { Weff, Exact };
 
 [[nodiscard]] std::string_view toString(ScaleMode m) noexcept;
 [[nodiscard]] std::string_view toString(ReadNoiseMode m) noexcept;
 [[nodiscard]] std::string_view toString(Compensation c) noexcept;
+[[nodiscard]] std::string_view toString(CircuitMode m) noexcept;
 /// "none" | "gdc" | "per-column" | "bn-recal"; throws xbarsim::Error otherwise.
 [[nodiscard]] Compensation compensationFromString(std::string_view name);
 
@@ -79,6 +91,8 @@ struct AnalogOptions {
   device::DeviceCard device = device::builtinCard("pcm_joshi2020");
   circuit::CrossbarSpec circuit;    ///< wires, cell, I-V law, sense (rows, cols, g_s ignored)
   std::string backend = "native";   ///< circuit solver for non-ideal circuits
+  /// MVMs by W_eff, or every input vector through the circuit (native backend only).
+  CircuitMode circuit_mode = CircuitMode::Weff;
 
   /// True when W_eff = Gᵀ exactly (no wire or driver resistance, ideal sense, linear cells).
   [[nodiscard]] bool idealCircuit() const noexcept;
@@ -146,7 +160,20 @@ struct TileState {
   Eigen::VectorXd ref_readout;  ///< one-hot readout at programming: mean|y| per output column
   Eigen::VectorXd now_readout;  ///< the same at the current time
   std::uint64_t stream = 0;     ///< stream index for per-MVM noise of this tile
+  /// Exact circuit mode: conductances (S, rows × cols) of the two arrays at the current time
+  /// (empty in W_eff mode).
+  Eigen::MatrixXd g_pos_s, g_neg_s;
 };
+
+/// Normalized outputs of one tile through the circuit (exact mode):
+/// (I(G+, v_read·x_n) − I(G−, v_read·x_n)) / (g_max·v_read), x_n rows × K (one input vector
+/// per column), result cols × K. The K vectors go through one fresh native solver per array,
+/// in order; an ideal circuit is (G+ − G−)ᵀ x_n / g_max. The factorization runs on one thread
+/// inside an OpenMP parallel region, on all cores otherwise (same results).
+[[nodiscard]] Eigen::MatrixXd exactTileOutputs(const AnalogOptions& options,
+                                               const Eigen::MatrixXd& g_pos_s,
+                                               const Eigen::MatrixXd& g_neg_s,
+                                               const Eigen::MatrixXd& x_n);
 
 /// The analog network at one (repeat, time): the AnalogHook that evaluates its tiles.
 class AnalogNetwork final : public AnalogHook {
