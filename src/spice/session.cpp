@@ -390,8 +390,6 @@ bool Session::hasCircuit() const {
   return Reader(impl_->call(request(Op::HasCircuit), "setcirc", false)).u8() != 0;
 }
 
-bool Session::isAlive() const noexcept { return true; }
-
 void Session::addWarnings(std::vector<std::string> warnings) {
   for (auto& w : warnings) impl_->pending_warnings.push_back(std::move(w));
 }

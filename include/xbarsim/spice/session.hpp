@@ -191,9 +191,6 @@ class Session {
   /// True when ngspice has a circuit loaded (asked live with `setcirc`).
   [[nodiscard]] bool hasCircuit() const;
 
-  /// Always true: a worker whose libngspice was torn down (`quit`, unrecoverable fatal
-  /// error) or that crashed is replaced at the next call.
-  [[nodiscard]] bool isAlive() const noexcept;
 
  private:
   friend class Pool;  // owns further sessions, one per helper thread (spice/pool.hpp)

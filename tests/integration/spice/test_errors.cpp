@@ -28,7 +28,6 @@ struct Fresh {
 /// The session still loads and solves a circuit after an error.
 void expectUsable() {
   Session& s = Session::instance();
-  BOOST_TEST_REQUIRE(s.isAlive());
   s.loadCircuit(kDivider);
   s.command("op");
   BOOST_TEST(s.realVector("v(out)")[0] == 0.75);
@@ -207,7 +206,6 @@ BOOST_AUTO_TEST_CASE(refused_commands) {
   for (const std::string& cmd :
        std::vector<std::string>{"quit", "  EXIT", "bg_run", "op\nop", "", std::string(2000, 'x')})
     expectSpiceError([&] { s.command(cmd); }, {"refused by xbarsim"});
-  BOOST_TEST(s.isAlive());
   s.command("op");
 }
 
@@ -219,7 +217,6 @@ BOOST_AUTO_TEST_CASE(recoverable_fatal_error_in_load) {
   expectSpiceError(
       [&] { s.loadCircuit("* bad\n.lib /nonexistent/xbarsim.lib tt\nv1 in 0 dc 1\nr1 in 0 1k\n.end"); },
       {"Could not find library file /nonexistent/xbarsim.lib", "session was reset"});
-  BOOST_TEST(s.isAlive());
   expectUsable();
 }
 
@@ -229,7 +226,6 @@ BOOST_AUTO_TEST_CASE(recoverable_fatal_error_in_command) {
   // `source` of a missing file is a fatal ControlledExit in ngspice 39.
   expectSpiceError([&] { s.command("source /nonexistent/xbarsim.cir"); },
                    {"No such file or directory", "session was reset"});
-  BOOST_TEST(s.isAlive());
   BOOST_TEST(!s.hasCircuit());  // the reset removed the circuit
   expectUsable();
 }

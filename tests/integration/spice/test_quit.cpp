@@ -34,7 +34,6 @@ BOOST_AUTO_TEST_CASE(quit_replaces_the_worker) {
   }
   // Measured: after quit, ngSpice_Circ segfaults in libngspice 39.3. The worker that quit
   // is replaced; the next call runs on a fresh one.
-  BOOST_TEST(s.isAlive());
   BOOST_TEST(s.restarts() == 1U);
   s.loadCircuit(xbarsim::test::kDivider);
   s.command("op");
