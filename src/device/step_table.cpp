@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "pulsed_table.hpp"
 #include "xbarsim/core/error.hpp"
@@ -162,8 +163,45 @@ StepTable deriveStepTable(const DeviceModel& model, const StepTableOptions& o) {
                        model.readConductance(x_end));
   t.g_high_s = std::max(t.g_up_s.back() + t.dg_up_s.back(),
                         *std::max_element(t.g_down_s.begin(), t.g_down_s.end()));
+  // The interpolated tables: the walk, refined where neighbours are more than max_gap apart.
+  const double gap = o.max_gap * (t.g_high_s - t.g_low_s);
+  const auto refine = [&](const std::vector<double>& g, const std::vector<double>& dg,
+                          const PulseShape& pulse, std::vector<double>& out_g,
+                          std::vector<double>& out_dg) {
+    std::vector<std::pair<double, double>> samples;
+    for (std::size_t k = 0; k < g.size(); ++k) samples.emplace_back(g[k], dg[k]);
+    std::sort(samples.begin(), samples.end());
+    const std::size_t walked = samples.size();
+    for (std::size_t k = 0; k + 1 < walked; ++k) {
+      const double lo = samples[k].first, hi = samples[k + 1].first;
+      const int n = gap > 0.0 ? static_cast<int>(std::ceil((hi - lo) / gap)) : 1;
+      for (int j = 1; j < n; ++j) {
+        const double x = stateForConductance(model, lo + (hi - lo) * j / n);
+        const double g_x = model.readConductance(x);
+        samples.emplace_back(g_x, model.readConductance(pulseState(model, x, pulse, o.rel_tol)) - g_x);
+      }
+    }
+    std::sort(samples.begin(), samples.end());
+    for (const auto& [g_k, dg_k] : samples) {
+      out_g.push_back(g_k);
+      out_dg.push_back(dg_k);
+    }
+  };
+  refine(t.g_up_s, t.dg_up_s, o.up, t.up_g_s, t.up_dg_s);
+  refine(t.g_down_s, t.dg_down_s, o.down, t.down_g_s, t.down_dg_s);
   t.derive_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return t;
+}
+
+double stateForConductance(const DeviceModel& model, double g_s) {
+  const StateInfo si = model.stateInfo();
+  double lo = si.min, hi = si.max;
+  const bool rising = model.readConductance(hi) > model.readConductance(lo);
+  for (int k = 0; k < 100 && hi - lo > 1e-15 * (si.max - si.min); ++k) {
+    const double mid = 0.5 * (lo + hi);
+    if ((model.readConductance(mid) < g_s) == rising) lo = mid; else hi = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 std::shared_ptr<const StepTable> cachedStepTable(const DeviceModel& model,
@@ -173,7 +211,8 @@ std::shared_ptr<const StepTable> cachedStepTable(const DeviceModel& model,
     key += fmt::format("{}={:.17g};", name, value);
   for (const PulseShape& p : {o.up, o.down})
     key += fmt::format("{:.17g},{:.17g},{:.17g};", p.v_v, p.width_s, p.edge_s);
-  key += fmt::format("{}:{:.17g}:{:.17g}", o.max_pulses, o.stop_fraction, o.rel_tol);
+  key += fmt::format("{}:{:.17g}:{:.17g}:{:.17g}", o.max_pulses, o.stop_fraction, o.rel_tol,
+                     o.max_gap);
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const StepTable>, std::less<>> cache;
   const std::lock_guard lock(mutex);
@@ -234,10 +273,8 @@ TableStepModel::TableStepModel(std::shared_ptr<const DeviceModel> compact,
       du.push_back(dg[k] / span);
     }
   };
-  normalize(table_->g_up_s, table_->dg_up_s, u_up_, du_up_);
-  normalize(table_->g_down_s, table_->dg_down_s, u_down_, du_down_);
-  std::reverse(u_down_.begin(), u_down_.end());
-  std::reverse(du_down_.begin(), du_down_.end());
+  normalize(table_->up_g_s, table_->up_dg_s, u_up_, du_up_);
+  normalize(table_->down_g_s, table_->down_dg_s, u_down_, du_down_);
 }
 
 std::string_view TableStepModel::name() const noexcept { return compact_->info().name; }

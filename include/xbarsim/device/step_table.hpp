@@ -52,6 +52,8 @@ struct StepTableOptions {
   double stop_fraction = 1e-4;  ///< a walk ends after a pulse moving the state by less than
                                 ///< this fraction of its range (state max - state min)
   double rel_tol = 1e-8;        ///< integrator tolerance, relative to the state range
+  double max_gap = 0.01;        ///< largest G interval between samples of the interpolated
+                                ///< table, as a fraction of G_high - G_low (refinement)
 };
 
 /// The walk: G before every pulse and the change that pulse made (the last pulse of each
@@ -63,6 +65,10 @@ struct StepTable {
   std::vector<double> dg_down_s;  ///< its change (<= 0)
   std::vector<double> x_up;       ///< state before each up pulse (state units)
   std::vector<double> x_down;     ///< state before each down pulse
+  /// The interpolated tables, by ascending G: the walk's samples plus, where two neighbours are
+  /// more than max_gap apart (an abrupt switch), one pulse from evenly spaced states between
+  /// them (ΔG depends on G alone for a one-state model).
+  std::vector<double> up_g_s, up_dg_s, down_g_s, down_dg_s;
   double g_low_s = 0.0;           ///< lowest G of the walk
   double g_high_s = 0.0;          ///< highest G of the walk
   bool up_saturated = false;      ///< the up walk ended on stop_fraction (not max_pulses)
@@ -77,6 +83,8 @@ struct StepTable {
 /// xbarsim::Error if the first up pulse does not raise G or the first down pulse does not lower
 /// it (a pulse of the wrong polarity or below threshold).
 [[nodiscard]] StepTable deriveStepTable(const DeviceModel& model, const StepTableOptions& options);
+/// The state whose read conductance is g_s (bisection; G(x) must be monotone).
+[[nodiscard]] double stateForConductance(const DeviceModel& model, double g_s);
 /// deriveStepTable through a process-wide cache keyed by the model's name, every parameter
 /// value and the options (thread-safe; the derivation is deterministic).
 [[nodiscard]] std::shared_ptr<const StepTable> cachedStepTable(const DeviceModel& model,
