@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(step_table_of_vteam_against_closed_form) {
   const auto g_of = [](double w) { return 1.0 / (50.0 + 950.0 * w / 3e-9); };
   for (const std::string backend : {"native", "ngspice"}) {
     const std::string out = "device_cli_steps_" + backend + ".h5";
-    BOOST_TEST(run({"device", "--card", "vteam", "--mode", "steps", "--backend", backend, "--v",
+    BOOST_TEST(run({"device", "--card", "vteam", "--mode", "states", "--backend", backend, "--v",
                     "0.5", "--width", "40e-9", "--edge", "2e-9", "--states", "7", "--points", "201",
                     "--out", out}) == 0);
     auto h5 = io::H5File::openReadOnly(out);
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(step_table_of_vteam_against_closed_form) {
     }
     std::remove(out.c_str());
   }
-  BOOST_CHECK_THROW(run({"device", "--card", "vteam", "--mode", "steps", "--states", "1", "--out",
+  BOOST_CHECK_THROW(run({"device", "--card", "vteam", "--mode", "states", "--states", "1", "--out",
                          "device_cli_steps_bad.h5"}),
                     ConfigError);
 }
