@@ -46,9 +46,9 @@ constexpr auto kPowStepTable = ParamTable<PowStepParams, 13>(pulsedEntries(
           kAihwkitPow, ""},
          &PowStepParams::pow_up_down_dtod},
     }}));
-constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
+constexpr auto kExpStepTable = ParamTable<ExpStepParams, 18>(pulsedEntries(
     kPcmDefaults,
-    std::array<BoundParam<ExpStepParams>, 8>{{
+    std::array<BoundParam<ExpStepParams>, 9>{{
         {{"a", "1", -1.0, -100.0, 100.0, "slope a of z = 2a w/(b_max - b_min) + b", kAihwkitPcm,
           ""},
          &ExpStepParams::a},
@@ -67,6 +67,12 @@ constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
         {{"dw_min_std_slope", "1", 0.108, 0.0, 10.0,
           "cycle-to-cycle noise growing with |w| (times dw_min_std)", kAihwkitPcm, ""},
          &ExpStepParams::dw_min_std_slope},
+        {{"set_only", "1", 0.0, 0.0, 1.0,
+          "1: down pulses do nothing (SET-only PCM, one device of a G+ - G- pair); 0: fitted "
+          "down step",
+          "xbarsim: Burr et al., IEEE TED 62, 3498 (2015) program PCM pairs by SET pulses only",
+          ""},
+         &ExpStepParams::set_only},
     }}));
 
 // ---- the families -------------------------------------------------------------------------------
@@ -135,16 +141,18 @@ class ExpStep final : public UpdateModel {
   std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double w, int direction) const override {
     const double range = dev.w_max - dev.w_min;
-    if (range <= 0.0) return 0.0;
+    if (range <= 0.0 || (direction < 0 && setOnly())) return 0.0;
     const double z = 2.0 * p_.a * w / range + p_.b;
     return direction > 0
                ? dev.step_up * std::max(0.0, 1.0 - p_.a_up * std::exp(p_.gamma_up * z))
                : -dev.step_down * std::max(0.0, 1.0 - p_.a_down * std::exp(-p_.gamma_down * z));
   }
   double stepStd(const UpdateDevice& dev, double w, int direction) const override {
+    if (direction < 0 && setOnly()) return 0.0;
     return common().dw_min_std * (std::abs(meanStep(dev, w, direction)) + p_.dw_min_std_add +
                                   p_.dw_min_std_slope * std::abs(w));
   }
+  bool setOnly() const noexcept { return p_.set_only >= 0.5; }
 
  private:
   ExpStepParams p_;

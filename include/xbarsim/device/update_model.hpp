@@ -61,6 +61,9 @@ struct ExpStepParams : PulsedParams {
   double a_down = -2.235;
   double dw_min_std_add = 0.042;
   double dw_min_std_slope = 0.108;
+  /// 1: down pulses do nothing (a PCM device has no gradual RESET: potentiation only, as one
+  /// device of a SET-only pair G+ - G-); 0: the fitted down step.
+  double set_only = 0.0;
 };
 
 /// One device's parameters after device-to-device variation (drawn by UpdateModel::drawDevice).

@@ -213,4 +213,24 @@ BOOST_AUTO_TEST_CASE(device_to_device_draws_have_the_closed_form_moments) {
   BOOST_TEST(std::abs(cov - dw * dw * (s * s - sb * sb)) <= 4.0 * dw * dw * (s * s + sb * sb) / std::sqrt(n));
 }
 
+BOOST_AUTO_TEST_CASE(set_only_pcm_ignores_down_pulses) {
+  ParamSet set(modelKinds().get("pcm-exp-step").parameters);
+  BOOST_TEST(set.get("set_only") == 0.0);  // off by default: aihwkit's fitted down step
+  const auto both = makeUpdateModel("pcm-exp-step", set);
+  set.set("set_only", 1.0);
+  const auto set_only = makeUpdateModel("pcm-exp-step", set);
+  xbarsim::RngStream rng(3, xbarsim::StreamPurpose::Variation, 0);
+  for (int device = 0; device < 50; ++device) {
+    const UpdateDevice dev = set_only->drawDevice(rng);
+    for (const double w : {0.0, 0.5, 1.0, std::min(1.9, dev.w_max)}) {
+      BOOST_TEST(set_only->meanStep(dev, w, -1) == 0.0);
+      BOOST_TEST(set_only->stepStd(dev, w, -1) == 0.0);
+      BOOST_TEST(set_only->pulse(dev, w, -1, rng) == w);
+      BOOST_TEST(set_only->meanStep(dev, w, +1) == both->meanStep(dev, w, +1));
+      BOOST_TEST(set_only->stepStd(dev, w, +1) == both->stepStd(dev, w, +1));
+    }
+    BOOST_TEST(both->meanStep(dev, 1.0, -1) < 0.0);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
