@@ -443,8 +443,11 @@ void addDeviceCommand(CLI::App& app, Options& options) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--csv", r->csv_path, "steps: also write the walk as CSV "
                                         "(direction,pulse,state,g_s,dg_s)");
-  setExample(*cmd, "build/xbarsim device --model rram_stanford --mode steps --v-up 1.5 --width-up "
-                   "1e-9 --out steps.h5 --csv steps.csv");
+  // The first line is the one the CLI workflow test runs; the second shows mode steps.
+  setExample(*cmd,
+             "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5\n"
+             "  build/xbarsim device --model rram_stanford --mode steps --v-up 1.5 --width-up 1e-9 "
+             "--out steps.h5 --csv steps.csv");
   auto* edge = cmd->get_option("--edge");
   cmd->callback([&options, r, edge] {
     r->edge_given = edge->count() > 0;
