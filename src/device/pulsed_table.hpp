@@ -25,17 +25,18 @@ struct PulsedDefaults {
   double w_min_upper = 0.0;  ///< largest accepted w_min (soft bounds need b_min < 0)
 };
 
-inline constexpr PulsedDefaults kAihwkitDefaults{.values = PulsedParams{}, .source = kAihwkitPulsed};
+inline constexpr PulsedDefaults kAihwkitDefaults{.values = PulsedParams{},
+                                                 .source = kAihwkitPulsed};
 inline constexpr PulsedDefaults kPcmDefaults{.values = PulsedParams{.dw_min = 0.01,
-                                                             .dw_min_dtod = 0.2,
-                                                             .dw_min_std = 0.6,
-                                                             .up_down = 0.0,
-                                                             .up_down_dtod = 0.05,
-                                                             .w_max = 2.0,
-                                                             .w_max_dtod = 0.1,
-                                                             .w_min = 0.0,
-                                                             .w_min_dtod = 0.0},
-                                      .source = kAihwkitPcm};
+                                                                    .dw_min_dtod = 0.2,
+                                                                    .dw_min_std = 0.6,
+                                                                    .up_down = 0.0,
+                                                                    .up_down_dtod = 0.05,
+                                                                    .w_max = 2.0,
+                                                                    .w_max_dtod = 0.1,
+                                                                    .w_min = 0.0,
+                                                                    .w_min_dtod = 0.0},
+                                             .source = kAihwkitPcm};
 
 /// The table entries of the variation and bounds (every shared parameter but dw_min), then the
 /// family's own `extra` entries.
@@ -76,9 +77,9 @@ constexpr std::array<BoundParam<P>, 9 + M> pulsedEntries(
     const PulsedDefaults& d, const std::array<BoundParam<P>, M>& extra) {
   const std::array<BoundParam<P>, 8 + M> rest = variationEntries(d, extra);
   std::array<BoundParam<P>, 9 + M> out{};
-  out[0] = {{"dw_min", "1", d.values.dw_min, 1e-9, 10.0, "mean weight step of one pulse",
-             d.source, ""},
-            &P::dw_min};
+  out[0] = {
+      {"dw_min", "1", d.values.dw_min, 1e-9, 10.0, "mean weight step of one pulse", d.source, ""},
+      &P::dw_min};
   for (std::size_t k = 0; k < 8 + M; ++k) out[1 + k] = rest[k];
   return out;
 }

@@ -159,8 +159,8 @@ StepTable deriveStepTable(const DeviceModel& model, const StepTableOptions& o) {
   const double x_low = g_a <= g_b ? si.min : si.max;
   const double x_top = walk(x_low, o.up, +1, t.g_up_s, t.dg_up_s, t.x_up, t.up_saturated);
   const double x_end = walk(x_top, o.down, -1, t.g_down_s, t.dg_down_s, t.x_down, t.down_saturated);
-  t.g_low_s = std::min(*std::min_element(t.g_up_s.begin(), t.g_up_s.end()),
-                       model.readConductance(x_end));
+  t.g_low_s =
+      std::min(*std::min_element(t.g_up_s.begin(), t.g_up_s.end()), model.readConductance(x_end));
   t.g_high_s = std::max(t.g_up_s.back() + t.dg_up_s.back(),
                         *std::max_element(t.g_down_s.begin(), t.g_down_s.end()));
   // The interpolated tables: the walk, refined where neighbours are more than max_gap apart.
@@ -178,7 +178,8 @@ StepTable deriveStepTable(const DeviceModel& model, const StepTableOptions& o) {
       for (int j = 1; j < n; ++j) {
         const double x = stateForConductance(model, lo + (hi - lo) * j / n);
         const double g_x = model.readConductance(x);
-        samples.emplace_back(g_x, model.readConductance(pulseState(model, x, pulse, o.rel_tol)) - g_x);
+        samples.emplace_back(g_x,
+                             model.readConductance(pulseState(model, x, pulse, o.rel_tol)) - g_x);
       }
     }
     std::sort(samples.begin(), samples.end());
@@ -199,7 +200,10 @@ double stateForConductance(const DeviceModel& model, double g_s) {
   const bool rising = model.readConductance(hi) > model.readConductance(lo);
   for (int k = 0; k < 100 && hi - lo > 1e-15 * (si.max - si.min); ++k) {
     const double mid = 0.5 * (lo + hi);
-    if ((model.readConductance(mid) < g_s) == rising) lo = mid; else hi = mid;
+    if ((model.readConductance(mid) < g_s) == rising)
+      lo = mid;
+    else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -255,12 +259,11 @@ TableStepParams withDerivedStep(TableStepParams p, const StepTable& t) {
 
 }  // namespace
 
-TableStepModel::TableStepModel(std::shared_ptr<const DeviceModel> compact,
-                               const TableStepParams& p)
+TableStepModel::TableStepModel(std::shared_ptr<const DeviceModel> compact, const TableStepParams& p)
     : TableStepModel(compact, p, cachedStepTable(*compact, optionsOf(p))) {}
 
-TableStepModel::TableStepModel(std::shared_ptr<const DeviceModel> compact,
-                               const TableStepParams& p, std::shared_ptr<const StepTable> table)
+TableStepModel::TableStepModel(std::shared_ptr<const DeviceModel> compact, const TableStepParams& p,
+                               std::shared_ptr<const StepTable> table)
     : UpdateModel(withDerivedStep(p, *table)),
       compact_(std::move(compact)),
       p_(withDerivedStep(p, *table)),
@@ -327,7 +330,8 @@ constexpr std::array<BoundParam<T>, 7> pulseEntries(double v_up, double width_up
 constexpr std::string_view kPcmPulses =
     "card pcm_pulse_gst: v_set_pulse_v, t_set_s (NeuroSim 6 us SET), v_reset_pulse_v, t_reset_s";
 constexpr std::string_view kStanfordPulses =
-    "xbarsim choice for rram_stanford: about 165 SET and 165 RESET steps, docs/device-models.md §8.8";
+    "xbarsim choice for rram_stanford: about 165 SET and 165 RESET steps, docs/device-models.md "
+    "§8.8";
 constexpr std::string_view kVteamPulses =
     "xbarsim choice for vteam: about 240 ON and 250 OFF steps, docs/device-models.md §8.8";
 

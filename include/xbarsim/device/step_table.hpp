@@ -6,14 +6,14 @@
 /// A compact model (pcm_pulse, rram_stanford, vteam: a kind with a compact face) is driven
 /// pulse by pulse, its state carried from one pulse to the next: up pulses from its
 /// low-conductance end until a pulse no longer moves its state (by stop_fraction of the state
-/// range), then down pulses from there until the same. The read conductance G (dI/dV at 0 V) before every pulse and its change ΔG give
-/// the step table ΔG(G) of each direction. The pulse is a trapezoid (rise, flat top, fall) at
-/// constant ambient temperature from an ideal source; the state rate dx/dt(V, x) of the model's
-/// native face is integrated by an L-stable implicit Runge–Kutta method (two-stage SDIRK,
-/// order 2) with step-doubling error control. Between pulses the device rests at 0 V, which
-/// changes the state of none of these models; the rest is not integrated. Stochastic terms of
-/// a compact model (its cycle-to-cycle noise) are not part of the table: variation comes from
-/// the update model built on it.
+/// range), then down pulses from there until the same. The read conductance G (dI/dV at 0 V) before
+/// every pulse and its change ΔG give the step table ΔG(G) of each direction. The pulse is a
+/// trapezoid (rise, flat top, fall) at constant ambient temperature from an ideal source; the state
+/// rate dx/dt(V, x) of the model's native face is integrated by an L-stable implicit Runge–Kutta
+/// method (two-stage SDIRK, order 2) with step-doubling error control. Between pulses the device
+/// rests at 0 V, which changes the state of none of these models; the rest is not integrated.
+/// Stochastic terms of a compact model (its cycle-to-cycle noise) are not part of the table:
+/// variation comes from the update model built on it.
 ///
 /// `TableStepModel` is that update model: w ∈ [b_min, b_max] maps linearly to G ∈
 /// [G_low, G_high] (the range the walk covered), and the mean step of a pulse is the table's
@@ -69,11 +69,11 @@ struct StepTable {
   /// more than max_gap apart (an abrupt switch), one pulse from evenly spaced states between
   /// them (ΔG depends on G alone for a one-state model).
   std::vector<double> up_g_s, up_dg_s, down_g_s, down_dg_s;
-  double g_low_s = 0.0;           ///< lowest G of the walk
-  double g_high_s = 0.0;          ///< highest G of the walk
-  bool up_saturated = false;      ///< the up walk ended on stop_fraction (not max_pulses)
+  double g_low_s = 0.0;       ///< lowest G of the walk
+  double g_high_s = 0.0;      ///< highest G of the walk
+  bool up_saturated = false;  ///< the up walk ended on stop_fraction (not max_pulses)
   bool down_saturated = false;
-  double derive_s = 0.0;          ///< wall time of the derivation (s)
+  double derive_s = 0.0;  ///< wall time of the derivation (s)
 };
 
 /// State after one pulse from state x (noise-free; x clamped to the state bounds first).
@@ -91,7 +91,8 @@ struct StepTable {
                                                                const StepTableOptions& options);
 
 /// Parameters of a table-step model: the shared variation and bounds (PulsedParams; dw_min is
-/// derived: the mean up step, (w_max - w_min)/(up pulses that moved G)) and the pulses.
+/// derived: the mean up step, (w_max - w_min)·(G_end - G_start)/(G_high - G_low)/(up pulses
+/// that moved the state)) and the pulses.
 struct TableStepParams : PulsedParams {
   double v_up_v = 0.0;
   double width_up_s = 0.0;

@@ -27,8 +27,10 @@ std::vector<double> transientStates(std::shared_ptr<const device::DeviceModel> m
   w.v_v.push_back(0.0);
   for (int k = 0; k < count; ++k) {
     const double t0 = k * period + 0.25 * period;
-    for (const auto& [t, v] : {std::pair{t0, 0.0}, {t0 + p.edge_s, p.v_v},
-                               {t0 + p.edge_s + p.width_s, p.v_v}, {t0 + 2 * p.edge_s + p.width_s, 0.0}}) {
+    for (const auto& [t, v] : {std::pair{t0, 0.0},
+                               {t0 + p.edge_s, p.v_v},
+                               {t0 + p.edge_s + p.width_s, p.v_v},
+                               {t0 + 2 * p.edge_s + p.width_s, 0.0}}) {
       w.t_s.push_back(t);
       w.v_v.push_back(v);
     }
@@ -80,7 +82,8 @@ BOOST_AUTO_TEST_CASE(walk_equals_the_native_transient_pulse_by_pulse) {
         const std::vector<double> ida = transientStates(model, walk.front(), p, count);
         for (int k = 0; k < count; ++k)
           worst = std::max(worst, std::abs(ida[static_cast<std::size_t>(k)] -
-                                           walk[static_cast<std::size_t>(k) + 1]) / range);
+                                           walk[static_cast<std::size_t>(k) + 1]) /
+                                      range);
       };
       compare(t.x_up, o.up);
       compare(t.x_down, o.down);

@@ -51,7 +51,8 @@ BOOST_AUTO_TEST_CASE(pcm_pulse_integrator_equals_the_closed_form) {
   const auto& pcm = dynamic_cast<const PcmPulse&>(*model);
   const double range = pcm.gMax() - pcm.gMin();
   for (const double f : {0.0, 0.2, 0.5, 0.8})
-    for (const auto& [v, width] : {std::pair{1.0, 6e-6}, {0.8, 2e-6}, {3.0, 125e-9}, {2.0, 50e-9}}) {
+    for (const auto& [v, width] :
+         {std::pair{1.0, 6e-6}, {0.8, 2e-6}, {3.0, 125e-9}, {2.0, 50e-9}}) {
       const double g = pcm.gMin() + f * range;
       const double got = pulseState(pcm, g, {v, width, 0.0});
       // Local tolerance 1e-8 of the range per step: a few 1e-7 per pulse at most.
@@ -64,8 +65,8 @@ BOOST_AUTO_TEST_CASE(vteam_trapezoid_equals_the_closed_form) {
   // (docs/device-models.md §7.3): 5.0304e-10 m at 0.5 V, 40 ns, 2 ns edges.
   const auto model = compactOf("vteam");
   const double k = 5e-4, v_off = 0.02, a = 0.5, tw = 40e-9, te = 2e-9;
-  const double expected = k * (a / v_off - 1.0) * tw + 2.0 * k * te * v_off *
-                                                            std::pow(a / v_off - 1.0, 2.0) / (2.0 * a);
+  const double expected = k * (a / v_off - 1.0) * tw +
+                          2.0 * k * te * v_off * std::pow(a / v_off - 1.0, 2.0) / (2.0 * a);
   BOOST_TEST(expected == 5.0304e-10, tt::tolerance(1e-12));
   for (const double w0 : {0.0, 1e-9, 2e-9}) {
     const double got = pulseState(*model, w0, {a, tw, te}) - w0;
@@ -131,8 +132,8 @@ BOOST_AUTO_TEST_CASE(table_reproduces_the_compact_model_pulse_by_pulse) {
     const char* card;
     double tolerance;  // in u
   };
-  for (const auto& [card, tolerance] : {Case{"pcm_pulse_gst", 1e-6}, Case{"rram_stanford", 2e-3},
-                                        Case{"vteam", 1e-4}}) {
+  for (const auto& [card, tolerance] :
+       {Case{"pcm_pulse_gst", 1e-6}, Case{"rram_stanford", 2e-3}, Case{"vteam", 1e-4}}) {
     BOOST_TEST_CONTEXT(card) {
       const auto update = makeUpdateModel(card);
       const TableStepModel& m = tableModel(*update);

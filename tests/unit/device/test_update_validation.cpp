@@ -36,8 +36,12 @@ struct Reference {
     const double beta = get("up_down") + get("up_down_dtod") * xi[1];
     return get("dw_min") * std::max(0.0, 1.0 + d * beta + get("dw_min_dtod") * xi[0]);
   }
-  double bmax(const Xi& xi) const { return get("w_max") * std::max(0.0, 1.0 + get("w_max_dtod") * xi[2]); }
-  double bmin(const Xi& xi) const { return get("w_min") * std::max(0.0, 1.0 + get("w_min_dtod") * xi[3]); }
+  double bmax(const Xi& xi) const {
+    return get("w_max") * std::max(0.0, 1.0 + get("w_max_dtod") * xi[2]);
+  }
+  double bmin(const Xi& xi) const {
+    return get("w_min") * std::max(0.0, 1.0 + get("w_min_dtod") * xi[3]);
+  }
   double gamma(const Xi& xi, int d) const {
     const double b = get("pow_up_down") + get("pow_up_down_dtod") * xi[5];
     return get("pow_gamma") * std::max(0.0, 1.0 + d * b + get("pow_gamma_dtod") * xi[4]);
@@ -57,7 +61,8 @@ struct Reference {
   double std(const Xi& xi, double w, int d) const {
     const double s = get("dw_min_std");
     if (family == "pcm-exp-step")
-      return s * (std::abs(step(xi, w, d)) + get("dw_min_std_add") + get("dw_min_std_slope") * std::abs(w));
+      return s * (std::abs(step(xi, w, d)) + get("dw_min_std_add") +
+                  get("dw_min_std_slope") * std::abs(w));
     return s * std::abs(step(xi, w, d));
   }
 };
@@ -70,15 +75,22 @@ struct Case {
 /// The families at their defaults and at other published settings (aihwkit ExpStepDevice
 /// defaults; a strongly asymmetric soft-bounds device; power step with gamma 2.5 and asymmetry).
 std::vector<Case> cases() {
-  return {{"constant-step", {}},
-          {"constant-step", {{"up_down", 0.3}, {"dw_min", 0.0016}, {"w_max", 1.0}, {"w_min", -1.0}}},
-          {"soft-bounds", {}},
-          {"soft-bounds", {{"up_down", -0.5}, {"up_down_dtod", 0.1}}},
-          {"pow-step", {}},
-          {"pow-step", {{"pow_gamma", 2.5}, {"pow_up_down", 0.2}, {"pow_up_down_dtod", 0.05}}},
-          {"pcm-exp-step", {}},
-          {"pcm-exp-step", {{"a_up", 0.00081}, {"a_down", 0.36833}, {"gamma_up", 12.44625},
-                            {"gamma_down", 12.78785}, {"a", 0.244}, {"b", 0.2425}, {"w_min", 0.0}}}};
+  return {
+      {"constant-step", {}},
+      {"constant-step", {{"up_down", 0.3}, {"dw_min", 0.0016}, {"w_max", 1.0}, {"w_min", -1.0}}},
+      {"soft-bounds", {}},
+      {"soft-bounds", {{"up_down", -0.5}, {"up_down_dtod", 0.1}}},
+      {"pow-step", {}},
+      {"pow-step", {{"pow_gamma", 2.5}, {"pow_up_down", 0.2}, {"pow_up_down_dtod", 0.05}}},
+      {"pcm-exp-step", {}},
+      {"pcm-exp-step",
+       {{"a_up", 0.00081},
+        {"a_down", 0.36833},
+        {"gamma_up", 12.44625},
+        {"gamma_down", 12.78785},
+        {"a", 0.244},
+        {"b", 0.2425},
+        {"w_min", 0.0}}}};
 }
 
 ParamSet setOf(const Case& c) {
@@ -208,9 +220,12 @@ BOOST_AUTO_TEST_CASE(device_to_device_draws_have_the_closed_form_moments) {
   // dw² (s² + s_b²)/sqrt(n).
   const Moments mu = moments(up), md = moments(down);
   double cov = 0.0;
-  for (int k = 0; k < n; ++k) cov += (up[static_cast<std::size_t>(k)] - mu.mean) * (down[static_cast<std::size_t>(k)] - md.mean);
+  for (int k = 0; k < n; ++k)
+    cov +=
+        (up[static_cast<std::size_t>(k)] - mu.mean) * (down[static_cast<std::size_t>(k)] - md.mean);
   cov /= n - 1;
-  BOOST_TEST(std::abs(cov - dw * dw * (s * s - sb * sb)) <= 4.0 * dw * dw * (s * s + sb * sb) / std::sqrt(n));
+  BOOST_TEST(std::abs(cov - dw * dw * (s * s - sb * sb)) <=
+             4.0 * dw * dw * (s * s + sb * sb) / std::sqrt(n));
 }
 
 BOOST_AUTO_TEST_CASE(set_only_pcm_ignores_down_pulses) {
