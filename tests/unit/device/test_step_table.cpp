@@ -127,13 +127,15 @@ BOOST_AUTO_TEST_CASE(walks_are_monotone_and_saturate) {
 BOOST_AUTO_TEST_CASE(table_reproduces_the_compact_model_pulse_by_pulse) {
   // From states off the walk, k pulses through the compact model and through the table
   // (normalized u = (G − G_low)/(G_high − G_low)) agree within the interpolation error of the
-  // table: the largest difference in u after 1..10 pulses, per model, is printed and bounded.
+  // table, which accumulates: the largest difference in u over the first 10 and the first 50
+  // pulses, per model, is printed and bounded.
   struct Case {
     const char* card;
-    double tolerance;  // in u
+    double tolerance_10, tolerance_50;  // in u
   };
-  for (const auto& [card, tolerance] :
-       {Case{"pcm_pulse_gst", 1e-6}, Case{"rram_stanford", 2e-3}, Case{"vteam", 1e-4}}) {
+  for (const auto& [card, tolerance_10, tolerance_50] :
+       {Case{"pcm_pulse_gst", 1e-6, 5e-4}, Case{"rram_stanford", 2e-3, 2e-2},
+        Case{"vteam", 1e-4, 2e-4}}) {
     BOOST_TEST_CONTEXT(card) {
       const auto update = makeUpdateModel(card);
       const TableStepModel& m = tableModel(*update);
@@ -141,19 +143,23 @@ BOOST_AUTO_TEST_CASE(table_reproduces_the_compact_model_pulse_by_pulse) {
       const StepTable& t = m.table();
       const StepTableOptions o = m.options();
       const double span = t.g_high_s - t.g_low_s;
-      double worst = 0.0;
+      double worst_10 = 0.0, worst_50 = 0.0;
       for (const int direction : {+1, -1})
         for (const double u0 : {0.013, 0.1, 0.37, 0.62, 0.9}) {
           double x = stateForConductance(c, t.g_low_s + u0 * span);
           double u = (c.readConductance(x) - t.g_low_s) / span;
-          for (int k = 0; k < 10; ++k) {
+          for (int k = 0; k < 50; ++k) {
             x = pulseState(c, x, direction > 0 ? o.up : o.down);
             u = std::clamp(u + m.tableStep(u, direction), 0.0, 1.0);
-            worst = std::max(worst, std::abs(u - (c.readConductance(x) - t.g_low_s) / span));
+            const double error = std::abs(u - (c.readConductance(x) - t.g_low_s) / span);
+            worst_50 = std::max(worst_50, error);
+            if (k < 10) worst_10 = std::max(worst_10, error);
           }
         }
-      BOOST_TEST_MESSAGE(card << ": table vs compact, largest |du| over 10 pulses = " << worst);
-      BOOST_TEST(worst <= tolerance);
+      BOOST_TEST_MESSAGE(card << ": table vs compact, largest |du| over 10 pulses " << worst_10
+                              << ", over 50 pulses " << worst_50);
+      BOOST_TEST(worst_10 <= tolerance_10);
+      BOOST_TEST(worst_50 <= tolerance_50);
     }
   }
 }
