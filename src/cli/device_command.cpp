@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/device_model.hpp"
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/device/step_table.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/device_circuit.hpp"
 #include "xbarsim/extract/result_file.hpp"
@@ -30,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 struct DeviceRequest {
   std::string card = "rram_stanford";
   std::vector<std::string> overrides;  ///< name=value
-  std::string mode = "iv";             ///< iv | ramp | pulses | steps
+  std::string mode = "iv";             ///< iv | ramp | pulses | states | steps
   std::string backend = "native";
   std::string out_path;
   double state = NAN;                  ///< initial state (state units); NaN = the card's
@@ -41,7 +43,15 @@ struct DeviceRequest {
   double width_s = 100e-9;             ///< pulses
   double edge_s = 10e-12;
   int count = 1;
-  int states = 21;                     ///< steps: initial states spanning the state range
+  int states = 21;                     ///< states: initial states spanning the state range
+  double v_up_v = NAN;                 ///< steps: up (SET) pulse; NaN = the kind's default
+  double width_up_s = NAN;
+  double v_down_v = NAN;               ///< steps: down (RESET) pulse
+  double width_down_s = NAN;
+  bool edge_given = false;             ///< steps: --edge given (else the kind's default, 0)
+  int max_pulses = 0;                  ///< steps: 0 = the kind's default
+  double stop_fraction = NAN;
+  std::string csv_path;                ///< steps: the walk as CSV too
   double period_s = 0.0;               ///< 0: 2·(width + 2·edge)
   double r_series_ohm = 0.0;           ///< ramp/pulses: source resistance in series with the device
   double rel_tol = 0.0;                ///< ramp/pulses: integrator tolerance; 0: 1e-3 ramp, 1e-6 pulses
@@ -70,7 +80,7 @@ std::unique_ptr<device::DeviceModel> modelOf(const DeviceRequest& r) {
   return device::makeDeviceModel(card);
 }
 
-/// The step table of a pulse train (mode steps): for each initial state x, the read conductance
+/// The step table of a pulse train (mode states): for each initial state x, the read conductance
 /// G(x) (at 0 V) and its change dG = G(x') - G(x) over the train, x' the state after it, as
 /// datasets indexed by the initial state. Returns the summary line.
 std::string writeStepTable(io::H5File& h5, const device::DeviceModel& model,
@@ -92,6 +102,102 @@ std::string writeStepTable(io::H5File& h5, const device::DeviceModel& model,
                      "G in [{:.6g}, {:.6g}] S, dG in [{:.6g}, {:.6g}] S",
                      model.info().name, count, before.size(), si.name, si.min, si.max, si.unit,
                      g.minCoeff(), g.maxCoeff(), dg.minCoeff(), dg.maxCoeff());
+}
+
+/// Pulses and walk options of mode steps: the kind's update-face defaults (device/step_table.hpp),
+/// overridden by the command line.
+device::StepTableOptions stepOptions(const DeviceRequest& r, const device::DeviceModel& model) {
+  const std::span<const device::ParamInfo> table = device::tableStepParameters(model.info().name);
+  const device::ParamSet defaults(table);
+  const auto pick = [&](double given, const char* name, const char* option) {
+    if (!std::isnan(given)) return given;
+    if (table.empty())
+      throw ConfigError(option, 0, option,
+                        fmt::format("{} has no default programming pulse: give {}",
+                                    model.info().name, option));
+    return defaults.get(name);
+  };
+  device::StepTableOptions o;
+  const double edge = r.edge_given ? r.edge_s : (table.empty() ? 0.0 : defaults.get("edge_s"));
+  o.up = {pick(r.v_up_v, "v_up_v", "--v-up"), pick(r.width_up_s, "width_up_s", "--width-up"), edge};
+  o.down = {pick(r.v_down_v, "v_down_v", "--v-down"),
+            pick(r.width_down_s, "width_down_s", "--width-down"), edge};
+  if (r.max_pulses > 0) o.max_pulses = r.max_pulses;
+  else if (!table.empty()) o.max_pulses = static_cast<int>(defaults.get("max_pulses"));
+  if (!std::isnan(r.stop_fraction)) o.stop_fraction = r.stop_fraction;
+  else if (!table.empty()) o.stop_fraction = defaults.get("stop_fraction");
+  return o;
+}
+
+/// Mode steps: the pulse-by-pulse walk up and back (device/step_table.hpp) to HDF5 (and CSV),
+/// with an excerpt printed. Returns the summary line.
+std::string writeStepWalk(io::H5File& h5, const DeviceRequest& r, const device::DeviceModel& model) {
+  const device::StepTableOptions o = stepOptions(r, model);
+  const device::StepTable t = device::deriveStepTable(model, o);
+  const device::StateInfo si = model.stateInfo();
+  const auto vec = [](const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+  };
+  for (const char* g : {"/up", "/down", "/table"}) h5.createGroup(g);
+  h5.writeVector("/up/g_s", vec(t.g_up_s), "S");
+  h5.writeVector("/up/dg_s", vec(t.dg_up_s), "S");
+  h5.writeVector("/up/state", vec(t.x_up), std::string(si.unit));
+  h5.writeVector("/down/g_s", vec(t.g_down_s), "S");
+  h5.writeVector("/down/dg_s", vec(t.dg_down_s), "S");
+  h5.writeVector("/down/state", vec(t.x_down), std::string(si.unit));
+  h5.writeVector("/table/up_g_s", vec(t.up_g_s), "S");
+  h5.writeVector("/table/up_dg_s", vec(t.up_dg_s), "S");
+  h5.writeVector("/table/down_g_s", vec(t.down_g_s), "S");
+  h5.writeVector("/table/down_dg_s", vec(t.down_dg_s), "S");
+  for (const auto& [name, p] : {std::pair{"up", o.up}, {"down", o.down}}) {
+    const std::string g = fmt::format("/{}", name);
+    h5.setAttribute(g, "pulse_v", p.v_v);
+    h5.setAttribute(g, "pulse_width_s", p.width_s);
+    h5.setAttribute(g, "pulse_edge_s", p.edge_s);
+  }
+  h5.setAttribute("/up", "saturated", static_cast<std::int64_t>(t.up_saturated));
+  h5.setAttribute("/down", "saturated", static_cast<std::int64_t>(t.down_saturated));
+  h5.setAttribute("/", "g_low_s", t.g_low_s);
+  h5.setAttribute("/", "g_high_s", t.g_high_s);
+  h5.setAttribute("/", "max_pulses", static_cast<std::int64_t>(o.max_pulses));
+  h5.setAttribute("/", "stop_fraction", o.stop_fraction);
+  h5.setAttribute("/", "derive_s", t.derive_s);
+  if (!r.csv_path.empty()) {
+    std::string text = fmt::format("direction,pulse,state_{},g_s,dg_s\n", si.unit);
+    const auto rows = [&](const char* d, const std::vector<double>& x, const std::vector<double>& g,
+                          const std::vector<double>& dg) {
+      for (std::size_t k = 0; k < g.size(); ++k)
+        text += fmt::format("{},{},{:.17g},{:.17g},{:.17g}\n", d, k, x[k], g[k], dg[k]);
+    };
+    rows("up", t.x_up, t.g_up_s, t.dg_up_s);
+    rows("down", t.x_down, t.g_down_s, t.dg_down_s);
+    io::AtomicFile csv(r.csv_path);
+    {
+      std::ofstream out(csv.tempPath());
+      out << text;
+      if (!out) throw Error(fmt::format("cannot write {}", r.csv_path));
+    }
+    csv.commit();
+  }
+  // An excerpt on the console: about 10 rows per direction.
+  const auto excerpt = [&](const char* d, const std::vector<double>& x, const std::vector<double>& g,
+                           const std::vector<double>& dg) {
+    const std::size_t every = std::max<std::size_t>(1, g.size() / 10);
+    for (std::size_t k = 0; k < g.size(); ++k)
+      if (k % every == 0 || k + 1 == g.size())
+        fmt::print("  {:>4} {:>6} {:>14.6g} {:>14.6g} {:>14.6g}\n", d, k, x[k], g[k], dg[k]);
+  };
+  fmt::print("  {:>4} {:>6} {:>14} {:>14} {:>14}\n", "dir", "pulse",
+             fmt::format("{} ({})", si.name, si.unit), "G (S)", "dG (S)");
+  excerpt("up", t.x_up, t.g_up_s, t.dg_up_s);
+  excerpt("down", t.x_down, t.g_down_s, t.dg_down_s);
+  return fmt::format(
+      "step table of {}: {} up pulse(s) of {} V, {} s ({}), {} down pulse(s) of {} V, {} s ({}); "
+      "G in [{:.6g}, {:.6g}] S; derived in {:.3g} s",
+      model.info().name, t.g_up_s.size(), o.up.v_v, o.up.width_s,
+      t.up_saturated ? "saturated" : "max_pulses reached", t.g_down_s.size(), o.down.v_v,
+      o.down.width_s, t.down_saturated ? "saturated" : "max_pulses reached", t.g_low_s,
+      t.g_high_s, t.derive_s);
 }
 
 int runDevice(const DeviceRequest& r, const std::string& command_line) {
@@ -135,8 +241,14 @@ int runDevice(const DeviceRequest& r, const std::string& command_line) {
     summary = fmt::format("I-V of {} at {} = {:.6g} {}: {} points in [{}, {}] V, I({} V) = {:.6g} A",
                           model->info().name, si.name, x0, si.unit, r.points, lo, r.v_v, r.v_v,
                           i[i.size() - 1]);
-  } else if (r.mode == "ramp" || r.mode == "pulses" || r.mode == "steps") {
-    const bool steps = r.mode == "steps";
+  } else if (r.mode == "steps") {
+    if (r.backend != "native")
+      throw ConfigError("--backend", 0, "--backend",
+                        "mode steps walks the native face (device/step_table.hpp); the ngspice "
+                        "face is compared with it by --mode pulses");
+    summary = writeStepWalk(h5, r, *model);
+  } else if (r.mode == "ramp" || r.mode == "pulses" || r.mode == "states") {
+    const bool steps = r.mode == "states";
     extract::DeviceArrayCircuit c;
     c.model = model;
     c.x0 = Eigen::MatrixXd::Constant(1, 1, x0);
@@ -261,7 +373,7 @@ void addDeviceCommand(CLI::App& app, Options& options) {
     if (const auto* kind = device::modelKinds().find(device::builtinCard(name).model);
         kind != nullptr && kind->compact != nullptr)
       compact_cards.emplace_back(name);
-  cmd->add_option("--card", r->card,
+  cmd->add_option("--card,--model", r->card,
                   fmt::format("device card of a compact model: built-in name ({}) or TOML file",
                               fmt::join(compact_cards, ", ")))
       ->capture_default_str();
@@ -271,9 +383,12 @@ void addDeviceCommand(CLI::App& app, Options& options) {
       ->type_name("NAME=VALUE");
   cmd->add_option("--mode,-m", r->mode, "iv (static sweep at the state), ramp (0 -> --v over "
                                         "--t-stop), pulses (--count pulses of --v, --width), "
-                                        "steps (the change of read conductance dG vs G over "
-                                        "that pulse train, from --states states)")
-      ->check(CLI::IsMember({"iv", "ramp", "pulses", "steps"}))
+                                        "states (the change of read conductance dG vs G over "
+                                        "that pulse train, from --states states), steps (the "
+                                        "step table: up pulses pulse by pulse from the low to "
+                                        "the high state and down pulses back, dG before each "
+                                        "pulse; what training on the device uses)")
+      ->check(CLI::IsMember({"iv", "ramp", "pulses", "states", "steps"}))
       ->capture_default_str();
   cmd->add_option("--backend,-b", r->backend, "device face")
       ->check(CLI::IsMember({"native", "ngspice"}))
@@ -286,14 +401,14 @@ void addDeviceCommand(CLI::App& app, Options& options) {
   cmd->add_option("--points", r->points, "output points")->capture_default_str();
   cmd->add_option("--t-stop", r->t_stop_s, "ramp duration (s)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--width", r->width_s, "pulse width (s)")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--edge", r->edge_s, "pulse rise/fall time (s)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--edge", r->edge_s, "pulse rise/fall time (s; steps: default 0, rectangular)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--count", r->count, "number of pulses")->capture_default_str();
   cmd->add_option("--states", r->states,
-                  "steps: initial states, evenly spaced over the model's state range")
+                  "states: initial states, evenly spaced over the model's state range")
       ->capture_default_str();
   cmd->add_option("--r-series", r->r_series_ohm,
-                  "ramp/pulses/steps: resistance in series with the source (ohm; 0 = ideal "
-                  "source; steps: one per device). A "
+                  "ramp/pulses/states: resistance in series with the source (ohm; 0 = ideal "
+                  "source; states: one per device). A "
                   "current limit as on a bench: a set ramp of rram_stanford with 1e3 stops at "
                   "about 1.5 mA instead of 60 mA; a reset needs the device voltage, so keep it "
                   "well below the LRS resistance (~80 ohm) there")
@@ -305,9 +420,37 @@ void addDeviceCommand(CLI::App& app, Options& options) {
                   "and needs ps steps at 1e-6; 1e-6 for pulses)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--period", r->period_s, "pulse period (s; default 2 x (width + 2 edges))");
-  setExample(
-      *cmd, "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5");
-  cmd->callback([&options, r] {
+  // Mode steps: defaults from the kind's update face (docs/device-models.md §8.8).
+  std::vector<std::string> pulse_defaults;  // the update faces of the compact kinds
+  for (const char* kind : {"pcm_pulse", "rram_stanford", "vteam"}) {
+    const device::ParamSet d(device::tableStepParameters(kind));
+    pulse_defaults.push_back(fmt::format("{} {} V/{} s up, {} V/{} s down", kind, d.get("v_up_v"),
+                                         d.get("width_up_s"), d.get("v_down_v"),
+                                         d.get("width_down_s")));
+  }
+  const std::string defaults = fmt::format(" (defaults: {})", fmt::join(pulse_defaults, "; "));
+  cmd->add_option("--v-up", r->v_up_v, "steps: amplitude of the up (SET) pulse (V)" + defaults);
+  cmd->add_option("--width-up", r->width_up_s, "steps: flat top of the up pulse (s)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--v-down", r->v_down_v, "steps: amplitude of the down (RESET) pulse (V)");
+  cmd->add_option("--width-down", r->width_down_s, "steps: flat top of the down pulse (s)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-pulses", r->max_pulses, "steps: most pulses per direction (default 20000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stop-fraction", r->stop_fraction,
+                  "steps: a direction ends after a pulse moving the state by less than this "
+                  "fraction of its range (default 1e-4)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--csv", r->csv_path, "steps: also write the walk as CSV "
+                                        "(direction,pulse,state,g_s,dg_s)");
+  // The first line is the one the CLI workflow test runs; the second shows mode steps.
+  setExample(*cmd,
+             "build/xbarsim device --card rram_stanford --mode iv --v 1.5 --points 101 --out iv.h5\n"
+             "  build/xbarsim device --model rram_stanford --mode steps --v-up 1.5 --width-up 1e-9 "
+             "--out steps.h5 --csv steps.csv");
+  auto* edge = cmd->get_option("--edge");
+  cmd->callback([&options, r, edge] {
+    r->edge_given = edge->count() > 0;
     options.run = [&options, r] { return runDevice(*r, options.command_line); };
   });
 }

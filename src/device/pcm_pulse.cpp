@@ -7,6 +7,7 @@
 
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/device/step_table.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/device/random.hpp"
 
@@ -181,7 +182,11 @@ const ModelKind& pcmPulseKind() {
       .read_law = IvKind::Linear,
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<PcmPulse>(params);
-      }};
+      },
+      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
+        return compactUpdateFace("pcm_pulse", params);
+      },
+      .update_parameters = tableStepParameters("pcm_pulse")};
   return kind;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/device/step_table.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/device/device_card.hpp"
 
@@ -191,7 +192,11 @@ const ModelKind& rramStanfordKind() {
       .read_v0_param = "v0_v",
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<StanfordRram>(params);
-      }};
+      },
+      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
+        return compactUpdateFace("rram_stanford", params);
+      },
+      .update_parameters = tableStepParameters("rram_stanford")};
   return kind;
 }
 

@@ -9,76 +9,24 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/device/device_card.hpp"
+#include "xbarsim/device/device_model.hpp"
 #include "xbarsim/device/random.hpp"
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/device/step_table.hpp"
+#include "pulsed_table.hpp"
 
 namespace xbarsim::device {
 namespace {
 
-constexpr std::string_view kAihwkitPulsed =
-    "IBM aihwkit PulsedDevice default (simulator/configs/devices.py); docs/device-models.md §8.1";
 constexpr std::string_view kAihwkitPow =
     "IBM aihwkit PowStepDevice default (simulator/configs/devices.py); docs/device-models.md §8.4";
-constexpr std::string_view kAihwkitPcm =
-    "IBM aihwkit PCMPresetDevice, a fit to Nandakumar et al., Front. Neurosci. 14, 406 (2020) "
-    "(simulator/presets/devices.py); docs/device-models.md §8.5";
-
-/// Defaults of the shared parameters of one family, and where they come from.
-struct PulsedDefaults {
-  PulsedParams values;
-  std::string_view source;
-  double w_min_upper = 0.0;  ///< largest accepted w_min (soft bounds need b_min < 0)
-};
-
-/// The table entries of the shared parameters, then the family's own `extra` entries.
-template <class P, std::size_t M>
-constexpr std::array<BoundParam<P>, 9 + M> pulsedEntries(
-    const PulsedDefaults& d, const std::array<BoundParam<P>, M>& extra) {
-  const PulsedParams& v = d.values;
-  const std::string_view s = d.source;
-  std::array<BoundParam<P>, 9 + M> out{{
-      {{"dw_min", "1", v.dw_min, 1e-9, 10.0, "mean weight step of one pulse", s, ""}, &P::dw_min},
-      {{"dw_min_dtod", "1", v.dw_min_dtod, 0.0, 10.0,
-        "device-to-device spread of the step (relative, Gaussian)", s, ""},
-       &P::dw_min_dtod},
-      {{"dw_min_std", "1", v.dw_min_std, 0.0, 10.0,
-        "cycle-to-cycle spread of the step (relative, per pulse)", s, ""},
-       &P::dw_min_std},
-      {{"up_down", "1", v.up_down, -1.0, 1.0,
-        "up/down asymmetry beta: up step x (1 + beta), down step x (1 - beta)", s, ""},
-       &P::up_down},
-      {{"up_down_dtod", "1", v.up_down_dtod, 0.0, 10.0,
-        "device-to-device spread of beta (absolute)", s, ""},
-       &P::up_down_dtod},
-      {{"w_max", "1", v.w_max, 1e-9, 1e3, "upper weight bound b_max", s, ""}, &P::w_max},
-      {{"w_max_dtod", "1", v.w_max_dtod, 0.0, 10.0, "device-to-device spread of b_max (relative)",
-        s, ""},
-       &P::w_max_dtod},
-      {{"w_min", "1", v.w_min, -1e3, d.w_min_upper, "lower weight bound b_min", s, ""}, &P::w_min},
-      {{"w_min_dtod", "1", v.w_min_dtod, 0.0, 10.0, "device-to-device spread of b_min (relative)",
-        s, ""},
-       &P::w_min_dtod},
-  }};
-  for (std::size_t k = 0; k < M; ++k) out[9 + k] = extra[k];
-  return out;
-}
-
-constexpr PulsedDefaults kAihwkitDefaults{.values = PulsedParams{}, .source = kAihwkitPulsed};
 constexpr PulsedDefaults kSoftBoundsDefaults{
     .values = PulsedParams{}, .source = kAihwkitPulsed, .w_min_upper = -1e-9};
-constexpr PulsedDefaults kPcmDefaults{.values = PulsedParams{.dw_min = 0.01,
-                                                             .dw_min_dtod = 0.2,
-                                                             .dw_min_std = 0.6,
-                                                             .up_down = 0.0,
-                                                             .up_down_dtod = 0.05,
-                                                             .w_max = 2.0,
-                                                             .w_max_dtod = 0.1,
-                                                             .w_min = 0.0,
-                                                             .w_min_dtod = 0.0},
-                                      .source = kAihwkitPcm};
-
 constexpr auto kConstantTable = ParamTable<PulsedParams, 9>(
     pulsedEntries(kAihwkitDefaults, std::array<BoundParam<PulsedParams>, 0>{}));
 constexpr auto kSoftBoundsTable = ParamTable<PulsedParams, 9>(
@@ -98,9 +46,9 @@ constexpr auto kPowStepTable = ParamTable<PowStepParams, 13>(pulsedEntries(
           kAihwkitPow, ""},
          &PowStepParams::pow_up_down_dtod},
     }}));
-constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
+constexpr auto kExpStepTable = ParamTable<ExpStepParams, 18>(pulsedEntries(
     kPcmDefaults,
-    std::array<BoundParam<ExpStepParams>, 8>{{
+    std::array<BoundParam<ExpStepParams>, 9>{{
         {{"a", "1", -1.0, -100.0, 100.0, "slope a of z = 2a w/(b_max - b_min) + b", kAihwkitPcm,
           ""},
          &ExpStepParams::a},
@@ -119,6 +67,12 @@ constexpr auto kExpStepTable = ParamTable<ExpStepParams, 17>(pulsedEntries(
         {{"dw_min_std_slope", "1", 0.108, 0.0, 10.0,
           "cycle-to-cycle noise growing with |w| (times dw_min_std)", kAihwkitPcm, ""},
          &ExpStepParams::dw_min_std_slope},
+        {{"set_only", "1", 0.0, 0.0, 1.0,
+          "1: down pulses do nothing (SET-only PCM, one device of a G+ - G- pair); 0: fitted "
+          "down step",
+          "xbarsim: Burr et al., IEEE TED 62, 3498 (2015) program PCM pairs by SET pulses only",
+          ""},
+         &ExpStepParams::set_only},
     }}));
 
 // ---- the families -------------------------------------------------------------------------------
@@ -187,16 +141,18 @@ class ExpStep final : public UpdateModel {
   std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double w, int direction) const override {
     const double range = dev.w_max - dev.w_min;
-    if (range <= 0.0) return 0.0;
+    if (range <= 0.0 || (direction < 0 && setOnly())) return 0.0;
     const double z = 2.0 * p_.a * w / range + p_.b;
     return direction > 0
                ? dev.step_up * std::max(0.0, 1.0 - p_.a_up * std::exp(p_.gamma_up * z))
                : -dev.step_down * std::max(0.0, 1.0 - p_.a_down * std::exp(-p_.gamma_down * z));
   }
   double stepStd(const UpdateDevice& dev, double w, int direction) const override {
+    if (direction < 0 && setOnly()) return 0.0;
     return common().dw_min_std * (std::abs(meanStep(dev, w, direction)) + p_.dw_min_std_add +
                                   p_.dw_min_std_slope * std::abs(w));
   }
+  bool setOnly() const noexcept { return p_.set_only >= 0.5; }
 
  private:
   ExpStepParams p_;
@@ -256,15 +212,47 @@ double UpdateModel::applyPulses(const UpdateDevice& dev, double w, int n_up, int
   return w;
 }
 
+namespace {
+
+/// The kind called `name`, or (a built-in card name, e.g. "pcm_pulse_gst") the card's kind and
+/// the card; nullptr kind if neither.
+std::pair<const ModelKind*, std::optional<DeviceCard>> resolveUpdateKind(std::string_view name) {
+  if (const ModelKind* kind = modelKinds().find(name)) return {kind, std::nullopt};
+  for (const std::string_view card : builtinCardNames())
+    if (card == name) {
+      DeviceCard c = builtinCard(card);
+      const ModelKind* kind = &modelKinds().get(c.model);
+      return {kind, std::move(c)};
+    }
+  return {nullptr, std::nullopt};
+}
+
+std::pair<const ModelKind*, std::optional<DeviceCard>> requireUpdateKind(std::string_view name) {
+  auto resolved = resolveUpdateKind(name);
+  if (resolved.first == nullptr) (void)modelKinds().get(name);  // throws, listing the kinds
+  if (resolved.first->update == nullptr)
+    throw Error(fmt::format("device model \"{}\" has no pulsed update face", name));
+  return resolved;
+}
+
+}  // namespace
+
 std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind_name, const ParamSet& params) {
-  const ModelKind& kind = modelKinds().get(kind_name);
-  if (kind.update == nullptr)
-    throw Error(fmt::format("device model \"{}\" has no pulsed update face", kind.name));
-  return kind.update(params);
+  const auto [kind, card] = requireUpdateKind(kind_name);
+  if (!card) return kind->update(params);
+  // A built-in card of a compact kind: its compact model under the given pulses and variation.
+  std::shared_ptr<const DeviceModel> compact = makeDeviceModel(*card);
+  if (params.table().data() == kind->parameters.data())
+    return makeTableStepModel(std::move(compact), ParamSet(kind->updateParameters()));
+  return makeTableStepModel(std::move(compact), params);
 }
 
 std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind_name) {
-  return makeUpdateModel(kind_name, ParamSet(modelKinds().get(kind_name).parameters));
+  return makeUpdateModel(kind_name, ParamSet(updateParameters(kind_name)));
+}
+
+std::span<const ParamInfo> updateParameters(std::string_view kind_name) {
+  return requireUpdateKind(kind_name).first->updateParameters();
 }
 
 // ---- registry kinds -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/registry.hpp"
+#include "xbarsim/device/step_table.hpp"
 
 namespace xbarsim::device {
 namespace {
@@ -171,7 +172,11 @@ const ModelKind& vteamKind() {
       .read_law = IvKind::Linear,
       .compact = [](const ParamSet& params) -> std::unique_ptr<DeviceModel> {
         return std::make_unique<Vteam>(params);
-      }};
+      },
+      .update = [](const ParamSet& params) -> std::unique_ptr<UpdateModel> {
+        return compactUpdateFace("vteam", params);
+      },
+      .update_parameters = tableStepParameters("vteam")};
   return kind;
 }
 

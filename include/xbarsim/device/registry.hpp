@@ -56,8 +56,15 @@ struct ModelKind {
   std::unique_ptr<InferenceModel> (*statistical)(const DeviceCard& card) = nullptr;
   /// Pulsed update face: the weight change per programming pulse (device/update_model.hpp).
   std::unique_ptr<UpdateModel> (*update)(const ParamSet& params) = nullptr;
+  /// Parameter table of the update face when it differs from `parameters` (compact kinds: the
+  /// pulses and variation of their step table, device/step_table.hpp); empty: `parameters`.
+  std::span<const ParamInfo> update_parameters;
 
   [[nodiscard]] bool linearRead() const noexcept { return read_law == IvKind::Linear; }
+  /// The table of the update face's parameters (update_parameters, else parameters).
+  [[nodiscard]] std::span<const ParamInfo> updateParameters() const noexcept {
+    return update_parameters.empty() ? parameters : update_parameters;
+  }
 };
 
 /// Every registered kind (src/device/model_list.cpp).

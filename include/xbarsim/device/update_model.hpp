@@ -21,6 +21,7 @@
 
 #include <array>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "xbarsim/core/rng.hpp"
@@ -60,6 +61,9 @@ struct ExpStepParams : PulsedParams {
   double a_down = -2.235;
   double dw_min_std_add = 0.042;
   double dw_min_std_slope = 0.108;
+  /// 1: down pulses do nothing (a PCM device has no gradual RESET: potentiation only, as one
+  /// device of a SET-only pair G+ - G-); 0: the fitted down step.
+  double set_only = 0.0;
 };
 
 /// One device's parameters after device-to-device variation (drawn by UpdateModel::drawDevice).
@@ -120,11 +124,17 @@ class UpdateModel {
   PulsedParams common_;
 };
 
-/// The update model of a registered kind with role Update, from its parameter set; throws
-/// xbarsim::Error for a kind without an update face.
+/// The update model of a registered kind with an update face, from its parameter set; throws
+/// xbarsim::Error for a kind without one. The kinds of role Update take their own table; a
+/// compact kind ("pcm_pulse", "rram_stanford", "vteam") or a built-in card of one
+/// ("pcm_pulse_gst") takes a set of updateParameters(kind) (pulses and variation of its step
+/// table, device/step_table.hpp) or a set of its compact parameters (defaults for the rest).
 [[nodiscard]] std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind,
                                                            const ParamSet& params);
-/// The same with the kind's table defaults.
+/// The same with the defaults of updateParameters(kind).
 [[nodiscard]] std::unique_ptr<UpdateModel> makeUpdateModel(std::string_view kind);
+/// The parameter table of the update face of a kind or built-in card name (throws
+/// xbarsim::Error if it has none): what a ParamSet for makeUpdateModel is built on.
+[[nodiscard]] std::span<const ParamInfo> updateParameters(std::string_view kind);
 
 }  // namespace xbarsim::device

@@ -9,12 +9,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "device_command.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/device/device_card.hpp"
 #include "xbarsim/device/rram_stanford.hpp"
+#include "xbarsim/device/step_table.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 
 namespace tt = boost::test_tools;
@@ -89,7 +92,7 @@ BOOST_AUTO_TEST_CASE(step_table_of_vteam_against_closed_form) {
   const auto g_of = [](double w) { return 1.0 / (50.0 + 950.0 * w / 3e-9); };
   for (const std::string backend : {"native", "ngspice"}) {
     const std::string out = "device_cli_steps_" + backend + ".h5";
-    BOOST_TEST(run({"device", "--card", "vteam", "--mode", "steps", "--backend", backend, "--v",
+    BOOST_TEST(run({"device", "--card", "vteam", "--mode", "states", "--backend", backend, "--v",
                     "0.5", "--width", "40e-9", "--edge", "2e-9", "--states", "7", "--points", "201",
                     "--out", out}) == 0);
     auto h5 = io::H5File::openReadOnly(out);
@@ -113,9 +116,44 @@ BOOST_AUTO_TEST_CASE(step_table_of_vteam_against_closed_form) {
     }
     std::remove(out.c_str());
   }
-  BOOST_CHECK_THROW(run({"device", "--card", "vteam", "--mode", "steps", "--states", "1", "--out",
+  BOOST_CHECK_THROW(run({"device", "--card", "vteam", "--mode", "states", "--states", "1", "--out",
                          "device_cli_steps_bad.h5"}),
                     ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(step_walk_to_hdf5_and_csv) {
+  // --mode steps writes the walk of device::deriveStepTable with the kind's default pulses.
+  const std::string out = "device_cli_walk.h5", csv = "device_cli_walk.csv";
+  BOOST_TEST(run({"device", "--model", "vteam", "--mode", "steps", "--out", out, "--csv", csv}) == 0);
+  const auto model = device::makeDeviceModel(device::builtinCard("vteam"));
+  device::StepTableOptions o;
+  o.up = {-0.21, 10e-9, 0.0};
+  o.down = {0.5, 1e-9, 0.0};
+  const device::StepTable t = device::deriveStepTable(*model, o);
+  {
+    auto h5 = io::H5File::openReadOnly(out);
+    const Eigen::VectorXd g = h5.readVector("/up/g_s");
+    const Eigen::VectorXd dg = h5.readVector("/down/dg_s");
+    BOOST_TEST(static_cast<std::size_t>(g.size()) == t.g_up_s.size());
+    BOOST_TEST(static_cast<std::size_t>(dg.size()) == t.dg_down_s.size());
+    for (Eigen::Index k = 0; k < g.size(); ++k)
+      BOOST_TEST(g[k] == t.g_up_s[static_cast<std::size_t>(k)]);
+    BOOST_TEST(h5.readVector("/table/up_g_s").size() >= g.size());
+  }
+  std::ifstream in(csv);
+  std::string line;
+  std::size_t lines = 0;
+  while (std::getline(in, line)) ++lines;
+  BOOST_TEST(lines == 1 + t.g_up_s.size() + t.g_down_s.size());
+  std::remove(out.c_str());
+  std::remove(csv.c_str());
+  // The walk runs on the native face; a pulse that does not raise G is refused.
+  BOOST_CHECK_THROW(run({"device", "--model", "vteam", "--mode", "steps", "--backend", "ngspice",
+                         "--out", out}),
+                    ConfigError);
+  BOOST_CHECK_THROW(run({"device", "--model", "vteam", "--mode", "steps", "--v-up", "0.5", "--out",
+                         out}),
+                    Error);
 }
 
 namespace {

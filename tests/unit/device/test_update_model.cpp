@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(invalid_parameters_are_refused) {
   ParamSet constant(modelKinds().get("constant-step").parameters);
   BOOST_CHECK_THROW(constant.set("w_max", 0.0), xbarsim::Error);  // b_min <= 0 < b_max
   BOOST_CHECK_THROW(constant.set("w_min", 0.1), xbarsim::Error);
-  BOOST_CHECK_THROW((void)makeUpdateModel("rram_stanford"), xbarsim::Error);
+  BOOST_CHECK_THROW((void)makeUpdateModel("linear"), xbarsim::Error);  // no update face
   const auto m = makeUpdateModel("constant-step");
   RngStream rng(1, StreamPurpose::Programming);
   BOOST_CHECK_THROW((void)m->applyPulses(m->nominalDevice(), 0.0, -1, 0, rng), xbarsim::Error);
