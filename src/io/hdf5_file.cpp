@@ -748,29 +748,60 @@ void createFilled(hid_t file, const Call& c, const std::vector<std::size_t>& dim
   writeDataset(file, c, t.file, t.memory, hdims, dcpl, nullptr, units);
 }
 
-/// Writes row `index` of dataset `d` ([index, ...] over all trailing dimensions, `elements`
-/// values of memory type `mem_type` at `buf`). Throws if out of range or of the wrong size.
-void writeRow(const Data& d, std::size_t index, hid_t mem_type, const void* buf,
-              std::size_t elements, const Where& w) {
+/// Writes rows `indices[k]` of dataset `d` ([index, ...] over all trailing dimensions) from
+/// `buf`, which holds `elements` values of memory type `mem_type` (`element_bytes` each): the
+/// rows in the order of `indices`. If an index repeats, its last row wins. One H5Dwrite over
+/// the union of the rows, so a chunk of a chunked dataset is read, filtered and written once
+/// per call, not once per row. Throws if out of range or of the wrong size.
+void writeRows(const Data& d, const std::vector<std::size_t>& indices, hid_t mem_type,
+               const void* buf, std::size_t elements, std::size_t element_bytes, const Where& w) {
   if (d.dims.empty()) detail::throwIoError(w, "is a scalar; cannot write a row");
-  if (index >= d.dims[0]) {
-    detail::throwIoError(w, fmt::format("row {} is out of range for shape {}", index,
-                                        shapeText(d.dims)));
-  }
-  std::vector<hsize_t> start(d.dims.size(), 0);
-  std::vector<hsize_t> count = d.dims;
-  start[0] = index;
-  count[0] = 1;
   std::size_t n = 1;
   for (std::size_t k = 1; k < d.dims.size(); ++k) n *= static_cast<std::size_t>(d.dims[k]);
-  if (n != elements) {
-    detail::throwIoError(w, fmt::format("a row of shape {} has {} elements, got {}",
-                                        shapeText(d.dims), n, elements));
+  if (n * indices.size() != elements) {
+    detail::throwIoError(
+        w, fmt::format("{} row{} of shape {} hold{} {} elements, got {}", indices.size(),
+                       indices.size() == 1 ? "" : "s", shapeText(d.dims),
+                       indices.size() == 1 ? "s" : "", n * indices.size(), elements));
   }
-  if (n == 0) return;
-  h5s::selectHyperslab(d.space.get(), start, count, w);
-  Handle mem = h5s::createSimple({static_cast<hsize_t>(n)}, w);
-  h5d::writeSelection(d.id.get(), mem_type, mem.get(), d.space.get(), buf, w);
+  for (const std::size_t index : indices) {
+    if (index >= d.dims[0]) {
+      detail::throwIoError(
+          w, fmt::format("row {} is out of range for shape {}", index, shapeText(d.dims)));
+    }
+  }
+  if (n == 0 || indices.empty()) return;
+  // HDF5 transfers a selection in increasing file order: sort the rows by index, the last of
+  // equal indices kept.
+  std::vector<std::size_t> order(indices.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return indices[a] < indices[b]; });
+  const std::size_t row_bytes = n * element_bytes;
+  const auto* source = static_cast<const unsigned char*>(buf);
+  std::vector<std::size_t> kept;  // the distinct indices, increasing
+  std::vector<unsigned char> sorted;
+  sorted.reserve(order.size() * row_bytes);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k + 1 < order.size() && indices[order[k + 1]] == indices[order[k]]) continue;
+    kept.push_back(indices[order[k]]);
+    const unsigned char* row = source + order[k] * row_bytes;
+    sorted.insert(sorted.end(), row, row + row_bytes);
+  }
+  // One block per run of consecutive indices.
+  std::vector<hsize_t> start(d.dims.size(), 0);
+  std::vector<hsize_t> count = d.dims;
+  for (std::size_t first = 0; first < kept.size();) {
+    std::size_t last = first + 1;
+    while (last < kept.size() && kept[last] == kept[last - 1] + 1) ++last;
+    start[0] = kept[first];
+    count[0] = last - first;
+    h5s::selectHyperslab(d.space.get(), start, count, w,
+                         first == 0 ? H5S_SELECT_SET : H5S_SELECT_OR);
+    first = last;
+  }
+  Handle mem = h5s::createSimple({static_cast<hsize_t>(kept.size() * n)}, w);
+  h5d::writeSelection(d.id.get(), mem_type, mem.get(), d.space.get(), sorted.data(), w);
 }
 
 }  // namespace
@@ -796,35 +827,51 @@ void H5File::createFilledStrings(const std::string& path, std::size_t n, std::st
 
 void H5File::writeRealsRow(const std::string& path, std::size_t index,
                            const std::vector<double>& row) {
+  writeRealsRows(path, {index}, row);
+}
+
+void H5File::writeRealsRows(const std::string& path, const std::vector<std::size_t>& indices,
+                            const std::vector<double>& rows) {
   requireWritable();
   const Call c(path_, path);
   const Data d = openDataset(id_, c.p, c.w);
   if (d.type_class != H5T_FLOAT) detail::throwIoError(c.w, "is not a float dataset");
-  writeRow(d, index, H5T_NATIVE_DOUBLE, row.data(), row.size(), c.w);
+  writeRows(d, indices, H5T_NATIVE_DOUBLE, rows.data(), rows.size(), sizeof(double), c.w);
 }
 
 void H5File::writeIntAt(const std::string& path, std::size_t index, std::int64_t value) {
+  writeIntsAt(path, {index}, {value});
+}
+
+void H5File::writeIntsAt(const std::string& path, const std::vector<std::size_t>& indices,
+                         const std::vector<std::int64_t>& values) {
   requireWritable();
   const Call c(path_, path);
   const Data d = openDataset(id_, c.p, c.w);
   if (d.type_class != H5T_INTEGER) detail::throwIoError(c.w, "is not an integer dataset");
   requireRankAtMost1(d, c.w);
-  writeRow(d, index, H5T_NATIVE_INT64, &value, 1, c.w);
+  writeRows(d, indices, H5T_NATIVE_INT64, values.data(), values.size(), sizeof(std::int64_t), c.w);
 }
 
 void H5File::writeStringAt(const std::string& path, std::size_t index, std::string_view value) {
+  writeStringsAt(path, {index}, {std::string(value)});
+}
+
+void H5File::writeStringsAt(const std::string& path, const std::vector<std::size_t>& indices,
+                            const std::vector<std::string>& values) {
   requireWritable();
   const Call c(path_, path);
-  requireNoNul(value, c.w);
+  for (const std::string& value : values) requireNoNul(value, c.w);
   const Data d = openDataset(id_, c.p, c.w);
   if (d.type_class != H5T_STRING || !h5t::isVariableString(d.type.get(), c.w)) {
     detail::throwIoError(c.w, "is not a variable-length string dataset");
   }
   requireRankAtMost1(d, c.w);
-  const std::string copy(value);
-  const char* ptr = copy.c_str();
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const std::string& value : values) ptrs.push_back(value.c_str());
   Handle type = h5t::variableUtf8String(c.w);
-  writeRow(d, index, type.get(), &ptr, 1, c.w);
+  writeRows(d, indices, type.get(), ptrs.data(), ptrs.size(), sizeof(const char*), c.w);
 }
 
 // ---- attributes ---------------------------------------------------------------------------------

@@ -81,7 +81,6 @@ bool listsCurrentCircuit(const std::vector<OutputLine>& lines) {
 
 constexpr std::size_t kMaxCapturedPerCall = 200000;
 constexpr std::size_t kMaxOutput = 10000;
-constexpr std::size_t kMaxWarnings = 1000;
 constexpr std::size_t kMaxCommandLength = 1023;
 /// Echoed by a `.control` block that loadCircuit appends to every deck: ngspice runs it only
 /// when the circuit was parsed, so its presence proves the load (ngSpice_Circ returns 0 even

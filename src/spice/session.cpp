@@ -17,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "spice/detail/output.hpp"
 #include "spice/detail/wire.hpp"
 #include "xbarsim/core/temp_cleanup.hpp"
 
@@ -100,8 +101,17 @@ struct Session::Impl {
   bool spawn_failed = false;
   std::string spawn_error;
   SolveDiagnostics last_solve;
-  std::vector<std::string> pending_warnings;  ///< this side's notes (worker restarts)
+  std::vector<std::string> pending_warnings;  ///< this side's notes (worker restarts, helpers)
   unsigned restarts = 0;
+
+  /// Adds to pending_warnings, keeping the newest kMaxWarnings.
+  void note(std::vector<std::string> lines) {
+    for (auto& line : lines) pending_warnings.push_back(std::move(line));
+    if (pending_warnings.size() > detail::kMaxWarnings)
+      pending_warnings.erase(
+          pending_warnings.begin(),
+          pending_warnings.end() - static_cast<std::ptrdiff_t>(detail::kMaxWarnings));
+  }
 
   Impl() = default;
   Impl(const Impl&) = delete;
@@ -234,8 +244,7 @@ struct Session::Impl {
       (void)stop(false);
       removeDir();
       ++restarts;
-      pending_warnings.push_back(
-          "xbarsim: ngspice was restarted after a fatal error (" + firstLine(what) + ")");
+      note({"xbarsim: ngspice was restarted after a fatal error (" + firstLine(what) + ")"});
     }
     switch (status) {
       case Status::Ok: return payload;
@@ -390,9 +399,7 @@ bool Session::hasCircuit() const {
   return Reader(impl_->call(request(Op::HasCircuit), "setcirc", false)).u8() != 0;
 }
 
-void Session::addWarnings(std::vector<std::string> warnings) {
-  for (auto& w : warnings) impl_->pending_warnings.push_back(std::move(w));
-}
+void Session::addWarnings(std::vector<std::string> warnings) { impl_->note(std::move(warnings)); }
 
 unsigned Session::restarts() const noexcept { return impl_->restarts; }
 

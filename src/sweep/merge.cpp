@@ -113,17 +113,26 @@ void mergeShards(const std::vector<std::filesystem::path>& shards, const std::fi
         const std::vector<double> data = in.readReals("/" + field, &dims);
         std::size_t row = 1;
         for (std::size_t d = 1; d < dims.size(); ++d) row *= dims[d];
+        std::vector<double> rows;
+        rows.reserve(mine.size() * row);
         for (const std::size_t k : mine)
-          h5.writeRealsRow("/" + field, k,
-                           std::vector<double>(data.begin() + static_cast<std::ptrdiff_t>(k * row),
-                                               data.begin() + static_cast<std::ptrdiff_t>((k + 1) * row)));
+          rows.insert(rows.end(), data.begin() + static_cast<std::ptrdiff_t>(k * row),
+                      data.begin() + static_cast<std::ptrdiff_t>((k + 1) * row));
+        h5.writeRealsRows("/" + field, mine, rows);
       }
+      std::vector<std::int64_t> status, rank;
+      std::vector<std::string> message;
+      std::vector<double> wall;
       for (const std::size_t k : mine) {
-        h5.writeIntAt("/status", k, shard.status[k]);
-        h5.writeStringAt("/message", k, messages[k]);
-        h5.writeIntAt("/provenance/point_rank", k, ranks[k]);
-        h5.writeRealsRow("/provenance/point_wall_s", k, {walls[k]});
+        status.push_back(shard.status[k]);
+        message.push_back(messages[k]);
+        rank.push_back(ranks[k]);
+        wall.push_back(walls[k]);
       }
+      h5.writeIntsAt("/status", mine, status);
+      h5.writeStringsAt("/message", mine, message);
+      h5.writeIntsAt("/provenance/point_rank", mine, rank);
+      h5.writeRealsRows("/provenance/point_wall_s", mine, wall);
     }
     h5.removeAttribute("/", "shard_index");
     h5.removeAttribute("/", "shard_count");

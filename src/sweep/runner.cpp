@@ -151,8 +151,8 @@ ResultSink::ResultSink(const SweepPlan& plan, const RunOptions& options)
     io::AtomicFile out(options.out);
     auto h5 = io::H5File::create(out.tempPath());
     writeSweepLayout(h5, plan, options.command_line, options.shard);
+    writeOutcomes(h5, plan, records);
     for (const PointOutcome& r : records) {
-      writeOutcome(h5, plan, r);
       status_[r.index] = r.status;
       messages_[r.index] = r.message;
     }
@@ -195,7 +195,7 @@ void ResultSink::flushToFile() {
   if (unflushed_.empty()) return;
   const auto start = Clock::now();
   updateSweepFile(options_.out, io::AtomicFile::Durability::KillSafe, [&](io::H5File& h5) {
-    for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
+    writeOutcomes(h5, plan_, unflushed_);
     writeCounts(h5, counts());
   });
   unflushed_.clear();
@@ -211,7 +211,7 @@ SweepStatus ResultSink::finish(double wall_s, const std::string& backend_version
     return SweepStatus::Complete;
   }
   updateSweepFile(options_.out, io::AtomicFile::Durability::Synced, [&](io::H5File& h5) {
-    for (const PointOutcome& o : unflushed_) writeOutcome(h5, plan_, o);
+    writeOutcomes(h5, plan_, unflushed_);
     extract::writeProvenance(h5, wall_s, backend_version);
     h5.setAttribute("/provenance", "runner", runner);
     h5.setAttribute("/provenance", "ranks", static_cast<std::int64_t>(ranks));

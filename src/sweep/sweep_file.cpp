@@ -195,43 +195,61 @@ void writeSweepLayout(io::H5File& h5, const SweepPlan& plan, const std::string& 
   writeCounts(h5, Counts{0, 0, n});
 }
 
-void writeOutcome(io::H5File& h5, const SweepPlan& plan, const PointOutcome& o) {
-  if (o.index >= plan.size()) throw Error(fmt::format("sweep: point {} out of range", o.index));
-  h5.writeIntAt("/status", o.index, static_cast<std::int64_t>(o.status));
-  h5.writeStringAt("/message", o.index, o.message);
-  if (o.status == PointStatus::Done) {
-    for (const Field& field : plan.fields) {
-      std::vector<std::size_t> shape = fieldShape(plan, field);
-      shape.erase(shape.begin());
-      std::size_t size = 1;
-      for (const std::size_t d : shape) size *= d;
-      std::vector<double> row(size, kNaN);
+void writeOutcomes(io::H5File& h5, const SweepPlan& plan,
+                   const std::vector<PointOutcome>& outcomes) {
+  std::vector<std::size_t> indices, done;
+  std::vector<std::int64_t> status, rank;
+  std::vector<std::string> messages;
+  std::vector<double> wall_s;
+  for (const PointOutcome& o : outcomes) {
+    if (o.index >= plan.size()) throw Error(fmt::format("sweep: point {} out of range", o.index));
+    indices.push_back(o.index);
+    status.push_back(static_cast<std::int64_t>(o.status));
+    messages.push_back(o.message);
+    wall_s.push_back(o.wall_s);
+    rank.push_back(o.rank);
+    if (o.status == PointStatus::Done) done.push_back(o.index);
+  }
+  h5.writeIntsAt("/status", indices, status);
+  h5.writeStringsAt("/message", indices, messages);
+  for (const Field& field : plan.fields) {
+    std::vector<std::size_t> shape = fieldShape(plan, field);
+    shape.erase(shape.begin());
+    std::size_t size = 1;
+    for (const std::size_t d : shape) size *= d;
+    // The rows of the points done, one after another (failed points keep their row).
+    std::vector<double> rows;
+    rows.reserve(done.size() * size);
+    for (const PointOutcome& o : outcomes) {
+      if (o.status != PointStatus::Done) continue;
+      rows.resize(rows.size() + size, kNaN);
+      const auto row = rows.end() - static_cast<std::ptrdiff_t>(size);
       const auto it = std::find_if(o.fields.begin(), o.fields.end(),
                                    [&](const FieldValue& v) { return v.name == field.name; });
-      if (it != o.fields.end()) {
-        if (it->shape.size() != shape.size())
-          throw Error(fmt::format("sweep: field {} of point {} has rank {}, expected {}", field.name,
-                                  o.index, it->shape.size(), shape.size()));
-        for (std::size_t d = 0; d < shape.size(); ++d)
-          if (it->shape[d] > shape[d])
-            throw Error(fmt::format("sweep: field {} of point {} exceeds the layout", field.name, o.index));
-        // Copy the point's (smaller) block into the padded row, row-major.
-        for (std::size_t flat = 0; flat < it->data.size(); ++flat) {
-          std::size_t rest = flat, target = 0, stride = 1;
-          for (std::size_t d = shape.size(); d-- > 0;) {
-            const std::size_t idx = rest % it->shape[d];
-            rest /= it->shape[d];
-            target += idx * stride;
-            stride *= shape[d];
-          }
-          row[target] = it->data[flat];
+      if (it == o.fields.end()) continue;
+      if (it->shape.size() != shape.size())
+        throw Error(fmt::format("sweep: field {} of point {} has rank {}, expected {}", field.name,
+                                o.index, it->shape.size(), shape.size()));
+      for (std::size_t d = 0; d < shape.size(); ++d)
+        if (it->shape[d] > shape[d])
+          throw Error(
+              fmt::format("sweep: field {} of point {} exceeds the layout", field.name, o.index));
+      // Copy the point's (smaller) block into the padded row, row-major.
+      for (std::size_t flat = 0; flat < it->data.size(); ++flat) {
+        std::size_t rest = flat, target = 0, stride = 1;
+        for (std::size_t d = shape.size(); d-- > 0;) {
+          const std::size_t idx = rest % it->shape[d];
+          rest /= it->shape[d];
+          target += idx * stride;
+          stride *= shape[d];
         }
+        row[static_cast<std::ptrdiff_t>(target)] = it->data[flat];
       }
-      h5.writeRealsRow("/" + field.name, o.index, row);
     }
+    h5.writeRealsRows("/" + field.name, done, rows);
   }
-  h5.writeRealsRow("/provenance/point_wall_s", o.index, {o.wall_s});
-  h5.writeIntAt("/provenance/point_rank", o.index, o.rank);
+  h5.writeRealsRows("/provenance/point_wall_s", indices, wall_s);
+  h5.writeIntsAt("/provenance/point_rank", indices, rank);
 }
 
 std::vector<std::size_t> assignShards(const std::vector<double>& costs, std::size_t count) {

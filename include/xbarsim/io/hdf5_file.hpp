@@ -170,6 +170,21 @@ class H5File {
   void writeIntAt(const std::string& path, std::size_t index, std::int64_t value);
   /// Writes element `index` of a 1-D string dataset.
   void writeStringAt(const std::string& path, std::size_t index, std::string_view value);
+  // The same for many rows at once (one dataset open and one write per call; several rows per
+  // call keep a compressed chunk from being decompressed and recompressed once per row).
+  // The rows follow one another in the order of `indices`; if an index repeats, its last row
+  // wins. An empty `indices` writes nothing.
+
+  /// Writes rows `indices[k]` of a float64 dataset from `rows` (indices.size() rows, each the
+  /// product of the trailing dimensions long, row-major). @throws IoError if out of range.
+  void writeRealsRows(const std::string& path, const std::vector<std::size_t>& indices,
+                      const std::vector<double>& rows);
+  /// Writes elements `indices[k]` = `values[k]` of a 1-D int64 dataset.
+  void writeIntsAt(const std::string& path, const std::vector<std::size_t>& indices,
+                   const std::vector<std::int64_t>& values);
+  /// Writes elements `indices[k]` = `values[k]` of a 1-D string dataset.
+  void writeStringsAt(const std::string& path, const std::vector<std::size_t>& indices,
+                      const std::vector<std::string>& values);
   /// Shape of a dataset (empty for a scalar). @throws IoError if missing.
   [[nodiscard]] std::vector<std::size_t> shape(const std::string& path) const;
   /// Reads a numeric dataset of any rank as float64 in row-major (C) order; `dims` (if not

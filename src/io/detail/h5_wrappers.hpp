@@ -81,10 +81,13 @@ inline std::vector<hsize_t> dims(hid_t space, const Where& w) {
   }
   return out;
 }
+/// Selects the block [start, start + count) of `space`; `op` H5S_SELECT_OR adds it to the
+/// current selection.
 inline void selectHyperslab(hid_t space, const std::vector<hsize_t>& start,
-                            const std::vector<hsize_t>& count, const Where& w) {
-  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-        w, "select hyperslab", "H5Sselect_hyperslab");
+                            const std::vector<hsize_t>& count, const Where& w,
+                            H5S_seloper_t op = H5S_SELECT_SET) {
+  check(H5Sselect_hyperslab(space, op, start.data(), nullptr, count.data(), nullptr), w,
+        "select hyperslab", "H5Sselect_hyperslab");
 }
 inline H5S_class_t type(hid_t space, const Where& w) {
   const H5S_class_t c = H5Sget_simple_extent_type(space);
@@ -154,7 +157,7 @@ inline Handle create(hid_t loc, const std::string& name, hid_t type, hid_t space
                 "create dataset", "H5Dcreate2"),
           H5Dclose};
 }
-/// Writes the selection `file_space` of a dataset from `mem_space` (one row of a sweep).
+/// Writes the selection `file_space` of a dataset from `mem_space` (rows of a sweep).
 inline void writeSelection(hid_t dset, hid_t mem_type, hid_t mem_space, hid_t file_space,
                            const void* buf, const Where& w) {
   check(H5Dwrite(dset, mem_type, mem_space, file_space, H5P_DEFAULT, buf), w, "write selection",

@@ -23,6 +23,11 @@ enum class Stream { Out, Err, Raw };
 
 enum class Severity { Info, Warning, Error };
 
+/// Warning lines kept for Session::takeWarnings(), the newest ones: by the engine in the worker
+/// and by the session for its own notes and the pool's helpers' warnings (a sweep that never
+/// takes them must not grow without bound).
+inline constexpr std::size_t kMaxWarnings = 1000;
+
 struct OutputLine {
   Stream stream = Stream::Raw;
   std::string text;  ///< without the "stdout "/"stderr " prefix and trailing CR/LF
