@@ -25,6 +25,15 @@ namespace {
 /// point, with no cost limit).
 constexpr auto kH5UpdateInterval = std::chrono::milliseconds(250);
 constexpr int kH5UpdateCostFactor = 20;
+/// Points waiting for the next update are written as soon as they hold this many bytes, so the
+/// cost rule cannot let them pile up in memory when a file update gets slow.
+constexpr std::size_t kMaxUnflushedBytes = std::size_t{64} << 20;
+
+std::size_t bytesOf(const PointOutcome& outcome) {
+  std::size_t bytes = sizeof(outcome) + outcome.message.size();
+  for (const FieldValue& f : outcome.fields) bytes += sizeof(f) + f.data.size() * sizeof(double);
+  return bytes;
+}
 
 Clock::duration updateInterval(Clock::duration last_update_cost) {
   static const long override_ms = [] {
@@ -186,8 +195,11 @@ void ResultSink::record(PointOutcome outcome) {
   messages_[outcome.index] = outcome.message;
   ++finished_now_;
   if (outcome.status == PointStatus::Failed) ++failed_now_;
+  unflushed_bytes_ += bytesOf(outcome);
   unflushed_.push_back(std::move(outcome));
-  if (Clock::now() - last_flush_ >= updateInterval(last_flush_cost_)) flushToFile();
+  if (unflushed_bytes_ >= kMaxUnflushedBytes ||
+      Clock::now() - last_flush_ >= updateInterval(last_flush_cost_))
+    flushToFile();
   progress_.update(finished_now_, failed_now_);
 }
 
@@ -199,6 +211,7 @@ void ResultSink::flushToFile() {
     writeCounts(h5, counts());
   });
   unflushed_.clear();
+  unflushed_bytes_ = 0;
   last_flush_ = Clock::now();
   last_flush_cost_ = last_flush_ - start;
 }

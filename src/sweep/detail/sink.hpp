@@ -67,6 +67,7 @@ class ResultSink {
   std::vector<std::string> messages_;
   std::vector<std::size_t> pending_;
   std::vector<PointOutcome> unflushed_;
+  std::size_t unflushed_bytes_ = 0;  ///< memory held by unflushed_ (approximate)
   Clock::time_point last_flush_{};
   Clock::duration last_flush_cost_{};  ///< duration of the last file update
   bool already_complete_ = false;
