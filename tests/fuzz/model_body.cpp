@@ -510,7 +510,8 @@ class ModelWriter {
         numberAttribute(g, "eps", 1e-5);
         break;
       case LayerKind::Flatten: s = Sample{s.size(), 1, 1}; break;
-      case LayerKind::Relu: break;
+      case LayerKind::Relu:
+      case LayerKind::Add: break;
     }
     // Keep the generator's shape small (a larger one would only make weights that are not written).
     s = Sample{std::min<Index>(s.c, 64), std::min<Index>(s.h, 16), std::min<Index>(s.w, 16)};
