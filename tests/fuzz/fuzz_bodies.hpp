@@ -25,6 +25,8 @@ void fuzzNetlist(const std::uint8_t* data, std::size_t size);
 /// The model file reader (dnn::loadNetwork), structure-aware: the bytes describe a model that is
 /// written as a valid HDF5 file and read back.
 void fuzzModel(const std::uint8_t* data, std::size_t size);
+/// The ONNX importer (dnn::importOnnx) on raw bytes; what it accepts must survive export + import.
+void fuzzOnnx(const std::uint8_t* data, std::size_t size);
 
 /// User decks (extract::readUserDeck): include/lib expansion, .control removal, names.
 void fuzzDeck(const std::uint8_t* data, std::size_t size);
