@@ -15,6 +15,14 @@ Trains three small networks briefly on Fashion-MNIST and exports each with torch
                1x1 conv shortcut, Add), AvgPool 2, GlobalAveragePool, head as x @ W + b (MatMul,
                Add; opset 17)
 
+With --check, runs ONNX files that `xbarsim convert` wrote back from these networks (v2 -> ONNX)
+with torch's functional ops and compares their logits with PyTorch's originals (1e-4):
+
+  build/xbarsim convert --in tests/data/onnx/cnn.onnx --set dnn.input_scale=0.00784313725490196 \
+      --set dnn.input_offset=-1 --out cnn.h5
+  build/xbarsim convert --in cnn.h5 --out /tmp/cnn.onnx
+  /usr/bin/python3 tools/onnx_models.py --check /tmp/cnn.onnx
+
 and two networks xbarsim must refuse (untrained): sigmoid.onnx (a Sigmoid node) and
 grouped_conv.onnx (Conv with group = 2).
 
@@ -170,11 +178,72 @@ def export(model, path, opset):
     onnx.checker.check_model(onnx.load(path))
 
 
+def run_onnx(path, x):
+    """Runs an ONNX file written by `xbarsim convert` (the ops exportOnnx writes) with torch's
+    functional ops: the check that a network converted by xbarsim works in PyTorch."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(path)
+    onnx.checker.check_model(m, full_check=True)
+    meta = {p.key: float(p.value) for p in m.metadata_props}
+    env = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in m.graph.initializer}
+    env[m.graph.input[0].name] = (x * np.float32(meta["xbarsim.input_scale"]) +
+                                  np.float32(meta["xbarsim.input_offset"]))
+    F = nn.functional
+    for n in m.graph.node:
+        a = {at.name: onnx.helper.get_attribute_value(at) for at in n.attribute}
+        i = [env[k] for k in n.input]
+        if n.op_type == "Gemm":
+            y = F.linear(i[0], i[1], i[2]) if a.get("transB") else i[0] @ i[1] + i[2]
+        elif n.op_type == "Conv":
+            y = F.conv2d(i[0], i[1], i[2], stride=a["strides"], padding=a["pads"][:2])
+        elif n.op_type == "MaxPool":
+            y = F.max_pool2d(i[0], a["kernel_shape"], a["strides"])
+        elif n.op_type == "AveragePool":
+            y = F.avg_pool2d(i[0], a["kernel_shape"], a["strides"])
+        elif n.op_type == "BatchNormalization":
+            y = F.batch_norm(i[0], i[3], i[4], i[1], i[2], False, 0.0, a["epsilon"])
+        elif n.op_type == "Relu":
+            y = torch.relu(i[0])
+        elif n.op_type == "Flatten":
+            y = torch.flatten(i[0], 1)
+        elif n.op_type == "Add":
+            y = i[0] + i[1]
+        else:
+            sys.exit(f"{path}: {n.op_type} is not an op xbarsim exports")
+        env[n.output[0]] = y
+    return env[m.graph.output[0].name]
+
+
+def check(args):
+    """Compares ONNX files converted by xbarsim (name.onnx for each network) with the logits
+    PyTorch computed for the original networks (expected.json)."""
+    with open(os.path.join(args.out, "expected.json")) as f:
+        expected = json.load(f)
+    xte, _ = load_fashion("test")
+    worst = 0.0
+    for path in args.check:
+        name = os.path.basename(path).split(".")[0].replace("back_", "")
+        ref = np.array(expected["models"][name]["logits"])
+        with torch.no_grad():
+            got = run_onnx(path, torch.from_numpy(xte[:len(ref)].astype(np.float32))).numpy()
+        diff = float(np.abs(got - ref).max())
+        worst = max(worst, diff)
+        print(f"{path}: largest logit difference to the original PyTorch network {diff:.3g}")
+    sys.exit(0 if worst <= 1e-4 else 1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="tests/data/onnx")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--check", nargs="+", metavar="ONNX",
+                    help="instead: run ONNX files written by `xbarsim convert` (from the networks "
+                         "here, named <network>.onnx) in PyTorch and compare their logits")
     args = ap.parse_args()
+    if args.check:
+        check(args)
+        return
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
     xtr, ytr = load_fashion("train")
