@@ -23,7 +23,8 @@ with torch's functional ops and compares their logits with PyTorch's originals (
   build/xbarsim convert --in cnn.h5 --out /tmp/cnn.onnx
   /usr/bin/python3 tools/onnx_models.py --check /tmp/cnn.onnx
 
-and two networks xbarsim must refuse (untrained): sigmoid.onnx (a Sigmoid node) and
+ops.onnx (random weights, no accuracy; written with onnx.helper: the ops the exports above do
+not contain, see ops_model) and two networks xbarsim must refuse (untrained): sigmoid.onnx (a Sigmoid node) and
 grouped_conv.onnx (Conv with group = 2).
 
 expected.json (and expected.txt, the same for the C++ tests) records, for each trained network, what PyTorch computes on the 10 000 test images
@@ -152,6 +153,62 @@ class GroupedConv(nn.Module):
         return self.fc(torch.flatten(self.conv(self.stem(x)), 1))
 
 
+def ops_model(path, seed):
+    """ops.onnx, written node by node with onnx.helper (random weights): the ops and attributes
+    torch's export of the trained networks does not produce -- Identity, Conv with stride 2,
+    Dropout (opset 13 inputs), a standalone Relu, Shape/Gather/Unsqueeze/Concat/Reshape, Gemm with
+    alpha, beta and transB = 0, MatMul + Add (bias). Returns the function that computes it with
+    torch (the reference)."""
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+    rng = np.random.default_rng(seed)
+    w1 = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    b1 = rng.standard_normal(3).astype(np.float32)
+    w2 = (rng.standard_normal((147, 5)) * 0.1).astype(np.float32)  # Gemm B, transB = 0
+    c2 = rng.standard_normal(5).astype(np.float32)
+    w3 = rng.standard_normal((5, 4)).astype(np.float32)
+    b3 = rng.standard_normal(4).astype(np.float32)
+    init = [numpy_helper.from_array(a, n) for a, n in
+            [(w1, "w1"), (b1, "b1"), (w2, "w2"), (c2, "c2"), (w3, "w3"), (b3, "b3"),
+             (np.array(0.3, np.float32), "ratio"), (np.array(False), "training"),
+             (np.array(0, np.int64), "zero"), (np.array([0], np.int64), "axes"),
+             (np.array([-1], np.int64), "minus_one")]]
+    N = helper.make_node
+    nodes = [
+        N("Identity", ["input"], ["x"], name="identity"),
+        N("Conv", ["x", "w1", "b1"], ["c"], name="conv", strides=[2, 2], pads=[1, 1, 1, 1],
+          kernel_shape=[3, 3], dilations=[1, 1], group=1),
+        N("Dropout", ["c", "ratio", "training"], ["d"], name="dropout"),
+        N("Relu", ["d"], ["r"], name="relu"),
+        N("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        N("Shape", ["p"], ["shape"], name="shape"),
+        N("Gather", ["shape", "zero"], ["batch"], name="gather", axis=0),
+        N("Unsqueeze", ["batch", "axes"], ["batch1"], name="unsqueeze"),
+        N("Concat", ["batch1", "minus_one"], ["target"], name="concat", axis=0),
+        N("Reshape", ["p", "target"], ["flat"], name="reshape"),
+        N("Gemm", ["flat", "w2", "c2"], ["g"], name="gemm", alpha=0.5, beta=2.0, transB=0),
+        N("MatMul", ["g", "w3"], ["m"], name="matmul"),
+        N("Add", ["m", "b3"], ["logits"], name="bias"),
+    ]
+    graph = helper.make_graph(
+        nodes, "ops", [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 1, 28, 28])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4])], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="tools/onnx_models.py")
+    model.ir_version = 7
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, path)
+    F = nn.functional
+    t = torch.from_numpy
+
+    def reference(x):
+        y = torch.relu(F.conv2d(x, t(w1), t(b1), stride=2, padding=1))
+        y = torch.flatten(F.max_pool2d(y, 2, 2), 1)
+        y = 0.5 * (y @ t(w2)) + 2.0 * t(c2)
+        return y @ t(w3) + t(b3)
+    return reference
+
+
 def train(model, x, y, scale, offset, epochs, samples, seed):
     torch.manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
@@ -274,6 +331,12 @@ def main():
             "logits": logits[:LOGIT_SAMPLES].tolist()}
         print(f"{name}: test accuracy {correct / len(yte):.4f} ({time.time() - t0:.0f} s), "
               f"{os.path.getsize(path)} bytes -> {path}")
+    reference = ops_model(os.path.join(args.out, "ops.onnx"), args.seed)
+    with torch.no_grad():
+        logits = reference(scaled(xte[:LOGIT_SAMPLES], 1.0 / 255.0, 0.0))
+    expected["models"]["ops"] = {"file": "ops.onnx", "opset": 13, "input_scale": 1.0 / 255.0,
+                                 "input_offset": 0.0, "correct": -1, "accuracy": None,
+                                 "logits": logits.tolist()}
     torch.manual_seed(args.seed)
     export(SigmoidNet().eval(), os.path.join(args.out, "sigmoid.onnx"), 13)
     export(GroupedConv().eval(), os.path.join(args.out, "grouped_conv.onnx"), 13)

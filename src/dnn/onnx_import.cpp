@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 
 /// Largest constant the importer reads (elements), far above any layer of a network it runs.
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 28;
+/// Largest padding or pooling window side accepted (far above any image).
+constexpr std::int64_t kMaxPad = 1 << 20;
 /// Stands for the batch dimension in folded shape arithmetic (Shape of an activation).
 constexpr std::int64_t kBatch = -(std::int64_t{1} << 40);
 
@@ -175,10 +177,6 @@ class Importer {
                                "int32, bool)",
                                t.data_type()));
     }
-    if (n == 0 && c.values.empty() && t.dims_size() == 0) {
-      // a scalar with no data is malformed
-      fail(what, "a scalar without a value");
-    }
     for (double v : c.values)
       if (!std::isfinite(v) || std::abs(v) > std::numeric_limits<float>::max())
         if (!c.integer) fail(what, "contains NaN, infinite or out-of-float32-range values");
@@ -296,6 +294,20 @@ class Importer {
 
   // ---- constant folding ------------------------------------------------------------------------
 
+  /// An integer constant's value (clamped far inside int64: INT64_MAX as a slice end is a double
+  /// that does not convert back).
+  static std::int64_t toInt(double v) {
+    return static_cast<std::int64_t>(std::clamp(v, -4e18, 4e18));
+  }
+  /// The values of constant input k, which must be integers (shapes, axes, indices).
+  std::vector<std::int64_t> ints(const onnx::NodeProto& n, int k) const {
+    const Constant& c = constant(n, k);
+    if (!c.integer) failNode(n, fmt::format("input {} must be an integer tensor", k));
+    std::vector<std::int64_t> out;
+    for (double v : c.values) out.push_back(toInt(v));
+    return out;
+  }
+
   static std::int64_t axisOf(std::int64_t axis, std::size_t rank) {
     return axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis;
   }
@@ -325,6 +337,7 @@ class Importer {
         failNode(n, "a Constant without a supported value attribute");
       }
     } else if (op == "Shape") {
+      if (n.input_size() < 1) failNode(n, "Shape without an input");
       const Value& v = value(n.input(0), fmt::format("node \"{}\"", n.name()));
       std::vector<std::int64_t> dims;
       if (const auto* c = std::get_if<Constant>(&v)) {
@@ -345,8 +358,7 @@ class Importer {
       const Constant& idx = constant(n, 1);
       if (data.dims.size() != 1 || axisOf(intAttr(n, "axis", 0), 1) != 0)
         failNode(n, "constant Gather is supported on one-dimensional data only");
-      for (double i : idx.values) {
-        auto k = static_cast<std::int64_t>(i);
+      for (std::int64_t k : ints(n, 1)) {
         if (k < 0) k += data.size();
         if (k < 0 || k >= data.size()) failNode(n, "index out of range");
         out.values.push_back(data.values[static_cast<std::size_t>(k)]);
@@ -357,7 +369,7 @@ class Importer {
       out = constant(n, 0);
       std::vector<std::int64_t> axes = intsAttr(n, "axes");
       if (hasInput(n, 1))
-        for (double v : constant(n, 1).values) axes.push_back(static_cast<std::int64_t>(v));
+        for (std::int64_t v : ints(n, 1)) axes.push_back(v);
       std::vector<std::int64_t> dims = out.dims;
       if (op == "Unsqueeze") {
         const std::size_t rank = dims.size() + axes.size();
@@ -392,9 +404,9 @@ class Importer {
       if (data.dims.size() != 1) failNode(n, "constant Slice is supported on one-dimensional data only");
       std::vector<std::int64_t> starts = intsAttr(n, "starts"), ends = intsAttr(n, "ends");
       std::int64_t step = 1;
-      if (hasInput(n, 1)) starts = {static_cast<std::int64_t>(constant(n, 1).values.at(0))};
-      if (hasInput(n, 2)) ends = {static_cast<std::int64_t>(std::min(constant(n, 2).values.at(0), 9e18))};
-      if (hasInput(n, 4)) step = static_cast<std::int64_t>(constant(n, 4).values.at(0));
+      if (hasInput(n, 1)) starts = ints(n, 1);
+      if (hasInput(n, 2)) ends = ints(n, 2);
+      if (hasInput(n, 4)) step = ints(n, 4).empty() ? 0 : ints(n, 4)[0];
       if (starts.size() != 1 || ends.size() != 1 || step == 0) failNode(n, "unsupported slice");
       const std::int64_t size = data.size();
       auto clampIndex = [&](std::int64_t i, std::int64_t lo, std::int64_t hi) {
@@ -415,17 +427,18 @@ class Importer {
     } else if (op == "Identity" || op == "Reshape" || op == "Flatten") {
       out = constant(n, 0);
       if (op == "Reshape") {
-        const Constant& shape = constant(n, 1);
+        const std::vector<std::int64_t> shape = ints(n, 1);
         std::int64_t known = 1, unknown = -1;
         out.dims.clear();
-        for (std::size_t k = 0; k < shape.values.size(); ++k) {
-          auto d = static_cast<std::int64_t>(shape.values[k]);
+        for (std::size_t k = 0; k < shape.size(); ++k) {
+          std::int64_t d = shape[k];
           if (d == 0 && k < constant(n, 0).dims.size()) d = constant(n, 0).dims[k];
           if (d == -1) {
             unknown = static_cast<std::int64_t>(k);
           } else {
-            if (d < 0) failNode(n, "invalid shape");
+            if (d < 0 || d > kMaxElements) failNode(n, "invalid shape");
             known *= d;
+            if (known > kMaxElements) failNode(n, "invalid shape");
           }
           out.dims.push_back(d);
         }
@@ -478,7 +491,7 @@ class Importer {
       Tensor a = activation(n, 0);
       std::vector<std::int64_t> pads = intsAttr(n, "pads");
       if (hasInput(n, 1))
-        for (double v : constant(n, 1).values) pads.push_back(static_cast<std::int64_t>(v));
+        for (std::int64_t v : ints(n, 1)) pads.push_back(v);
       if (std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p != 0; }))
         failNode(n, "padding other than zero is supported inside Conv only");
       a.direct = false;
@@ -500,8 +513,8 @@ class Importer {
       flatten(n, a);
     } else if (op == "Reshape") {
       const Tensor a = activation(n, 0);
-      const Constant& shape = constant(n, 1);
-      std::vector<std::int64_t> d(shape.values.begin(), shape.values.end());
+      const std::vector<std::int64_t> d = ints(n, 1);
+      if (d.empty()) failNode(n, "reshape to a scalar");
       const bool batch_first = !d.empty() && (d[0] == kBatch || d[0] == 0 || d[0] == -1 ||
                                               (d[0] > 0 && std::count(d.begin(), d.end(), -1) == 1));
       std::int64_t rest = 1;
@@ -509,8 +522,9 @@ class Importer {
       for (std::size_t k = 1; k < d.size(); ++k) {
         if (d[k] == -1) {
           infer = true;
-        } else if (d[k] > 0) {
+        } else if (d[k] > 0 && d[k] <= kMaxElements) {
           rest *= d[k];
+          if (rest > kMaxElements) failNode(n, "reshape to too many values");
         } else {
           failNode(n, "reshape with zero or symbolic dimensions after the first");
         }
@@ -609,7 +623,8 @@ class Importer {
   std::pair<Index, Index> stridesOf(const onnx::NodeProto& n) const {
     std::vector<std::int64_t> s = intsAttr(n, "strides");
     if (s.empty()) s = {1, 1};
-    if (s.size() != 2 || s[0] < 1 || s[1] < 1) failNode(n, "strides must be two positive values");
+    if (s.size() != 2 || s[0] < 1 || s[1] < 1 || s[0] > kMaxPad || s[1] > kMaxPad)
+      failNode(n, "strides must be two positive values");
     return {s[0], s[1]};
   }
 
@@ -639,6 +654,7 @@ class Importer {
     if (pads.empty()) pads = {0, 0, 0, 0};
     if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3] || pads[0] < 0 || pads[1] < 0)
       failNode(n, "pads must be symmetric (top = bottom, left = right)");
+    if (pads[0] > kMaxPad || pads[1] > kMaxPad) failNode(n, "padding too large");
     Layer l;
     l.kind = LayerKind::Conv2d;
     l.kernel_h = w.dims[2];
@@ -669,7 +685,8 @@ class Importer {
     unusedOutputs(n, 1);
     checkPlain(n, false);
     const std::vector<std::int64_t> k = intsAttr(n, "kernel_shape");
-    if (k.size() != 2 || k[0] < 1 || k[1] < 1) failNode(n, "kernel_shape must be two positive values");
+    if (k.size() != 2 || k[0] < 1 || k[1] < 1 || k[0] > kMaxPad || k[1] > kMaxPad)
+      failNode(n, "kernel_shape must be two positive values");
     Layer l;
     l.kind = n.op_type() == "MaxPool" ? LayerKind::MaxPool2d : LayerKind::AvgPool2d;
     l.kernel_h = k[0];

@@ -152,6 +152,25 @@ BOOST_AUTO_TEST_CASE(float_accuracy_and_logits_match_pytorch) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(hand_written_graph_of_the_other_ops_matches_torch) {
+  // ops.onnx: Identity, strided Conv, Dropout, a standalone Relu, the Shape ... Reshape chain,
+  // Gemm with alpha/beta/transB = 0, MatMul + Add; logits from torch's functional ops.
+  const Expected& e = expected().at("ops");
+  const Network net = imported("ops");
+  BOOST_TEST(net.isChain());
+  const auto n = static_cast<Index>(e.logits.size());
+  BOOST_TEST_REQUIRE(n > 0);
+  const Matrix logits = net.forward(net.prepareInputs(testSet().pixelBatch(0, n)));
+  BOOST_TEST_REQUIRE(logits.rows() == 4);
+  double worst = 0.0;
+  for (Index s = 0; s < n; ++s)
+    for (Index c = 0; c < 4; ++c)
+      worst = std::max(worst, std::abs(logits(c, s) - e.logits[static_cast<std::size_t>(s)]
+                                                               [static_cast<std::size_t>(c)]));
+  BOOST_TEST_MESSAGE("ops: largest logit difference to torch " << worst);
+  BOOST_TEST(worst <= 1e-4);
+}
+
 BOOST_AUTO_TEST_CASE(evaluate_command_takes_an_onnx_model) {
   xbarsim::test::TempDir dir;
   const Expected& e = expected().at("mlp");
