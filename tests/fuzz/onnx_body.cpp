@@ -3,9 +3,6 @@
 // cannot read with xbarsim::Error (a truncated or corrupt protobuf: IoError; a graph it cannot
 // run: ConfigError), and what it accepts must come back unchanged through exportOnnx +
 // importOnnx.
-#include <fmt/format.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -18,17 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempOnnx {
-  fs::path path;
-  explicit TempOnnx(const char* tag)
-      : path(fs::temp_directory_path() /
-             fmt::format("xbarsim_fuzz_onnx_{}_{}.onnx", ::getpid(), tag)) {}
-  ~TempOnnx() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  TempOnnx(const TempOnnx&) = delete;
-  TempOnnx& operator=(const TempOnnx&) = delete;
+struct TempOnnx : TempFile {
+  explicit TempOnnx(const char* tag) : TempFile("onnx", tag, ".onnx") {}
 };
 
 bool sameLayers(const dnn::Network& a, const dnn::Network& b) {
