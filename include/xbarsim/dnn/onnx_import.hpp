@@ -10,7 +10,8 @@
 /// dilations 1, group 1), BatchNormalization (inference), Relu (folded into the preceding dense
 /// or conv2d layer where it is that layer's only consumer), MaxPool and AveragePool (no padding),
 /// GlobalAveragePool, Add (two activations: residual; an activation and a constant: bias),
-/// Flatten (axis 1), Reshape (to the flattened or the same shape), Identity, Dropout. Constants
+/// Flatten (axis 1), Reshape (to the flattened or the same shape), Identity, Dropout, Pad with
+/// all-zero pads (PyTorch's AvgPool2d writes one). Constants
 /// are folded: Constant, initializers used as inputs, and the shape arithmetic PyTorch leaves
 /// behind (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Reshape, Mul/Div/Add/Sub of
 /// constants). Anything else is refused with a ConfigError naming the file, the node and its op
