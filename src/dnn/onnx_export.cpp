@@ -112,7 +112,8 @@ class Exporter {
                           const Matrix& m) {
     std::vector<float> rows(static_cast<std::size_t>(m.size()));
     for (Index i = 0; i < m.rows(); ++i)
-      for (Index j = 0; j < m.cols(); ++j) rows[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+      for (Index j = 0; j < m.cols(); ++j)
+        rows[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
     return initializer(name, dims, rows.data(), rows.size());
   }
 
@@ -154,11 +155,11 @@ class Exporter {
           node("Flatten", name + "_flatten", {x}, name + "_flat");
           x = name + "_flat";
         }
-        onnx::NodeProto* n = node("Gemm", name, {x, initializer(name + ".weight",
-                                                                {l.weight.rows(), l.weight.cols()},
-                                                                l.weight),
-                                                 initializer(name + ".bias", l.bias)},
-                                  out);
+        onnx::NodeProto* n =
+            node("Gemm", name,
+                 {x, initializer(name + ".weight", {l.weight.rows(), l.weight.cols()}, l.weight),
+                  initializer(name + ".bias", l.bias)},
+                 out);
         integer(n, "transB", 1);
         break;
       }
@@ -166,7 +167,9 @@ class Exporter {
         const Index in_ch = l.weight.cols() / (l.kernel_h * l.kernel_w);
         onnx::NodeProto* n =
             node("Conv", name,
-                 {x, initializer(name + ".weight", {l.weight.rows(), in_ch, l.kernel_h, l.kernel_w}, l.weight),
+                 {x,
+                  initializer(name + ".weight", {l.weight.rows(), in_ch, l.kernel_h, l.kernel_w},
+                              l.weight),
                   initializer(name + ".bias", l.bias)},
                  out);
         ints(n, "kernel_shape", {l.kernel_h, l.kernel_w});
@@ -183,16 +186,17 @@ class Exporter {
         break;
       }
       case LayerKind::BatchNorm: {
-        onnx::NodeProto* n = node("BatchNormalization", name,
-                                  {x, initializer(name + ".gamma", l.gamma),
-                                   initializer(name + ".beta", l.beta),
-                                   initializer(name + ".mean", l.mean),
-                                   initializer(name + ".var", l.var)},
-                                  out);
+        onnx::NodeProto* n =
+            node("BatchNormalization", name,
+                 {x, initializer(name + ".gamma", l.gamma), initializer(name + ".beta", l.beta),
+                  initializer(name + ".mean", l.mean), initializer(name + ".var", l.var)},
+                 out);
         real(n, "epsilon", l.eps);
         break;
       }
-      case LayerKind::Relu: node("Relu", name, {x}, out); break;
+      case LayerKind::Relu:
+        node("Relu", name, {x}, out);
+        break;
       case LayerKind::Flatten: {
         onnx::NodeProto* n = node("Flatten", name, {x}, out);
         integer(n, "axis", 1);
@@ -203,7 +207,8 @@ class Exporter {
         std::string sum = from[0];
         for (std::size_t k = 1; k < from.size(); ++k) {
           const std::string o = k + 1 == from.size() ? out : fmt::format("{}_sum{}", name, k);
-          node("Add", k + 1 == from.size() ? name : fmt::format("{}_{}", name, k), {sum, from[k]}, o);
+          node("Add", k + 1 == from.size() ? name : fmt::format("{}_{}", name, k), {sum, from[k]},
+               o);
           sum = o;
         }
         break;

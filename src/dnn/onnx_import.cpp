@@ -42,7 +42,8 @@ struct Constant {
   [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(values.size()); }
 };
 
-/// A batch of activations (a tensor computed from the network input): the output of layer `producer` (kNetworkInput: the network input).
+/// A batch of activations (a tensor computed from the network input): the output of layer
+/// `producer` (kNetworkInput: the network input).
 struct Tensor {
   std::ptrdiff_t producer = kNetworkInput;
   Shape shape;
@@ -62,7 +63,8 @@ class Importer {
 
   Network run() {
     const onnx::GraphProto& g = model_.graph();
-    for (const onnx::TensorProto& t : g.initializer()) values_[t.name()] = tensor(t, "initializer " + t.name());
+    for (const onnx::TensorProto& t : g.initializer())
+      values_[t.name()] = tensor(t, "initializer " + t.name());
     for (const onnx::NodeProto& n : g.node())
       for (const std::string& in : n.input()) ++uses_[in];
     for (const onnx::ValueInfoProto& o : g.output()) ++uses_[o.name()];
@@ -71,8 +73,7 @@ class Importer {
     if (g.output_size() != 1)
       fail("graph", fmt::format("has {} outputs; xbarsim runs networks with one", g.output_size()));
     const Value& out = value(g.output(0).name(), "graph output");
-    if (!std::holds_alternative<Tensor>(out) ||
-        std::get<Tensor>(out).producer == kNetworkInput)
+    if (!std::holds_alternative<Tensor>(out) || std::get<Tensor>(out).producer == kNetworkInput)
       fail("graph", "the output is not computed from the input by any layer");
     prune(static_cast<std::size_t>(std::get<Tensor>(out).producer));
     net_.input_scaling_known = false;
@@ -218,7 +219,8 @@ class Importer {
 
   const Value& value(const std::string& name, const std::string& what) const {
     const auto it = values_.find(name);
-    if (it == values_.end()) fail(what, fmt::format("tensor \"{}\" is not defined before use", name));
+    if (it == values_.end())
+      fail(what, fmt::format("tensor \"{}\" is not defined before use", name));
     return it->second;
   }
 
@@ -250,26 +252,31 @@ class Importer {
     return it != values_.end() && std::holds_alternative<Constant>(it->second);
   }
   const Constant& constant(const onnx::NodeProto& n, int k) const {
-    if (k >= n.input_size() || n.input(k).empty()) failNode(n, fmt::format("input {} is missing", k));
+    if (k >= n.input_size() || n.input(k).empty())
+      failNode(n, fmt::format("input {} is missing", k));
     const Value& v = value(n.input(k), fmt::format("node \"{}\"", n.name()));
     if (!std::holds_alternative<Constant>(v))
       failNode(n, fmt::format("input {} (\"{}\") must be a constant", k, n.input(k)));
     return std::get<Constant>(v);
   }
   const Tensor& activation(const onnx::NodeProto& n, int k) const {
-    if (k >= n.input_size() || n.input(k).empty()) failNode(n, fmt::format("input {} is missing", k));
+    if (k >= n.input_size() || n.input(k).empty())
+      failNode(n, fmt::format("input {} is missing", k));
     const Value& v = value(n.input(k), fmt::format("node \"{}\"", n.name()));
     if (!std::holds_alternative<Tensor>(v))
       failNode(n, fmt::format("input {} (\"{}\") must be computed from the network input", k,
                               n.input(k)));
     return std::get<Tensor>(v);
   }
-  bool hasInput(const onnx::NodeProto& n, int k) const { return k < n.input_size() && !n.input(k).empty(); }
+  bool hasInput(const onnx::NodeProto& n, int k) const {
+    return k < n.input_size() && !n.input(k).empty();
+  }
   void unusedOutputs(const onnx::NodeProto& n, int from) const {
     for (int k = from; k < n.output_size(); ++k)
       if (!n.output(k).empty() && uses_.count(n.output(k)) != 0 && uses_.at(n.output(k)) > 0)
-        failNode(n, fmt::format("output {} (\"{}\") is used; only the inference output is supported",
-                                k, n.output(k)));
+        failNode(
+            n, fmt::format("output {} (\"{}\") is used; only the inference output is supported", k,
+                           n.output(k)));
   }
   void setOutput(const onnx::NodeProto& n, Value v) {
     if (n.output_size() < 1) failNode(n, "has no output");
@@ -348,9 +355,11 @@ class Importer {
                            : std::vector<std::int64_t>{kBatch, a.shape.c};
       }
       const auto r = static_cast<std::int64_t>(dims.size());
-      const std::int64_t start = std::clamp(axisOf(intAttr(n, "start", 0), dims.size()), std::int64_t{0}, r);
+      const std::int64_t start =
+          std::clamp(axisOf(intAttr(n, "start", 0), dims.size()), std::int64_t{0}, r);
       const std::int64_t end = std::clamp(axisOf(intAttr(n, "end", r), dims.size()), start, r);
-      for (std::int64_t k = start; k < end; ++k) out.values.push_back(static_cast<double>(dims[static_cast<std::size_t>(k)]));
+      for (std::int64_t k = start; k < end; ++k)
+        out.values.push_back(static_cast<double>(dims[static_cast<std::size_t>(k)]));
       out.dims = {end - start};
       out.integer = true;
     } else if (op == "Gather") {
@@ -394,14 +403,16 @@ class Importer {
       out.integer = true;
       for (int k = 0; k < n.input_size(); ++k) {
         const Constant& c = constant(n, k);
-        if (c.dims.size() != 1) failNode(n, "constant Concat is supported on one-dimensional data only");
+        if (c.dims.size() != 1)
+          failNode(n, "constant Concat is supported on one-dimensional data only");
         out.values.insert(out.values.end(), c.values.begin(), c.values.end());
         out.integer = out.integer && c.integer;
       }
       out.dims = {out.size()};
     } else if (op == "Slice") {
       const Constant& data = constant(n, 0);
-      if (data.dims.size() != 1) failNode(n, "constant Slice is supported on one-dimensional data only");
+      if (data.dims.size() != 1)
+        failNode(n, "constant Slice is supported on one-dimensional data only");
       std::vector<std::int64_t> starts = intsAttr(n, "starts"), ends = intsAttr(n, "ends");
       std::int64_t step = 1;
       if (hasInput(n, 1)) starts = ints(n, 1);
@@ -415,7 +426,8 @@ class Importer {
       };
       std::int64_t b = clampIndex(starts[0], step > 0 ? 0 : -1, step > 0 ? size : size - 1);
       const std::int64_t e = clampIndex(ends[0], step > 0 ? 0 : -1, step > 0 ? size : size - 1);
-      for (; step > 0 ? b < e : b > e; b += step) out.values.push_back(data.values[static_cast<std::size_t>(b)]);
+      for (; step > 0 ? b < e : b > e; b += step)
+        out.values.push_back(data.values[static_cast<std::size_t>(b)]);
       out.dims = {out.size()};
       out.integer = data.integer;
     } else if (op == "Cast") {
@@ -442,9 +454,11 @@ class Importer {
           }
           out.dims.push_back(d);
         }
-        if (unknown >= 0 && known > 0) out.dims[static_cast<std::size_t>(unknown)] = out.size() / known;
+        if (unknown >= 0 && known > 0)
+          out.dims[static_cast<std::size_t>(unknown)] = out.size() / known;
       } else if (op == "Flatten") {
-        out.dims = {out.dims.empty() ? 1 : out.dims[0], out.dims.empty() ? 1 : out.size() / std::max<std::int64_t>(out.dims[0], 1)};
+        out.dims = {out.dims.empty() ? 1 : out.dims[0],
+                    out.dims.empty() ? 1 : out.size() / std::max<std::int64_t>(out.dims[0], 1)};
       }
     } else if (op == "Mul" || op == "Div" || op == "Add" || op == "Sub") {
       const Constant& a = constant(n, 0);
@@ -465,7 +479,8 @@ class Importer {
     } else {
       return false;
     }
-    if (out.values.size() > static_cast<std::size_t>(kMaxElements)) failNode(n, "constant too large");
+    if (out.values.size() > static_cast<std::size_t>(kMaxElements))
+      failNode(n, "constant too large");
     setOutput(n, std::move(out));
     return true;
   }
@@ -475,8 +490,8 @@ class Importer {
   void node(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
     if (!n.domain().empty() && n.domain() != "ai.onnx")
-      failNode(n, fmt::format("op type {} of domain \"{}\" is not supported (xbarsim imports {})", op,
-                              n.domain(), kSupported));
+      failNode(n, fmt::format("op type {} of domain \"{}\" is not supported (xbarsim imports {})",
+                              op, n.domain(), kSupported));
     if (foldConstant(n)) return;
     if (op == "Identity" || op == "Dropout") {
       if (op == "Dropout") {
@@ -515,8 +530,9 @@ class Importer {
       const Tensor a = activation(n, 0);
       const std::vector<std::int64_t> d = ints(n, 1);
       if (d.empty()) failNode(n, "reshape to a scalar");
-      const bool batch_first = !d.empty() && (d[0] == kBatch || d[0] == 0 || d[0] == -1 ||
-                                              (d[0] > 0 && std::count(d.begin(), d.end(), -1) == 1));
+      const bool batch_first =
+          !d.empty() && (d[0] == kBatch || d[0] == 0 || d[0] == -1 ||
+                         (d[0] > 0 && std::count(d.begin(), d.end(), -1) == 1));
       std::int64_t rest = 1;
       bool infer = false;
       for (std::size_t k = 1; k < d.size(); ++k) {
@@ -599,7 +615,8 @@ class Importer {
     const std::int64_t out = trans_b ? b.dims[0] : b.dims[1];
     const std::int64_t in = trans_b ? b.dims[1] : b.dims[0];
     if (in != a.shape.size())
-      failNode(n, fmt::format("weight takes {} inputs but the input has {} features", in, a.shape.size()));
+      failNode(n, fmt::format("weight takes {} inputs but the input has {} features", in,
+                              a.shape.size()));
     Layer l;
     l.kind = LayerKind::Dense;
     l.weight.resize(out, in);
@@ -636,7 +653,8 @@ class Importer {
         p && p->s() != "NOTSET" && p->s() != "VALID")
       failNode(n, fmt::format("auto_pad = {} is not supported (give pads)", p->s()));
     const std::vector<std::int64_t> pads = intsAttr(n, "pads");
-    if (!pads_allowed && std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p != 0; }))
+    if (!pads_allowed &&
+        std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p != 0; }))
       failNode(n, "padding is not supported in pooling");
   }
 
@@ -645,11 +663,13 @@ class Importer {
     const Constant& w = constant(n, 1);
     if (a.rank != 4) failNode(n, "needs a (batch, C, H, W) input");
     if (intAttr(n, "group", 1) != 1)
-      failNode(n, fmt::format("group = {} is not supported (group = 1 only)", intAttr(n, "group", 1)));
+      failNode(n,
+               fmt::format("group = {} is not supported (group = 1 only)", intAttr(n, "group", 1)));
     checkPlain(n, true);
     if (w.dims.size() != 4) failNode(n, "the weight must be (out, in, kh, kw)");
     if (w.dims[1] != a.shape.c)
-      failNode(n, fmt::format("weight takes {} channels but the input has {}", w.dims[1], a.shape.c));
+      failNode(n,
+               fmt::format("weight takes {} channels but the input has {}", w.dims[1], a.shape.c));
     std::vector<std::int64_t> pads = intsAttr(n, "pads");
     if (pads.empty()) pads = {0, 0, 0, 0};
     if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3] || pads[0] < 0 || pads[1] < 0)
@@ -665,7 +685,8 @@ class Importer {
     const Index k = w.dims[1] * w.dims[2] * w.dims[3];
     l.weight.resize(w.dims[0], k);
     for (Index i = 0; i < w.dims[0]; ++i)
-      for (Index j = 0; j < k; ++j) l.weight(i, j) = static_cast<float>(w.values[static_cast<std::size_t>(i * k + j)]);
+      for (Index j = 0; j < k; ++j)
+        l.weight(i, j) = static_cast<float>(w.values[static_cast<std::size_t>(i * k + j)]);
     l.bias = Vector::Zero(w.dims[0]);
     if (hasInput(n, 2)) {
       const Constant& b = constant(n, 2);
@@ -692,7 +713,8 @@ class Importer {
     l.kernel_h = k[0];
     l.kernel_w = k[1];
     std::tie(l.stride_h, l.stride_w) = stridesOf(n);
-    if (a.shape.h < l.kernel_h || a.shape.w < l.kernel_w) failNode(n, "the kernel does not fit the input");
+    if (a.shape.h < l.kernel_h || a.shape.w < l.kernel_w)
+      failNode(n, "the kernel does not fit the input");
     const Index span_h = a.shape.h - l.kernel_h, span_w = a.shape.w - l.kernel_w;
     if (intAttr(n, "ceil_mode", 0) != 0 && (span_h % l.stride_h != 0 || span_w % l.stride_w != 0))
       failNode(n, "ceil_mode = 1 with a partial last window is not supported");
@@ -712,7 +734,8 @@ class Importer {
     l.var = toVector(constant(n, 4));
     l.eps = floatAttr(n, "epsilon", 1e-5);
     if (l.gamma.size() != a.shape.c)
-      failNode(n, fmt::format("{} channels of statistics for an input of {} channels", l.gamma.size(), a.shape.c));
+      failNode(n, fmt::format("{} channels of statistics for an input of {} channels",
+                              l.gamma.size(), a.shape.c));
     setOutput(n, addLayer(std::move(l), {a.producer}, a.shape, a.rank));
   }
 
@@ -740,12 +763,14 @@ class Importer {
       if (p.isAnalog() && p.activation == dnn::Activation::None) l = &p;
     }
     const Index channels = a.shape.c;
-    const bool per_channel = c.size() == channels &&
-                             (a.rank == 2 || (c.dims.size() >= 3 && c.dims[c.dims.size() - 1] == 1 &&
-                                              c.dims[c.dims.size() - 2] == 1));
+    const bool per_channel =
+        c.size() == channels &&
+        (a.rank == 2 ||
+         (c.dims.size() >= 3 && c.dims[c.dims.size() - 1] == 1 && c.dims[c.dims.size() - 2] == 1));
     if (!l || !(per_channel || c.size() == 1))
-      failNode(n, "adding a constant is supported as the bias of the dense or conv layer right "
-                  "before it only");
+      failNode(n,
+               "adding a constant is supported as the bias of the dense or conv layer right "
+               "before it only");
     for (Index i = 0; i < l->bias.size(); ++i)
       l->bias(i) += static_cast<float>(c.values[static_cast<std::size_t>(c.size() == 1 ? 0 : i)]);
     setOutput(n, a);
@@ -790,7 +815,8 @@ class Importer {
 
 bool isOnnxPath(const fs::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext == ".onnx";
 }
 

@@ -118,14 +118,12 @@ BOOST_AUTO_TEST_CASE(pytorch_networks_import_as_exported) {
   BOOST_TEST(mlp.analogLayers().size() == 2u);  // Flatten, Gemm + Relu (folded), Gemm
   const Network cnn = imported("cnn");
   BOOST_TEST(cnn.isChain());  // the Shape -> ... -> Reshape chain folded into a flatten
-  BOOST_TEST(std::count_if(cnn.layers.begin(), cnn.layers.end(), [](const Layer& l) {
-               return l.kind == LayerKind::Flatten;
-             }) == 1);
+  BOOST_TEST(std::count_if(cnn.layers.begin(), cnn.layers.end(),
+                           [](const Layer& l) { return l.kind == LayerKind::Flatten; }) == 1);
   const Network resnet = imported("resnet");
   BOOST_TEST(!resnet.isChain());
-  BOOST_TEST(std::count_if(resnet.layers.begin(), resnet.layers.end(), [](const Layer& l) {
-               return l.kind == LayerKind::Add;
-             }) == 2);
+  BOOST_TEST(std::count_if(resnet.layers.begin(), resnet.layers.end(),
+                           [](const Layer& l) { return l.kind == LayerKind::Add; }) == 2);
 }
 
 BOOST_AUTO_TEST_CASE(float_accuracy_and_logits_match_pytorch) {
@@ -144,8 +142,9 @@ BOOST_AUTO_TEST_CASE(float_accuracy_and_logits_match_pytorch) {
       double worst = 0.0;
       for (Index s = 0; s < n; ++s)
         for (Index c = 0; c < logits.rows(); ++c)
-          worst = std::max(worst, std::abs(logits(c, s) - e.logits[static_cast<std::size_t>(s)]
-                                                                   [static_cast<std::size_t>(c)]));
+          worst = std::max(
+              worst, std::abs(logits(c, s) -
+                              e.logits[static_cast<std::size_t>(s)][static_cast<std::size_t>(c)]));
       BOOST_TEST_MESSAGE(name << ": largest logit difference to PyTorch " << worst);
       BOOST_TEST(worst <= 1e-4);
     }
@@ -165,8 +164,9 @@ BOOST_AUTO_TEST_CASE(hand_written_graph_of_the_other_ops_matches_torch) {
   double worst = 0.0;
   for (Index s = 0; s < n; ++s)
     for (Index c = 0; c < 4; ++c)
-      worst = std::max(worst, std::abs(logits(c, s) - e.logits[static_cast<std::size_t>(s)]
-                                                               [static_cast<std::size_t>(c)]));
+      worst = std::max(
+          worst, std::abs(logits(c, s) -
+                          e.logits[static_cast<std::size_t>(s)][static_cast<std::size_t>(c)]));
   BOOST_TEST_MESSAGE("ops: largest logit difference to torch " << worst);
   BOOST_TEST(worst <= 1e-4);
 }
@@ -189,7 +189,8 @@ BOOST_AUTO_TEST_CASE(evaluate_command_takes_an_onnx_model) {
   BOOST_TEST_REQUIRE(r.status == 0);
   const double acc = xbarsim::io::H5File::openReadOnly(out).readScalar("/accuracy_float");
   const double reference = static_cast<double>(e.correct) / static_cast<double>(e.images);
-  BOOST_TEST_MESSAGE("xbarsim evaluate --model mlp.onnx: float " << acc << ", PyTorch " << reference);
+  BOOST_TEST_MESSAGE("xbarsim evaluate --model mlp.onnx: float " << acc << ", PyTorch "
+                                                                 << reference);
   BOOST_TEST(std::abs(acc - reference) <= 0.001);
 }
 
@@ -235,7 +236,8 @@ BOOST_AUTO_TEST_CASE(round_trip_v2_onnx_v2_is_identical) {
       const Network net = imported(name);
       saveNetwork(net, dir.path() / "a.h5", 2);
       const Network v2 = loadNetwork(dir.path() / "a.h5");
-      BOOST_TEST(xbarsim::io::H5File::openReadOnly(dir.path() / "a.h5").readDoubleAttribute("/", "version") == 2.0);
+      BOOST_TEST(xbarsim::io::H5File::openReadOnly(dir.path() / "a.h5")
+                     .readDoubleAttribute("/", "version") == 2.0);
       checkIdentical(net, v2);
       exportOnnx(v2, dir.path() / "b.onnx");
       const Network back = loadNetwork(dir.path() / "b.onnx");
@@ -252,9 +254,9 @@ BOOST_AUTO_TEST_CASE(round_trip_v2_onnx_v2_is_identical) {
 BOOST_AUTO_TEST_CASE(v1_models_convert_to_v2_and_onnx) {
   xbarsim::test::TempDir dir;
   const fs::path v1 = fs::path(XBARSIM_TEST_SOURCE_DIR) / "data" / "models" / "cnn_hwa.h5";
-  const auto r = xbarsim::test::runCommand(std::string(XBARSIM_DNN_CLI) + " convert --in " +
-                                           v1.string() + " --out " + (dir.path() / "v2.h5").string() +
-                                           " 2>&1");
+  const auto r =
+      xbarsim::test::runCommand(std::string(XBARSIM_DNN_CLI) + " convert --in " + v1.string() +
+                                " --out " + (dir.path() / "v2.h5").string() + " 2>&1");
   BOOST_TEST_INFO(r.output);
   BOOST_TEST_REQUIRE(r.status == 0);
   const Network a = loadNetwork(v1);
