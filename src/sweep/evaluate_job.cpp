@@ -33,7 +33,9 @@ class EvaluateJob final : public Job {
       throw ConfigError(base.sourceName(), 0, "--backend",
                         fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
     backend_ = extract::makeBackend(options_.backend);  // for its version
-    net_ = dnn::loadNetwork(options_.model, base);
+    // the input scaling (dnn.input_scale / dnn.input_offset; an ONNX model needs it) is applied
+    // per point: a sweep may have it as an axis
+    net_ = dnn::loadNetwork(options_.model);
     // Compensations of the base configuration name the extra accuracy fields.
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
     for (std::size_t c = 1; c < spec.compensations.size(); ++c)

@@ -194,6 +194,32 @@ BOOST_AUTO_TEST_CASE(evaluate_command_takes_an_onnx_model) {
   BOOST_TEST(std::abs(acc - reference) <= 0.001);
 }
 
+BOOST_AUTO_TEST_CASE(sweep_takes_the_scaling_per_point) {
+  // dnn.input_scale as a sweep axis over an ONNX model: each point's float accuracy is that of
+  // the network with the point's scaling.
+  xbarsim::test::TempDir dir;
+  std::ofstream(dir.path() / "s.toml")
+      << "[dnn]\ntest_samples = 300\nrepeats = 1\ntimes_s = [1.0]\ninput_offset = 0.0\n"
+         "[array]\nr_row_ohm = 0.0\nr_col_ohm = 0.0\n[sweep]\njob = \"evaluate\"\n"
+         "\"dnn.input_scale\" = [0.00392156862745098, 0.001]\n";
+  const fs::path out = dir.path() / "s.h5";
+  const auto r = xbarsim::test::runCommand(
+      "XBARSIM_NO_MPI=1 " + std::string(XBARSIM_DNN_CLI) + " sweep --config " +
+      (dir.path() / "s.toml").string() + " --model " + (onnxDir() / "mlp.onnx").string() +
+      " --out " + out.string() + " 2>&1");
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST_REQUIRE(r.status == 0);
+  const Eigen::VectorXd got = xbarsim::io::H5File::openReadOnly(out).readVector("/accuracy_float");
+  BOOST_TEST_REQUIRE(got.size() == 2);
+  Network net = importOnnx(onnxDir() / "mlp.onnx");
+  const double scales[] = {0.00392156862745098, 0.001};
+  for (Index k = 0; k < 2; ++k) {
+    net.input_scale = scales[k];
+    BOOST_TEST(got(k) == floatAccuracy(net, testSet(), 300));
+  }
+  BOOST_TEST(got(0) != got(1));
+}
+
 BOOST_AUTO_TEST_CASE(unsupported_nodes_are_refused_by_name_and_op) {
   const std::string sigmoid = errorOf([] { (void)importOnnx(onnxDir() / "sigmoid.onnx"); });
   BOOST_TEST_MESSAGE(sigmoid);
