@@ -14,6 +14,8 @@ PACKAGES=(
   libeigen3-dev libsuitesparse-dev libsundials-dev
   libhdf5-dev hdf5-tools
   libboost-test-dev libtomlplusplus-dev libcli11-dev libfmt-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX import/export (dnn/onnx_import.hpp)
+  # (not needed to build or test: python3-torch python3-onnx, for tools/onnx_models.py only)
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   python3-xarray python3-h5netcdf         # sweep files as labelled arrays (README.md)

@@ -16,6 +16,7 @@
 #include "xbarsim/dnn/dataset.hpp"
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
+#include "xbarsim/dnn/onnx_import.hpp"
 #include "xbarsim/dnn/train.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
@@ -75,7 +76,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
                      const std::string& command, const std::string& command_line) {
   const auto start = Clock::now();
   io::AtomicFile out(out_path);  // fails early on an unwritable path
-  const dnn::Network net = dnn::loadNetwork(model_path);
+  const dnn::Network net = dnn::loadNetwork(model_path, config);
   const std::string& dataset = config.string("dnn.dataset");
   const dnn::Dataset test = dnn::loadDataset(dataset, dnn::Split::Test);
   const bool bn = std::find(spec.compensations.begin(), spec.compensations.end(),
@@ -216,6 +217,32 @@ int runTrain(TrainRequest r, const std::string& command_line) {
   return 0;
 }
 
+struct ConvertRequest {
+  ConfigArgs config;
+  std::string in_path;
+  std::string out_path;
+  int version = 2;
+};
+
+int runConvert(const ConvertRequest& r) {
+  const core::Config config = loadConfig(r.config, extract::configSchema(), false);
+  const dnn::Network net = dnn::loadNetwork(r.in_path, config);
+  if (dnn::isOnnxPath(r.out_path)) {
+    dnn::exportOnnx(net, r.out_path);
+  } else {
+    if (r.version == 1 && !net.isChain())
+      throw ConfigError("command line", 0, "--format-version",
+                        "the network is a graph (residual connections); version 1 holds chains "
+                        "only: write version 2");
+    dnn::saveNetwork(net, r.out_path, r.version);
+  }
+  fmt::print("{} ({} layers, {}, input {} x {:g} + {:g}) -> {} ({})\n", r.in_path,
+             net.layers.size(), net.isChain() ? "chain" : "graph",
+             dnn::toString(net.input_shape), net.input_scale, net.input_offset, r.out_path,
+             dnn::isOnnxPath(r.out_path) ? "ONNX" : fmt::format("model format v{}", r.version));
+  return 0;
+}
+
 fs::path demoModel() {
   if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env)
     return fs::path(env) / "models" / "mlp_hwa.h5";
@@ -272,10 +299,12 @@ int runDnnDemo(const std::string& out_path, const std::string& command_line) {
 void addDnnCommands(CLI::App& app, Options& options) {
   auto ev = std::make_shared<EvaluateRequest>();
   CLI::App* ev_cmd = app.add_subcommand(
-      "evaluate", "Accuracy of a network (model format v1) on PCM crossbars over time, "
+      "evaluate", "Accuracy of a network (model format v1/v2 or ONNX) on PCM crossbars over time, "
                   "Monte Carlo over programming draws, written to HDF5");
   addConfigOptions(*ev_cmd, ev->config);
-  ev_cmd->add_option("--model,-m", ev->model_path, "network (HDF5 model format v1)")
+  ev_cmd->add_option("--model,-m", ev->model_path,
+                     "network: HDF5 model format v1/v2, or ONNX (*.onnx; set dnn.input_scale and "
+                     "dnn.input_offset)")
       ->required()
       ->check(CLI::ExistingFile);
   ev_cmd->add_option("--out,-o", ev->out_path, "result file (HDF5)")->required();
@@ -288,6 +317,26 @@ void addDnnCommands(CLI::App& app, Options& options) {
   ev_cmd->callback([&options, ev] {
     options.run = [&options, ev] { return runEvaluate(*ev, options.command_line); };
   });
+
+  auto cv = std::make_shared<ConvertRequest>();
+  CLI::App* cv_cmd = app.add_subcommand(
+      "convert", "Convert a network between ONNX (*.onnx, e.g. from torch.onnx.export) and the "
+                 "HDF5 model format (v1 chain, v2 graph)");
+  addConfigOptions(*cv_cmd, cv->config);
+  cv_cmd->add_option("--in,-i", cv->in_path, "network to read: model format v1/v2 or *.onnx")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cv_cmd->add_option("--out,-o", cv->out_path,
+                     "file to write: *.onnx (opset 13, input scaling in its metadata) or the HDF5 "
+                     "model format")
+      ->required();
+  cv_cmd->add_option("--format-version", cv->version, "HDF5 model format version to write")
+      ->check(CLI::IsMember({1, 2}))
+      ->capture_default_str();
+  setExample(*cv_cmd,
+             "build/xbarsim convert --in tests/data/onnx/cnn.onnx --set dnn.input_scale=0.00784313725490196 "
+             "--set dnn.input_offset=-1 --out cnn.h5");
+  cv_cmd->callback([&options, cv] { options.run = [cv] { return runConvert(*cv); }; });
 
   auto tr = std::make_shared<TrainRequest>();
   CLI::App* tr_cmd = app.add_subcommand(

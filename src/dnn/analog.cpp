@@ -350,22 +350,20 @@ void AnalogNetwork::multiply(std::size_t li, const Matrix& x, Matrix& out,
 
 Network recalibrateBatchNorm(const Network& net, const Matrix& inputs, const AnalogHook* hook) {
   Network out = net;
-  Matrix x = inputs;
-  for (std::size_t i = 0; i < out.layers.size(); ++i) {
+  // Each batch-norm layer takes the statistics of its input before it runs (a chain or a graph).
+  (void)out.forwardVisiting(inputs, hook, 0, [&out](std::size_t i, const Matrix& x) {
     Layer& l = out.layers[i];
-    if (l.kind == LayerKind::BatchNorm) {
-      const Index hw = l.in_shape.h * l.in_shape.w;
-      for (Index c = 0; c < l.in_shape.c; ++c) {
-        const auto block = x.middleRows(c * hw, hw);
-        const double count = static_cast<double>(block.size());
-        const double mean = static_cast<double>(block.cast<double>().sum()) / count;
-        const double var = (block.cast<double>().array() - mean).square().sum() / count;
-        l.mean(c) = static_cast<float>(mean);
-        l.var(c) = static_cast<float>(var);
-      }
+    if (l.kind != LayerKind::BatchNorm) return;
+    const Index hw = l.in_shape.h * l.in_shape.w;
+    for (Index c = 0; c < l.in_shape.c; ++c) {
+      const auto block = x.middleRows(c * hw, hw);
+      const double count = static_cast<double>(block.size());
+      const double mean = static_cast<double>(block.cast<double>().sum()) / count;
+      const double var = (block.cast<double>().array() - mean).square().sum() / count;
+      l.mean(c) = static_cast<float>(mean);
+      l.var(c) = static_cast<float>(var);
     }
-    x = out.forwardRange(x, i, i + 1, hook, 0);
-  }
+  });
   return out;
 }
 

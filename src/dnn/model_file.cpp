@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Model format version 1 (docs/architecture.md §7.1): reading and writing.
+// Model format versions 1 (a chain) and 2 (a graph) (docs/architecture.md §7.1): reading and
+// writing; `.onnx` paths go to the ONNX importer.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <type_traits>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/input_file.hpp"
 #include "xbarsim/dnn/network.hpp"
+#include "xbarsim/dnn/onnx_import.hpp"
 #include "xbarsim/io/atomic_file.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 
@@ -17,6 +20,9 @@ namespace xbarsim::dnn {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Version 2 `inputs` entry that names the network input.
+constexpr const char* kInputName = "input";
 
 /// Largest dataset the reader reads (elements; 2 GiB as double), far above any model's layer.
 /// The declared shape is checked against it before anything is allocated.
@@ -90,7 +96,7 @@ class Reader {
   std::size_t max_elements_;
 };
 
-Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) {
+Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name, int version) {
   const std::string g = "/layers/" + name;
   Layer l;
   l.name = name;
@@ -135,10 +141,12 @@ Layer readLayer(const Reader& r, const io::H5File& h5, const std::string& name) 
     l.kind = LayerKind::Flatten;
   } else if (type == "relu") {
     l.kind = LayerKind::Relu;
+  } else if (type == "add" && version >= 2) {
+    l.kind = LayerKind::Add;
   } else {
     r.fail(g + "@type", fmt::format("unknown layer type \"{}\" (dense | conv2d | maxpool2d | "
-                                    "avgpool2d | batchnorm | relu | flatten)",
-                                    type));
+                                    "avgpool2d | batchnorm | relu | flatten{})",
+                                    type, version >= 2 ? " | add" : ""));
   }
   return l;
 }
@@ -171,6 +179,41 @@ void writePair(io::H5File& h5, const std::string& g, const std::string& name, In
     h5.setIntsAttribute(g, name, {static_cast<std::int64_t>(h), static_cast<std::int64_t>(wd)});
 }
 
+/// Version 2: each layer's `inputs` attribute, comma-separated names of earlier layers or
+/// `input` (the network input); absent = the previous layer.
+void readInputs(const Reader& r, const io::H5File& h5, const std::vector<std::string>& names,
+                Network& net) {
+  std::map<std::string, std::ptrdiff_t> index;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string g = "/layers/" + names[i];
+    Layer& l = net.layers[i];
+    if (h5.hasAttribute(g, "inputs")) {
+      const std::string list = h5.readStringAttribute(g, "inputs");
+      std::size_t at = 0;
+      while (true) {
+        const std::size_t comma = list.find(',', at);
+        std::string item = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (item == kInputName) {
+          l.inputs.push_back(kNetworkInput);
+        } else if (const auto it = index.find(item); it != index.end()) {
+          l.inputs.push_back(it->second);
+        } else {
+          r.fail(g + "@inputs", fmt::format("\"{}\" is not an earlier layer or \"{}\" (layers are "
+                                            "listed in topological name order)",
+                                            item, kInputName));
+        }
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+      }
+    } else {
+      l.inputs.push_back(static_cast<std::ptrdiff_t>(i) - 1);
+    }
+    index[names[i]] = static_cast<std::ptrdiff_t>(i);
+  }
+}
+
 /// The network of an open model file; `max_elements` bounds every dataset.
 Network readNetwork(const fs::path& path, const io::H5File& h5, std::size_t max_elements) {
   const Reader r(path, h5, max_elements);
@@ -182,9 +225,9 @@ Network readNetwork(const fs::path& path, const io::H5File& h5, std::size_t max_
     r.fail("format", fmt::format("not an xbarsim model (format = \"{}\")", format));
   if (!h5.hasAttribute("/", "version")) r.fail("version", "missing root attribute version");
   const double version = h5.readDoubleAttribute("/", "version");
-  if (version != 1.0)
+  if (version != 1.0 && version != 2.0)
     r.fail("version", fmt::format("model format version {} is not supported (this build reads "
-                                  "version 1)",
+                                  "versions 1 and 2)",
                                   version));
   Network net;
   if (!h5.hasAttribute("/", "input_shape")) r.fail("input_shape", "missing root attribute");
@@ -207,7 +250,9 @@ Network readNetwork(const fs::path& path, const io::H5File& h5, std::size_t max_
   if (!h5.exists("/layers")) r.fail("/layers", "missing group /layers");
   const std::vector<std::string> names = h5.listGroup("/layers");  // sorted by name
   if (names.empty()) r.fail("/layers", "the model has no layers");
-  for (const std::string& name : names) net.layers.push_back(readLayer(r, h5, name));
+  for (const std::string& name : names)
+    net.layers.push_back(readLayer(r, h5, name, static_cast<int>(version)));
+  if (version == 2.0) readInputs(r, h5, names, net);
   net.resolveShapes(path.string());
   return net;
 }
@@ -216,6 +261,7 @@ Network readNetwork(const fs::path& path, const io::H5File& h5, std::size_t max_
 
 Network loadNetwork(const fs::path& path) {
   if (!fs::exists(path)) throw ConfigError(path.string(), 0, "", "model file not found");
+  if (isOnnxPath(path)) return importOnnx(path);
   const std::uintmax_t file_bytes = core::checkInputFile(path, core::kNoSizeLimit, "model file");
   // A truncated file, one that is not HDF5 at all, or an object HDF5 cannot read (an attribute
   // of the wrong type, a link loop, a filter this build lacks) is bad input (exit 1), not a run
@@ -229,11 +275,25 @@ Network loadNetwork(const fs::path& path) {
   }
 }
 
-void saveNetwork(const Network& net, const fs::path& path) {
+Network loadNetwork(const fs::path& path, const core::Config& config) {
+  Network net = loadNetwork(path);
+  applyInputScaling(net, config, path.string());
+  return net;
+}
+
+void saveNetwork(const Network& net, const fs::path& path, int version) {
+  const bool chain = net.isChain();
+  if (version == 0) version = chain ? 1 : 2;
+  if (version != 1 && version != 2)
+    throw Error(fmt::format("saveNetwork: no model format version {}", version));
+  if (version == 1 && !chain)
+    throw Error(fmt::format("{}: the network is a graph; model format version 1 holds chains only "
+                            "(write version 2)",
+                            path.string()));
   io::AtomicFile out(path);
   io::H5File h5 = io::H5File::create(out.tempPath());
   h5.setAttribute("/", "format", "xbarsim-model");
-  h5.setAttribute("/", "version", std::int64_t{1});
+  h5.setAttribute("/", "version", std::int64_t{version});
   h5.setAttribute("/", "input_scale", net.input_scale);
   h5.setAttribute("/", "input_offset", net.input_offset);
   for (const auto& [k, v] : net.string_attributes) h5.setAttribute("/", k, std::string_view(v));
@@ -246,6 +306,14 @@ void saveNetwork(const Network& net, const fs::path& path) {
     const std::string g = fmt::format("/layers/{:03d}", i);
     h5.createGroup(g);
     h5.setAttribute(g, "type", std::string_view(toString(l.kind)));
+    if (version == 2) {
+      std::string list;
+      for (std::ptrdiff_t p : net.producers(i)) {
+        if (!list.empty()) list += ",";
+        list += p == kNetworkInput ? std::string(kInputName) : fmt::format("{:03d}", p);
+      }
+      h5.setAttribute(g, "inputs", std::string_view(list));
+    }
     if (l.isAnalog())
       h5.setAttribute(g, "activation", l.activation == Activation::Relu ? "relu" : "none");
     if (l.kind == LayerKind::Dense) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::dnn {
@@ -21,6 +22,7 @@ std::string_view toString(LayerKind kind) noexcept {
     case LayerKind::BatchNorm: return "batchnorm";
     case LayerKind::Relu: return "relu";
     case LayerKind::Flatten: return "flatten";
+    case LayerKind::Add: return "add";
   }
   return "?";
 }
@@ -57,11 +59,32 @@ void Network::resolveShapes(const std::string& source) {
     throw ConfigError(source, 0, "input_shape",
                       fmt::format("input shape {} has more than {} values", toString(s),
                                   kMaxSampleSize));
-  for (Layer& l : layers) {
+  const bool chain = isChain();
+  std::vector<bool> consumed(layers.size(), false);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    Layer& l = layers[i];
     const std::string key = fmt::format("/layers/{}", l.name);
     auto bad = [&](const std::string& problem) {
       throw ConfigError(source, 0, key, fmt::format("{} layer: {}", toString(l.kind), problem));
     };
+    if (!chain) {
+      const std::vector<std::ptrdiff_t> from = producers(i);
+      if (l.kind == LayerKind::Add ? from.size() < 2 : from.size() != 1)
+        bad(fmt::format("has {} inputs; {}", from.size(),
+                        l.kind == LayerKind::Add ? "add takes two or more" : "it takes one"));
+      for (std::size_t k = 0; k < from.size(); ++k) {
+        const std::ptrdiff_t p = from[k];
+        if (p != kNetworkInput && (p < 0 || static_cast<std::size_t>(p) >= i))
+          bad("an input is not an earlier layer (layers are stored in topological order)");
+        if (p != kNetworkInput) consumed[static_cast<std::size_t>(p)] = true;
+        const Shape in = p == kNetworkInput ? input_shape : layers[static_cast<std::size_t>(p)].out_shape;
+        if (k == 0) s = in;
+        if (!(in == s))
+          bad(fmt::format("inputs of different shapes {} and {}", toString(s), toString(in)));
+      }
+    } else if (l.kind == LayerKind::Add) {
+      bad("add needs two or more inputs (a graph, model format version 2)");
+    }
     l.in_shape = s;
     switch (l.kind) {
       case LayerKind::Dense:
@@ -118,13 +141,34 @@ void Network::resolveShapes(const std::string& source) {
                             "be > 0",
                             l.var(c), c, l.eps));
         break;
-      case LayerKind::Relu: break;
+      case LayerKind::Relu:
+      case LayerKind::Add: break;
       case LayerKind::Flatten: s = Shape{s.size(), 1, 1}; break;
     }
     if (!fitsSampleSize(s))
       bad(fmt::format("output shape {} has more than {} values", toString(s), kMaxSampleSize));
     l.out_shape = s;
   }
+  for (std::size_t i = 0; i + 1 < layers.size(); ++i)
+    if (!chain && !consumed[i])
+      throw ConfigError(source, 0, fmt::format("/layers/{}", layers[i].name),
+                        fmt::format("{} layer: its output feeds no later layer (the last layer is "
+                                    "the network output)",
+                                    toString(layers[i].kind)));
+}
+
+bool Network::isChain() const {
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::vector<std::ptrdiff_t>& in = layers[i].inputs;
+    const auto previous = static_cast<std::ptrdiff_t>(i) - 1;  // kNetworkInput for the first
+    if (!in.empty() && !(in.size() == 1 && in[0] == previous)) return false;
+  }
+  return true;
+}
+
+std::vector<std::ptrdiff_t> Network::producers(std::size_t i) const {
+  if (!layers[i].inputs.empty()) return layers[i].inputs;
+  return {static_cast<std::ptrdiff_t>(i) - 1};
 }
 
 Shape Network::outputShape() const { return layers.empty() ? input_shape : layers.back().out_shape; }
@@ -142,43 +186,104 @@ Matrix Network::prepareInputs(const Matrix& pixels) const {
   return x;
 }
 
+namespace {
+
+/// Layer i of `net` on its input x (for add: x is the first input, `others` the rest).
+Matrix applyLayer(const Network& net, std::size_t i, Matrix x,
+                  const std::vector<const Matrix*>& others, const AnalogHook* hook,
+                  std::uint64_t chunk) {
+  const Layer& l = net.layers[i];
+  if (l.kind == LayerKind::Add) {
+    for (const Matrix* m : others) x += *m;
+  } else if (l.kind == LayerKind::Dense) {
+    Matrix y(l.weight.rows(), x.cols());
+    if (hook) {
+      hook->multiply(i, x, y, chunk);
+    } else {
+      y.noalias() = l.weight * x;
+    }
+    y.colwise() += l.bias;
+    applyActivation(l.activation, y);
+    x = std::move(y);
+  } else if (l.kind == LayerKind::Conv2d) {
+    Matrix patches;
+    im2col(l, x, patches);
+    Matrix products(l.weight.rows(), patches.cols());
+    if (hook) {
+      hook->multiply(i, patches, products, chunk);
+    } else {
+      products.noalias() = l.weight * patches;
+    }
+    Matrix y;
+    col2output(l, products, y);
+    applyActivation(l.activation, y);
+    x = std::move(y);
+  } else {
+    x = applyDigital(l, x);
+  }
+  return x;
+}
+
+/// Runs a graph: every layer's output is kept until its last consumer has run.
+Matrix forwardGraph(const Network& net, const Matrix& inputs, const AnalogHook* hook,
+                    std::uint64_t chunk, const Network::LayerVisitor* before) {
+  const std::size_t n = net.layers.size();
+  if (n == 0) return inputs;
+  std::vector<std::vector<std::ptrdiff_t>> from(n);
+  std::vector<std::size_t> uses(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    from[i] = net.producers(i);
+    for (std::ptrdiff_t p : from[i])
+      if (p != kNetworkInput) ++uses[static_cast<std::size_t>(p)];
+  }
+  std::vector<Matrix> out(n);
+  auto value = [&](std::ptrdiff_t p) -> const Matrix& {
+    return p == kNetworkInput ? inputs : out[static_cast<std::size_t>(p)];
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<const Matrix*> others;
+    for (std::size_t k = 1; k < from[i].size(); ++k) others.push_back(&value(from[i][k]));
+    if (before) (*before)(i, value(from[i][0]));
+    out[i] = applyLayer(net, i, value(from[i][0]), others, hook, chunk);
+    for (std::ptrdiff_t p : from[i])
+      if (p != kNetworkInput && --uses[static_cast<std::size_t>(p)] == 0)
+        out[static_cast<std::size_t>(p)] = Matrix();
+  }
+  return std::move(out.back());
+}
+
+}  // namespace
+
 Matrix Network::forward(const Matrix& inputs, const AnalogHook* hook, std::uint64_t chunk) const {
+  if (!isChain()) return forwardGraph(*this, inputs, hook, chunk, nullptr);
   return forwardRange(inputs, 0, layers.size(), hook, chunk);
+}
+
+Matrix Network::forwardVisiting(const Matrix& inputs, const AnalogHook* hook, std::uint64_t chunk,
+                                const LayerVisitor& before) {
+  return forwardGraph(*this, inputs, hook, chunk, &before);
 }
 
 Matrix Network::forwardRange(const Matrix& inputs, std::size_t first, std::size_t last,
                              const AnalogHook* hook, std::uint64_t chunk) const {
+  if (!isChain()) throw Error("Network::forwardRange: the network is a graph, not a chain");
   Matrix x = inputs;
-  for (std::size_t i = first; i < last; ++i) {
-    const Layer& l = layers[i];
-    if (l.kind == LayerKind::Dense) {
-      Matrix y(l.weight.rows(), x.cols());
-      if (hook) {
-        hook->multiply(i, x, y, chunk);
-      } else {
-        y.noalias() = l.weight * x;
-      }
-      y.colwise() += l.bias;
-      applyActivation(l.activation, y);
-      x = std::move(y);
-    } else if (l.kind == LayerKind::Conv2d) {
-      Matrix patches;
-      im2col(l, x, patches);
-      Matrix products(l.weight.rows(), patches.cols());
-      if (hook) {
-        hook->multiply(i, patches, products, chunk);
-      } else {
-        products.noalias() = l.weight * patches;
-      }
-      Matrix y;
-      col2output(l, products, y);
-      applyActivation(l.activation, y);
-      x = std::move(y);
-    } else {
-      x = applyDigital(l, x);
-    }
-  }
+  for (std::size_t i = first; i < last; ++i) x = applyLayer(*this, i, std::move(x), {}, hook, chunk);
   return x;
+}
+
+void applyInputScaling(Network& net, const core::Config& config, const std::string& model_name) {
+  const bool scale = config.has("dnn.input_scale"), offset = config.has("dnn.input_offset");
+  if (!net.input_scaling_known && !(scale && offset))
+    config.fail(scale ? "dnn.input_offset" : "dnn.input_scale",
+                fmt::format("the model {} does not say how pixels (0..255) become network "
+                            "inputs (an ONNX file does not carry it): set dnn.input_scale and "
+                            "dnn.input_offset (input = pixel·scale + offset; e.g. 0.00392156862745098 "
+                            "and 0 for torchvision's ToTensor)",
+                            model_name));
+  if (scale) net.input_scale = config.real("dnn.input_scale");
+  if (offset) net.input_offset = config.real("dnn.input_offset");
+  net.input_scaling_known = true;
 }
 
 void im2col(const Layer& conv, const Matrix& inputs, Matrix& patches) {
@@ -265,9 +370,10 @@ Matrix applyDigital(const Layer& l, const Matrix& x) {
       return y;
     }
     case LayerKind::Dense:
-    case LayerKind::Conv2d: break;
+    case LayerKind::Conv2d:
+    case LayerKind::Add: break;
   }
-  throw Error("applyDigital called on an analog layer");
+  throw Error("applyDigital called on an analog or add layer");
 }
 
 std::vector<int> argmaxColumns(const Matrix& logits) {

@@ -203,6 +203,7 @@ class Trainer {
         return s.y;
       case LayerKind::AvgPool2d:
       case LayerKind::Flatten:
+      case LayerKind::Add:  // not in the chains trained here (applyDigital refuses it)
         return applyDigital(l, x);
     }
     return x;
@@ -275,6 +276,7 @@ class Trainer {
       case LayerKind::Relu:
         return dy.cwiseProduct((s.y.array() > 0.0f).cast<float>().matrix());
       case LayerKind::Flatten:
+      case LayerKind::Add:
         return dy;
     }
     return dy;

@@ -73,6 +73,14 @@ const core::Schema& configSchema() {
               .description = "statistical device of the evaluator's arrays: a card of a model with "
                              "a statistical face (pcm_statistical, rram_cmo), built-in name or "
                              "TOML file relative to this file; its g_max_s is set to dnn.g_max_s"})
+        .add({.key = "dnn.input_scale", .type = ValueType::Real,
+              .description = "network input = pixel (0..255) * input_scale + input_offset; "
+                             "overrides the model's (an ONNX model needs it: 1/255 for "
+                             "torchvision's ToTensor)",
+              .min = -1e6, .max = 1e6, .optional = true})
+        .add({.key = "dnn.input_offset", .type = ValueType::Real,
+              .description = "see dnn.input_scale (e.g. -mean/std of a Normalize)", .min = -1e6,
+              .max = 1e6, .optional = true})
         .add({.key = "dnn.pcm_prog_noise_scale", .type = ValueType::Real, .default_value = 1.0,
               .description = "PCM programming-noise scale (0 = none)", .min = 0, .max = 100})
         .add({.key = "dnn.pcm_drift_scale", .type = ValueType::Real, .default_value = 1.0,

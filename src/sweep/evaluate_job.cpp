@@ -33,6 +33,8 @@ class EvaluateJob final : public Job {
       throw ConfigError(base.sourceName(), 0, "--backend",
                         fmt::format("unknown backend \"{}\": choose ngspice or native", options_.backend));
     backend_ = extract::makeBackend(options_.backend);  // for its version
+    // the input scaling (dnn.input_scale / dnn.input_offset; an ONNX model needs it) is applied
+    // per point: a sweep may have it as an axis
     net_ = dnn::loadNetwork(options_.model);
     // Compensations of the base configuration name the extra accuracy fields.
     const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(base, options_.backend);
@@ -84,7 +86,9 @@ class EvaluateJob final : public Job {
     const dnn::Dataset* calibration = nullptr;
     for (const dnn::Compensation c : spec.compensations)
       if (c == dnn::Compensation::BnRecalibration) calibration = &dataset(name, dnn::Split::Train);
-    const dnn::EvaluationResult r = dnn::evaluateNetwork(net_, test, calibration, spec);
+    dnn::Network net = net_;  // the point's dnn.input_scale / dnn.input_offset, when swept
+    dnn::applyInputScaling(net, point, options_.model.string());
+    const dnn::EvaluationResult r = dnn::evaluateNetwork(net, test, calibration, spec);
     if (version_.empty()) version_ = extract::provenanceVersion(*backend_);
     std::vector<FieldValue> out;
     const Eigen::MatrixXd& acc = r.accuracy.front();

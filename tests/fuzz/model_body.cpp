@@ -510,7 +510,8 @@ class ModelWriter {
         numberAttribute(g, "eps", 1e-5);
         break;
       case LayerKind::Flatten: s = Sample{s.size(), 1, 1}; break;
-      case LayerKind::Relu: break;
+      case LayerKind::Relu:
+      case LayerKind::Add: break;
     }
     // Keep the generator's shape small (a larger one would only make weights that are not written).
     s = Sample{std::min<Index>(s.c, 64), std::min<Index>(s.h, 16), std::min<Index>(s.w, 16)};
@@ -521,17 +522,9 @@ class ModelWriter {
 };
 
 /// Removes the file on scope exit.
-struct TempFile {
-  fs::path path;
-  explicit TempFile(const char* tag)
-      : path(fs::temp_directory_path() /
-             fmt::format("xbarsim_fuzz_model_{}_{}.h5", ::getpid(), tag)) {}
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+/// A temporary HDF5 file of this body.
+struct ModelFile : TempFile {
+  explicit ModelFile(const char* tag) : TempFile("model", tag, ".h5") {}
 };
 
 /// c·h·w, or -1 if it overflows.
@@ -594,7 +587,7 @@ void checkNetwork(const dnn::Network& net, const fs::path& copy) {
 
 void fuzzModel(const std::uint8_t* data, std::size_t size) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // the generator's refused requests are expected
-  const TempFile file("in");
+  const ModelFile file("in");
   {
     Id h5(H5Fcreate(file.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
     if (!h5.ok()) violated("model: cannot create the temporary file");
@@ -608,7 +601,7 @@ void fuzzModel(const std::uint8_t* data, std::size_t size) {
   } catch (const Error&) {
     return;  // refused: fine
   }
-  const TempFile copy("copy");
+  const ModelFile copy("copy");
   checkNetwork(net, copy.path);
 }
 

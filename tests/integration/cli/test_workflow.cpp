@@ -22,9 +22,9 @@ using xbarsim::test::TempDir;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"extract",  "netlist", "demo",   "config",
-                                            "validate", "device",  "train",  "evaluate",
-                                            "sweep",    "merge",   "inspect"};
+const std::vector<std::string> kCommands = {"extract",  "netlist", "demo",     "config",
+                                            "validate", "device",  "train",    "evaluate",
+                                            "sweep",    "merge",   "inspect",  "convert"};
 
 std::string binary() {
   const char* path = std::getenv("XBARSIM_BINARY");

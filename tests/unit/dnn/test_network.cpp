@@ -4,6 +4,7 @@
 
 #include "dnn_test_util.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/dnn/analog.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 
 using namespace dnn_test;
@@ -199,9 +200,9 @@ BOOST_AUTO_TEST_CASE(bad_model_files) {
   {
     const auto p = copy("version.h5");
     auto h5 = xbarsim::io::H5File::openReadWrite(p);
-    h5.setAttribute("/", "version", std::int64_t{2});
+    h5.setAttribute("/", "version", std::int64_t{3});
     h5.close();
-    expect([&] { (void)loadNetwork(p); }, "version 2 is not supported");
+    expect([&] { (void)loadNetwork(p); }, "version 3 is not supported");
   }
   {  // a layer without its weight, an unknown type, no layers
     const auto p = dir.path() / "missing.h5";
@@ -240,3 +241,121 @@ BOOST_AUTO_TEST_CASE(count_correct) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+/// A residual graph: flatten -> dense h (relu) -> dense h2 -> add(h, h2) -> relu -> dense out.
+Network residualNet() {
+  Network net;
+  net.input_shape = Shape{1, 3, 4};
+  net.layers.push_back(simple(LayerKind::Flatten));                  // 0
+  net.layers.push_back(dense(12, 6, true, 3));                       // 1
+  net.layers.push_back(dense(6, 6, false, 5));                       // 2
+  Layer add = simple(LayerKind::Add);                                // 3 = 1 + 2
+  add.inputs = {1, 2};
+  net.layers.push_back(add);
+  net.layers.push_back(simple(LayerKind::Relu));                     // 4
+  net.layers.push_back(dense(6, 4, false, 7));                       // 5
+  for (std::size_t i = 0; i < net.layers.size(); ++i) net.layers[i].name = "00" + std::to_string(i);
+  net.resolveShapes("test");
+  return net;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(graph_forward_matches_hand_computation) {
+  const Network net = residualNet();
+  BOOST_TEST(!net.isChain());
+  const Matrix x = randomMatrix(12, 5, 11);
+  const auto& L = net.layers;
+  const Matrix h = ((L[1].weight * x).colwise() + L[1].bias).cwiseMax(0.0f);
+  const Matrix h2 = (L[2].weight * h).colwise() + L[2].bias;
+  const Matrix y = (L[5].weight * (h + h2).cwiseMax(0.0f)).colwise() + L[5].bias;
+  BOOST_TEST((net.forward(x) - y).cwiseAbs().maxCoeff() < 1e-5f);
+  // a chain given with explicit inputs is still a chain, and runs as one
+  Network chain = mlp(Shape{1, 3, 4}, 5, 3, 2);
+  const Matrix before = chain.forward(x);
+  for (std::size_t i = 0; i < chain.layers.size(); ++i)
+    chain.layers[i].inputs = {static_cast<std::ptrdiff_t>(i) - 1};
+  BOOST_TEST(chain.isChain());
+  BOOST_TEST((chain.forward(x) == before));
+}
+
+BOOST_AUTO_TEST_CASE(model_format_v2_round_trip_and_errors) {
+  TempDir dir;
+  const Network net = residualNet();
+  BOOST_CHECK_THROW(saveNetwork(net, dir.path() / "v1.h5", 1), xbarsim::Error);  // a graph
+  saveNetwork(net, dir.path() / "g.h5");  // version 0: the lowest that holds it
+  {
+    const auto h5 = xbarsim::io::H5File::openReadOnly(dir.path() / "g.h5");
+    BOOST_TEST(h5.readDoubleAttribute("/", "version") == 2.0);
+    BOOST_TEST(h5.readStringAttribute("/layers/003", "inputs") == "001,002");
+    BOOST_TEST(h5.readStringAttribute("/layers/000", "inputs") == "input");
+  }
+  const Network back = loadNetwork(dir.path() / "g.h5");
+  for (std::size_t i = 0; i < net.layers.size(); ++i)
+    BOOST_TEST((back.producers(i) == net.producers(i)));
+  const Matrix x = randomMatrix(12, 3, 4);
+  BOOST_TEST((back.forward(x) == net.forward(x)));
+  // a chain still goes to version 1 by default, and to version 2 when asked
+  const Network chain = mlp(Shape{1, 3, 4}, 5, 3, 2);
+  saveNetwork(chain, dir.path() / "c1.h5");
+  saveNetwork(chain, dir.path() / "c2.h5", 2);
+  BOOST_TEST(xbarsim::io::H5File::openReadOnly(dir.path() / "c1.h5").readDoubleAttribute("/", "version") == 1.0);
+  BOOST_TEST((loadNetwork(dir.path() / "c2.h5").forward(x) == chain.forward(x)));
+
+  auto expect = [&](const std::string& key, const std::string& value, const std::string& needle) {
+    const auto p = dir.path() / "bad.h5";
+    std::filesystem::copy_file(dir.path() / "g.h5", p, std::filesystem::copy_options::overwrite_existing);
+    auto h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute(key, "inputs", std::string_view(value));
+    h5.close();
+    try {
+      (void)loadNetwork(p);
+      BOOST_ERROR("no exception; expected one naming " << needle);
+    } catch (const xbarsim::ConfigError& e) {
+      BOOST_TEST_INFO(e.what());
+      BOOST_TEST(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  expect("/layers/003", "001,005", "\"005\" is not an earlier layer");   // a later layer
+  expect("/layers/003", "001", "add takes two or more");                  // add of one
+  expect("/layers/003", "000,002", "inputs of different shapes");          // (12) + (6)
+  expect("/layers/002", "001,000", "it takes one");                        // dense of two
+  expect("/layers/004", "002", "/layers/003");                             // add feeds nothing
+  expect("/layers/001", "nothing", "\"nothing\" is not an earlier layer");
+  {  // add is not a version 1 layer
+    const auto p = dir.path() / "add_v1.h5";
+    std::filesystem::copy_file(dir.path() / "g.h5", p);
+    auto h5 = xbarsim::io::H5File::openReadWrite(p);
+    h5.setAttribute("/", "version", std::int64_t{1});
+    h5.close();
+    BOOST_CHECK_THROW((void)loadNetwork(p), xbarsim::ConfigError);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(batchnorm_recalibration_runs_on_a_graph) {
+  Network net = residualNet();
+  Layer bn = simple(LayerKind::BatchNorm);  // between the add and its relu
+  bn.gamma = Vector::Ones(6);
+  bn.beta = Vector::Zero(6);
+  bn.mean = Vector::Zero(6);
+  bn.var = Vector::Ones(6);
+  bn.inputs = {3};
+  net.layers.insert(net.layers.begin() + 4, bn);
+  net.layers[5].inputs = {4};  // relu takes the batch-norm
+  for (std::size_t i = 0; i < net.layers.size(); ++i) net.layers[i].name = "00" + std::to_string(i);
+  net.resolveShapes("test");
+  const Matrix x = randomMatrix(12, 40, 9);
+  const Network recal = recalibrateBatchNorm(net, x, nullptr);
+  // the statistics are those of the add's output (the batch-norm input), by hand
+  const auto& L = net.layers;
+  const Matrix h = ((L[1].weight * x).colwise() + L[1].bias).cwiseMax(0.0f);
+  const Matrix sum = h + ((L[2].weight * h).colwise() + L[2].bias);
+  const Eigen::VectorXd mean = sum.cast<double>().rowwise().mean();
+  for (Index c = 0; c < 6; ++c) {
+    const double var = (sum.row(c).cast<double>().array() - mean(c)).square().mean();
+    BOOST_TEST(recal.layers[4].mean(c) == static_cast<float>(mean(c)), tt::tolerance(1e-5f));
+    BOOST_TEST(recal.layers[4].var(c) == static_cast<float>(var), tt::tolerance(1e-4f));
+  }
+}

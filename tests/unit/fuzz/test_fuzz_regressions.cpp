@@ -59,10 +59,13 @@ BOOST_AUTO_TEST_CASE(model) { BOOST_TEST(runAll("model", xbarsim::fuzz::fuzzMode
 
 BOOST_AUTO_TEST_CASE(deck) { BOOST_TEST(runAll("deck", xbarsim::fuzz::fuzzDeck) > 0u); }
 
+BOOST_AUTO_TEST_CASE(onnx) { BOOST_TEST(runAll("onnx", xbarsim::fuzz::fuzzOnnx) > 0u); }
+
 // An empty input is the first thing a fuzzer tries; every body must take it.
 BOOST_AUTO_TEST_CASE(empty_input) {
   for (Body body : {xbarsim::fuzz::fuzzConfig, xbarsim::fuzz::fuzzCsv,
-                    xbarsim::fuzz::fuzzNetlist, xbarsim::fuzz::fuzzModel, xbarsim::fuzz::fuzzDeck})
+                    xbarsim::fuzz::fuzzNetlist, xbarsim::fuzz::fuzzModel, xbarsim::fuzz::fuzzDeck,
+                    xbarsim::fuzz::fuzzOnnx})
     BOOST_CHECK_NO_THROW(body(nullptr, 0));
 }
 

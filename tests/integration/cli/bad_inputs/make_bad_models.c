@@ -54,7 +54,7 @@ static void model(const char* path, const char* format, double version, int weig
 
 int main(void) {
   model("model_wrong_format/model.h5", "keras", 1.0, 1, 3);
-  model("model_wrong_version/model.h5", "xbarsim-model", 2.0, 1, 3);
+  model("model_wrong_version/model.h5", "xbarsim-model", 3.0, 1, 3);
   model("model_missing_weight/model.h5", "xbarsim-model", 1.0, 0, 3);
   model("model_shape_mismatch/model.h5", "xbarsim-model", 1.0, 1, 5);
   return 0;
