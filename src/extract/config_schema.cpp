@@ -20,6 +20,10 @@ const core::Schema& configSchema() {
            .max = 100, .min_exclusive = true})
         .add({.key = "read.t_s", .type = ValueType::Real, .default_value = 0.0,
               .description = "time since programming at which the array is read, in s", .min = 0})
+        .add({.key = "read.pulse_s", .type = ValueType::Real, .default_value = 10e-9,
+              .description = "duration of one read pulse in s: array energy = DC array power "
+                             "x pulse; also the integration time of a read",
+              .min = 0, .max = 1, .min_exclusive = true})
         .add({.key = "dac.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
               .description = "input DAC resolution in bits (0 = ideal)", .min = 0, .max = 32})
         .add({.key = "adc.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
