@@ -327,6 +327,18 @@ struct NativeSolver::Impl {
     return cur;
   }
 
+  /// Node voltages of the last solved operating point (solved in full if it was port-reduced;
+  /// empty for a circuit without unknowns).
+  const Eigen::VectorXd& operatingPoint() {
+    if (topo.unknowns() == 0) {
+      x.resize(0);
+      return x;
+    }
+    ensureNodeVoltages();
+    if (!have_x) throw Error("native solver: no operating point solved yet");
+    return x;
+  }
+
   /// Power taken from the sources at the operating point (xv, vin) (NativeSolver::arrayPower).
   double sourcePower(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
     double p = 0.0;
@@ -776,9 +788,7 @@ Eigen::VectorXd NativeSolver::arrayPower(const Eigen::MatrixXd& x_v) {
   for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
     const Eigen::VectorXd x = x_v.col(k);
     (void)currents(x);
-    m.ensureNodeVoltages();
-    if (!m.have_x) throw Error("native solver: no operating point for the array power");
-    p[k] = m.sourcePower(m.x, m.x_inputs);
+    p[k] = m.sourcePower(m.operatingPoint(), x);
     if (!std::isfinite(p[k]))
       throw NumericalError(fmt::format("native solver: array power is {} for input vector {}",
                                        p[k], k));
@@ -828,8 +838,7 @@ Eigen::MatrixXd NativeSolver::powerMatrix(double v_read_v) {
       Eigen::VectorXd x = Eigen::VectorXd::Zero(R);
       x[k] = v_read_v;
       (void)currents(x);
-      m.ensureNodeVoltages();
-      a.col(k) = m.driverCurrents(m.x, m.x_inputs) / v_read_v;
+      a.col(k) = m.driverCurrents(m.operatingPoint(), x) / v_read_v;
       if (m.topo.freeSense())
         for (Eigen::Index j = 0; j < C; ++j) {
           const double v = m.x[m.topo.outNode(j)];
