@@ -200,6 +200,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     netlist_path = (config.baseDirectory() / config.string("netlist.file")).string();
 
   auto backend = extract::makeBackend(request.backend);
+  backend->setArrayPower(true);  // /array_energy_j with --input
   auto h5 = io::H5File::create(out.tempPath());
   extract::writeRunHeader(h5, "extract", command_line, config, seed);
   std::string summary;
@@ -263,11 +264,11 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       timing = r.timing;
       method = "op";
       summary = fmt::format("{} currents{}; relative deviation from ideal G^T x: {:.4g}; array "
-                            "energy {} {:.6g} pJ over a {:g} ns read pulse",
+                            "energy{} {:.6g} pJ over a {:g} ns read pulse",
                             r.currents_a.rows(),
                             x.cols() > 1 ? fmt::format(" for {} input vectors", x.cols()) : "",
                             extract::relativeError(r.currents_a, ideal),
-                            x.cols() > 1 ? "(mean)" : "", r.power_w.mean() * pulse_s * 1e12,
+                            x.cols() > 1 ? " (mean)" : "", r.power_w.mean() * pulse_s * 1e12,
                             pulse_s * 1e9);
     } else {
       const extract::WeightResult r = backend->effectiveWeights(spec, v_read_v);

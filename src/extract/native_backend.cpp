@@ -39,7 +39,7 @@ CurrentResult NativeBackend::currents(const circuit::CrossbarSpec& spec, const E
   const double setup_s = secondsSince(start);
   CurrentResult result{solver.currents(x_v), {}};
   report_ = solver.report();
-  result.power_w = solver.arrayPower(x_v)[0];
+  if (arrayPower()) result.power_w = solver.arrayPower(x_v)[0];
   result.timing = {setup_s, secondsSince(start) - setup_s};
   requireFinite(result.currents_a, "column current", "output");
   return result;
@@ -54,7 +54,7 @@ BatchCurrentResult NativeBackend::currentsBatch(const circuit::CrossbarSpec& spe
   const double setup_s = secondsSince(start);
   BatchCurrentResult result{solver.currentsBatch(x_v), {}, {}};
   report_ = solver.report();
-  result.power_w = solver.arrayPower(x_v);  // per vector, with its node voltages
+  if (arrayPower()) result.power_w = solver.arrayPower(x_v);  // per vector, with its node voltages
   result.timing = {setup_s, secondsSince(start) - setup_s};
   requireFinite(result.currents_a, "column current", "output", "vector");
   return result;

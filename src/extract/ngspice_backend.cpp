@@ -304,13 +304,13 @@ CurrentResult NgspiceBackend::currents(const CrossbarSpec& spec, const Eigen::Ve
   circuit::NetlistOptions options;
   options.inputs_v = x_v;
   options.control_block = false;
-  options.save_power = true;
+  options.save_power = arrayPower();
   const std::string netlist = circuit::crossbarNetlist(spec, options);
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
   runAnalysis(session, "op", &netlist);
   readColumnCurrents(session, spec.cols, 0, result.currents_a);
-  result.power_w = readArrayPower(session, spec, x_v);
+  if (arrayPower()) result.power_w = readArrayPower(session, spec, x_v);
   result.timing.solve_s = secondsSince(start);
   requireFinite(result.currents_a, "column current", "output");
   return result;
@@ -320,14 +320,15 @@ BatchCurrentResult NgspiceBackend::currentsBatch(const CrossbarSpec& spec, const
   spec.validate();
   if (x_v.rows() != spec.rows)
     throw Error(fmt::format("input vectors have {} values for {} rows", x_v.rows(), spec.rows));
-  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {}, Eigen::VectorXd(x_v.cols())};
+  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {},
+                            Eigen::VectorXd(arrayPower() ? x_v.cols() : 0)};
   if (x_v.cols() == 0) return result;
   spice::Session& session = spice::Session::instance();
   auto start = Clock::now();
   circuit::NetlistOptions options;
   options.inputs_v = x_v.col(0);
   options.control_block = false;
-  options.save_power = true;
+  options.save_power = arrayPower();
   session.loadCircuit(circuit::crossbarNetlist(spec, options));
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
@@ -338,7 +339,7 @@ BatchCurrentResult NgspiceBackend::currentsBatch(const CrossbarSpec& spec, const
           session.command(fmt::format("alter vin{} dc = {}", i, spiceNumber(x_v(i, k))));
     runAnalysis(session, "op");
     readColumnCurrents(session, spec.cols, 0, result.currents_a.col(k));
-    result.power_w[k] = readArrayPower(session, spec, x_v.col(k));
+    if (arrayPower()) result.power_w[k] = readArrayPower(session, spec, x_v.col(k));
     session.command("destroy all");  // drop the op plot; keep the circuit
   }
   session.clear();

@@ -63,6 +63,14 @@ class Backend {
   /// solves one vector after the other; the native solver shares one factorization.
   [[nodiscard]] virtual BatchCurrentResult currentsBatch(const circuit::CrossbarSpec& spec,
                                                          const Eigen::MatrixXd& x_v);
+  /// Also compute the array power of every read (power_w of the current results; empty /
+  /// 0 when off, the default: the native solver then solves each vector's node voltages once
+  /// more, and ngspice keeps the source currents in its plots).
+  void setArrayPower(bool on) noexcept { array_power_ = on; }
+  [[nodiscard]] bool arrayPower() const noexcept { return array_power_; }
+
+ private:
+  bool array_power_ = false;
 };
 
 /// Last guard before results leave a backend (and reach HDF5): throws NumericalError naming

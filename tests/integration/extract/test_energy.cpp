@@ -99,6 +99,7 @@ BOOST_AUTO_TEST_CASE(one_cell_closed_form) {
   const double expected = v * v / (10.0 + 2.5 + 1.0 / 40e-6 + 2.5);
   for (const char* name : {"native", "ngspice"}) {
     const auto backend = xbarsim::extract::makeBackend(name);
+    backend->setArrayPower(true);
     const auto r = backend->currentsBatch(spec, Eigen::MatrixXd::Constant(1, 1, v));
     BOOST_TEST_MESSAGE(fmt::format("{}: {:.15e} W, closed form {:.15e} W", name, r.power_w[0], expected));
     BOOST_TEST(relative(r.power_w[0], expected) < 1e-9, name << ": " << r.power_w[0] << " vs " << expected);
@@ -123,6 +124,7 @@ BOOST_AUTO_TEST_CASE(two_by_two_closed_form) {
   }
   for (const char* name : {"native", "ngspice"}) {
     const auto backend = xbarsim::extract::makeBackend(name);
+    backend->setArrayPower(true);
     const auto r = backend->currentsBatch(spec, x);
     BOOST_TEST_MESSAGE(fmt::format("{}: {:.15e} W, closed form {:.15e} W", name, r.power_w[0], expected));
     BOOST_TEST(relative(r.power_w[0], expected) < 1e-9, name << ": " << r.power_w[0] << " vs " << expected);
@@ -143,8 +145,12 @@ BOOST_AUTO_TEST_CASE(backends_match_standalone_ngspice) {
                                                   .r_feedback_ohm = 2e3, .rail_v = 1.5});
   for (const Case& c : cases) {
     const Eigen::MatrixXd x = randomInputs(c.spec.rows, 3, 7);
-    const auto native = xbarsim::extract::makeBackend("native")->currentsBatch(c.spec, x);
-    const auto ngspice = xbarsim::extract::makeBackend("ngspice")->currentsBatch(c.spec, x);
+    const auto native_backend = xbarsim::extract::makeBackend("native");
+    const auto ngspice_backend = xbarsim::extract::makeBackend("ngspice");
+    native_backend->setArrayPower(true);
+    ngspice_backend->setArrayPower(true);
+    const auto native = native_backend->currentsBatch(c.spec, x);
+    const auto ngspice = ngspice_backend->currentsBatch(c.spec, x);
     for (Index k = 0; k < x.cols(); ++k) {
       const double reference = standalonePower(c.spec, x.col(k));
       const double e_native = relative(native.power_w[k], reference);

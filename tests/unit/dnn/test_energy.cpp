@@ -81,6 +81,7 @@ struct Setup {
 double solvedArrayEnergy(const Setup& s, const Dataset& data, Index images, double pulse_s,
                          const std::string& backend_name) {
   const auto backend = xbarsim::extract::makeBackend(backend_name);
+  backend->setArrayPower(true);
   const Eigen::MatrixXd x = s.net.prepareInputs(data.pixelBatch(0, images)).cast<double>();
   double e = 0.0;
   const LayerMapping& m = s.maps.front();
