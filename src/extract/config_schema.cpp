@@ -16,6 +16,7 @@ const core::Schema& configSchema() {
   static const core::Schema schema = [] {
     core::Schema s;
     circuit::addCrossbarKeys(s);
+    addPeripheryKeys(s, PeripheryRole::Sense);  // next to the other sense.* keys (one table)
     s.add({.key = "read.v_read_v", .type = ValueType::Real, .default_value = 0.2,
            .description = "read voltage in V; W_eff = dI/dV at the read point", .min = 0,
            .max = 100, .min_exclusive = true})
@@ -34,7 +35,6 @@ const core::Schema& configSchema() {
               .description = "ADC input range +/- I in A, clipped beyond (0 = 12 g_max v_read)",
               .min = 0});
     addPeripheryKeys(s, PeripheryRole::Adc);
-    addPeripheryKeys(s, PeripheryRole::Sense);
     s.add({.key = "dnn.dataset", .type = ValueType::String,
               .default_value = std::string("fashion-mnist"), .description = "evaluation data set",
               .choices = {"fashion-mnist", "synthetic"}})
