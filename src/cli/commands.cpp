@@ -30,6 +30,7 @@
 #include "xbarsim/device/registry.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/periphery.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
 #include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/metrics.hpp"
@@ -172,6 +173,10 @@ void printModels() {
       fmt::print("    {} = {} {} [{}, {}]: {} ({})\n", p.name, p.default_value, p.unit, p.min,
                  p.max, p.description, p.source);
   }
+  fmt::print("\nperiphery energy models (dac.model, sense.power_model, adc.model; docs/energy.md):\n");
+  for (const extract::PeripheryKind* kind : extract::peripheryKinds().all())
+    fmt::print("{} ({}): {}\n  source: {}\n", kind->name, extract::toString(kind->role),
+               kind->description, kind->source);
 }
 
 struct ExtractRequest {
