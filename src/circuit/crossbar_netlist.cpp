@@ -233,6 +233,11 @@ std::string crossbarNetlist(const CrossbarSpec& spec, const NetlistOptions& opti
   // look-up), and the states of stateful cells.
   deck += ".save";
   for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" i(vout{})", j);
+  if (options.save_power) {
+    for (Index i = 0; i < spec.rows; ++i) deck += fmt::format(" i(vin{})", i);
+    if (!spec.sense->holdsInput())
+      for (Index j = 0; j < spec.cols; ++j) deck += fmt::format(" v(s{})", j);
+  }
   if (stateful)
     for (int k = 0; k < stateful->stateSize(); ++k)
       if (const std::string node = stateful->spiceStateNode(k); !node.empty())

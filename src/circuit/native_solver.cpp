@@ -327,6 +327,46 @@ struct NativeSolver::Impl {
     return cur;
   }
 
+  /// Node voltages of the last solved operating point (solved in full if it was port-reduced;
+  /// empty for a circuit without unknowns).
+  const Eigen::VectorXd& operatingPoint() {
+    if (topo.unknowns() == 0) {
+      x.resize(0);
+      return x;
+    }
+    ensureNodeVoltages();
+    if (!have_x) throw Error("native solver: no operating point solved yet");
+    return x;
+  }
+
+  /// Power taken from the sources at the operating point (xv, vin) (NativeSolver::arrayPower).
+  double sourcePower(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
+    double p = 0.0;
+    for (Eigen::Index i = 0; i < spec.rows; ++i) {
+      double row = 0.0;
+      for (Eigen::Index j = 0; j < spec.cols; ++j)
+        row += detail::evalCell(spec, spec.g_s(i, j), volt(topo.rowNode(i, j), xv, vin),
+                                volt(topo.colNode(i, j), xv, vin)).i;
+      p += vin[i] * row;
+    }
+    if (topo.freeSense())
+      for (Eigen::Index j = 0; j < spec.cols; ++j) {
+        const double v = xv[topo.outNode(j)];
+        p -= v * spec.sense->load(v).i_a;
+      }
+    return p;
+  }
+
+  /// Current each row driver delivers at (xv, vin): the sum of its row's cell currents.
+  Eigen::VectorXd driverCurrents(const Eigen::VectorXd& xv, const Eigen::VectorXd& vin) const {
+    Eigen::VectorXd cur = Eigen::VectorXd::Zero(spec.rows);
+    for (Eigen::Index i = 0; i < spec.rows; ++i)
+      for (Eigen::Index j = 0; j < spec.cols; ++j)
+        cur[i] += detail::evalCell(spec, spec.g_s(i, j), volt(topo.rowNode(i, j), xv, vin),
+                                   volt(topo.colNode(i, j), xv, vin)).i;
+    return cur;
+  }
+
   /// Index of the largest |f| entry, or of the first non-finite one.
   static Eigen::Index worstIndex(const Eigen::VectorXd& f) {
     Eigen::Index k = 0;
@@ -739,6 +779,79 @@ Eigen::MatrixXd NativeSolver::currentsBatch(const Eigen::MatrixXd& x_v) {
   }
   m.rep.total_s = since(t0);
   return out;
+}
+
+Eigen::VectorXd NativeSolver::arrayPower(const Eigen::MatrixXd& x_v) {
+  Impl& m = *impl_;
+  m.checkInputs(x_v);
+  Eigen::VectorXd p(x_v.cols());
+  for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
+    const Eigen::VectorXd x = x_v.col(k);
+    (void)currents(x);
+    p[k] = m.sourcePower(m.operatingPoint(), x);
+    if (!std::isfinite(p[k]))
+      throw NumericalError(fmt::format("native solver: array power is {} for input vector {}",
+                                       p[k], k));
+  }
+  return p;
+}
+
+Eigen::MatrixXd NativeSolver::powerMatrix(double v_read_v) {
+  Impl& m = *impl_;
+  if (!(v_read_v > 0.0) || !std::isfinite(v_read_v))
+    throw Error("native solver: the power matrix needs v_read_v > 0");
+  const Eigen::Index R = m.spec.rows;
+  const Eigen::Index C = m.spec.cols;
+  Eigen::MatrixXd mat;
+  if (m.use_grid && m.spec.cell == CellKind::OneR && m.spec.iv.isLinear()) {
+    // Dissipation of the linear multiport Y on [drivers, sense nodes]: [x; v]ᵀ Y [x; v].
+    m.beginCall();
+    m.factorize(m.spec.g_s, Eigen::VectorXd(), false);
+    const Eigen::MatrixXd& y = m.grid->multiport();
+    if (!m.topo.freeSense()) {
+      mat = y.topLeftCorner(R, R);
+    } else {
+      // Sense nodes linearized at the read point: v ≈ S x, S = −(Y_ss + diag g_load)⁻¹ Y_sd.
+      const Eigen::VectorXd vin = Eigen::VectorXd::Constant(R, v_read_v);
+      Eigen::VectorXd v = m.restingSense();
+      m.reducedNewton(y, vin, v);
+      Eigen::VectorXd f, gload;
+      m.reducedResidual(y, vin, v, f, &gload);
+      Eigen::MatrixXd yss = y.bottomRightCorner(C, C);
+      yss.diagonal() += gload;
+      Eigen::LLT<Eigen::MatrixXd> llt(yss);
+      if (llt.info() != Eigen::Success)
+        throw NumericalError("native solver: sense-node system is not positive definite");
+      Eigen::MatrixXd t(R + C, R);
+      t.topRows(R).setIdentity();
+      t.bottomRows(C) = -llt.solve(y.bottomLeftCorner(C, R));
+      mat = t.transpose() * y * t;
+      m.have_x = false;
+      m.lazy_x = false;
+    }
+  } else {
+    // One-hot reads at v_read_v: column k of A is I_drv(v_read e_k)/v_read (the sense term
+    // likewise), M = (A + Aᵀ)/2; exact for linear circuits.
+    Eigen::MatrixXd a(R, R);
+    Eigen::MatrixXd s(C, R), w(C, R);
+    for (Eigen::Index k = 0; k < R; ++k) {
+      Eigen::VectorXd x = Eigen::VectorXd::Zero(R);
+      x[k] = v_read_v;
+      (void)currents(x);
+      a.col(k) = m.driverCurrents(m.operatingPoint(), x) / v_read_v;
+      if (m.topo.freeSense())
+        for (Eigen::Index j = 0; j < C; ++j) {
+          const double v = m.x[m.topo.outNode(j)];
+          s(j, k) = v / v_read_v;
+          w(j, k) = m.spec.sense->load(v).i_a / v_read_v;
+        }
+    }
+    mat = a;
+    if (m.topo.freeSense()) mat -= s.transpose() * w;
+  }
+  const Eigen::MatrixXd sym = 0.5 * (mat + mat.transpose());
+  if (!sym.allFinite()) throw NumericalError("native solver: the power matrix is not finite");
+  return sym;
 }
 
 Eigen::MatrixXd NativeSolver::leastSquaresWeights(const Eigen::MatrixXd& inputs_v) {

@@ -30,6 +30,7 @@
 #include "xbarsim/device/registry.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
+#include "xbarsim/extract/periphery.hpp"
 #include "xbarsim/extract/device_pipeline.hpp"
 #include "xbarsim/extract/memory_estimate.hpp"
 #include "xbarsim/extract/metrics.hpp"
@@ -129,6 +130,31 @@ void writeInputsAndOutputs(io::H5File& h5, const Eigen::MatrixXd& x, const std::
   for (const auto& [name, m] : datasets) write(name, *m, units, "/output");
 }
 
+/// /array_energy_j: the array energy of every read (docs/energy.md §1), a scalar for one input
+/// vector, (vector) for several, with the read pulse and the sources counted as attributes.
+void writeArrayEnergy(io::H5File& h5, const Eigen::VectorXd& energy_j, double pulse_s,
+                      const circuit::CrossbarSpec& spec) {
+  if (energy_j.size() == 1) {
+    h5.writeScalar("/array_energy_j", energy_j[0], "J");
+  } else {
+    h5.writeVector("/array_energy_j", energy_j, "J");
+    h5.attachDimensionScale("/array_energy_j", "/vector", 0);
+  }
+  h5.setAttribute("/array_energy_j", "pulse_s", pulse_s);
+  h5.setAttribute("/array_energy_j", "description",
+                  "DC power the array takes from its sources times read.pulse_s: the row drivers' "
+                  "sum V_i I_i less the power the column currents deliver into the sense "
+                  "amplifiers' inputs (sum v_j I_j, 0 at a virtual ground) = dissipation in "
+                  "cells, wires and driver resistances, sneak paths and IR drop included");
+  h5.setAttribute("/array_energy_j", "sources",
+                  spec.sense->holdsInput()
+                      ? std::string("row drivers vin<i>; sense amplifiers are virtual grounds "
+                                    "(0 V, no power)")
+                      : fmt::format("row drivers vin<i>, less v(s<j>) i(vout<j>) into the {} "
+                                    "inputs; the amplifiers' own supplies are periphery",
+                                    spec.sense->kind()));
+}
+
 void printModels() {
   for (const device::ModelKind* kind : device::modelKinds().all()) {
     std::vector<std::string_view> faces;
@@ -147,6 +173,10 @@ void printModels() {
       fmt::print("    {} = {} {} [{}, {}]: {} ({})\n", p.name, p.default_value, p.unit, p.min,
                  p.max, p.description, p.source);
   }
+  fmt::print("\nperiphery energy models (dac.model, sense.power_model, adc.model; docs/energy.md):\n");
+  for (const extract::PeripheryKind* kind : extract::peripheryKinds().all())
+    fmt::print("{} ({}): {}\n  source: {}\n", kind->name, extract::toString(kind->role),
+               kind->description, kind->source);
 }
 
 struct ExtractRequest {
@@ -175,6 +205,7 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
     netlist_path = (config.baseDirectory() / config.string("netlist.file")).string();
 
   auto backend = extract::makeBackend(request.backend);
+  backend->setArrayPower(true);  // /array_energy_j with --input
   auto h5 = io::H5File::create(out.tempPath());
   extract::writeRunHeader(h5, "extract", command_line, config, seed);
   std::string summary;
@@ -233,12 +264,17 @@ int runExtract(const ExtractRequest& request, const std::string& command_line) {
       const extract::BatchCurrentResult r = backend->currentsBatch(spec, x);
       const Eigen::MatrixXd ideal = spec.g_s.transpose() * x;
       writeInputsAndOutputs(h5, x, "/currents", r.currents_a, "A", &ideal);
+      const double pulse_s = config.real("read.pulse_s");
+      writeArrayEnergy(h5, r.power_w * pulse_s, pulse_s, spec);
       timing = r.timing;
       method = "op";
-      summary = fmt::format("{} currents{}; relative deviation from ideal G^T x: {:.4g}",
+      summary = fmt::format("{} currents{}; relative deviation from ideal G^T x: {:.4g}; array "
+                            "energy{} {:.6g} pJ over a {:g} ns read pulse",
                             r.currents_a.rows(),
                             x.cols() > 1 ? fmt::format(" for {} input vectors", x.cols()) : "",
-                            extract::relativeError(r.currents_a, ideal));
+                            extract::relativeError(r.currents_a, ideal),
+                            x.cols() > 1 ? " (mean)" : "", r.power_w.mean() * pulse_s * 1e12,
+                            pulse_s * 1e9);
     } else {
       const extract::WeightResult r = backend->effectiveWeights(spec, v_read_v);
       h5.writeMatrix("/weff", r.weff_s, "S");

@@ -158,6 +158,7 @@ int evaluateAndWrite(const core::Config& config, const dnn::EvaluationSpec& spec
                  fmt::format("{}x{}", l.inputs, l.outputs), l.tiles, l.circuit_error.mean(),
                  l.weff_error_compensated.row(0).mean(), l.weff_error_compensated.row(last).mean());
   }
+  if (!res.energy.layers.empty()) fmt::print("{}", dnn::formatEnergy(res.energy));
   const dnn::InferenceCost cost = dnn::inferenceCost(spec, res);
   fmt::print("W_eff: {} arrays per point via {} ({} solves, {:.1f} s); inference {:.3f} s per "
              "pass vs float {:.3f} s ({:.2f}x; with W_eff {:.2f}x) -> {}\n",

@@ -174,6 +174,9 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
     return exactTileOutputs(opt, g_pos, g_neg, Eigen::MatrixXd::Identity(g_pos.rows(), g_pos.rows()))
         .cast<float>();
   };
+  // Energy per inference: the arrays of the first (repeat, time), one extra pass over images.
+  const bool energy_on = spec.energy.enabled && spec.energy.periphery.adc != nullptr;
+  std::vector<std::vector<TileConductances>> energy_g(mappings.size());
   for (Index r = 0; r < n_r; ++r) {
     const auto ur = static_cast<std::uint64_t>(r);
     // programming: one draw per device, and the one-hot reference readout of every tile
@@ -221,6 +224,9 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
             g_now.push_back(device->conductanceAt(sign == 0 ? p.pos : p.neg, t, rng, per_eval));
           }
         const std::vector<Eigen::MatrixXd> weff_now = solved(m, g_now);
+        if (energy_on && r == 0 && ti == 0)
+          for (std::size_t k = 0; k < m.tiles.size(); ++k)
+            energy_g[a].push_back({g_now[2 * k], g_now[2 * k + 1]});
         for (std::size_t k = 0; k < m.tiles.size(); ++k) {
           const ProgrammedTile& p = programmed[a][k];
           TileState ts;
@@ -294,6 +300,16 @@ EvaluationResult evaluateNetwork(const Network& net, const Dataset& test,
         res.accuracy[c](ti, r) = acc;
         summary += fmt::format(" {} {:.4f}", toString(comp), acc);
       }
+      if (energy_on && r == 0 && ti == 0) {
+        an.setCompensation(spec.compensations.front() == Compensation::BnRecalibration
+                               ? Compensation::Gdc
+                               : spec.compensations.front());
+        EnergySpec es = spec.energy;
+        // Exact mode solves every read through the circuit: a few images suffice.
+        es.samples = std::min(es.samples, opt.circuit_mode == CircuitMode::Exact ? Index{50} : res.samples);
+        res.energy = inferenceEnergy(net, test, opt, es, an, mappings, energy_g, spec.batch);
+        res.energy.time_s = t;
+      }
       ++done;
       if (progress) {
         const double elapsed = since(start);
@@ -349,6 +365,9 @@ EvaluationSpec evaluationSpecFromConfig(const core::Config& config, const std::s
   spec.repeats = static_cast<int>(config.integer("dnn.repeats"));
   spec.compensations = {compensationFromString(config.string("dnn.compensation"))};
   spec.test_samples = config.integer("dnn.test_samples");
+  spec.energy.pulse_s = config.real("read.pulse_s");
+  spec.energy.periphery = extract::peripheryFromConfig(config);
+  spec.energy.neurosim_node_nm = static_cast<int>(config.integer("adc.neurosim_node_nm"));
   spec.calibration_samples = config.integer("dnn.calibration_samples");
   return spec;
 }
@@ -429,6 +448,7 @@ void writeEvaluation(io::H5File& h5, const EvaluationSpec& spec, const Evaluatio
   h5.setAttribute("/provenance", "analog_with_weff_over_float", cost.with_weff_over_float);
   h5.setAttribute("/provenance", "evaluation_s", res.total_s);
   h5.setAttribute("/provenance", "weff_backend", std::string_view(res.backend));
+  if (!res.energy.layers.empty()) writeEnergy(h5, spec.energy, res.energy);
 }
 
 }  // namespace xbarsim::dnn

@@ -28,10 +28,12 @@ void requireFinite(const Eigen::MatrixXd& values, std::string_view what, std::st
 }
 
 BatchCurrentResult Backend::currentsBatch(const circuit::CrossbarSpec& spec, const Eigen::MatrixXd& x_v) {
-  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {}};
+  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {},
+                            Eigen::VectorXd(arrayPower() ? x_v.cols() : 0)};
   for (Eigen::Index k = 0; k < x_v.cols(); ++k) {
     const CurrentResult r = currents(spec, x_v.col(k));
     result.currents_a.col(k) = r.currents_a;
+    if (arrayPower()) result.power_w[k] = r.power_w;
     result.timing.setup_s += r.timing.setup_s;
     result.timing.solve_s += r.timing.solve_s;
   }

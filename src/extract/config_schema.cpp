@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "xbarsim/circuit/crossbar_config.hpp"
+#include "xbarsim/extract/periphery.hpp"
 
 namespace xbarsim::extract {
 
@@ -15,19 +16,26 @@ const core::Schema& configSchema() {
   static const core::Schema schema = [] {
     core::Schema s;
     circuit::addCrossbarKeys(s);
+    addPeripheryKeys(s, PeripheryRole::Sense);  // next to the other sense.* keys (one table)
     s.add({.key = "read.v_read_v", .type = ValueType::Real, .default_value = 0.2,
            .description = "read voltage in V; W_eff = dI/dV at the read point", .min = 0,
            .max = 100, .min_exclusive = true})
         .add({.key = "read.t_s", .type = ValueType::Real, .default_value = 0.0,
               .description = "time since programming at which the array is read, in s", .min = 0})
+        .add({.key = "read.pulse_s", .type = ValueType::Real, .default_value = 10e-9,
+              .description = "duration of one read pulse in s: array energy = DC array power "
+                             "x pulse; also the integration time of a read",
+              .min = 0, .max = 1, .min_exclusive = true})
         .add({.key = "dac.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
-              .description = "input DAC resolution in bits (0 = ideal)", .min = 0, .max = 32})
-        .add({.key = "adc.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
-              .description = "output ADC resolution in bits (0 = ideal)", .min = 0, .max = 32})
+              .description = "input DAC resolution in bits (0 = ideal)", .min = 0, .max = 32});
+    addPeripheryKeys(s, PeripheryRole::Dac);
+    s.add({.key = "adc.bits", .type = ValueType::Integer, .default_value = std::int64_t{0},
+           .description = "output ADC resolution in bits (0 = ideal)", .min = 0, .max = 32})
         .add({.key = "adc.full_scale_a", .type = ValueType::Real, .default_value = 0.0,
               .description = "ADC input range +/- I in A, clipped beyond (0 = 12 g_max v_read)",
-              .min = 0})
-        .add({.key = "dnn.dataset", .type = ValueType::String,
+              .min = 0});
+    addPeripheryKeys(s, PeripheryRole::Adc);
+    s.add({.key = "dnn.dataset", .type = ValueType::String,
               .default_value = std::string("fashion-mnist"), .description = "evaluation data set",
               .choices = {"fashion-mnist", "synthetic"}})
         .add({.key = "dnn.times_s", .type = ValueType::RealArray,

@@ -39,6 +39,7 @@ CurrentResult NativeBackend::currents(const circuit::CrossbarSpec& spec, const E
   const double setup_s = secondsSince(start);
   CurrentResult result{solver.currents(x_v), {}};
   report_ = solver.report();
+  if (arrayPower()) result.power_w = solver.arrayPower(x_v)[0];
   result.timing = {setup_s, secondsSince(start) - setup_s};
   requireFinite(result.currents_a, "column current", "output");
   return result;
@@ -51,8 +52,9 @@ BatchCurrentResult NativeBackend::currentsBatch(const circuit::CrossbarSpec& spe
   const auto start = Clock::now();
   circuit::NativeSolver solver(spec, options_);
   const double setup_s = secondsSince(start);
-  BatchCurrentResult result{solver.currentsBatch(x_v), {}};
+  BatchCurrentResult result{solver.currentsBatch(x_v), {}, {}};
   report_ = solver.report();
+  if (arrayPower()) result.power_w = solver.arrayPower(x_v);  // per vector, with its node voltages
   result.timing = {setup_s, secondsSince(start) - setup_s};
   requireFinite(result.currents_a, "column current", "output", "vector");
   return result;

@@ -37,6 +37,25 @@ void readColumnCurrents(const spice::Session& session, Index cols, Index point,
   }
 }
 
+/// Array power of the operating point in the current plot (backend.hpp): the row sources'
+/// power −Σ_i V_i·i(vin<i>) (ngspice's branch current flows into the + terminal), less
+/// Σ_j v(s<j>)·I_j into amplifiers that do not hold their input (sense node s<j>, behind the
+/// 0 V probe vout<j>). The amplifiers' own sources (op-amp outputs) are periphery, not array.
+double readArrayPower(const spice::Session& session, const CrossbarSpec& spec,
+                      const Eigen::VectorXd& x_v) {
+  auto value = [&](const std::string& name) {
+    const std::vector<double> values = session.realVector(name);
+    if (values.empty()) throw SpiceError("read " + name, {"no value"});
+    return values.front();
+  };
+  double p = 0.0;
+  for (Index i = 0; i < spec.rows; ++i) p -= x_v[i] * value(fmt::format("vin{}#branch", i));
+  if (!spec.sense->holdsInput())
+    for (Index j = 0; j < spec.cols; ++j)
+      p -= value(fmt::format("s{}", j)) * value(circuit::outputCurrentVector(j));
+  return p;
+}
+
 /// Inputs [begin, end) of an extraction split into blocks, one work item each.
 struct RowBlock {
   Index begin = 0;
@@ -285,11 +304,13 @@ CurrentResult NgspiceBackend::currents(const CrossbarSpec& spec, const Eigen::Ve
   circuit::NetlistOptions options;
   options.inputs_v = x_v;
   options.control_block = false;
+  options.save_power = arrayPower();
   const std::string netlist = circuit::crossbarNetlist(spec, options);
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
   runAnalysis(session, "op", &netlist);
   readColumnCurrents(session, spec.cols, 0, result.currents_a);
+  if (arrayPower()) result.power_w = readArrayPower(session, spec, x_v);
   result.timing.solve_s = secondsSince(start);
   requireFinite(result.currents_a, "column current", "output");
   return result;
@@ -299,13 +320,15 @@ BatchCurrentResult NgspiceBackend::currentsBatch(const CrossbarSpec& spec, const
   spec.validate();
   if (x_v.rows() != spec.rows)
     throw Error(fmt::format("input vectors have {} values for {} rows", x_v.rows(), spec.rows));
-  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {}};
+  BatchCurrentResult result{Eigen::MatrixXd(spec.cols, x_v.cols()), {},
+                            Eigen::VectorXd(arrayPower() ? x_v.cols() : 0)};
   if (x_v.cols() == 0) return result;
   spice::Session& session = spice::Session::instance();
   auto start = Clock::now();
   circuit::NetlistOptions options;
   options.inputs_v = x_v.col(0);
   options.control_block = false;
+  options.save_power = arrayPower();
   session.loadCircuit(circuit::crossbarNetlist(spec, options));
   result.timing.setup_s = secondsSince(start);
   start = Clock::now();
@@ -316,6 +339,7 @@ BatchCurrentResult NgspiceBackend::currentsBatch(const CrossbarSpec& spec, const
           session.command(fmt::format("alter vin{} dc = {}", i, spiceNumber(x_v(i, k))));
     runAnalysis(session, "op");
     readColumnCurrents(session, spec.cols, 0, result.currents_a.col(k));
+    if (arrayPower()) result.power_w[k] = readArrayPower(session, spec, x_v.col(k));
     session.command("destroy all");  // drop the op plot; keep the circuit
   }
   session.clear();

@@ -79,7 +79,8 @@ class EvaluateJob final : public Job {
   }
 
   std::vector<FieldValue> run(const core::Config& point) override {
-    const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(point, options_.backend);
+    spec.energy.enabled = false;  // the sweep records accuracies only
     if (options_.backend == "ngspice") extract::applyNgspiceLimits(point);
     const std::string& name = point.string("dnn.dataset");
     const dnn::Dataset& test = dataset(name);

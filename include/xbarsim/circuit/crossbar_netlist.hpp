@@ -40,6 +40,9 @@ struct NetlistOptions {
   const TransientSpec* transient = nullptr;  ///< Transient mode only; not owned
   bool control_block = true;   ///< append .control (op / run, print I_j) for standalone `ngspice -b`
   std::string title;           ///< first line (default: a description of the array)
+  /// Also keep the row-source currents i(vin<i>) and the sense nodes v(s<j>) of amplifiers that
+  /// do not hold their input in the plots: what the array power needs (docs/energy.md §1).
+  bool save_power = false;
 };
 
 /// ngspice's relative tolerance (`.options reltol`) in every generated DC / one-hot deck, with

@@ -144,6 +144,20 @@ class NativeSolver {
   /// Best linear surrogate over a set of inputs (R×K): the C×R matrix W minimizing
   /// Σ_k ||I(x_k) − W x_k||² (minimum-norm solution when the inputs do not span R^R).
   Eigen::MatrixXd leastSquaresWeights(const Eigen::MatrixXd& inputs_v);
+  /// Power the circuit takes from its sources at each input vector (W, size K for R×K
+  /// inputs): P = Σ_i x_i·I_i − Σ_j v_j·I_j, with I_i the current row driver i delivers (the
+  /// sum of row i's cell currents: the row wire's far end is open) and v_j·I_j the power the
+  /// column current delivers into an amplifier that does not hold its input (0 for a virtual
+  /// ground). By Tellegen's theorem this is the dissipation in the cells, the wires and the
+  /// driver resistances (docs/energy.md §1). Every vector is solved on its own (node voltages
+  /// included).
+  Eigen::VectorXd arrayPower(const Eigen::MatrixXd& x_v);
+  /// The R×R symmetric matrix M of the power as a quadratic form of the inputs, P(x) = xᵀMx
+  /// (docs/energy.md §2): exact for a linear array read by an ideal sense (M is then the input
+  /// admittance of the multiport with the sense nodes grounded); with a TIA the sense nodes
+  /// follow v = S·x linearized at the read point (all rows at v_read_v); for non-linear cells
+  /// the secant M_ik from one-hot reads at v_read_v (an approximation: use arrayPower()).
+  Eigen::MatrixXd powerMatrix(double v_read_v);
   /// Replaces the cell conductances (R×C); keeps the pattern / elimination tree.
   void updateConductances(const Eigen::MatrixXd& g_s);
   /// Forgets the warm-start solution (the next Newton solve starts from 0 V).

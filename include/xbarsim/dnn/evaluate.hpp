@@ -13,6 +13,7 @@
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/dnn/analog.hpp"
 #include "xbarsim/dnn/dataset.hpp"
+#include "xbarsim/dnn/evaluate_energy.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/io/hdf5_file.hpp"
 
@@ -29,6 +30,9 @@ struct EvaluationSpec {
   Index test_samples = 0;         ///< first N test images (0 = all)
   Index calibration_samples = 500;  ///< training images for bn-recal
   Index batch = 250;              ///< images per inference chunk (threads work on chunks)
+  /// Energy and latency per inference (docs/energy.md §4), measured at the first time of the
+  /// first repeat; off when its periphery models are not set.
+  EnergySpec energy;
 };
 
 /// W_eff error statistics of one analog layer, each (times × repeats).
@@ -55,6 +59,8 @@ struct EvaluationResult {
   double weff_solve_s = 0.0;              ///< circuit solves for W_eff
   long weff_solves = 0;
   double total_s = 0.0;
+  /// Energy and latency per inference (empty layers when not measured).
+  EnergyReport energy;
 };
 
 using ProgressFn = std::function<void(const std::string&)>;

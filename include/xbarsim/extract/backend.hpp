@@ -29,14 +29,20 @@ struct WeightResult {
   Timing timing;
 };
 
+/// Array power of a read (docs/energy.md §1): the power the row drivers deliver, Σ_i V_i·I_i,
+/// less the power the column currents deliver into amplifiers that do not hold their input
+/// (Σ_j v_j·I_j; 0 for a virtual ground): the DC dissipation in cells, wires and driver
+/// resistances at the operating point, sneak paths and IR drop included.
 struct CurrentResult {
   Eigen::VectorXd currents_a;  ///< C column currents (A) for one input vector
   Timing timing;
+  double power_w = 0.0;        ///< array power (W)
 };
 
 struct BatchCurrentResult {
   Eigen::MatrixXd currents_a;  ///< C×K column currents (A), one column per input vector
   Timing timing;
+  Eigen::VectorXd power_w;     ///< K array powers (W), one per input vector
 };
 
 class Backend {
@@ -57,6 +63,14 @@ class Backend {
   /// solves one vector after the other; the native solver shares one factorization.
   [[nodiscard]] virtual BatchCurrentResult currentsBatch(const circuit::CrossbarSpec& spec,
                                                          const Eigen::MatrixXd& x_v);
+  /// Also compute the array power of every read (power_w of the current results; empty /
+  /// 0 when off, the default: the native solver then solves each vector's node voltages once
+  /// more, and ngspice keeps the source currents in its plots).
+  void setArrayPower(bool on) noexcept { array_power_ = on; }
+  [[nodiscard]] bool arrayPower() const noexcept { return array_power_; }
+
+ private:
+  bool array_power_ = false;
 };
 
 /// Last guard before results leave a backend (and reach HDF5): throws NumericalError naming

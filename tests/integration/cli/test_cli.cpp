@@ -146,7 +146,8 @@ BOOST_AUTO_TEST_CASE(config_models_lists_every_kind_with_its_faces) {
   BOOST_TEST(run.status == 0);
   for (const char* name : {"rram_stanford:", "vteam:", "constant-step (also constant_step):",
                            "soft-bounds", "pow-step", "pcm-exp-step", "pow_gamma = 1 1 [0, 100]",
-                           "faces: pulsed update (training)", "a_up = -27.235"})
+                           "faces: pulsed update (training)", "a_up = -27.235",
+                           "walden (adc):", "neurosim-sar (adc):", "capacitive (dac):"})
     BOOST_TEST(run.output.find(name) != std::string::npos, name);
 }
 
