@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/circuit/training_crossbar.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+
+#include "detail/native_grid.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::circuit {
+
+namespace {
+
+void checkIndices(const std::vector<Eigen::Index>& idx, Eigen::Index n, const char* what) {
+  for (const Eigen::Index k : idx)
+    if (k < 0 || k >= n)
+      throw Error(fmt::format("training crossbar: {} index {} out of range [0, {})", what, k, n));
+}
+
+void checkVoltages(const Eigen::MatrixXd& v, Eigen::Index n, const char* what) {
+  if (v.rows() != n)
+    throw Error(fmt::format("training crossbar: {} voltages have {} rows, expected {}", what, v.rows(), n));
+  for (Eigen::Index k = 0; k < v.size(); ++k)
+    if (const std::string p = inputVoltageProblem(v.data()[k]); !p.empty())
+      throw Error(fmt::format("training crossbar: {} voltage: {}", what, p));
+}
+
+/// Thomas factorization of a chain ladder: diagonal d (n), every off-diagonal −g. Stores the
+/// reciprocal pivots w_k = 1/d'_k (d'_0 = d_0, d'_k = d_k − g²·w_{k−1}).
+void ladderFactor(const double* d, Eigen::Index n, double g, double* w) {
+  w[0] = 1.0 / d[0];
+  for (Eigen::Index k = 1; k < n; ++k) w[k] = 1.0 / (d[k] - g * g * w[k - 1]);
+}
+
+/// Solves the factored ladder for the right-hand side b, in place.
+void ladderSolve(const double* w, Eigen::Index n, double g, double* b) {
+  for (Eigen::Index k = 1; k < n; ++k) b[k] += g * w[k - 1] * b[k - 1];
+  b[n - 1] *= w[n - 1];
+  for (Eigen::Index k = n - 2; k >= 0; --k) b[k] = (b[k] + g * b[k + 1]) * w[k];
+}
+
+}  // namespace
+
+TerminalVoltages biasTerminals(const UpdateBias& bias, Eigen::Index n_rows, Eigen::Index n_cols,
+                               const std::vector<Eigen::Index>& rows, const std::vector<Eigen::Index>& cols,
+                               int polarity) {
+  if (polarity != 1 && polarity != -1)
+    throw Error(fmt::format("training crossbar: pulse polarity must be +1 or -1, got {}", polarity));
+  if (!std::isfinite(bias.v_pulse_v) || bias.v_pulse_v <= 0.0)
+    throw Error(fmt::format("training crossbar: pulse amplitude must be > 0 V, got {}", bias.v_pulse_v));
+  checkIndices(rows, n_rows, "row");
+  checkIndices(cols, n_cols, "column");
+  const double half = 0.5 * polarity * bias.v_pulse_v;
+  const double rest = bias.scheme == BiasScheme::HalfV ? 0.0 : polarity * bias.v_pulse_v / 6.0;
+  TerminalVoltages t;
+  t.rows_v = Eigen::VectorXd::Constant(n_rows, -rest);
+  t.cols_v = Eigen::VectorXd::Constant(n_cols, rest);
+  for (const Eigen::Index i : rows) t.rows_v[i] = half;
+  for (const Eigen::Index j : cols) t.cols_v[j] = -half;
+  return t;
+}
+
+void PulseEfficiency::validate() const {
+  if (!(v_threshold_v >= 0.0) || !std::isfinite(v_threshold_v))
+    throw Error(fmt::format("pulse efficiency: threshold must be >= 0 V, got {}", v_threshold_v));
+  if (!(v_pulse_v > v_threshold_v) || !std::isfinite(v_pulse_v))
+    throw Error(fmt::format("pulse efficiency: pulse amplitude {} V must exceed the threshold {} V",
+                                  v_pulse_v, v_threshold_v));
+  if (!(alpha > 0.0) || !std::isfinite(alpha))
+    throw Error(fmt::format("pulse efficiency: exponent must be > 0, got {}", alpha));
+}
+
+double PulseEfficiency::operator()(double v) const noexcept {
+  const double a = std::abs(v);
+  if (a <= v_threshold_v) return 0.0;
+  const double x = (a - v_threshold_v) / (v_pulse_v - v_threshold_v);
+  const double f = alpha == 1.0 ? x : std::pow(x, alpha);
+  return v < 0.0 ? -f : f;
+}
+
+struct TrainingCrossbar::Impl {
+  CrossbarSpec spec;
+  TrainingCrossbarOptions opt;
+  Eigen::Index R = 0, C = 0;
+  bool ideal_wires = false;
+  double g_first = 0.0;  // driver -> first row node (1/(r_driver + r_row)); ideal wires: 1/r_driver
+  double g_row = 0.0, g_col = 0.0;
+  std::unique_ptr<detail::GridMultifrontal> grid;
+  detail::GridParams gp;
+  detail::GridOptions go;
+  bool factored = false, factors_kept = false, ladders = false;
+  Eigen::MatrixXd fwd;     // C×R
+  Eigen::MatrixXd row_w;   // C×R reciprocal pivots of the row ladders (column i: row i along j)
+  Eigen::MatrixXd col_w;   // R×C reciprocal pivots of the column ladders (column j along i)
+  int factorizations = 0;
+
+  void invalidate() { factored = factors_kept = ladders = false; }
+
+  /// Ideal wires: row i is one node behind g_first (or the terminal itself when r_driver = 0),
+  /// every column node is its terminal.
+  Eigen::VectorXd idealRowNodes(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v) const {
+    if (spec.r_driver_ohm == 0.0) return rows_v;
+    const Eigen::VectorXd gsum = spec.g_s.rowwise().sum();
+    return ((g_first * rows_v + spec.g_s * cols_v).array() / (g_first + gsum.array())).matrix();
+  }
+
+  void factorize(bool keep) {
+    if (factored && (factors_kept || !keep)) return;
+    if (ideal_wires) {
+      // I_col_j = Σ_i g_ij (u_i − 0) with u_i the row node for columns at 0 V.
+      fwd = spec.g_s.transpose();
+      if (spec.r_driver_ohm > 0.0) {
+        const Eigen::VectorXd gsum = spec.g_s.rowwise().sum();
+        fwd = fwd * (g_first / (g_first + gsum.array())).matrix().asDiagonal();
+      }
+    } else {
+      if (!grid) grid = std::make_unique<detail::GridMultifrontal>(gp, go);
+      grid->factorize(spec.g_s, keep);
+      // Y: currents injected into the network at [drivers, sense nodes]; the column current
+      // into the sense amplifier is the negative of the injection at the sense node.
+      fwd = -grid->multiport().bottomLeftCorner(C, R);
+    }
+    factored = true;
+    factors_kept = keep;
+    ++factorizations;
+  }
+
+  void buildLadders() {
+    if (ladders) return;
+    row_w.resize(C, R);
+    col_w.resize(R, C);
+    Eigen::VectorXd d(std::max(R, C));
+    for (Eigen::Index i = 0; i < R; ++i) {
+      for (Eigen::Index j = 0; j < C; ++j)
+        d[j] = spec.g_s(i, j) + (j == 0 ? g_first : g_row) + (j + 1 < C ? g_row : 0.0);
+      ladderFactor(d.data(), C, g_row, row_w.col(i).data());
+    }
+    for (Eigen::Index j = 0; j < C; ++j) {
+      for (Eigen::Index i = 0; i < R; ++i) d[i] = spec.g_s(i, j) + (i > 0 ? g_col : 0.0) + g_col;
+      ladderFactor(d.data(), R, g_col, col_w.col(j).data());
+    }
+    ladders = true;
+  }
+
+  /// Row ladder i with the columns at their terminal voltages: row-node voltages (size C).
+  void rowLadder(Eigen::Index i, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+                 Eigen::VectorXd& u) const {
+    for (Eigen::Index j = 0; j < C; ++j) u[j] = spec.g_s(i, j) * cols_v[j];
+    u[0] += g_first * rows_v[i];
+    ladderSolve(row_w.col(i).data(), C, g_row, u.data());
+  }
+
+  /// Column ladder j with the rows at their terminal voltages: column-node voltages (size R).
+  void colLadder(Eigen::Index j, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+                 Eigen::VectorXd& c) const {
+    for (Eigen::Index i = 0; i < R; ++i) c[i] = spec.g_s(i, j) * rows_v[i];
+    c[R - 1] += g_col * cols_v[j];
+    ladderSolve(col_w.col(j).data(), R, g_col, c.data());
+  }
+};
+
+TrainingCrossbar::TrainingCrossbar(CrossbarSpec spec, TrainingCrossbarOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  spec.validate();
+  if (spec.cell != CellKind::OneR || !spec.iv.isLinear() || !spec.sense->holdsInput() ||
+      !spec.sense->isLinear())
+    throw Error("training crossbar: needs linear 1R cells and an ideal (virtual-ground) sense "
+                      "amplifier");
+  if ((spec.r_row_ohm > 0.0) != (spec.r_col_ohm > 0.0))
+    throw Error(fmt::format("training crossbar: r_row_ohm ({}) and r_col_ohm ({}) must be both > 0 "
+                                  "or both 0",
+                                  spec.r_row_ohm, spec.r_col_ohm));
+  Impl& m = *impl_;
+  m.R = spec.rows;
+  m.C = spec.cols;
+  m.ideal_wires = spec.r_row_ohm == 0.0;
+  m.opt = options;
+  if (m.ideal_wires) {
+    m.g_first = spec.r_driver_ohm > 0.0 ? 1.0 / spec.r_driver_ohm : 0.0;
+  } else {
+    m.g_first = 1.0 / (spec.r_driver_ohm + spec.r_row_ohm);
+    m.g_row = 1.0 / spec.r_row_ohm;
+    m.g_col = 1.0 / spec.r_col_ohm;
+    m.gp.rows = m.R;
+    m.gp.cols = m.C;
+    m.gp.g_first = m.g_first;
+    m.gp.g_row = m.g_row;
+    m.gp.g_col = m.g_col;
+    m.go.threads = std::max(1, options.threads);
+  }
+  m.spec = std::move(spec);
+}
+
+TrainingCrossbar::~TrainingCrossbar() = default;
+TrainingCrossbar::TrainingCrossbar(TrainingCrossbar&&) noexcept = default;
+TrainingCrossbar& TrainingCrossbar::operator=(TrainingCrossbar&&) noexcept = default;
+
+Eigen::Index TrainingCrossbar::rows() const noexcept { return impl_->R; }
+Eigen::Index TrainingCrossbar::cols() const noexcept { return impl_->C; }
+const CrossbarSpec& TrainingCrossbar::spec() const noexcept { return impl_->spec; }
+const Eigen::MatrixXd& TrainingCrossbar::conductances() const noexcept { return impl_->spec.g_s; }
+int TrainingCrossbar::factorizations() const noexcept { return impl_->factorizations; }
+
+void TrainingCrossbar::setConductances(const Eigen::MatrixXd& g_s) {
+  Impl& m = *impl_;
+  if (g_s.rows() != m.R || g_s.cols() != m.C)
+    throw Error(fmt::format("training crossbar: conductances are {}×{}, expected {}×{}", g_s.rows(),
+                            g_s.cols(), m.R, m.C));
+  for (Eigen::Index j = 0; j < m.C; ++j)
+    for (Eigen::Index i = 0; i < m.R; ++i)
+      if (const std::string p = conductanceProblem(g_s(i, j)); !p.empty())
+        throw Error(fmt::format("training crossbar: cell ({},{}): {}", i, j, p));
+  m.spec.g_s = g_s;
+  m.invalidate();
+}
+
+const Eigen::MatrixXd& TrainingCrossbar::forwardMatrix() {
+  impl_->factorize(false);
+  return impl_->fwd;
+}
+
+Eigen::MatrixXd TrainingCrossbar::forward(const Eigen::MatrixXd& v_rows) {
+  checkVoltages(v_rows, impl_->R, "row");
+  return forwardMatrix() * v_rows;
+}
+
+Eigen::MatrixXd TrainingCrossbar::backward(const Eigen::MatrixXd& v_cols) {
+  checkVoltages(v_cols, impl_->C, "column");
+  return forwardMatrix().transpose() * v_cols;
+}
+
+Eigen::MatrixXd TrainingCrossbar::cellVoltagesBatch(const Eigen::MatrixXd& rows_v, const Eigen::MatrixXd& cols_v) {
+  Impl& m = *impl_;
+  checkVoltages(rows_v, m.R, "row");
+  checkVoltages(cols_v, m.C, "column");
+  if (rows_v.cols() != cols_v.cols())
+    throw Error(fmt::format("training crossbar: {} row and {} column slots", rows_v.cols(), cols_v.cols()));
+  const Eigen::Index K = rows_v.cols(), R = m.R, C = m.C;
+  Eigen::MatrixXd out(R * C, K);
+  if (m.ideal_wires) {
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const Eigen::VectorXd u = m.idealRowNodes(rows_v.col(k), cols_v.col(k));
+      Eigen::Map<Eigen::MatrixXd> v(out.col(k).data(), R, C);
+      v = u.replicate(1, C) - cols_v.col(k).transpose().replicate(R, 1);
+    }
+    return out;
+  }
+  m.factorize(true);
+  // Injections of the driven terminals: g_first·V_i at row node (i,0), g_col·V_j at column node
+  // (R-1,j); the unknowns are row node (i,j) = 2(iC+j), column node (i,j) = 2(iC+j)+1.
+  Eigen::MatrixXd b = Eigen::MatrixXd::Zero(2 * R * C, K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    for (Eigen::Index i = 0; i < R; ++i) b(2 * (i * C), k) = m.g_first * rows_v(i, k);
+    for (Eigen::Index j = 0; j < C; ++j) b(2 * ((R - 1) * C + j) + 1, k) = m.g_col * cols_v(j, k);
+  }
+  m.grid->solve(b);
+  for (Eigen::Index k = 0; k < K; ++k)
+    for (Eigen::Index j = 0; j < C; ++j)
+      for (Eigen::Index i = 0; i < R; ++i)
+        out(i + j * R, k) = b(2 * (i * C + j), k) - b(2 * (i * C + j) + 1, k);
+  return out;
+}
+
+Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+                                               UpdateCircuitMode mode) {
+  Impl& m = *impl_;
+  if (mode == UpdateCircuitMode::Exact || m.ideal_wires) {
+    const Eigen::MatrixXd flat = cellVoltagesBatch(rows_v, cols_v);
+    return Eigen::Map<const Eigen::MatrixXd>(flat.data(), m.R, m.C);
+  }
+  checkVoltages(rows_v, m.R, "row");
+  checkVoltages(cols_v, m.C, "column");
+  m.buildLadders();
+  Eigen::MatrixXd v(m.R, m.C);
+  Eigen::VectorXd u(m.C), c(m.R);
+  for (Eigen::Index i = 0; i < m.R; ++i) {
+    m.rowLadder(i, rows_v, cols_v, u);
+    v.row(i) = u.transpose();
+  }
+  for (Eigen::Index j = 0; j < m.C; ++j) {
+    m.colLadder(j, rows_v, cols_v, c);
+    v.col(j) -= c;
+  }
+  return v;
+}
+
+Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::Index>& rows,
+                                                       const std::vector<Eigen::Index>& cols,
+                                                       const Eigen::VectorXd& rows_v,
+                                                       const Eigen::VectorXd& cols_v) {
+  Impl& m = *impl_;
+  checkIndices(rows, m.R, "row");
+  checkIndices(cols, m.C, "column");
+  checkVoltages(rows_v, m.R, "row");
+  checkVoltages(cols_v, m.C, "column");
+  const auto nr = static_cast<Eigen::Index>(rows.size()), nc = static_cast<Eigen::Index>(cols.size());
+  Eigen::MatrixXd v(nr, nc);
+  if (m.ideal_wires) {
+    const Eigen::VectorXd u = m.idealRowNodes(rows_v, cols_v);
+    for (Eigen::Index b = 0; b < nc; ++b)
+      for (Eigen::Index a = 0; a < nr; ++a) v(a, b) = u[rows[a]] - cols_v[cols[b]];
+    return v;
+  }
+  m.buildLadders();
+  Eigen::VectorXd u(m.C), c(m.R);
+  for (Eigen::Index a = 0; a < nr; ++a) {
+    m.rowLadder(rows[a], rows_v, cols_v, u);
+    for (Eigen::Index b = 0; b < nc; ++b) v(a, b) = u[cols[b]];
+  }
+  for (Eigen::Index b = 0; b < nc; ++b) {
+    m.colLadder(cols[b], rows_v, cols_v, c);
+    for (Eigen::Index a = 0; a < nr; ++a) v(a, b) -= c[rows[a]];
+  }
+  return v;
+}
+
+}  // namespace xbarsim::circuit
