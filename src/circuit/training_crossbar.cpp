@@ -7,6 +7,7 @@
 #include <string>
 
 #include "detail/native_grid.hpp"
+#include "detail/native_line_cg.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::circuit {
@@ -95,6 +96,7 @@ struct TrainingCrossbar::Impl {
   Eigen::MatrixXd row_w;   // C×R reciprocal pivots of the row ladders (column i: row i along j)
   Eigen::MatrixXd col_w;   // R×C reciprocal pivots of the column ladders (column j along i)
   int factorizations = 0;
+  int cg_iterations = 0;
 
   void invalidate() { factored = factors_kept = ladders = false; }
 
@@ -202,6 +204,7 @@ Eigen::Index TrainingCrossbar::cols() const noexcept { return impl_->C; }
 const CrossbarSpec& TrainingCrossbar::spec() const noexcept { return impl_->spec; }
 const Eigen::MatrixXd& TrainingCrossbar::conductances() const noexcept { return impl_->spec.g_s; }
 int TrainingCrossbar::factorizations() const noexcept { return impl_->factorizations; }
+int TrainingCrossbar::lastCgIterations() const noexcept { return impl_->cg_iterations; }
 
 void TrainingCrossbar::setConductances(const Eigen::MatrixXd& g_s) {
   Impl& m = *impl_;
@@ -272,6 +275,18 @@ Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v, co
   }
   checkVoltages(rows_v, m.R, "row");
   checkVoltages(cols_v, m.C, "column");
+  if (mode == UpdateCircuitMode::Iterative) {
+    detail::LineCgProblem p{m.g_first, m.g_row, m.g_col};
+    Eigen::MatrixXd u, c;
+    const auto res = detail::solveLineCg(p, m.spec.g_s, rows_v, u, c, m.opt.cg_max_iterations,
+                                         m.opt.cg_rel_tol, cols_v);
+    m.cg_iterations = res.iterations;
+    if (!res.converged)
+      throw NumericalError(fmt::format("training crossbar: conjugate gradients did not converge in {} "
+                                       "iterations (cg_rel_tol {})",
+                                       res.iterations, m.opt.cg_rel_tol));
+    return u - c;
+  }
   m.buildLadders();
   Eigen::MatrixXd v(m.R, m.C);
   Eigen::VectorXd u(m.C), c(m.R);

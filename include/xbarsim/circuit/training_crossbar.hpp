@@ -79,13 +79,18 @@ struct PulseEfficiency {
 
 /// How the update phase computes cell voltages.
 enum class UpdateCircuitMode {
-  Exact,   ///< one solve of the array's nodal equations per slot (the factorization reused)
-  Ladder,  ///< independent-line approximation (docs/training-circuit.md): O(R·C) per slot,
-           ///< O(|rows|·C + |cols|·R) for the selected cells only
+  Exact,      ///< one solve of the array's nodal equations per slot (the factorization reused)
+  Iterative,  ///< the same equations by conjugate gradients on the column layer, preconditioned
+              ///< by the lines (no factorization; O(R·C) per iteration, to cg_rel_tol)
+  Ladder,     ///< independent-line approximation (docs/training-circuit.md): O(R·C) per slot,
+              ///< O(|rows|·C + |cols|·R) for the selected cells only
 };
 
 struct TrainingCrossbarOptions {
-  int threads = 1;  ///< threads of the grid factorization (results identical for any count)
+  int threads = 1;             ///< threads of the grid factorization (results identical for any count)
+  double cg_rel_tol = 1e-9;    ///< Iterative mode: stop when an update moves no node by more
+                               ///< than this times the largest column-node voltage
+  int cg_max_iterations = 1000;  ///< Iterative mode: xbarsim::NumericalError beyond
 };
 
 /// A linear resistive crossbar under training: one factorization per conductance state serves
@@ -121,7 +126,7 @@ class TrainingCrossbar {
   /// driven (update phase), including the IR drop along the lines.
   [[nodiscard]] Eigen::MatrixXd cellVoltages(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
                                              UpdateCircuitMode mode = UpdateCircuitMode::Exact);
-  /// Exact cell voltages of K slots in one multi-right-hand-side solve: rows_v R×K, cols_v C×K;
+  /// Exact cell voltages (UpdateCircuitMode::Exact) of K slots in one multi-right-hand-side solve: rows_v R×K, cols_v C×K;
   /// result (R·C)×K, column k the R×C matrix of slot k in column-major order.
   [[nodiscard]] Eigen::MatrixXd cellVoltagesBatch(const Eigen::MatrixXd& rows_v, const Eigen::MatrixXd& cols_v);
   /// Ladder-approximation voltages of the cells (rows[a], cols[b]) only: |rows|×|cols|. Cost
@@ -133,6 +138,8 @@ class TrainingCrossbar {
 
   /// Factorizations done since construction (one per conductance state that was read).
   [[nodiscard]] int factorizations() const noexcept;
+  /// Conjugate-gradient iterations of the last Iterative cellVoltages call.
+  [[nodiscard]] int lastCgIterations() const noexcept;
 
  private:
   struct Impl;
