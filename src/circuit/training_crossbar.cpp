@@ -95,6 +95,8 @@ struct TrainingCrossbar::Impl {
   Eigen::MatrixXd fwd;     // C×R
   Eigen::MatrixXd row_w;   // C×R reciprocal pivots of the row ladders (column i: row i along j)
   Eigen::MatrixXd col_w;   // R×C reciprocal pivots of the column ladders (column j along i)
+  Eigen::MatrixXd row_wt;  // row_wᵀ, R×C (vectorised over the rows)
+  Eigen::MatrixXd col_wt;  // col_wᵀ, C×R (vectorised over the columns)
   int factorizations = 0;
   int cg_iterations = 0;
 
@@ -143,23 +145,63 @@ struct TrainingCrossbar::Impl {
       for (Eigen::Index i = 0; i < R; ++i) d[i] = spec.g_s(i, j) + (i > 0 ? g_col : 0.0) + g_col;
       ladderFactor(d.data(), R, g_col, col_w.col(j).data());
     }
+    row_wt = row_w.transpose();
+    col_wt = col_w.transpose();
     ladders = true;
   }
 
-  /// Row ladder i with the columns at their terminal voltages: row-node voltages (size C).
-  void rowLadder(Eigen::Index i, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
-                 Eigen::VectorXd& u) const {
-    for (Eigen::Index j = 0; j < C; ++j) u[j] = spec.g_s(i, j) * cols_v[j];
+  /// Row ladder i with the column side of its cells at far (size C): row-node voltages.
+  void rowLine(Eigen::Index i, const Eigen::VectorXd& far, const Eigen::VectorXd& rows_v,
+               Eigen::VectorXd& u) const {
+    u = spec.g_s.row(i).transpose().cwiseProduct(far);
     u[0] += g_first * rows_v[i];
     ladderSolve(row_w.col(i).data(), C, g_row, u.data());
   }
 
-  /// Column ladder j with the rows at their terminal voltages: column-node voltages (size R).
-  void colLadder(Eigen::Index j, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
-                 Eigen::VectorXd& c) const {
-    for (Eigen::Index i = 0; i < R; ++i) c[i] = spec.g_s(i, j) * rows_v[i];
+  /// Column ladder j with the row side of its cells at far (size R): column-node voltages.
+  void colLine(Eigen::Index j, const Eigen::VectorXd& far, const Eigen::VectorXd& cols_v,
+               Eigen::VectorXd& c) const {
+    c = spec.g_s.col(j).cwiseProduct(far);
     c[R - 1] += g_col * cols_v[j];
     ladderSolve(col_w.col(j).data(), R, g_col, c.data());
+  }
+
+  /// Every row ladder at once (vectorised over the rows), column sides at far (R×C).
+  Eigen::MatrixXd rowsAll(const Eigen::MatrixXd& far, const Eigen::VectorXd& rows_v) const {
+    Eigen::MatrixXd b = spec.g_s.cwiseProduct(far);
+    b.col(0) += g_first * rows_v;
+    for (Eigen::Index j = 1; j < C; ++j)
+      b.col(j).array() += g_row * row_wt.col(j - 1).array() * b.col(j - 1).array();
+    b.col(C - 1).array() *= row_wt.col(C - 1).array();
+    for (Eigen::Index j = C - 2; j >= 0; --j)
+      b.col(j).array() = (b.col(j).array() + g_row * b.col(j + 1).array()) * row_wt.col(j).array();
+    return b;
+  }
+
+  /// Every column ladder at once (vectorised over the columns), row sides at far (R×C).
+  Eigen::MatrixXd colsAll(const Eigen::MatrixXd& far, const Eigen::VectorXd& cols_v) const {
+    Eigen::MatrixXd b = spec.g_s.cwiseProduct(far).transpose();  // C×R: column i = depth i
+    b.col(R - 1) += g_col * cols_v;
+    for (Eigen::Index i = 1; i < R; ++i)
+      b.col(i).array() += g_col * col_wt.col(i - 1).array() * b.col(i - 1).array();
+    b.col(R - 1).array() *= col_wt.col(R - 1).array();
+    for (Eigen::Index i = R - 2; i >= 0; --i)
+      b.col(i).array() = (b.col(i).array() + g_col * b.col(i + 1).array()) * col_wt.col(i).array();
+    return b.transpose();
+  }
+
+  /// Block-Jacobi sweeps from the terminal potentials: sweep 1 solves every row ladder with the
+  /// columns at their terminals and every column ladder with the rows at theirs; each further
+  /// sweep solves them again with the other layer at the previous sweep's voltages.
+  void sweeps(int k, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v, Eigen::MatrixXd& u,
+              Eigen::MatrixXd& c) const {
+    u = rowsAll(cols_v.transpose().replicate(R, 1), rows_v);
+    c = colsAll(rows_v.replicate(1, C), cols_v);
+    for (int s = 1; s < k; ++s) {
+      Eigen::MatrixXd u_next = rowsAll(c, rows_v);
+      c = colsAll(u, cols_v);
+      u = std::move(u_next);
+    }
   }
 };
 
@@ -178,6 +220,8 @@ TrainingCrossbar::TrainingCrossbar(CrossbarSpec spec, TrainingCrossbarOptions op
   m.R = spec.rows;
   m.C = spec.cols;
   m.ideal_wires = spec.r_row_ohm == 0.0;
+  if (options.ladder_sweeps < 1)
+    throw Error(fmt::format("training crossbar: ladder_sweeps must be >= 1, got {}", options.ladder_sweeps));
   m.opt = options;
   if (m.ideal_wires) {
     m.g_first = spec.r_driver_ohm > 0.0 ? 1.0 / spec.r_driver_ohm : 0.0;
@@ -288,17 +332,9 @@ Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v, co
     return u - c;
   }
   m.buildLadders();
-  Eigen::MatrixXd v(m.R, m.C);
-  Eigen::VectorXd u(m.C), c(m.R);
-  for (Eigen::Index i = 0; i < m.R; ++i) {
-    m.rowLadder(i, rows_v, cols_v, u);
-    v.row(i) = u.transpose();
-  }
-  for (Eigen::Index j = 0; j < m.C; ++j) {
-    m.colLadder(j, rows_v, cols_v, c);
-    v.col(j) -= c;
-  }
-  return v;
+  Eigen::MatrixXd u, c;
+  m.sweeps(m.opt.ladder_sweeps, rows_v, cols_v, u, c);
+  return u - c;
 }
 
 Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::Index>& rows,
@@ -319,14 +355,23 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
     return v;
   }
   m.buildLadders();
-  Eigen::VectorXd u(m.C), c(m.R);
+  // The last sweep only on the selected lines, the earlier ones (if any) on every line.
+  Eigen::MatrixXd u_prev, c_prev;
+  if (m.opt.ladder_sweeps > 1) m.sweeps(m.opt.ladder_sweeps - 1, rows_v, cols_v, u_prev, c_prev);
+  Eigen::VectorXd far, line;
   for (Eigen::Index a = 0; a < nr; ++a) {
-    m.rowLadder(rows[a], rows_v, cols_v, u);
-    for (Eigen::Index b = 0; b < nc; ++b) v(a, b) = u[cols[b]];
+    const Eigen::Index i = rows[a];
+    if (m.opt.ladder_sweeps > 1) far = c_prev.row(i).transpose();
+    else far = cols_v;
+    m.rowLine(i, far, rows_v, line);
+    for (Eigen::Index b = 0; b < nc; ++b) v(a, b) = line[cols[b]];
   }
   for (Eigen::Index b = 0; b < nc; ++b) {
-    m.colLadder(cols[b], rows_v, cols_v, c);
-    for (Eigen::Index a = 0; a < nr; ++a) v(a, b) -= c[rows[a]];
+    const Eigen::Index j = cols[b];
+    if (m.opt.ladder_sweeps > 1) far = u_prev.col(j);
+    else far = rows_v;
+    m.colLine(j, far, cols_v, line);
+    for (Eigen::Index a = 0; a < nr; ++a) v(a, b) -= line[rows[a]];
   }
   return v;
 }

@@ -82,8 +82,8 @@ enum class UpdateCircuitMode {
   Exact,      ///< one solve of the array's nodal equations per slot (the factorization reused)
   Iterative,  ///< the same equations by conjugate gradients on the column layer, preconditioned
               ///< by the lines (no factorization; O(R·C) per iteration, to cg_rel_tol)
-  Ladder,     ///< independent-line approximation (docs/training-circuit.md): O(R·C) per slot,
-              ///< O(|rows|·C + |cols|·R) for the selected cells only
+  Ladder,     ///< line-by-line (block-Jacobi) approximation (docs/training-circuit.md): O(R·C)
+              ///< per sweep; the selected cells alone after one sweep O(|rows|·C + |cols|·R)
 };
 
 struct TrainingCrossbarOptions {
@@ -91,6 +91,10 @@ struct TrainingCrossbarOptions {
   double cg_rel_tol = 1e-9;    ///< Iterative mode: stop when an update moves no node by more
                                ///< than this times the largest column-node voltage
   int cg_max_iterations = 1000;  ///< Iterative mode: xbarsim::NumericalError beyond
+  /// Ladder mode: block-Jacobi sweeps between the row and the column layer (>= 1). 1 = every
+  /// line alone with the crossing lines at their terminal voltages; each sweep more costs
+  /// O(R·C) (vectorised) and shrinks the error by about the coupling of the layers.
+  int ladder_sweeps = 2;
 };
 
 /// A linear resistive crossbar under training: one factorization per conductance state serves
@@ -129,8 +133,10 @@ class TrainingCrossbar {
   /// Exact cell voltages (UpdateCircuitMode::Exact) of K slots in one multi-right-hand-side solve: rows_v R×K, cols_v C×K;
   /// result (R·C)×K, column k the R×C matrix of slot k in column-major order.
   [[nodiscard]] Eigen::MatrixXd cellVoltagesBatch(const Eigen::MatrixXd& rows_v, const Eigen::MatrixXd& cols_v);
-  /// Ladder-approximation voltages of the cells (rows[a], cols[b]) only: |rows|×|cols|. Cost
-  /// O(|rows|·C + |cols|·R), for coincidence updates where only selected cells pass V_th.
+  /// Ladder-approximation voltages of the cells (rows[a], cols[b]) only: |rows|×|cols|, the
+  /// same numbers as cellVoltages(..., Ladder) there. The last sweep runs on the selected lines
+  /// only: O(|rows|·C + |cols|·R) with one sweep, plus O(R·C) per earlier sweep. For
+  /// coincidence updates where only the selected cells pass V_th.
   [[nodiscard]] Eigen::MatrixXd selectedCellVoltages(const std::vector<Eigen::Index>& rows,
                                                      const std::vector<Eigen::Index>& cols,
                                                      const Eigen::VectorXd& rows_v,
