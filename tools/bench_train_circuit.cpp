@@ -2,7 +2,7 @@
 // bench_train_circuit: the cost of training through the circuit (issue 14, item 2). Not a test.
 //
 //   bench_train_circuit [--size N] [--batch B] [--bl L] [--r-wire OHM] [--tiles T]
-//                       [--batches K] [--check-slots S]
+//                       [--batches K] [--check-slots S] [--sweeps W]
 //
 // For one N×N tile (default 256; G uniform in [1, 25] µS, r_row = r_col = 1 Ω, ideal driver and
 // sense) prints the time of: the factorization of one conductance state, a forward read of a
@@ -114,7 +114,7 @@ double tileStep(TrainingCrossbar& xb, const Eigen::MatrixXd& g, const Eigen::Mat
 }  // namespace
 
 int main(int argc, char** argv) {
-  long n = 256, batch = 128, bl = 31, tiles = 6, batches = 469, check_slots = 6;
+  long n = 256, batch = 128, bl = 31, tiles = 6, batches = 469, check_slots = 6, sweeps = 2;
   double r_wire = 1.0;
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
@@ -125,16 +125,19 @@ int main(int argc, char** argv) {
     else if (arg == "--batches" && a + 1 < argc) batches = std::atol(argv[++a]);
     else if (arg == "--check-slots" && a + 1 < argc) check_slots = std::atol(argv[++a]);
     else if (arg == "--r-wire" && a + 1 < argc) r_wire = std::atof(argv[++a]);
+    else if (arg == "--sweeps" && a + 1 < argc) sweeps = std::atol(argv[++a]);
     else {
       std::fprintf(stderr, "usage: bench_train_circuit [--size N] [--batch B] [--bl L] [--r-wire OHM] "
-                           "[--tiles T] [--batches K] [--check-slots S]\n");
+                           "[--tiles T] [--batches K] [--check-slots S] [--sweeps W]\n");
       return 2;
     }
   }
   std::printf("bench_train_circuit: %ldx%ld tile, r_row = r_col = %g ohm, G in [1,25] uS, batch %ld, "
-              "BL %ld, V/2, 1 thread per tile\n", n, n, r_wire, batch, bl);
+              "BL %ld, V/2, %ld ladder sweeps, 1 thread per tile\n", n, n, r_wire, batch, bl, sweeps);
   const auto spec = tileSpec(n, r_wire, 42);
-  TrainingCrossbar xb(spec);
+  TrainingCrossbarOptions opt;
+  opt.ladder_sweeps = static_cast<int>(sweeps);
+  TrainingCrossbar xb(spec, opt);
   std::mt19937_64 gen(7);
   const Eigen::MatrixXd x = (Eigen::MatrixXd::Random(n, batch).array() + 1.0) * 0.1;
   const Eigen::MatrixXd d = Eigen::MatrixXd::Random(n, batch) * 0.1;
@@ -166,17 +169,17 @@ int main(int argc, char** argv) {
     sel_cols += static_cast<double>(ph.cols.size());
   }
   const double nph = static_cast<double>(std::max<std::size_t>(phases.size(), 1));
-  // Ladder rebuild for a new state (setConductances + the ladders' factors).
+  // Rebuild for a new state (setConductances + the lines' factors and Green's functions).
   t0 = Clock::now();
   for (int r = 0; r < reps; ++r) {
     xb.setConductances(spec.g_s * (1.0 + 0.01 * r));
-    (void)xb.selectedCellVoltages({}, {}, Eigen::VectorXd::Zero(n), Eigen::VectorXd::Zero(n));
+    (void)xb.selectedCellVoltages({0}, {0}, Eigen::VectorXd::Zero(n), Eigen::VectorXd::Zero(n));
   }
   const double t_ladder = since(t0) / reps;
   std::printf("factorization %.4f s | forward batch %ld %.4f s | backward batch %ld %.4f s\n", t_fact, batch,
               t_fwd, batch, t_bwd);
   std::printf("update of a mini-batch: %zu phases (mean %.1f rows x %.1f columns selected), %ld cell "
-              "pulses, %.4f s (%.1f us per phase); ladder rebuild per state %.5f s\n",
+              "pulses, %.4f s (%.1f us per phase); line data rebuild per state %.5f s\n",
               phases.size(), sel_rows / nph, sel_cols / nph, pulses, t_upd, 1e6 * t_upd / nph, t_ladder);
 
   // Accuracy of the ladder against the exact solve on a few phases of this mini-batch, and the
@@ -214,7 +217,7 @@ int main(int argc, char** argv) {
   const double t_tile = t_fact + t_fwd + t_bwd + t_upd;
   const double epoch_1 = static_cast<double>(batches * tiles) * t_tile;
   // 2 cores: two tiles at once, each on its own thread (measured).
-  TrainingCrossbar xb2(spec);
+  TrainingCrossbar xb2(spec, opt);
   Eigen::MatrixXd acc2 = Eigen::MatrixXd::Zero(n, n);
   double t_a = 0.0, t_b = 0.0;
   t0 = Clock::now();

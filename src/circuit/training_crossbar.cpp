@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "detail/native_grid.hpp"
@@ -99,8 +101,19 @@ struct TrainingCrossbar::Impl {
   Eigen::MatrixXd col_wt;  // col_wᵀ, C×R (vectorised over the columns)
   int factorizations = 0;
   int cg_iterations = 0;
+  // Green's functions of the lines (semiseparable inverse of a chain: T⁻¹(j,k) = x(min)·y(max)/θ,
+  // x from the first node, y from the last, θ their Wronskian), for the selected-cell fast path.
+  // Row lines (i, j) R×C and transposed C×R; column lines (j, i) C×R and transposed R×C.
+  bool green = false, green_ok = false;
+  // The products with the cell conductances (xg = x∘g) are kept in both layouts.
+  Eigen::MatrixXd rx, ry, rxg, ryg, rxgt, rygt, ra, rb;  // ra: response to the row terminal, rb: to
+                                                        // every column at 1 V
+  Eigen::MatrixXd cx, cy, cxg, cyg, cxgt, cygt, ca, cb;  // ca: response to the column terminal,
+                                                        // cb: to every row at 1 V
+  Eigen::VectorXd rtheta, ctheta, r_inv_theta, c_inv_theta;
+  Eigen::MatrixXd gt;                        // g_sᵀ
 
-  void invalidate() { factored = factors_kept = ladders = false; }
+  void invalidate() { factored = factors_kept = ladders = green = false; }
 
   /// Ideal wires: row i is one node behind g_first (or the terminal itself when r_driver = 0),
   /// every column node is its terminal.
@@ -202,6 +215,172 @@ struct TrainingCrossbar::Impl {
       c = colsAll(u, cols_v);
       u = std::move(u_next);
     }
+  }
+
+  /// x and y of n chains at once: the chains run along the columns of the n_chains×len matrix d
+  /// (diagonals), off-diagonal −g; x from position 0 (x_0 = 1), y from position len−1 (= 1).
+  static void chainSolutions(const Eigen::MatrixXd& d, double g, Eigen::MatrixXd& x, Eigen::MatrixXd& y,
+                             Eigen::VectorXd& theta) {
+    const Eigen::Index n = d.cols();
+    x.resize(d.rows(), n);
+    y.resize(d.rows(), n);
+    x.col(0).setOnes();
+    y.col(n - 1).setOnes();
+    if (n == 1) {
+      theta = d.col(0);
+      return;
+    }
+    x.col(1) = d.col(0) / g;
+    for (Eigen::Index k = 1; k + 1 < n; ++k)
+      x.col(k + 1) = (d.col(k).cwiseProduct(x.col(k)) - g * x.col(k - 1)) / g;
+    y.col(n - 2) = d.col(n - 1) / g;
+    for (Eigen::Index k = n - 2; k >= 1; --k)
+      y.col(k - 1) = (d.col(k).cwiseProduct(y.col(k)) - g * y.col(k + 1)) / g;
+    theta = d.col(0).cwiseProduct(y.col(0)) - g * y.col(1);
+  }
+
+  void buildGreen() {
+    if (green) return;
+    buildLadders();
+    Eigen::MatrixXd d(R, C);
+    for (Eigen::Index j = 0; j < C; ++j)
+      d.col(j) = spec.g_s.col(j).array() + (j == 0 ? g_first : g_row) + (j + 1 < C ? g_row : 0.0);
+    chainSolutions(d, g_row, rx, ry, rtheta);
+    gt = spec.g_s.transpose();
+    Eigen::MatrixXd dc(C, R);
+    for (Eigen::Index i = 0; i < R; ++i) dc.col(i) = gt.col(i).array() + (i > 0 ? g_col : 0.0) + g_col;
+    chainSolutions(dc, g_col, cx, cy, ctheta);
+    r_inv_theta = rtheta.cwiseInverse();
+    c_inv_theta = ctheta.cwiseInverse();
+    rxg = rx.cwiseProduct(spec.g_s);
+    ryg = ry.cwiseProduct(spec.g_s);
+    rxgt = rxg.transpose();
+    rygt = ryg.transpose();
+    cxg = cx.cwiseProduct(gt);
+    cyg = cy.cwiseProduct(gt);
+    cxgt = cxg.transpose();
+    cygt = cyg.transpose();
+    ra = rowsAll(Eigen::MatrixXd::Zero(R, C), Eigen::VectorXd::Ones(R));
+    rb = rowsAll(Eigen::MatrixXd::Ones(R, C), Eigen::VectorXd::Zero(R));
+    ca = colsAll(Eigen::MatrixXd::Zero(R, C), Eigen::VectorXd::Ones(C)).transpose();
+    cb = colsAll(Eigen::MatrixXd::Ones(R, C), Eigen::VectorXd::Zero(C)).transpose();
+    // x and y grow like cosh along a line; their products lose the drop to round-off when the
+    // cells conduct strongly against the wires: then the fast path is not used.
+    const double growth = std::max(rx.cwiseAbs().maxCoeff() * ry.cwiseAbs().maxCoeff() / rtheta.cwiseAbs().minCoeff() * g_row,
+                                   cx.cwiseAbs().maxCoeff() * cy.cwiseAbs().maxCoeff() / ctheta.cwiseAbs().minCoeff() * g_col);
+    green_ok = std::isfinite(growth) && growth < 1e6 * static_cast<double>(std::max(R, C));
+    green = true;
+  }
+
+  /// Two-level terminals: every selected index at one level, every other at another.
+  static bool twoLevel(const std::vector<Eigen::Index>& sorted, const Eigen::VectorXd& v, double& sel,
+                       double& rest) {
+    sel = v[sorted.front()];
+    bool have_rest = false;
+    rest = 0.0;
+    std::size_t s = 0;
+    for (Eigen::Index k = 0; k < v.size(); ++k) {
+      if (s < sorted.size() && sorted[s] == k) {
+        if (v[k] != sel) return false;
+        ++s;
+      } else if (!have_rest) {
+        rest = v[k];
+        have_rest = true;
+      } else if (v[k] != rest) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /// Selected-cell voltages after 1 or 2 sweeps from the Green's functions (sorted indices,
+  /// two-level terminals). Cost O(|rows|·C + |cols|·R).
+  Eigen::MatrixXd greenSelected(const std::vector<Eigen::Index>& rs, const std::vector<Eigen::Index>& cs,
+                                const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v, double dr,
+                                double r_rest, double dc, double c_rest, int sweeps_done) const {
+    const auto nr = static_cast<Eigen::Index>(rs.size()), nc = static_cast<Eigen::Index>(cs.size());
+    // Sweep 1, column layer at the selected rows (all columns): c0.col(a) = c⁰(rs[a], :), the
+    // rows at their terminals (r_rest + dr on the selected ones).
+    Eigen::MatrixXd c0(C, nr);
+    {
+      Eigen::ArrayXd p = Eigen::ArrayXd::Zero(C), q = Eigen::ArrayXd::Zero(C), tot = Eigen::ArrayXd::Zero(C);
+      for (const Eigen::Index m : rs) tot += cyg.col(m).array();
+      for (Eigen::Index a = 0; a < nr; ++a) {
+        const Eigen::Index m = rs[a];
+        p += cxg.col(m).array();
+        q += cyg.col(m).array();
+        c0.col(a) = (cols_v.array() * ca.col(m).array() + r_rest * cb.col(m).array() +
+                     dr * (cy.col(m).array() * p + cx.col(m).array() * (tot - q)) * c_inv_theta.array())
+                        .matrix();
+      }
+    }
+    // Sweep 1, row layer at the selected columns (all rows): u0.col(b) = u⁰(:, cs[b]).
+    Eigen::MatrixXd u0(R, nc);
+    {
+      Eigen::ArrayXd p = Eigen::ArrayXd::Zero(R), q = Eigen::ArrayXd::Zero(R), tot = Eigen::ArrayXd::Zero(R);
+      for (const Eigen::Index n : cs) tot += ryg.col(n).array();
+      for (Eigen::Index b = 0; b < nc; ++b) {
+        const Eigen::Index n = cs[b];
+        p += rxg.col(n).array();
+        q += ryg.col(n).array();
+        u0.col(b) = (rows_v.array() * ra.col(n).array() + c_rest * rb.col(n).array() +
+                     dc * (ry.col(n).array() * p + rx.col(n).array() * (tot - q)) * r_inv_theta.array())
+                        .matrix();
+      }
+    }
+    Eigen::MatrixXd v(nr, nc);
+    if (sweeps_done == 1) {
+      for (Eigen::Index b = 0; b < nc; ++b)
+        for (Eigen::Index a = 0; a < nr; ++a) v(a, b) = u0(rs[a], b) - c0(cs[b], a);
+      return v;
+    }
+    // Sweep 2: row i with its cells' column side at c⁰(i, :), column j with the row side at
+    // u⁰(:, j): one pass along each selected line, the prefix sums read at the selected
+    // crossings. T⁻¹(j,k) g_k f_k summed over k: (y_j Σ_{k<=j} x_k g_k f_k + x_j Σ_{k>j} …)/θ.
+    std::vector<double> sx(static_cast<std::size_t>(std::max(nr, nc))), sy(sx.size());
+    for (Eigen::Index a = 0; a < nr; ++a) {
+      const Eigen::Index i = rs[a];
+      const double* xg = rxgt.col(i).data();
+      const double* yg = rygt.col(i).data();
+      const double* f = c0.col(a).data();
+      double px = 0.0, py = 0.0;
+      Eigen::Index k = 0;
+      for (Eigen::Index b = 0; b < nc; ++b) {
+        for (; k <= cs[b]; ++k) {
+          px += xg[k] * f[k];
+          py += yg[k] * f[k];
+        }
+        sx[b] = px;
+        sy[b] = py;
+      }
+      for (; k < C; ++k) py += yg[k] * f[k];
+      for (Eigen::Index b = 0; b < nc; ++b) {
+        const Eigen::Index j = cs[b];
+        v(a, b) = rows_v[i] * ra(i, j) + (ry(i, j) * sx[b] + rx(i, j) * (py - sy[b])) * r_inv_theta[i];
+      }
+    }
+    for (Eigen::Index b = 0; b < nc; ++b) {
+      const Eigen::Index j = cs[b];
+      const double* xg = cxgt.col(j).data();
+      const double* yg = cygt.col(j).data();
+      const double* f = u0.col(b).data();
+      double px = 0.0, py = 0.0;
+      Eigen::Index k = 0;
+      for (Eigen::Index a = 0; a < nr; ++a) {
+        for (; k <= rs[a]; ++k) {
+          px += xg[k] * f[k];
+          py += yg[k] * f[k];
+        }
+        sx[a] = px;
+        sy[a] = py;
+      }
+      for (; k < R; ++k) py += yg[k] * f[k];
+      for (Eigen::Index a = 0; a < nr; ++a) {
+        const Eigen::Index i = rs[a];
+        v(a, b) -= cols_v[j] * ca(j, i) + (cy(j, i) * sx[a] + cx(j, i) * (py - sy[a])) * c_inv_theta[j];
+      }
+    }
+    return v;
   }
 };
 
@@ -353,6 +532,29 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
     for (Eigen::Index b = 0; b < nc; ++b)
       for (Eigen::Index a = 0; a < nr; ++a) v(a, b) = u[rows[a]] - cols_v[cols[b]];
     return v;
+  }
+  if (nr == 0 || nc == 0) return v;
+  if (m.opt.ladder_sweeps <= 2) {
+    // Sorted copies (the prefix sums run along the lines) and the two terminal levels.
+    std::vector<Eigen::Index> pr(rows.size()), pc(cols.size());
+    std::iota(pr.begin(), pr.end(), Eigen::Index{0});
+    std::iota(pc.begin(), pc.end(), Eigen::Index{0});
+    std::sort(pr.begin(), pr.end(), [&](Eigen::Index x, Eigen::Index y) { return rows[x] < rows[y]; });
+    std::sort(pc.begin(), pc.end(), [&](Eigen::Index x, Eigen::Index y) { return cols[x] < cols[y]; });
+    std::vector<Eigen::Index> rs(rows.size()), cs(cols.size());
+    for (std::size_t k = 0; k < rs.size(); ++k) rs[k] = rows[pr[k]];
+    for (std::size_t k = 0; k < cs.size(); ++k) cs[k] = cols[pc[k]];
+    if (std::adjacent_find(rs.begin(), rs.end()) != rs.end() || std::adjacent_find(cs.begin(), cs.end()) != cs.end())
+      throw Error("training crossbar: a row or column is selected twice");
+    double r_sel = 0.0, r_rest = 0.0, c_sel = 0.0, c_rest = 0.0;
+    m.buildGreen();
+    if (m.green_ok && Impl::twoLevel(rs, rows_v, r_sel, r_rest) && Impl::twoLevel(cs, cols_v, c_sel, c_rest)) {
+      const Eigen::MatrixXd vs =
+          m.greenSelected(rs, cs, rows_v, cols_v, r_sel - r_rest, r_rest, c_sel - c_rest, c_rest, m.opt.ladder_sweeps);
+      for (Eigen::Index b = 0; b < nc; ++b)
+        for (Eigen::Index a = 0; a < nr; ++a) v(pr[a], pc[b]) = vs(a, b);
+      return v;
+    }
   }
   m.buildLadders();
   // The last sweep only on the selected lines, the earlier ones (if any) on every line.

@@ -2,6 +2,7 @@
 // TrainingCrossbar: forward against the native solver's W_eff, backward against independent
 // nodal solves (reciprocity), update-phase cell voltages against closed forms and the exact
 // solve, the ladder approximation's error at 64×64, the pulse-efficiency law.
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <random>
@@ -252,10 +253,14 @@ BOOST_AUTO_TEST_CASE(ladder_error_64x64) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(selected_cells_match_full_ladder) {
+BOOST_DATA_TEST_CASE(selected_cells_match_full_ladder, boost::unit_test::data::make({false, true}),
+                     sweeps_arbitrary) {
   const auto spec = test::randomSpec(20, 15, 1.0, 1.0, 5.0, 12, 10e-6, 200e-6);
-  const std::vector<Eigen::Index> rows{0, 7, 19}, cols{3, 14};
-  const auto t = circuit::biasTerminals({BiasScheme::ThirdV, 1.0}, 20, 15, rows, cols, -1);
+  // Unsorted indices; two-level terminals (the Green's-function path for 1 and 2 sweeps) and
+  // arbitrary ones (line solves).
+  const std::vector<Eigen::Index> rows{19, 0, 7}, cols{14, 3};
+  auto t = circuit::biasTerminals({BiasScheme::ThirdV, 1.0}, 20, 15, rows, cols, -1);
+  if (sweeps_arbitrary) t.rows_v[5] += 0.05;
   for (const int sweeps : {1, 2, 3}) {
     circuit::TrainingCrossbarOptions o;
     o.ladder_sweeps = sweeps;
@@ -316,6 +321,11 @@ BOOST_AUTO_TEST_CASE(rejects_unsupported_circuits) {
   TrainingCrossbar xb(spec);
   BOOST_CHECK_THROW((void)xb.forward(Eigen::MatrixXd::Zero(3, 1)), Error);
   BOOST_CHECK_THROW((void)xb.cellVoltages(Eigen::VectorXd::Zero(4), Eigen::VectorXd::Zero(5)), Error);
+  BOOST_CHECK_THROW((void)xb.selectedCellVoltages({1, 1}, {0}, Eigen::VectorXd::Zero(4), Eigen::VectorXd::Zero(4)),
+                    Error);
+  circuit::TrainingCrossbarOptions bad;
+  bad.ladder_sweeps = 0;
+  BOOST_CHECK_THROW(TrainingCrossbar(spec, bad), Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
