@@ -293,6 +293,24 @@ struct TrainingCrossbar::Impl {
     return true;
   }
 
+  /// Along one line of n nodes: the prefix sums Σ_{k<=pos[t]} xg_k f_k and Σ_{k<=pos[t]} yg_k f_k
+  /// at the sorted positions pos (into sx, sy); returns the total Σ_k yg_k f_k.
+  static double prefixAt(const double* xg, const double* yg, const double* f, Eigen::Index n,
+                         const std::vector<Eigen::Index>& pos, std::vector<double>& sx, std::vector<double>& sy) {
+    double px = 0.0, py = 0.0;
+    Eigen::Index k = 0;
+    for (std::size_t t = 0; t < pos.size(); ++t) {
+      for (; k <= pos[t]; ++k) {
+        px += xg[k] * f[k];
+        py += yg[k] * f[k];
+      }
+      sx[t] = px;
+      sy[t] = py;
+    }
+    for (; k < n; ++k) py += yg[k] * f[k];
+    return py;
+  }
+
   /// Selected-cell voltages after 1 or 2 sweeps from the Green's functions (sorted indices,
   /// two-level terminals). Cost O(|rows|·C + |cols|·R).
   Eigen::MatrixXd greenSelected(const std::vector<Eigen::Index>& rs, const std::vector<Eigen::Index>& cs,
@@ -340,44 +358,18 @@ struct TrainingCrossbar::Impl {
     std::vector<double> sx(static_cast<std::size_t>(std::max(nr, nc))), sy(sx.size());
     for (Eigen::Index a = 0; a < nr; ++a) {
       const Eigen::Index i = rs[a];
-      const double* xg = rxgt.col(i).data();
-      const double* yg = rygt.col(i).data();
-      const double* f = c0.col(a).data();
-      double px = 0.0, py = 0.0;
-      Eigen::Index k = 0;
-      for (Eigen::Index b = 0; b < nc; ++b) {
-        for (; k <= cs[b]; ++k) {
-          px += xg[k] * f[k];
-          py += yg[k] * f[k];
-        }
-        sx[b] = px;
-        sy[b] = py;
-      }
-      for (; k < C; ++k) py += yg[k] * f[k];
+      const double tot = prefixAt(rxgt.col(i).data(), rygt.col(i).data(), c0.col(a).data(), C, cs, sx, sy);
       for (Eigen::Index b = 0; b < nc; ++b) {
         const Eigen::Index j = cs[b];
-        v(a, b) = rows_v[i] * ra(i, j) + (ry(i, j) * sx[b] + rx(i, j) * (py - sy[b])) * r_inv_theta[i];
+        v(a, b) = rows_v[i] * ra(i, j) + (ry(i, j) * sx[b] + rx(i, j) * (tot - sy[b])) * r_inv_theta[i];
       }
     }
     for (Eigen::Index b = 0; b < nc; ++b) {
       const Eigen::Index j = cs[b];
-      const double* xg = cxgt.col(j).data();
-      const double* yg = cygt.col(j).data();
-      const double* f = u0.col(b).data();
-      double px = 0.0, py = 0.0;
-      Eigen::Index k = 0;
-      for (Eigen::Index a = 0; a < nr; ++a) {
-        for (; k <= rs[a]; ++k) {
-          px += xg[k] * f[k];
-          py += yg[k] * f[k];
-        }
-        sx[a] = px;
-        sy[a] = py;
-      }
-      for (; k < R; ++k) py += yg[k] * f[k];
+      const double tot = prefixAt(cxgt.col(j).data(), cygt.col(j).data(), u0.col(b).data(), R, rs, sx, sy);
       for (Eigen::Index a = 0; a < nr; ++a) {
         const Eigen::Index i = rs[a];
-        v(a, b) -= cols_v[j] * ca(j, i) + (cy(j, i) * sx[a] + cx(j, i) * (py - sy[a])) * c_inv_theta[j];
+        v(a, b) -= cols_v[j] * ca(j, i) + (cy(j, i) * sx[a] + cx(j, i) * (tot - sy[a])) * c_inv_theta[j];
       }
     }
     return v;
