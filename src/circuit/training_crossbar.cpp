@@ -311,41 +311,47 @@ struct TrainingCrossbar::Impl {
     return py;
   }
 
+  /// Green's data of one layer: matrices lines × positions (column m = position m on every line).
+  struct Layer {
+    const Eigen::MatrixXd& x;
+    const Eigen::MatrixXd& y;
+    const Eigen::MatrixXd& xg;
+    const Eigen::MatrixXd& yg;
+    const Eigen::MatrixXd& resp_terminal;  ///< response to the line's own terminal at 1 V
+    const Eigen::MatrixXd& resp_uniform;   ///< response to every crossing line at 1 V
+    const Eigen::VectorXd& inv_theta;
+  };
+
+  /// First sweep of a layer (the crossing lines at their terminals: `rest`, plus `delta` on the
+  /// sorted selected crossings `sel`), read at the selected positions: lines × |sel|.
+  static Eigen::MatrixXd firstSweepAt(const Layer& l, const std::vector<Eigen::Index>& sel,
+                                      const Eigen::VectorXd& terminals_v, double rest, double delta) {
+    const Eigen::Index lines = l.x.rows();
+    Eigen::MatrixXd out(lines, static_cast<Eigen::Index>(sel.size()));
+    Eigen::ArrayXd p = Eigen::ArrayXd::Zero(lines), q = Eigen::ArrayXd::Zero(lines), tot = Eigen::ArrayXd::Zero(lines);
+    for (const Eigen::Index m : sel) tot += l.yg.col(m).array();
+    for (std::size_t t = 0; t < sel.size(); ++t) {
+      const Eigen::Index m = sel[t];
+      p += l.xg.col(m).array();
+      q += l.yg.col(m).array();
+      out.col(static_cast<Eigen::Index>(t)) =
+          (terminals_v.array() * l.resp_terminal.col(m).array() + rest * l.resp_uniform.col(m).array() +
+           delta * (l.y.col(m).array() * p + l.x.col(m).array() * (tot - q)) * l.inv_theta.array())
+              .matrix();
+    }
+    return out;
+  }
+
   /// Selected-cell voltages after 1 or 2 sweeps from the Green's functions (sorted indices,
   /// two-level terminals). Cost O(|rows|·C + |cols|·R).
   Eigen::MatrixXd greenSelected(const std::vector<Eigen::Index>& rs, const std::vector<Eigen::Index>& cs,
                                 const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v, double dr,
                                 double r_rest, double dc, double c_rest, int sweeps_done) const {
     const auto nr = static_cast<Eigen::Index>(rs.size()), nc = static_cast<Eigen::Index>(cs.size());
-    // Sweep 1, column layer at the selected rows (all columns): c0.col(a) = c⁰(rs[a], :), the
-    // rows at their terminals (r_rest + dr on the selected ones).
-    Eigen::MatrixXd c0(C, nr);
-    {
-      Eigen::ArrayXd p = Eigen::ArrayXd::Zero(C), q = Eigen::ArrayXd::Zero(C), tot = Eigen::ArrayXd::Zero(C);
-      for (const Eigen::Index m : rs) tot += cyg.col(m).array();
-      for (Eigen::Index a = 0; a < nr; ++a) {
-        const Eigen::Index m = rs[a];
-        p += cxg.col(m).array();
-        q += cyg.col(m).array();
-        c0.col(a) = (cols_v.array() * ca.col(m).array() + r_rest * cb.col(m).array() +
-                     dr * (cy.col(m).array() * p + cx.col(m).array() * (tot - q)) * c_inv_theta.array())
-                        .matrix();
-      }
-    }
-    // Sweep 1, row layer at the selected columns (all rows): u0.col(b) = u⁰(:, cs[b]).
-    Eigen::MatrixXd u0(R, nc);
-    {
-      Eigen::ArrayXd p = Eigen::ArrayXd::Zero(R), q = Eigen::ArrayXd::Zero(R), tot = Eigen::ArrayXd::Zero(R);
-      for (const Eigen::Index n : cs) tot += ryg.col(n).array();
-      for (Eigen::Index b = 0; b < nc; ++b) {
-        const Eigen::Index n = cs[b];
-        p += rxg.col(n).array();
-        q += ryg.col(n).array();
-        u0.col(b) = (rows_v.array() * ra.col(n).array() + c_rest * rb.col(n).array() +
-                     dc * (ry.col(n).array() * p + rx.col(n).array() * (tot - q)) * r_inv_theta.array())
-                        .matrix();
-      }
-    }
+    // Sweep 1, the column layer at the selected rows (c0.col(a) = c⁰(rs[a], :)) and the row
+    // layer at the selected columns (u0.col(b) = u⁰(:, cs[b])).
+    const Eigen::MatrixXd c0 = firstSweepAt({cx, cy, cxg, cyg, ca, cb, c_inv_theta}, rs, cols_v, r_rest, dr);
+    const Eigen::MatrixXd u0 = firstSweepAt({rx, ry, rxg, ryg, ra, rb, r_inv_theta}, cs, rows_v, c_rest, dc);
     Eigen::MatrixXd v(nr, nc);
     if (sweeps_done == 1) {
       for (Eigen::Index b = 0; b < nc; ++b)
