@@ -33,7 +33,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 /// CPU time of the calling thread (s): the cost on a machine that other jobs share.
 double threadCpu() {
@@ -102,7 +104,8 @@ long applyPhases(TrainingCrossbar& xb, const std::vector<Phase>& phases, const U
     const Eigen::MatrixXd v = xb.selectedCellVoltages(ph.rows, ph.cols, t.rows_v, t.cols_v);
     for (std::size_t b = 0; b < ph.cols.size(); ++b)
       for (std::size_t a = 0; a < ph.rows.size(); ++a)
-        acc(ph.rows[a], ph.cols[b]) += eff(v(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)));
+        acc(ph.rows[a], ph.cols[b]) +=
+            eff(v(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)));
     pulses += static_cast<long>(ph.rows.size() * ph.cols.size());
   }
   return pulses;
@@ -127,22 +130,33 @@ int main(int argc, char** argv) {
   double r_wire = 1.0;
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
-    if (arg == "--size" && a + 1 < argc) n = std::atol(argv[++a]);
-    else if (arg == "--batch" && a + 1 < argc) batch = std::atol(argv[++a]);
-    else if (arg == "--bl" && a + 1 < argc) bl = std::atol(argv[++a]);
-    else if (arg == "--tiles" && a + 1 < argc) tiles = std::atol(argv[++a]);
-    else if (arg == "--batches" && a + 1 < argc) batches = std::atol(argv[++a]);
-    else if (arg == "--check-slots" && a + 1 < argc) check_slots = std::atol(argv[++a]);
-    else if (arg == "--r-wire" && a + 1 < argc) r_wire = std::atof(argv[++a]);
-    else if (arg == "--sweeps" && a + 1 < argc) sweeps = std::atol(argv[++a]);
+    if (arg == "--size" && a + 1 < argc)
+      n = std::atol(argv[++a]);
+    else if (arg == "--batch" && a + 1 < argc)
+      batch = std::atol(argv[++a]);
+    else if (arg == "--bl" && a + 1 < argc)
+      bl = std::atol(argv[++a]);
+    else if (arg == "--tiles" && a + 1 < argc)
+      tiles = std::atol(argv[++a]);
+    else if (arg == "--batches" && a + 1 < argc)
+      batches = std::atol(argv[++a]);
+    else if (arg == "--check-slots" && a + 1 < argc)
+      check_slots = std::atol(argv[++a]);
+    else if (arg == "--r-wire" && a + 1 < argc)
+      r_wire = std::atof(argv[++a]);
+    else if (arg == "--sweeps" && a + 1 < argc)
+      sweeps = std::atol(argv[++a]);
     else {
-      std::fprintf(stderr, "usage: bench_train_circuit [--size N] [--batch B] [--bl L] [--r-wire OHM] "
-                           "[--tiles T] [--batches K] [--check-slots S] [--sweeps W]\n");
+      std::fprintf(stderr,
+                   "usage: bench_train_circuit [--size N] [--batch B] [--bl L] [--r-wire OHM] "
+                   "[--tiles T] [--batches K] [--check-slots S] [--sweeps W]\n");
       return 2;
     }
   }
-  std::printf("bench_train_circuit: %ldx%ld tile, r_row = r_col = %g ohm, G in [1,25] uS, batch %ld, "
-              "BL %ld, V/2, %ld ladder sweeps, 1 thread per tile\n", n, n, r_wire, batch, bl, sweeps);
+  std::printf(
+      "bench_train_circuit: %ldx%ld tile, r_row = r_col = %g ohm, G in [1,25] uS, batch %ld, "
+      "BL %ld, V/2, %ld ladder sweeps, 1 thread per tile\n",
+      n, n, r_wire, batch, bl, sweeps);
   const auto spec = tileSpec(n, r_wire, 42);
   TrainingCrossbarOptions opt;
   opt.ladder_sweeps = static_cast<int>(sweeps);
@@ -185,20 +199,23 @@ int main(int argc, char** argv) {
     (void)xb.selectedCellVoltages({0}, {0}, Eigen::VectorXd::Zero(n), Eigen::VectorXd::Zero(n));
   }
   const double t_ladder = (threadCpu() - c0) / reps;
-  std::printf("factorization %.4f s | forward batch %ld %.4f s | backward batch %ld %.4f s\n", t_fact, batch,
-              t_fwd, batch, t_bwd);
-  std::printf("update of a mini-batch: %zu phases (mean %.1f rows x %.1f columns selected), %ld cell "
-              "pulses, %.4f s (%.1f us per phase); line data rebuild per state %.5f s\n",
-              phases.size(), sel_rows / nph, sel_cols / nph, pulses, t_upd, 1e6 * t_upd / nph, t_ladder);
+  std::printf("factorization %.4f s | forward batch %ld %.4f s | backward batch %ld %.4f s\n",
+              t_fact, batch, t_fwd, batch, t_bwd);
+  std::printf(
+      "update of a mini-batch: %zu phases (mean %.1f rows x %.1f columns selected), %ld cell "
+      "pulses, %.4f s (%.1f us per phase); line data rebuild per state %.5f s\n",
+      phases.size(), sel_rows / nph, sel_cols / nph, pulses, t_upd, 1e6 * t_upd / nph, t_ladder);
 
   // Accuracy of the ladder against the exact solve on a few phases of this mini-batch, and the
   // per-slot cost of the exact and iterative modes.
   xb.setConductances(spec.g_s);
   double worst = 0.0, drop = 0.0, t_exact = 0.0, t_iter = 0.0;
   int iters = 0;
-  const long step = std::max<long>(1, static_cast<long>(phases.size()) / std::max<long>(check_slots, 1));
+  const long step =
+      std::max<long>(1, static_cast<long>(phases.size()) / std::max<long>(check_slots, 1));
   long checked = 0;
-  for (long k = 0; k < static_cast<long>(phases.size()) && checked < check_slots; k += step, ++checked) {
+  for (long k = 0; k < static_cast<long>(phases.size()) && checked < check_slots;
+       k += step, ++checked) {
     const Phase& ph = phases[static_cast<std::size_t>(k)];
     const auto t = biasTerminals(UpdateBias{}, n, n, ph.rows, ph.cols, ph.polarity);
     double c1 = threadCpu();
@@ -212,15 +229,17 @@ int main(int argc, char** argv) {
     for (std::size_t b = 0; b < ph.cols.size(); ++b)
       for (std::size_t a = 0; a < ph.rows.size(); ++a) {
         const double e = ex(ph.rows[a], ph.cols[b]);
-        worst = std::max(worst, std::abs(ap(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) - e));
+        worst = std::max(
+            worst, std::abs(ap(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) - e));
         drop = std::max(drop, std::abs(ph.polarity - e));
       }
     (void)it;
   }
-  std::printf("%ld phases checked: IR drop on selected cells up to %.4f V_p, ladder error up to %.4f V_p; "
-              "exact %.4f s per slot, iterative %.4f s per slot (<= %d CG iterations)\n",
-              checked, drop, worst, t_exact / std::max<long>(checked - 1, 1),
-              t_iter / std::max<long>(checked, 1), iters);
+  std::printf(
+      "%ld phases checked: IR drop on selected cells up to %.4f V_p, ladder error up to %.4f V_p; "
+      "exact %.4f s per slot, iterative %.4f s per slot (<= %d CG iterations)\n",
+      checked, drop, worst, t_exact / std::max<long>(checked - 1, 1),
+      t_iter / std::max<long>(checked, 1), iters);
 
   // Epoch estimate, 1 core: batches × tiles × (factorization + forward + backward + update).
   const double t_tile = t_fact + t_fwd + t_bwd + t_upd;
@@ -234,13 +253,17 @@ int main(int argc, char** argv) {
   t_a = tileStep(xb, spec.g_s * 1.03, x, d, phases, acc);
   th.join();
   const double t_pair = since(t0);
-  const double epoch_2 = static_cast<double>(batches) * static_cast<double>((tiles + 1) / 2) * t_pair;
-  const double epoch_2cpu = static_cast<double>(batches) * static_cast<double>((tiles + 1) / 2) *
-                           std::max(t_a, t_b);
-  std::printf("tile step (1 thread, CPU) %.3f s; two tiles on two threads: wall %.3f s, CPU %.3f and %.3f s\n",
-              t_tile, t_pair, t_a, t_b);
-  std::printf("epoch estimate (%ld mini-batches x %ld tiles): %.1f min on 1 core (CPU time); 2 cores: "
-              "%.1f min from the threads' CPU time, %.1f min from the wall time of this run (load %s)\n",
-              batches, tiles, epoch_1 / 60.0, epoch_2cpu / 60.0, epoch_2 / 60.0, "shared machine");
+  const double epoch_2 =
+      static_cast<double>(batches) * static_cast<double>((tiles + 1) / 2) * t_pair;
+  const double epoch_2cpu =
+      static_cast<double>(batches) * static_cast<double>((tiles + 1) / 2) * std::max(t_a, t_b);
+  std::printf(
+      "tile step (1 thread, CPU) %.3f s; two tiles on two threads: wall %.3f s, CPU %.3f and %.3f "
+      "s\n",
+      t_tile, t_pair, t_a, t_b);
+  std::printf(
+      "epoch estimate (%ld mini-batches x %ld tiles): %.1f min on 1 core (CPU time); 2 cores: "
+      "%.1f min from the threads' CPU time, %.1f min from the wall time of this run (load %s)\n",
+      batches, tiles, epoch_1 / 60.0, epoch_2cpu / 60.0, epoch_2 / 60.0, "shared machine");
   return acc.allFinite() && acc2.allFinite() ? 0 : 1;
 }

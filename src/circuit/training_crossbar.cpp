@@ -24,7 +24,8 @@ void checkIndices(const std::vector<Eigen::Index>& idx, Eigen::Index n, const ch
 
 void checkVoltages(const Eigen::MatrixXd& v, Eigen::Index n, const char* what) {
   if (v.rows() != n)
-    throw Error(fmt::format("training crossbar: {} voltages have {} rows, expected {}", what, v.rows(), n));
+    throw Error(
+        fmt::format("training crossbar: {} voltages have {} rows, expected {}", what, v.rows(), n));
   for (Eigen::Index k = 0; k < v.size(); ++k)
     if (const std::string p = inputVoltageProblem(v.data()[k]); !p.empty())
       throw Error(fmt::format("training crossbar: {} voltage: {}", what, p));
@@ -47,12 +48,14 @@ void ladderSolve(const double* w, Eigen::Index n, double g, double* b) {
 }  // namespace
 
 TerminalVoltages biasTerminals(const UpdateBias& bias, Eigen::Index n_rows, Eigen::Index n_cols,
-                               const std::vector<Eigen::Index>& rows, const std::vector<Eigen::Index>& cols,
-                               int polarity) {
+                               const std::vector<Eigen::Index>& rows,
+                               const std::vector<Eigen::Index>& cols, int polarity) {
   if (polarity != 1 && polarity != -1)
-    throw Error(fmt::format("training crossbar: pulse polarity must be +1 or -1, got {}", polarity));
+    throw Error(
+        fmt::format("training crossbar: pulse polarity must be +1 or -1, got {}", polarity));
   if (!std::isfinite(bias.v_pulse_v) || bias.v_pulse_v <= 0.0)
-    throw Error(fmt::format("training crossbar: pulse amplitude must be > 0 V, got {}", bias.v_pulse_v));
+    throw Error(
+        fmt::format("training crossbar: pulse amplitude must be > 0 V, got {}", bias.v_pulse_v));
   checkIndices(rows, n_rows, "row");
   checkIndices(cols, n_cols, "column");
   const double half = 0.5 * polarity * bias.v_pulse_v;
@@ -70,7 +73,7 @@ void PulseEfficiency::validate() const {
     throw Error(fmt::format("pulse efficiency: threshold must be >= 0 V, got {}", v_threshold_v));
   if (!(v_pulse_v > v_threshold_v) || !std::isfinite(v_pulse_v))
     throw Error(fmt::format("pulse efficiency: pulse amplitude {} V must exceed the threshold {} V",
-                                  v_pulse_v, v_threshold_v));
+                            v_pulse_v, v_threshold_v));
   if (!(alpha > 0.0) || !std::isfinite(alpha))
     throw Error(fmt::format("pulse efficiency: exponent must be > 0, got {}", alpha));
 }
@@ -107,17 +110,18 @@ struct TrainingCrossbar::Impl {
   bool green = false, green_ok = false;
   // The products with the cell conductances (xg = x∘g) are kept in both layouts.
   Eigen::MatrixXd rx, ry, rxg, ryg, rxgt, rygt, ra, rb;  // ra: response to the row terminal, rb: to
-                                                        // every column at 1 V
+                                                         // every column at 1 V
   Eigen::MatrixXd cx, cy, cxg, cyg, cxgt, cygt, ca, cb;  // ca: response to the column terminal,
-                                                        // cb: to every row at 1 V
+                                                         // cb: to every row at 1 V
   Eigen::VectorXd rtheta, ctheta, r_inv_theta, c_inv_theta;
-  Eigen::MatrixXd gt;                        // g_sᵀ
+  Eigen::MatrixXd gt;  // g_sᵀ
 
   void invalidate() { factored = factors_kept = ladders = green = false; }
 
   /// Ideal wires: row i is one node behind g_first (or the terminal itself when r_driver = 0),
   /// every column node is its terminal.
-  Eigen::VectorXd idealRowNodes(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v) const {
+  Eigen::VectorXd idealRowNodes(const Eigen::VectorXd& rows_v,
+                                const Eigen::VectorXd& cols_v) const {
     if (spec.r_driver_ohm == 0.0) return rows_v;
     const Eigen::VectorXd gsum = spec.g_s.rowwise().sum();
     return ((g_first * rows_v + spec.g_s * cols_v).array() / (g_first + gsum.array())).matrix();
@@ -206,8 +210,8 @@ struct TrainingCrossbar::Impl {
   /// Block-Jacobi sweeps from the terminal potentials: sweep 1 solves every row ladder with the
   /// columns at their terminals and every column ladder with the rows at theirs; each further
   /// sweep solves them again with the other layer at the previous sweep's voltages.
-  void sweeps(int k, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v, Eigen::MatrixXd& u,
-              Eigen::MatrixXd& c) const {
+  void sweeps(int k, const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+              Eigen::MatrixXd& u, Eigen::MatrixXd& c) const {
     u = rowsAll(cols_v.transpose().replicate(R, 1), rows_v);
     c = colsAll(rows_v.replicate(1, C), cols_v);
     for (int s = 1; s < k; ++s) {
@@ -219,8 +223,8 @@ struct TrainingCrossbar::Impl {
 
   /// x and y of n chains at once: the chains run along the columns of the n_chains×len matrix d
   /// (diagonals), off-diagonal −g; x from position 0 (x_0 = 1), y from position len−1 (= 1).
-  static void chainSolutions(const Eigen::MatrixXd& d, double g, Eigen::MatrixXd& x, Eigen::MatrixXd& y,
-                             Eigen::VectorXd& theta) {
+  static void chainSolutions(const Eigen::MatrixXd& d, double g, Eigen::MatrixXd& x,
+                             Eigen::MatrixXd& y, Eigen::VectorXd& theta) {
     const Eigen::Index n = d.cols();
     x.resize(d.rows(), n);
     y.resize(d.rows(), n);
@@ -248,7 +252,8 @@ struct TrainingCrossbar::Impl {
     chainSolutions(d, g_row, rx, ry, rtheta);
     gt = spec.g_s.transpose();
     Eigen::MatrixXd dc(C, R);
-    for (Eigen::Index i = 0; i < R; ++i) dc.col(i) = gt.col(i).array() + (i > 0 ? g_col : 0.0) + g_col;
+    for (Eigen::Index i = 0; i < R; ++i)
+      dc.col(i) = gt.col(i).array() + (i > 0 ? g_col : 0.0) + g_col;
     chainSolutions(dc, g_col, cx, cy, ctheta);
     r_inv_theta = rtheta.cwiseInverse();
     c_inv_theta = ctheta.cwiseInverse();
@@ -266,15 +271,16 @@ struct TrainingCrossbar::Impl {
     cb = colsAll(Eigen::MatrixXd::Ones(R, C), Eigen::VectorXd::Zero(C)).transpose();
     // x and y grow like cosh along a line; their products lose the drop to round-off when the
     // cells conduct strongly against the wires: then the fast path is not used.
-    const double growth = std::max(rx.cwiseAbs().maxCoeff() * ry.cwiseAbs().maxCoeff() / rtheta.cwiseAbs().minCoeff() * g_row,
-                                   cx.cwiseAbs().maxCoeff() * cy.cwiseAbs().maxCoeff() / ctheta.cwiseAbs().minCoeff() * g_col);
+    const double growth = std::max(
+        rx.cwiseAbs().maxCoeff() * ry.cwiseAbs().maxCoeff() / rtheta.cwiseAbs().minCoeff() * g_row,
+        cx.cwiseAbs().maxCoeff() * cy.cwiseAbs().maxCoeff() / ctheta.cwiseAbs().minCoeff() * g_col);
     green_ok = std::isfinite(growth) && growth < 1e6 * static_cast<double>(std::max(R, C));
     green = true;
   }
 
   /// Two-level terminals: every selected index at one level, every other at another.
-  static bool twoLevel(const std::vector<Eigen::Index>& sorted, const Eigen::VectorXd& v, double& sel,
-                       double& rest) {
+  static bool twoLevel(const std::vector<Eigen::Index>& sorted, const Eigen::VectorXd& v,
+                       double& sel, double& rest) {
     sel = v[sorted.front()];
     bool have_rest = false;
     rest = 0.0;
@@ -296,7 +302,8 @@ struct TrainingCrossbar::Impl {
   /// Along one line of n nodes: the prefix sums Σ_{k<=pos[t]} xg_k f_k and Σ_{k<=pos[t]} yg_k f_k
   /// at the sorted positions pos (into sx, sy); returns the total Σ_k yg_k f_k.
   static double prefixAt(const double* xg, const double* yg, const double* f, Eigen::Index n,
-                         const std::vector<Eigen::Index>& pos, std::vector<double>& sx, std::vector<double>& sy) {
+                         const std::vector<Eigen::Index>& pos, std::vector<double>& sx,
+                         std::vector<double>& sy) {
     double px = 0.0, py = 0.0;
     Eigen::Index k = 0;
     for (std::size_t t = 0; t < pos.size(); ++t) {
@@ -325,17 +332,20 @@ struct TrainingCrossbar::Impl {
   /// First sweep of a layer (the crossing lines at their terminals: `rest`, plus `delta` on the
   /// sorted selected crossings `sel`), read at the selected positions: lines × |sel|.
   static Eigen::MatrixXd firstSweepAt(const Layer& l, const std::vector<Eigen::Index>& sel,
-                                      const Eigen::VectorXd& terminals_v, double rest, double delta) {
+                                      const Eigen::VectorXd& terminals_v, double rest,
+                                      double delta) {
     const Eigen::Index lines = l.x.rows();
     Eigen::MatrixXd out(lines, static_cast<Eigen::Index>(sel.size()));
-    Eigen::ArrayXd p = Eigen::ArrayXd::Zero(lines), q = Eigen::ArrayXd::Zero(lines), tot = Eigen::ArrayXd::Zero(lines);
+    Eigen::ArrayXd p = Eigen::ArrayXd::Zero(lines), q = Eigen::ArrayXd::Zero(lines),
+                   tot = Eigen::ArrayXd::Zero(lines);
     for (const Eigen::Index m : sel) tot += l.yg.col(m).array();
     for (std::size_t t = 0; t < sel.size(); ++t) {
       const Eigen::Index m = sel[t];
       p += l.xg.col(m).array();
       q += l.yg.col(m).array();
       out.col(static_cast<Eigen::Index>(t)) =
-          (terminals_v.array() * l.resp_terminal.col(m).array() + rest * l.resp_uniform.col(m).array() +
+          (terminals_v.array() * l.resp_terminal.col(m).array() +
+           rest * l.resp_uniform.col(m).array() +
            delta * (l.y.col(m).array() * p + l.x.col(m).array() * (tot - q)) * l.inv_theta.array())
               .matrix();
     }
@@ -344,14 +354,17 @@ struct TrainingCrossbar::Impl {
 
   /// Selected-cell voltages after 1 or 2 sweeps from the Green's functions (sorted indices,
   /// two-level terminals). Cost O(|rows|·C + |cols|·R).
-  Eigen::MatrixXd greenSelected(const std::vector<Eigen::Index>& rs, const std::vector<Eigen::Index>& cs,
-                                const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v, double dr,
-                                double r_rest, double dc, double c_rest, int sweeps_done) const {
+  Eigen::MatrixXd greenSelected(const std::vector<Eigen::Index>& rs,
+                                const std::vector<Eigen::Index>& cs, const Eigen::VectorXd& rows_v,
+                                const Eigen::VectorXd& cols_v, double dr, double r_rest, double dc,
+                                double c_rest, int sweeps_done) const {
     const auto nr = static_cast<Eigen::Index>(rs.size()), nc = static_cast<Eigen::Index>(cs.size());
     // Sweep 1, the column layer at the selected rows (c0.col(a) = c⁰(rs[a], :)) and the row
     // layer at the selected columns (u0.col(b) = u⁰(:, cs[b])).
-    const Eigen::MatrixXd c0 = firstSweepAt({cx, cy, cxg, cyg, ca, cb, c_inv_theta}, rs, cols_v, r_rest, dr);
-    const Eigen::MatrixXd u0 = firstSweepAt({rx, ry, rxg, ryg, ra, rb, r_inv_theta}, cs, rows_v, c_rest, dc);
+    const Eigen::MatrixXd c0 =
+        firstSweepAt({cx, cy, cxg, cyg, ca, cb, c_inv_theta}, rs, cols_v, r_rest, dr);
+    const Eigen::MatrixXd u0 =
+        firstSweepAt({rx, ry, rxg, ryg, ra, rb, r_inv_theta}, cs, rows_v, c_rest, dc);
     Eigen::MatrixXd v(nr, nc);
     if (sweeps_done == 1) {
       for (Eigen::Index b = 0; b < nc; ++b)
@@ -364,18 +377,22 @@ struct TrainingCrossbar::Impl {
     std::vector<double> sx(static_cast<std::size_t>(std::max(nr, nc))), sy(sx.size());
     for (Eigen::Index a = 0; a < nr; ++a) {
       const Eigen::Index i = rs[a];
-      const double tot = prefixAt(rxgt.col(i).data(), rygt.col(i).data(), c0.col(a).data(), C, cs, sx, sy);
+      const double tot =
+          prefixAt(rxgt.col(i).data(), rygt.col(i).data(), c0.col(a).data(), C, cs, sx, sy);
       for (Eigen::Index b = 0; b < nc; ++b) {
         const Eigen::Index j = cs[b];
-        v(a, b) = rows_v[i] * ra(i, j) + (ry(i, j) * sx[b] + rx(i, j) * (tot - sy[b])) * r_inv_theta[i];
+        v(a, b) =
+            rows_v[i] * ra(i, j) + (ry(i, j) * sx[b] + rx(i, j) * (tot - sy[b])) * r_inv_theta[i];
       }
     }
     for (Eigen::Index b = 0; b < nc; ++b) {
       const Eigen::Index j = cs[b];
-      const double tot = prefixAt(cxgt.col(j).data(), cygt.col(j).data(), u0.col(b).data(), R, rs, sx, sy);
+      const double tot =
+          prefixAt(cxgt.col(j).data(), cygt.col(j).data(), u0.col(b).data(), R, rs, sx, sy);
       for (Eigen::Index a = 0; a < nr; ++a) {
         const Eigen::Index i = rs[a];
-        v(a, b) -= cols_v[j] * ca(j, i) + (cy(j, i) * sx[a] + cx(j, i) * (tot - sy[a])) * c_inv_theta[j];
+        v(a, b) -=
+            cols_v[j] * ca(j, i) + (cy(j, i) * sx[a] + cx(j, i) * (tot - sy[a])) * c_inv_theta[j];
       }
     }
     return v;
@@ -387,18 +404,21 @@ TrainingCrossbar::TrainingCrossbar(CrossbarSpec spec, TrainingCrossbarOptions op
   spec.validate();
   if (spec.cell != CellKind::OneR || !spec.iv.isLinear() || !spec.sense->holdsInput() ||
       !spec.sense->isLinear())
-    throw Error("training crossbar: needs linear 1R cells and an ideal (virtual-ground) sense "
-                      "amplifier");
+    throw Error(
+        "training crossbar: needs linear 1R cells and an ideal (virtual-ground) sense "
+        "amplifier");
   if ((spec.r_row_ohm > 0.0) != (spec.r_col_ohm > 0.0))
-    throw Error(fmt::format("training crossbar: r_row_ohm ({}) and r_col_ohm ({}) must be both > 0 "
-                                  "or both 0",
-                                  spec.r_row_ohm, spec.r_col_ohm));
+    throw Error(
+        fmt::format("training crossbar: r_row_ohm ({}) and r_col_ohm ({}) must be both > 0 "
+                    "or both 0",
+                    spec.r_row_ohm, spec.r_col_ohm));
   Impl& m = *impl_;
   m.R = spec.rows;
   m.C = spec.cols;
   m.ideal_wires = spec.r_row_ohm == 0.0;
   if (options.ladder_sweeps < 1)
-    throw Error(fmt::format("training crossbar: ladder_sweeps must be >= 1, got {}", options.ladder_sweeps));
+    throw Error(fmt::format("training crossbar: ladder_sweeps must be >= 1, got {}",
+                            options.ladder_sweeps));
   m.opt = options;
   if (m.ideal_wires) {
     m.g_first = spec.r_driver_ohm > 0.0 ? 1.0 / spec.r_driver_ohm : 0.0;
@@ -455,12 +475,14 @@ Eigen::MatrixXd TrainingCrossbar::backward(const Eigen::MatrixXd& v_cols) {
   return forwardMatrix().transpose() * v_cols;
 }
 
-Eigen::MatrixXd TrainingCrossbar::cellVoltagesBatch(const Eigen::MatrixXd& rows_v, const Eigen::MatrixXd& cols_v) {
+Eigen::MatrixXd TrainingCrossbar::cellVoltagesBatch(const Eigen::MatrixXd& rows_v,
+                                                    const Eigen::MatrixXd& cols_v) {
   Impl& m = *impl_;
   checkVoltages(rows_v, m.R, "row");
   checkVoltages(cols_v, m.C, "column");
   if (rows_v.cols() != cols_v.cols())
-    throw Error(fmt::format("training crossbar: {} row and {} column slots", rows_v.cols(), cols_v.cols()));
+    throw Error(
+        fmt::format("training crossbar: {} row and {} column slots", rows_v.cols(), cols_v.cols()));
   const Eigen::Index K = rows_v.cols(), R = m.R, C = m.C;
   Eigen::MatrixXd out(R * C, K);
   if (m.ideal_wires) {
@@ -487,7 +509,8 @@ Eigen::MatrixXd TrainingCrossbar::cellVoltagesBatch(const Eigen::MatrixXd& rows_
   return out;
 }
 
-Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v,
+                                               const Eigen::VectorXd& cols_v,
                                                UpdateCircuitMode mode) {
   Impl& m = *impl_;
   if (mode == UpdateCircuitMode::Exact || m.ideal_wires) {
@@ -503,9 +526,10 @@ Eigen::MatrixXd TrainingCrossbar::cellVoltages(const Eigen::VectorXd& rows_v, co
                                          m.opt.cg_rel_tol, cols_v);
     m.cg_iterations = res.iterations;
     if (!res.converged)
-      throw NumericalError(fmt::format("training crossbar: conjugate gradients did not converge in {} "
-                                       "iterations (cg_rel_tol {})",
-                                       res.iterations, m.opt.cg_rel_tol));
+      throw NumericalError(
+          fmt::format("training crossbar: conjugate gradients did not converge in {} "
+                      "iterations (cg_rel_tol {})",
+                      res.iterations, m.opt.cg_rel_tol));
     return u - c;
   }
   m.buildLadders();
@@ -523,7 +547,8 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
   checkIndices(cols, m.C, "column");
   checkVoltages(rows_v, m.R, "row");
   checkVoltages(cols_v, m.C, "column");
-  const auto nr = static_cast<Eigen::Index>(rows.size()), nc = static_cast<Eigen::Index>(cols.size());
+  const auto nr = static_cast<Eigen::Index>(rows.size()),
+             nc = static_cast<Eigen::Index>(cols.size());
   Eigen::MatrixXd v(nr, nc);
   if (m.ideal_wires) {
     const Eigen::VectorXd u = m.idealRowNodes(rows_v, cols_v);
@@ -537,18 +562,22 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
     std::vector<Eigen::Index> pr(rows.size()), pc(cols.size());
     std::iota(pr.begin(), pr.end(), Eigen::Index{0});
     std::iota(pc.begin(), pc.end(), Eigen::Index{0});
-    std::sort(pr.begin(), pr.end(), [&](Eigen::Index x, Eigen::Index y) { return rows[x] < rows[y]; });
-    std::sort(pc.begin(), pc.end(), [&](Eigen::Index x, Eigen::Index y) { return cols[x] < cols[y]; });
+    std::sort(pr.begin(), pr.end(),
+              [&](Eigen::Index x, Eigen::Index y) { return rows[x] < rows[y]; });
+    std::sort(pc.begin(), pc.end(),
+              [&](Eigen::Index x, Eigen::Index y) { return cols[x] < cols[y]; });
     std::vector<Eigen::Index> rs(rows.size()), cs(cols.size());
     for (std::size_t k = 0; k < rs.size(); ++k) rs[k] = rows[pr[k]];
     for (std::size_t k = 0; k < cs.size(); ++k) cs[k] = cols[pc[k]];
-    if (std::adjacent_find(rs.begin(), rs.end()) != rs.end() || std::adjacent_find(cs.begin(), cs.end()) != cs.end())
+    if (std::adjacent_find(rs.begin(), rs.end()) != rs.end() ||
+        std::adjacent_find(cs.begin(), cs.end()) != cs.end())
       throw Error("training crossbar: a row or column is selected twice");
     double r_sel = 0.0, r_rest = 0.0, c_sel = 0.0, c_rest = 0.0;
     m.buildGreen();
-    if (m.green_ok && Impl::twoLevel(rs, rows_v, r_sel, r_rest) && Impl::twoLevel(cs, cols_v, c_sel, c_rest)) {
-      const Eigen::MatrixXd vs =
-          m.greenSelected(rs, cs, rows_v, cols_v, r_sel - r_rest, r_rest, c_sel - c_rest, c_rest, m.opt.ladder_sweeps);
+    if (m.green_ok && Impl::twoLevel(rs, rows_v, r_sel, r_rest) &&
+        Impl::twoLevel(cs, cols_v, c_sel, c_rest)) {
+      const Eigen::MatrixXd vs = m.greenSelected(rs, cs, rows_v, cols_v, r_sel - r_rest, r_rest,
+                                                 c_sel - c_rest, c_rest, m.opt.ladder_sweeps);
       for (Eigen::Index b = 0; b < nc; ++b)
         for (Eigen::Index a = 0; a < nr; ++a) v(pr[a], pc[b]) = vs(a, b);
       return v;
@@ -561,15 +590,19 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
   Eigen::VectorXd far, line;
   for (Eigen::Index a = 0; a < nr; ++a) {
     const Eigen::Index i = rows[a];
-    if (m.opt.ladder_sweeps > 1) far = c_prev.row(i).transpose();
-    else far = cols_v;
+    if (m.opt.ladder_sweeps > 1)
+      far = c_prev.row(i).transpose();
+    else
+      far = cols_v;
     m.rowLine(i, far, rows_v, line);
     for (Eigen::Index b = 0; b < nc; ++b) v(a, b) = line[cols[b]];
   }
   for (Eigen::Index b = 0; b < nc; ++b) {
     const Eigen::Index j = cols[b];
-    if (m.opt.ladder_sweeps > 1) far = u_prev.col(j);
-    else far = rows_v;
+    if (m.opt.ladder_sweeps > 1)
+      far = u_prev.col(j);
+    else
+      far = rows_v;
     m.colLine(j, far, cols_v, line);
     for (Eigen::Index a = 0; a < nr; ++a) v(a, b) -= line[rows[a]];
   }

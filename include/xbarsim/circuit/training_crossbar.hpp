@@ -60,7 +60,8 @@ struct TerminalVoltages {
 /// (+1: the selected cells see +V_p, row above column). Throws xbarsim::Error on an index
 /// out of range or p not ±1.
 [[nodiscard]] TerminalVoltages biasTerminals(const UpdateBias& bias, Eigen::Index n_rows,
-                                             Eigen::Index n_cols, const std::vector<Eigen::Index>& rows,
+                                             Eigen::Index n_cols,
+                                             const std::vector<Eigen::Index>& rows,
                                              const std::vector<Eigen::Index>& cols, int polarity);
 
 /// Fraction of a nominal device step that a pulse of cell voltage v delivers (threshold law):
@@ -87,9 +88,9 @@ enum class UpdateCircuitMode {
 };
 
 struct TrainingCrossbarOptions {
-  int threads = 1;             ///< threads of the grid factorization (results identical for any count)
-  double cg_rel_tol = 1e-9;    ///< Iterative mode: stop when an update moves no node by more
-                               ///< than this times the largest column-node voltage
+  int threads = 1;  ///< threads of the grid factorization (results identical for any count)
+  double cg_rel_tol = 1e-9;      ///< Iterative mode: stop when an update moves no node by more
+                                 ///< than this times the largest column-node voltage
   int cg_max_iterations = 1000;  ///< Iterative mode: xbarsim::NumericalError beyond
   /// Ladder mode: block-Jacobi sweeps between the row and the column layer (>= 1). 1 = every
   /// line alone with the crossing lines at their terminal voltages; each sweep more costs
@@ -128,11 +129,14 @@ class TrainingCrossbar {
 
   /// Voltage across every cell (R×C, V; row node minus column node) with every terminal
   /// driven (update phase), including the IR drop along the lines.
-  [[nodiscard]] Eigen::MatrixXd cellVoltages(const Eigen::VectorXd& rows_v, const Eigen::VectorXd& cols_v,
+  [[nodiscard]] Eigen::MatrixXd cellVoltages(const Eigen::VectorXd& rows_v,
+                                             const Eigen::VectorXd& cols_v,
                                              UpdateCircuitMode mode = UpdateCircuitMode::Exact);
-  /// Exact cell voltages (UpdateCircuitMode::Exact) of K slots in one multi-right-hand-side solve: rows_v R×K, cols_v C×K;
-  /// result (R·C)×K, column k the R×C matrix of slot k in column-major order.
-  [[nodiscard]] Eigen::MatrixXd cellVoltagesBatch(const Eigen::MatrixXd& rows_v, const Eigen::MatrixXd& cols_v);
+  /// Exact cell voltages (UpdateCircuitMode::Exact) of K slots in one multi-right-hand-side solve:
+  /// rows_v R×K, cols_v C×K; result (R·C)×K, column k the R×C matrix of slot k in column-major
+  /// order.
+  [[nodiscard]] Eigen::MatrixXd cellVoltagesBatch(const Eigen::MatrixXd& rows_v,
+                                                  const Eigen::MatrixXd& cols_v);
   /// Ladder-approximation voltages of the cells (rows[a], cols[b]) only: |rows|×|cols|, the
   /// same numbers as cellVoltages(..., Ladder) there. The last sweep runs on the selected lines
   /// only: O(|rows|·C + |cols|·R) with one sweep, plus O(R·C) per earlier sweep. For

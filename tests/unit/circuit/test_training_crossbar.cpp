@@ -27,7 +27,8 @@ namespace {
 /// multiport matrix that backward() uses.
 Eigen::MatrixXd backwardBySolves(TrainingCrossbar& xb) {
   const auto R = xb.rows(), C = xb.cols();
-  const Eigen::MatrixXd v = xb.cellVoltagesBatch(Eigen::MatrixXd::Zero(R, C), Eigen::MatrixXd::Identity(C, C));
+  const Eigen::MatrixXd v =
+      xb.cellVoltagesBatch(Eigen::MatrixXd::Zero(R, C), Eigen::MatrixXd::Identity(C, C));
   Eigen::MatrixXd b(R, C);
   for (Eigen::Index j = 0; j < C; ++j) {
     const Eigen::Map<const Eigen::MatrixXd> vc(v.col(j).data(), R, C);
@@ -40,7 +41,8 @@ Eigen::MatrixXd backwardBySolves(TrainingCrossbar& xb) {
 /// driven: I_col_j = Σ_i g_ij V_cell(i,j) (KCL on the column, far end open).
 Eigen::MatrixXd forwardBySolves(TrainingCrossbar& xb) {
   const auto R = xb.rows(), C = xb.cols();
-  const Eigen::MatrixXd v = xb.cellVoltagesBatch(Eigen::MatrixXd::Identity(R, R), Eigen::MatrixXd::Zero(C, R));
+  const Eigen::MatrixXd v =
+      xb.cellVoltagesBatch(Eigen::MatrixXd::Identity(R, R), Eigen::MatrixXd::Zero(C, R));
   Eigen::MatrixXd f(C, R);
   for (Eigen::Index i = 0; i < R; ++i) {
     const Eigen::Map<const Eigen::MatrixXd> vc(v.col(i).data(), R, C);
@@ -83,8 +85,9 @@ BOOST_AUTO_TEST_CASE(backward_is_transpose_of_forward) {
     const Eigen::MatrixXd f = xb.forwardMatrix();
     const Eigen::MatrixXd b_solve = backwardBySolves(xb);
     const Eigen::MatrixXd f_solve = forwardBySolves(xb);
-    BOOST_TEST_MESSAGE("r_driver " << r_driver << ": |B_solve - F^T| " << relErr(b_solve, f.transpose())
-                                   << ", |F_solve - F| " << relErr(f_solve, f));
+    BOOST_TEST_MESSAGE("r_driver " << r_driver << ": |B_solve - F^T| "
+                                   << relErr(b_solve, f.transpose()) << ", |F_solve - F| "
+                                   << relErr(f_solve, f));
     BOOST_TEST(relErr(b_solve, f.transpose()) < 1e-12);
     BOOST_TEST(relErr(f_solve, f) < 1e-12);
     const Eigen::MatrixXd d = Eigen::MatrixXd::Random(21, 5);
@@ -110,7 +113,8 @@ BOOST_AUTO_TEST_CASE(ideal_wires_closed_forms) {
   auto spec = test::randomSpec(6, 4, 0.0, 0.0, 0.0, 8);
   TrainingCrossbar xb(spec);
   BOOST_TEST(relErr(xb.forwardMatrix(), spec.g_s.transpose()) < 1e-15);
-  // With a driver resistance every row is one node: u_i = (g_d V_i + Σ_j g_ij V_j)/(g_d + Σ_j g_ij).
+  // With a driver resistance every row is one node: u_i = (g_d V_i + Σ_j g_ij V_j)/(g_d + Σ_j
+  // g_ij).
   spec.r_driver_ohm = 5e3;
   TrainingCrossbar xd(spec);
   circuit::NativeSolver solver(spec);
@@ -163,7 +167,9 @@ BOOST_AUTO_TEST_CASE(exact_voltages_shift_invariant_and_batched) {
   rr << t.rows_v, sr;
   cc << t.cols_v, sc;
   const Eigen::MatrixXd flat = xb.cellVoltagesBatch(rr, cc);
-  BOOST_TEST((Eigen::Map<const Eigen::MatrixXd>(flat.col(0).data(), 12, 9) - v).cwiseAbs().maxCoeff() < 1e-15);
+  BOOST_TEST(
+      (Eigen::Map<const Eigen::MatrixXd>(flat.col(0).data(), 12, 9) - v).cwiseAbs().maxCoeff() <
+      1e-15);
   // IR drop lowers the selected cells below V_p.
   BOOST_TEST(v(5, 2) < 1.0);
   BOOST_TEST(v(5, 2) > 0.9);
@@ -188,7 +194,8 @@ BOOST_AUTO_TEST_CASE(ladder_error_is_second_order) {
     for (Eigen::Index i = 0; i < 32; ++i)
       for (Eigen::Index j = 0; j < 32; ++j) ideal(i, j) = t.rows_v[i] - t.cols_v[j];
     const double err = (ap - ex).cwiseAbs().maxCoeff(), drop = (ideal - ex).cwiseAbs().maxCoeff();
-    BOOST_TEST_MESSAGE("r " << r << " ohm: max IR drop " << drop << " V, ladder error " << err << " V");
+    BOOST_TEST_MESSAGE("r " << r << " ohm: max IR drop " << drop << " V, ladder error " << err
+                            << " V");
     BOOST_TEST(err < 0.1 * drop);
     if (prev_err > 0.0) BOOST_TEST(err < prev_err / 3.0);
     prev_err = err;
@@ -221,25 +228,30 @@ BOOST_AUTO_TEST_CASE(ladder_error_64x64) {
           const Eigen::MatrixXd ex = xb.cellVoltages(t.rows_v, t.cols_v);
           const Eigen::MatrixXd ap = xb.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Ladder);
           const Eigen::MatrixXd sel = xb.selectedCellVoltages(rows, cols, t.rows_v, t.cols_v);
-          const Eigen::MatrixXd cg = xb.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Iterative);
+          const Eigen::MatrixXd cg =
+              xb.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Iterative);
           worst_cg = std::max(worst_cg, (cg - ex).cwiseAbs().maxCoeff());
-          worst_one = std::max(worst_one, (xb1.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Ladder) - ex)
-                                              .cwiseAbs().maxCoeff());
+          worst_one = std::max(
+              worst_one, (xb1.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Ladder) - ex)
+                             .cwiseAbs()
+                             .maxCoeff());
           cg_its = std::max(cg_its, xb.lastCgIterations());
           worst_all = std::max(worst_all, (ap - ex).cwiseAbs().maxCoeff());
           for (std::size_t a = 0; a < rows.size(); ++a)
             for (std::size_t b = 0; b < cols.size(); ++b) {
               const double e = ex(rows[a], cols[b]);
-              worst_sel = std::max(worst_sel, std::abs(sel(static_cast<Eigen::Index>(a),
-                                                           static_cast<Eigen::Index>(b)) - e));
+              worst_sel = std::max(
+                  worst_sel,
+                  std::abs(sel(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) - e));
               worst_drop = std::max(worst_drop, std::abs(pol * 1.0 - e));
             }
         }
-    BOOST_TEST_MESSAGE("64x64, 1 ohm, g_hi " << g_hi << " S: IR drop on selected cells up to "
-                       << worst_drop << " V_p; 1-sweep ladder error " << worst_one
-                       << " V_p; 2-sweep ladder error selected " << worst_sel
-                       << " V_p, all cells " << worst_all << " V_p; iterative " << worst_cg
-                       << " V_p in <= " << cg_its << " CG iterations");
+    BOOST_TEST_MESSAGE("64x64, 1 ohm, g_hi "
+                       << g_hi << " S: IR drop on selected cells up to " << worst_drop
+                       << " V_p; 1-sweep ladder error " << worst_one
+                       << " V_p; 2-sweep ladder error selected " << worst_sel << " V_p, all cells "
+                       << worst_all << " V_p; iterative " << worst_cg << " V_p in <= " << cg_its
+                       << " CG iterations");
     BOOST_TEST(worst_cg < 1e-8);
     if (g_hi == 25e-6) {
       BOOST_TEST(worst_one < 3e-3);
@@ -286,7 +298,9 @@ BOOST_AUTO_TEST_CASE(ladder_sweeps_converge_to_exact) {
     o.ladder_sweeps = sweeps;
     TrainingCrossbar xb(spec, o);
     const double err = (xb.cellVoltages(t.rows_v, t.cols_v, UpdateCircuitMode::Ladder) -
-                        xb.cellVoltages(t.rows_v, t.cols_v)).cwiseAbs().maxCoeff();
+                        xb.cellVoltages(t.rows_v, t.cols_v))
+                           .cwiseAbs()
+                           .maxCoeff();
     BOOST_TEST_MESSAGE(sweeps << " sweeps: max error " << err << " V");
     BOOST_TEST(err < prev);
     prev = err;
@@ -320,8 +334,10 @@ BOOST_AUTO_TEST_CASE(rejects_unsupported_circuits) {
   spec.sense = circuit::idealSense();
   TrainingCrossbar xb(spec);
   BOOST_CHECK_THROW((void)xb.forward(Eigen::MatrixXd::Zero(3, 1)), Error);
-  BOOST_CHECK_THROW((void)xb.cellVoltages(Eigen::VectorXd::Zero(4), Eigen::VectorXd::Zero(5)), Error);
-  BOOST_CHECK_THROW((void)xb.selectedCellVoltages({1, 1}, {0}, Eigen::VectorXd::Zero(4), Eigen::VectorXd::Zero(4)),
+  BOOST_CHECK_THROW((void)xb.cellVoltages(Eigen::VectorXd::Zero(4), Eigen::VectorXd::Zero(5)),
+                    Error);
+  BOOST_CHECK_THROW((void)xb.selectedCellVoltages({1, 1}, {0}, Eigen::VectorXd::Zero(4),
+                                                  Eigen::VectorXd::Zero(4)),
                     Error);
   circuit::TrainingCrossbarOptions bad;
   bad.ladder_sweeps = 0;

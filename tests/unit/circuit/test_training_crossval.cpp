@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(backward_8x12) {
   std::string vectors;
   for (Eigen::Index i = 0; i < 8; ++i) vectors += fmt::format(" i(vi{})", i);
   for (Eigen::Index k = 0; k < 12; ++k) {
-    for (Eigen::Index j = 0; j < 12; ++j) deck += fmt::format("alter vo{} dc={}\n", j, j == k ? 1 : 0);
+    for (Eigen::Index j = 0; j < 12; ++j)
+      deck += fmt::format("alter vo{} dc={}\n", j, j == k ? 1 : 0);
     deck += "op\nwrdata @TABLE@" + vectors + "\ndestroy all\n";
   }
   deck += ".endc\n.end\n";
@@ -63,14 +64,15 @@ BOOST_AUTO_TEST_CASE(backward_8x12) {
 BOOST_AUTO_TEST_CASE(update_cell_voltages_6x7) {
   const auto spec = test::randomSpec(6, 7, 3.0, 2.0, 50.0, 42, 50e-6, 500e-6);
   circuit::TrainingCrossbar xb(spec);
-  const auto t = circuit::biasTerminals({circuit::BiasScheme::ThirdV, 1.5}, 6, 7, {1, 4}, {0, 3, 6}, 1);
+  const auto t =
+      circuit::biasTerminals({circuit::BiasScheme::ThirdV, 1.5}, 6, 7, {1, 4}, {0, 3, 6}, 1);
   const Eigen::MatrixXd v = xb.cellVoltages(t.rows_v, t.cols_v);
   std::string vectors;
   for (Eigen::Index i = 0; i < 6; ++i)
     for (Eigen::Index j = 0; j < 7; ++j) vectors += fmt::format(" v(r{}_{}) v(c{}_{})", i, j, i, j);
   const std::string deck = drivenDeck(spec, t.rows_v, t.cols_v) +
-                           ".control\nset wr_singlescale\noption numdgt=17\nop\nwrdata @TABLE@" + vectors +
-                           "\n.endc\n.end\n";
+                           ".control\nset wr_singlescale\noption numdgt=17\nop\nwrdata @TABLE@" +
+                           vectors + "\n.endc\n.end\n";
   const auto rows = test::runNgspice(deck);
   BOOST_REQUIRE(rows.size() == 1u);
   BOOST_REQUIRE(rows[0].size() == 1u + 2u * 42u);
@@ -81,11 +83,12 @@ BOOST_AUTO_TEST_CASE(update_cell_voltages_6x7) {
       ref(i, j) = rows[0][k] - rows[0][k + 1];
     }
   const double err = (v - ref).cwiseAbs().maxCoeff();
-  BOOST_TEST_MESSAGE("V/3 cell voltages 6x7 vs ngspice: max abs err " << err << " V; selected cell (1,0) "
-                     << v(1, 0) << " V of 1.5");
+  BOOST_TEST_MESSAGE("V/3 cell voltages 6x7 vs ngspice: max abs err "
+                     << err << " V; selected cell (1,0) " << v(1, 0) << " V of 1.5");
   BOOST_TEST(err < 1e-9);
   BOOST_TEST(v(1, 0) < 1.45);  // a visible IR drop
-  const Eigen::MatrixXd it = xb.cellVoltages(t.rows_v, t.cols_v, circuit::UpdateCircuitMode::Iterative);
+  const Eigen::MatrixXd it =
+      xb.cellVoltages(t.rows_v, t.cols_v, circuit::UpdateCircuitMode::Iterative);
   BOOST_TEST((it - ref).cwiseAbs().maxCoeff() < 1e-8);
 }
 
