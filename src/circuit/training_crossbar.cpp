@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <string>
 
@@ -607,6 +608,16 @@ Eigen::MatrixXd TrainingCrossbar::selectedCellVoltages(const std::vector<Eigen::
     for (Eigen::Index a = 0; a < nr; ++a) v(a, b) -= line[rows[a]];
   }
   return v;
+}
+
+Eigen::MatrixXd TrainingCrossbar::coincidenceStepFractions(const UpdateBias& bias,
+                                                           const std::vector<Eigen::Index>& rows,
+                                                           const std::vector<Eigen::Index>& cols,
+                                                           int polarity,
+                                                           const PulseEfficiency& efficiency) {
+  efficiency.validate();
+  const auto t = biasTerminals(bias, impl_->R, impl_->C, rows, cols, polarity);
+  return selectedCellVoltages(rows, cols, t.rows_v, t.cols_v).unaryExpr(std::cref(efficiency));
 }
 
 }  // namespace xbarsim::circuit

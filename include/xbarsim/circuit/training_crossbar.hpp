@@ -10,6 +10,7 @@
 /// auto t = biasTerminals({BiasScheme::HalfV, 1.0}, R, C, sel_rows, sel_cols, +1);
 /// Eigen::MatrixXd v_cell = xb.cellVoltages(t.rows_v, t.cols_v);   // R×C, exact (one solve)
 /// Eigen::MatrixXd v_sel = xb.selectedCellVoltages(sel_rows, sel_cols, t.rows_v, t.cols_v);
+/// Eigen::MatrixXd f = xb.coincidenceStepFractions(bias, sel_rows, sel_cols, +1, efficiency);
 /// xb.setConductances(g_new);                          // next state: refactorized lazily
 /// ```
 ///
@@ -93,8 +94,8 @@ struct TrainingCrossbarOptions {
                                  ///< than this times the largest column-node voltage
   int cg_max_iterations = 1000;  ///< Iterative mode: xbarsim::NumericalError beyond
   /// Ladder mode: block-Jacobi sweeps between the row and the column layer (>= 1). 1 = every
-  /// line alone with the crossing lines at their terminal voltages; each sweep more costs
-  /// O(R·C) (vectorised) and shrinks the error by about the coupling of the layers.
+  /// line alone with the crossing lines at their terminal voltages; each sweep more shrinks
+  /// the error by about the coupling of the layers (docs/training-circuit.md §2.2).
   int ladder_sweeps = 2;
 };
 
@@ -103,8 +104,8 @@ struct TrainingCrossbarOptions {
 class TrainingCrossbar {
  public:
   /// Needs linear 1R cells and an ideal (virtual-ground) sense; r_row_ohm and r_col_ohm both
-  /// > 0 (grid solver) or both 0 (ideal wires: closed forms). Throws xbarsim::Error
-  /// otherwise, xbarsim::Error if the spec is invalid.
+  /// > 0 (grid solver) or both 0 (ideal wires: closed forms). Throws xbarsim::Error otherwise
+  /// or if the spec is invalid.
   explicit TrainingCrossbar(CrossbarSpec spec, TrainingCrossbarOptions options = {});
   ~TrainingCrossbar();
   TrainingCrossbar(TrainingCrossbar&&) noexcept;
@@ -138,13 +139,24 @@ class TrainingCrossbar {
   [[nodiscard]] Eigen::MatrixXd cellVoltagesBatch(const Eigen::MatrixXd& rows_v,
                                                   const Eigen::MatrixXd& cols_v);
   /// Ladder-approximation voltages of the cells (rows[a], cols[b]) only: |rows|×|cols|, the
-  /// same numbers as cellVoltages(..., Ladder) there. The last sweep runs on the selected lines
-  /// only: O(|rows|·C + |cols|·R) with one sweep, plus O(R·C) per earlier sweep. For
-  /// coincidence updates where only the selected cells pass V_th.
+  /// same numbers as cellVoltages(..., Ladder) there (to round-off). With two-level terminals
+  /// (as biasTerminals writes them) and at most 2 sweeps they come from the lines' Green's
+  /// functions in O(|rows|·C + |cols|·R); otherwise from line solves after full sweeps
+  /// (O(R·C) per sweep). For coincidence updates, where only the selected cells pass V_th.
+  /// Throws xbarsim::Error on an index out of range or repeated.
   [[nodiscard]] Eigen::MatrixXd selectedCellVoltages(const std::vector<Eigen::Index>& rows,
                                                      const std::vector<Eigen::Index>& cols,
                                                      const Eigen::VectorXd& rows_v,
                                                      const Eigen::VectorXd& cols_v);
+
+  /// Signed step fractions of one coincidence phase, |rows|×|cols|: the terminals of
+  /// biasTerminals(bias, R, C, rows, cols, polarity), the selected cells' voltages
+  /// (selectedCellVoltages) and efficiency(v) of each.
+  [[nodiscard]] Eigen::MatrixXd coincidenceStepFractions(const UpdateBias& bias,
+                                                         const std::vector<Eigen::Index>& rows,
+                                                         const std::vector<Eigen::Index>& cols,
+                                                         int polarity,
+                                                         const PulseEfficiency& efficiency);
 
   /// Factorizations done since construction (one per conductance state that was read).
   [[nodiscard]] int factorizations() const noexcept;

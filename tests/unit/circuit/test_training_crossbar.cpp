@@ -321,6 +321,30 @@ BOOST_AUTO_TEST_CASE(pulse_efficiency_law) {
   BOOST_CHECK_THROW((circuit::PulseEfficiency{1.0, 0.6, 0.0}.validate()), Error);
 }
 
+BOOST_AUTO_TEST_CASE(coincidence_step_fractions) {
+  const circuit::PulseEfficiency eff{1.0, 0.6, 1.5};
+  const std::vector<Eigen::Index> rows{2, 0}, cols{1, 3, 4};
+  // Ideal wires: every selected cell sees ±V_p, a full step.
+  TrainingCrossbar ideal(test::randomSpec(5, 6, 0.0, 0.0, 0.0, 17));
+  for (const int p : {1, -1}) {
+    const Eigen::MatrixXd f =
+        ideal.coincidenceStepFractions({BiasScheme::ThirdV, 1.0}, rows, cols, p, eff);
+    BOOST_TEST((f.array() - p).abs().maxCoeff() < 1e-15);
+  }
+  // Wires: the law applied to the selected cells' voltages; IR drop means less than a step.
+  TrainingCrossbar xb(test::randomSpec(5, 6, 3.0, 3.0, 0.0, 18, 100e-6, 900e-6));
+  const circuit::UpdateBias bias{BiasScheme::HalfV, 1.0};
+  const auto t = circuit::biasTerminals(bias, 5, 6, rows, cols, -1);
+  const Eigen::MatrixXd v = xb.selectedCellVoltages(rows, cols, t.rows_v, t.cols_v);
+  const Eigen::MatrixXd f = xb.coincidenceStepFractions(bias, rows, cols, -1, eff);
+  for (Eigen::Index b = 0; b < 3; ++b)
+    for (Eigen::Index a = 0; a < 2; ++a) {
+      BOOST_TEST(f(a, b) == eff(v(a, b)));
+      BOOST_TEST(f(a, b) < 0.0);
+      BOOST_TEST(f(a, b) > -1.0);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(rejects_unsupported_circuits) {
   auto spec = test::randomSpec(4, 4, 1.0, 0.0, 0.0, 13);
   BOOST_CHECK_THROW(TrainingCrossbar{spec}, Error);
