@@ -100,7 +100,9 @@ struct TrainingCrossbarOptions {
 };
 
 /// A linear resistive crossbar under training: one factorization per conductance state serves
-/// every forward and backward vector and the exact update solves.
+/// every forward and backward vector and the exact update solves (a first Exact update call
+/// after a read refactorizes once to keep the factors). Not safe for concurrent calls on one
+/// object: one object per tile and thread.
 class TrainingCrossbar {
  public:
   /// Needs linear 1R cells and an ideal (virtual-ground) sense; r_row_ohm and r_col_ohm both
