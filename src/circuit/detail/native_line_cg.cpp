@@ -76,7 +76,8 @@ void solveCols(const Chains& ch, Eigen::MatrixXd& y) {
 }  // namespace
 
 LineCgResult solveLineCg(const LineCgProblem& p, const Eigen::MatrixXd& g, const Eigen::VectorXd& x_v,
-                         Eigen::MatrixXd& u, Eigen::MatrixXd& c, int max_iterations, double rel_tol) {
+                         Eigen::MatrixXd& u, Eigen::MatrixXd& c, int max_iterations, double rel_tol,
+                         const Eigen::VectorXd& col_v) {
   const Eigen::Index R = g.rows(), C = g.cols();
   const Chains rows = rowChains(p, g);
   const Chains cols = colChains(p, g);
@@ -96,6 +97,7 @@ LineCgResult solveLineCg(const LineCgProblem& p, const Eigen::MatrixXd& g, const
   ub.col(0) = p.g_first * x_v;
   solveRows(rows, ub);
   Eigen::MatrixXd r = g.cwiseProduct(ub);
+  if (col_v.size() > 0) r.row(R - 1) += p.g_col * col_v.transpose();  // driven column terminals
   c.setZero(R, C);
   Eigen::MatrixXd z = r;
   solveCols(cols, z);

@@ -32,10 +32,12 @@ struct LineCgResult {
 };
 
 /// Solves for the row-node (u) and column-node (c) voltages, both R×C, for row inputs x_v
-/// (size R). Stops when a CG update changes no column voltage by more than rel_tol·max|c|
+/// (size R) and column terminals at col_v (size C; empty = the sense nodes at 0 V): the
+/// right-hand side gains g_col·col_v at the nodes (R-1, j). Stops when a CG update changes no column voltage by more than rel_tol·max|c|
 /// (the error left is below that: the contraction per step is < 1/2 for the arrays of
 /// interest); gives up (converged = false) after max_iterations.
 LineCgResult solveLineCg(const LineCgProblem& p, const Eigen::MatrixXd& g_s, const Eigen::VectorXd& x_v,
-                         Eigen::MatrixXd& u, Eigen::MatrixXd& c, int max_iterations, double rel_tol);
+                         Eigen::MatrixXd& u, Eigen::MatrixXd& c, int max_iterations, double rel_tol,
+                         const Eigen::VectorXd& col_v = Eigen::VectorXd());
 
 }  // namespace xbarsim::circuit::detail
