@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+#include "xbarsim/dnn/analog_array.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/device/random.hpp"
+#include "xbarsim/device/registry.hpp"
+
+namespace xbarsim::dnn {
+namespace {
+
+constexpr std::uint64_t kDeviceTag = 0x4432;  // d2d draws: (tag, array, cell)
+constexpr std::uint64_t kCycleTag = 0x4332;   // c2c noise: (tag, array, step)
+constexpr std::uint64_t kReadTag = 0x5244;    // read noise: (tag, stream)
+
+/// BL_eff slot mask with each bit set with probability p (two 32-bit uniforms per draw).
+std::uint32_t slotMask(double p, int slots, std::mt19937_64& engine) {
+  if (p <= 0.0) return 0;
+  const auto threshold = static_cast<std::uint64_t>(std::min(p, 1.0) * 4294967296.0);
+  std::uint32_t mask = 0;
+  for (int t = 0; t < slots; t += 2) {
+    const std::uint64_t r = engine();
+    if ((r & 0xffffffffULL) < threshold) mask |= 1u << t;
+    if (t + 1 < slots && (r >> 32) < threshold) mask |= 1u << (t + 1);
+  }
+  return mask;
+}
+
+}  // namespace
+
+// ---- physics ------------------------------------------------------------------------------------
+
+void ArrayPhysics::pulseEfficiency(const std::vector<std::int8_t>& row_sign,
+                                   const std::vector<std::int8_t>& col_sign,
+                                   Matrix& factor) const {
+  factor.setZero(static_cast<Index>(col_sign.size()), static_cast<Index>(row_sign.size()));
+  for (std::size_t j = 0; j < row_sign.size(); ++j)
+    if (row_sign[j] != 0)
+      for (std::size_t i = 0; i < col_sign.size(); ++i)
+        if (col_sign[i] != 0) factor(static_cast<Index>(i), static_cast<Index>(j)) = 1.0f;
+}
+
+IdealPhysics::IdealPhysics(double read_noise, double out_bound, std::uint64_t seed)
+    : read_noise_(read_noise), out_bound_(out_bound), seed_(seed) {}
+
+void IdealPhysics::perturb(const Matrix& w, Matrix& y, std::uint64_t stream) const {
+  if (read_noise_ > 0.0) {
+    RngStream rng(seed_, StreamPurpose::ReadNoise, streamIndex({kReadTag, stream}));
+    const auto sd = static_cast<float>(read_noise_ * w.cwiseAbs().maxCoeff());
+    float* p = y.data();
+    for (Index k = 0; k < y.size(); ++k) p[k] += sd * static_cast<float>(device::standardNormal(rng));
+  }
+  if (out_bound_ > 0.0) {
+    const auto b = static_cast<float>(out_bound_);
+    y = y.cwiseMax(-b).cwiseMin(b);
+  }
+}
+
+void IdealPhysics::forward(const Matrix& w, const Matrix& x, Matrix& y, std::uint64_t stream) const {
+  y.noalias() = w * x;
+  perturb(w, y, 2 * stream);
+}
+
+void IdealPhysics::backward(const Matrix& w, const Matrix& delta, Matrix& d,
+                            std::uint64_t stream) const {
+  d.noalias() = w.transpose() * delta;
+  perturb(w, d, 2 * stream + 1);
+}
+
+// ---- pulse counts -------------------------------------------------------------------------------
+
+long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, double dw_min,
+                      const PulseTrainOptions& o, RngStream& rng, IntMatrix& up, IntMatrix& down) {
+  if (o.bl < 1 || o.bl > 31) throw ConfigError("", 0, "train.bl", "must be in 1..31");
+  const Index in = x.rows(), out = delta.rows();
+  std::vector<std::uint32_t> xm(static_cast<std::size_t>(in)), dm(static_cast<std::size_t>(out));
+  std::vector<Index> active;
+  long slots_used = 0;
+  for (Index s = 0; s < x.cols(); ++s) {
+    const double xmax = x.col(s).cwiseAbs().maxCoeff();
+    const double dmax = delta.col(s).cwiseAbs().maxCoeff();
+    if (xmax <= 0.0 || dmax <= 0.0) continue;
+    const double total = lr_dev * xmax * dmax / dw_min;  // expected pulses at the largest cell
+    const int bl = o.bl_management ? std::clamp(static_cast<int>(std::ceil(total)), 1, o.bl) : o.bl;
+    slots_used += bl;
+    const double c = lr_dev / (dw_min * bl);  // c_x c_d
+    const double ratio = o.update_management ? std::sqrt(dmax / xmax) : 1.0;
+    const double cx = std::sqrt(c) * ratio, cd = std::sqrt(c) / ratio;
+    for (Index j = 0; j < in; ++j)
+      xm[static_cast<std::size_t>(j)] = slotMask(cx * std::abs(x(j, s)), bl, rng.engine());
+    active.clear();
+    for (Index i = 0; i < out; ++i) {
+      dm[static_cast<std::size_t>(i)] = slotMask(cd * std::abs(delta(i, s)), bl, rng.engine());
+      if (dm[static_cast<std::size_t>(i)] != 0) active.push_back(i);
+    }
+    for (Index j = 0; j < in; ++j) {
+      const std::uint32_t mj = xm[static_cast<std::size_t>(j)];
+      if (mj == 0) continue;
+      const bool xpos = x(j, s) > 0.0f;
+      std::int32_t* u = up.col(j).data();
+      std::int32_t* dn = down.col(j).data();
+      for (Index i : active) {
+        const int n = std::popcount(mj & dm[static_cast<std::size_t>(i)]);
+        if (n == 0) continue;
+        // Δw = -lr x δ: same signs -> down pulses.
+        if (xpos == (delta(i, s) > 0.0f)) dn[i] += n; else u[i] += n;
+      }
+    }
+  }
+  return slots_used;
+}
+
+void deterministicCounts(const Matrix& x, const Matrix& delta, double lr_dev, double dw_min,
+                         IntMatrix& counts) {
+  Matrix g;
+  g.noalias() = delta * x.transpose();
+  const auto f = static_cast<float>(-lr_dev / dw_min);
+  counts = (g * f).array().round().cast<std::int32_t>().matrix();
+}
+
+void PulsedWeights::applySigned(const IntMatrix& counts, std::uint64_t step) {
+  applyCounts(counts.cwiseMax(0), (-counts).cwiseMax(0), step);
+}
+
+// ---- one device per weight ----------------------------------------------------------------------
+
+PulsedArray::PulsedArray(Index out, Index in, std::shared_ptr<const device::UpdateModel> model,
+                         std::uint64_t seed, std::uint64_t array_id)
+    : stream_seed(seed), model_(std::move(model)), w_(Matrix::Zero(out, in)), id_(array_id) {
+  devices_.reserve(static_cast<std::size_t>(out * in));
+  for (Index k = 0; k < out * in; ++k) {
+    RngStream rng(seed, StreamPurpose::Variation,
+                  streamIndex({kDeviceTag, array_id, static_cast<std::uint64_t>(k)}));
+    devices_.push_back(model_->drawDevice(rng));
+  }
+  for (Index j = 0; j < in; ++j)
+    for (Index i = 0; i < out; ++i)
+      w_(i, j) = static_cast<float>(std::clamp(0.0, cell(i, j).w_min, cell(i, j).w_max));
+}
+
+void PulsedArray::pulseCell(Index i, Index j, int n, RngStream& rng) {
+  if (n == 0) return;
+  const device::UpdateDevice& dev = cell(i, j);
+  w_(i, j) = static_cast<float>(
+      model_->applyPulses(dev, w_(i, j), std::max(n, 0), std::max(-n, 0), rng));
+  pulses_ += std::abs(n);
+}
+
+void PulsedArray::applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) {
+  RngStream rng(stream_seed, StreamPurpose::Variation, streamIndex({kCycleTag, id_, step}));
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      const int nu = up(i, j), nd = down(i, j);
+      if (nu == 0 && nd == 0) continue;
+      w_(i, j) = static_cast<float>(model_->applyPulses(cell(i, j), w_(i, j), nu, nd, rng));
+      pulses_ += nu + nd;
+    }
+}
+
+void PulsedArray::applyEfficiency(const Matrix& factor, RngStream& rng) {
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      const float f = factor(i, j);
+      if (f == 0.0f || rng.uniform() >= std::min(1.0f, std::abs(f))) continue;
+      w_(i, j) = static_cast<float>(model_->pulse(cell(i, j), w_(i, j), f > 0 ? 1 : -1, rng));
+      pulses_ += 1;
+    }
+}
+
+void PulsedArray::program(const Matrix& target) {
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) setCell(i, j, target(i, j));
+}
+
+void PulsedArray::setCell(Index i, Index j, double w) {
+  const device::UpdateDevice& d = cell(i, j);
+  w_(i, j) = static_cast<float>(std::clamp(w, std::min(d.w_min, d.w_max), d.w_max));
+}
+
+double PulsedArray::saturatedFraction() const {
+  const double eps = model_->common().dw_min;
+  long n = 0;
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      const device::UpdateDevice& d = cell(i, j);
+      if (w_(i, j) >= d.w_max - eps || w_(i, j) <= d.w_min + eps) ++n;
+    }
+  return static_cast<double>(n) / static_cast<double>(std::max<Index>(1, w_.size()));
+}
+
+Matrix PulsedArray::symmetryPoints() const {
+  Matrix sp(w_.rows(), w_.cols());
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      const device::UpdateDevice& d = cell(i, j);
+      double lo = std::min(d.w_min, d.w_max), hi = d.w_max;
+      // up + down is decreasing in w for every family with a symmetry point.
+      auto net = [&](double w) { return model_->meanStep(d, w, 1) + model_->meanStep(d, w, -1); };
+      if (net(lo) <= 0.0) { sp(i, j) = static_cast<float>(lo); continue; }
+      if (net(hi) >= 0.0) { sp(i, j) = static_cast<float>(hi); continue; }
+      for (int k = 0; k < 50; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        (net(mid) > 0.0 ? lo : hi) = mid;
+      }
+      sp(i, j) = static_cast<float>(0.5 * (lo + hi));
+    }
+  return sp;
+}
+
+// ---- one-sided pair -----------------------------------------------------------------------------
+
+PcmPair::PcmPair(Index out, Index in, std::shared_ptr<const device::UpdateModel> model,
+                 std::uint64_t seed, std::uint64_t array_id, double refresh_fraction)
+    : plus_(out, in, model, seed, 2 * array_id),
+      minus_(out, in, model, seed, 2 * array_id + 1),
+      refresh_fraction_(refresh_fraction),
+      id_(array_id) {
+  for (PulsedArray* side : {&plus_, &minus_})
+    for (Index j = 0; j < in; ++j)
+      for (Index i = 0; i < out; ++i) side->setCell(i, j, side->cell(i, j).w_min);
+  update();
+}
+
+void PcmPair::update() {
+  w_.resize(plus_.rows(), plus_.cols());
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i)
+      w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
+                 (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+}
+
+void PcmPair::applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) {
+  const IntMatrix none = IntMatrix::Zero(up.rows(), up.cols());
+  plus_.applyCounts(up, none, step);
+  minus_.applyCounts(down, none, step);
+  update();
+}
+
+void PcmPair::programUp(PulsedArray& side, Index i, Index j, double target, RngStream& rng) {
+  for (int k = 0; k < 10000; ++k) {
+    const double g = side.weights()(i, j);
+    const double step = side.model().meanStep(side.cell(i, j), g, 1);
+    if (step <= 0.0 || target - g < 0.5 * step) return;
+    side.pulseCell(i, j, 1, rng);
+  }
+}
+
+void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
+  PulsedArray& side = amount >= 0.0 ? plus_ : minus_;
+  programUp(side, i, j, side.weights()(i, j) + std::abs(amount), rng);
+  w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
+             (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+}
+
+void PcmPair::refreshCell(Index i, Index j, RngStream& rng) {
+  const double w = w_(i, j);
+  plus_.setCell(i, j, plus_.cell(i, j).w_min);
+  minus_.setCell(i, j, minus_.cell(i, j).w_min);
+  PulsedArray& side = w >= 0.0 ? plus_ : minus_;
+  programUp(side, i, j, side.cell(i, j).w_min + std::abs(w), rng);
+  w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
+             (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+  ++refreshes_;
+}
+
+void PcmPair::maintain(std::uint64_t step) {
+  RngStream rng(plus_.stream_seed, StreamPurpose::Variation,
+                streamIndex({0x5246, id_, step}));  // refresh programming noise
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      bool full = false;
+      for (const PulsedArray* side : {&plus_, &minus_}) {
+        const device::UpdateDevice& d = side->cell(i, j);
+        full = full || side->weights()(i, j) > d.w_min + refresh_fraction_ * (d.w_max - d.w_min);
+      }
+      if (full) refreshCell(i, j, rng);
+    }
+}
+
+void PcmPair::program(const Matrix& target) {
+  RngStream rng(plus_.stream_seed, StreamPurpose::Programming, streamIndex({0x5047, id_}));
+  w_ = target;
+  for (Index j = 0; j < w_.cols(); ++j)
+    for (Index i = 0; i < w_.rows(); ++i) {
+      // Ideal programming of the initial weights: the nearest reachable value, no pulses.
+      PulsedArray& side = target(i, j) >= 0.0f ? plus_ : minus_;
+      PulsedArray& other = target(i, j) >= 0.0f ? minus_ : plus_;
+      other.setCell(i, j, other.cell(i, j).w_min);
+      side.setCell(i, j, side.cell(i, j).w_min + std::abs(target(i, j)));
+    }
+  update();
+}
+
+double PcmPair::saturatedFraction() const {
+  // A side at its lower bound is reset, not saturated: count the upper bound only.
+  long n = 0;
+  for (const PulsedArray* side : {&plus_, &minus_})
+    for (Index j = 0; j < w_.cols(); ++j)
+      for (Index i = 0; i < w_.rows(); ++i)
+        if (side->weights()(i, j) >= side->cell(i, j).w_max - side->dwMin()) ++n;
+  return static_cast<double>(n) / static_cast<double>(std::max<Index>(1, 2 * w_.size()));
+}
+
+// ---- factory ------------------------------------------------------------------------------------
+
+std::shared_ptr<const device::UpdateModel> makeTrainingModel(
+    const std::string& device, const std::vector<std::pair<std::string, double>>& params) {
+  const std::string kind = device == "pcm-pair" ? "pcm-exp-step" : device;
+  const device::ModelKind* entry = device::modelKinds().find(kind);
+  if (entry == nullptr || entry->update == nullptr)
+    throw ConfigError("", 0, "train.device",
+                      fmt::format("\"{}\" is not a pulsed update model (constant-step | "
+                                  "soft-bounds | pow-step | pcm-exp-step | pcm-pair)",
+                                  device));
+  device::ParamSet set(entry->parameters);
+  for (const auto& [name, value] : params) {
+    try {
+      set.set(name, value);
+    } catch (const Error& e) {
+      throw ConfigError("", 0, "train.device_params", e.what());
+    }
+  }
+  return device::makeUpdateModel(kind, set);
+}
+
+std::unique_ptr<PulsedWeights> makePulsedWeights(
+    const std::string& device, const std::vector<std::pair<std::string, double>>& params,
+    Index out, Index in, std::uint64_t seed, std::uint64_t array_id, double refresh_fraction) {
+  auto model = makeTrainingModel(device, params);
+  if (device == "pcm-pair" || model->common().w_min >= 0.0)
+    return std::make_unique<PcmPair>(out, in, std::move(model), seed, array_id, refresh_fraction);
+  return std::make_unique<PulsedArray>(out, in, std::move(model), seed, array_id);
+}
+
+}  // namespace xbarsim::dnn
