@@ -133,10 +133,10 @@ PulsedArray::PulsedArray(Index out, Index in, std::shared_ptr<const device::Upda
                          std::uint64_t seed, std::uint64_t array_id)
     : stream_seed(seed), model_(std::move(model)), w_(Matrix::Zero(out, in)), id_(array_id) {
   devices_.reserve(static_cast<std::size_t>(out * in));
-  for (Index k = 0; k < out * in; ++k) {
+  for (Index j = 0; j < in; ++j) {  // one stream per column (row j of the crossbar)
     RngStream rng(seed, StreamPurpose::Variation,
-                  streamIndex({kDeviceTag, array_id, static_cast<std::uint64_t>(k)}));
-    devices_.push_back(model_->drawDevice(rng));
+                  streamIndex({kDeviceTag, array_id, static_cast<std::uint64_t>(j)}));
+    for (Index i = 0; i < out; ++i) devices_.push_back(model_->drawDevice(rng));
   }
   for (Index j = 0; j < in; ++j)
     for (Index i = 0; i < out; ++i)
@@ -201,8 +201,13 @@ Matrix PulsedArray::symmetryPoints() const {
       double lo = std::min(d.w_min, d.w_max), hi = d.w_max;
       // up + down is decreasing in w for every family with a symmetry point.
       auto net = [&](double w) { return model_->meanStep(d, w, 1) + model_->meanStep(d, w, -1); };
-      if (net(lo) <= 0.0) { sp(i, j) = static_cast<float>(lo); continue; }
-      if (net(hi) >= 0.0) { sp(i, j) = static_cast<float>(hi); continue; }
+      const double n_lo = net(lo), n_hi = net(hi);
+      if (n_lo <= 0.0 && n_hi >= 0.0) {  // no drift anywhere (symmetric constant step)
+        sp(i, j) = static_cast<float>(std::clamp(0.0, lo, hi));
+        continue;
+      }
+      if (n_lo <= 0.0) { sp(i, j) = static_cast<float>(lo); continue; }
+      if (n_hi >= 0.0) { sp(i, j) = static_cast<float>(hi); continue; }
       for (int k = 0; k < 50; ++k) {
         const double mid = 0.5 * (lo + hi);
         (net(mid) > 0.0 ? lo : hi) = mid;

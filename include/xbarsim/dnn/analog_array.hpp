@@ -21,7 +21,7 @@
 ///  - deterministic counts: n_ij = round(-(η/scale) Σ_s δ_is x_js / dw_min) pulses per batch.
 ///
 /// Pulses go through device::UpdateModel (bounds, non-linearity, asymmetry, d2d and c2c
-/// variation). Device-to-device draws come from RngStream(seed, Variation, (tag, array, cell))
+/// variation). Device-to-device draws come from RngStream(seed, Variation, (tag, array, column))
 /// and cycle-to-cycle noise from one stream per (array, update step), walked in cell order:
 /// results do not depend on the thread count.
 
