@@ -244,9 +244,10 @@ int runAnalogTrain(const TrainRequest& r, const std::string& command_line) {
   const std::string& dataset = config.string("train.dataset");
   const dnn::Dataset train = dnn::loadDataset(dataset, dnn::Split::Train);
   const dnn::Dataset test = dnn::loadDataset(dataset, dnn::Split::Test);
-  fmt::print("xbarsim train: {} on {} ({}), {} MLP {}, {} epochs of batch {}, lr {}\n",
+  fmt::print("xbarsim train: {} on {} ({}), {} {}, {} epochs of batch {}, lr {}\n",
              o.rule.algorithm, o.rule.algorithm == "sgd" ? "float weights" : o.rule.device,
-             o.circuit, dataset, r.hidden, o.net.epochs, o.net.batch, o.net.learning_rate);
+             o.circuit, dataset, o.init_model.empty() ? "MLP " + r.hidden : "model " + o.init_model,
+             o.net.epochs, o.net.batch, o.net.learning_rate);
   dnn::AnalogTrainResult res = dnn::trainAnalog(o, train, test, progressLine);
   endProgress();
 
