@@ -78,8 +78,13 @@ long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, doubl
                       const PulseTrainOptions& o, RngStream& rng, IntMatrix& up, IntMatrix& down) {
   if (o.bl < 1 || o.bl > 31) throw ConfigError("", 0, "train.bl", "must be in 1..31");
   const Index in = x.rows(), out = delta.rows();
-  std::vector<std::uint32_t> xm(static_cast<std::size_t>(in)), dm(static_cast<std::size_t>(out));
-  std::vector<Index> active;
+  // Per slot, the firing rows and columns (index, sign): the coincidences of slot t are their
+  // product set, so the work is the number of pulses, not in × out per sample.
+  struct Fire {
+    Index index;
+    bool positive;
+  };
+  std::vector<std::vector<Fire>> rows(static_cast<std::size_t>(o.bl)), cols(rows.size());
   long slots_used = 0;
   for (Index s = 0; s < x.cols(); ++s) {
     const double xmax = x.col(s).cwiseAbs().maxCoeff();
@@ -91,26 +96,24 @@ long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, doubl
     const double c = lr_dev / (dw_min * bl);  // c_x c_d
     const double ratio = o.update_management ? std::sqrt(dmax / xmax) : 1.0;
     const double cx = std::sqrt(c) * ratio, cd = std::sqrt(c) / ratio;
+    for (int t = 0; t < bl; ++t) {
+      rows[static_cast<std::size_t>(t)].clear();
+      cols[static_cast<std::size_t>(t)].clear();
+    }
     for (Index j = 0; j < in; ++j)
-      xm[static_cast<std::size_t>(j)] = slotMask(cx * std::abs(x(j, s)), bl, rng.engine());
-    active.clear();
-    for (Index i = 0; i < out; ++i) {
-      dm[static_cast<std::size_t>(i)] = slotMask(cd * std::abs(delta(i, s)), bl, rng.engine());
-      if (dm[static_cast<std::size_t>(i)] != 0) active.push_back(i);
-    }
-    for (Index j = 0; j < in; ++j) {
-      const std::uint32_t mj = xm[static_cast<std::size_t>(j)];
-      if (mj == 0) continue;
-      const bool xpos = x(j, s) > 0.0f;
-      std::int32_t* u = up.col(j).data();
-      std::int32_t* dn = down.col(j).data();
-      for (Index i : active) {
-        const int n = std::popcount(mj & dm[static_cast<std::size_t>(i)]);
-        if (n == 0) continue;
-        // Δw = -lr x δ: same signs -> down pulses.
-        if (xpos == (delta(i, s) > 0.0f)) dn[i] += n; else u[i] += n;
+      for (std::uint32_t m = slotMask(cx * std::abs(x(j, s)), bl, rng.engine()); m != 0; m &= m - 1)
+        rows[static_cast<std::size_t>(std::countr_zero(m))].push_back({j, x(j, s) > 0.0f});
+    for (Index i = 0; i < out; ++i)
+      for (std::uint32_t m = slotMask(cd * std::abs(delta(i, s)), bl, rng.engine()); m != 0;
+           m &= m - 1)
+        cols[static_cast<std::size_t>(std::countr_zero(m))].push_back({i, delta(i, s) > 0.0f});
+    for (int t = 0; t < bl; ++t)
+      for (const Fire& r : rows[static_cast<std::size_t>(t)]) {
+        std::int32_t* u = up.col(r.index).data();
+        std::int32_t* dn = down.col(r.index).data();
+        // Δw = -lr x δ: same signs -> a down pulse.
+        for (const Fire& c : cols[static_cast<std::size_t>(t)]) ++(r.positive == c.positive ? dn : u)[c.index];
       }
-    }
   }
   return slots_used;
 }

@@ -109,8 +109,10 @@ const core::Schema& trainSchema() {
               .description = "balance row/column pulse probabilities"})
         .add({.key = "train.bl_management", .type = ValueType::Boolean, .default_value = true,
               .description = "use fewer slots for small updates"})
-        .add({.key = "train.weight_scale", .type = ValueType::Real, .default_value = 1.0,
-              .description = "network weight per device weight unit", .min = 0, .min_exclusive = true})
+        .add({.key = "train.weight_scale", .type = ValueType::Real, .default_value = 0.0,
+              .description = "network weight per device weight unit (0 = per layer: the largest "
+                             "initial weight at half the device's w_max)",
+              .min = 0})
         .add({.key = "train.read_noise", .type = ValueType::Real, .default_value = 0.0,
               .description = "ideal reads: Gaussian noise std relative to max|W|", .min = 0})
         .add({.key = "train.out_bound", .type = ValueType::Real, .default_value = 0.0,

@@ -76,7 +76,7 @@ class PulsedRule : public LayerRule {
     if (o_.refresh_every > 0 && (step + 1) % static_cast<std::uint64_t>(o_.refresh_every) == 0)
       a_->maintain(step);
   }
-  const RuleOptions& o_;
+  const RuleOptions o_;
   std::uint64_t layer_;
   std::unique_ptr<PulsedWeights> a_;
 };
@@ -192,7 +192,7 @@ class TikiTakaV2 final : public LayerRule {
     if (o_.tt_gamma != 0.0)
       w_ += static_cast<float>(o_.tt_gamma * o_.weight_scale) * (a_->weights() - a_ref_);
   }
-  const RuleOptions& o_;
+  const RuleOptions o_;
   std::uint64_t layer_;
   const ArrayPhysics& physics_;
   std::unique_ptr<PulsedWeights> a_, c_;
@@ -250,7 +250,7 @@ class Pcm3t1c final : public LayerRule {
           static_cast<float>(polarity_) * cap_.weights()) *
          static_cast<float>(o_.weight_scale);
   }
-  const RuleOptions& o_;
+  const RuleOptions o_;
   std::uint64_t layer_;
   PcmPair pair_;
   PulsedArray cap_;
@@ -265,10 +265,17 @@ const std::vector<std::string>& algorithmNames() {
   return names;
 }
 
-std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o, const Matrix& w0,
+std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o_in, const Matrix& w0,
                                          std::uint64_t layer, const ArrayPhysics& physics) {
-  if (!(o.weight_scale > 0.0)) throw ConfigError("", 0, "train.weight_scale", "must be > 0");
-  if (o.algorithm == "sgd") return std::make_unique<FloatSgd>(w0, o.momentum);
+  if (o_in.algorithm == "sgd") return std::make_unique<FloatSgd>(w0, o_in.momentum);
+  RuleOptions o = o_in;
+  if (o.algorithm != "sgd" && !(o.weight_scale > 0.0)) {
+    // auto: the largest initial weight at half the device's upper bound (3T1C: of F·w_max)
+    const double w_max = makeTrainingModel(o.device, o.device_params)->common().w_max *
+                         (o.algorithm == "pcm-3t1c" ? o.gain_f : 1.0);
+    const double w0_max = w0.size() > 0 ? w0.cwiseAbs().maxCoeff() : 0.0;
+    o.weight_scale = w0_max > 0.0 ? w0_max / (0.5 * w_max) : 1.0;
+  }
   if (o.algorithm == "analog-sgd") return std::make_unique<AnalogSgd>(o, w0, layer);
   if (o.algorithm == "mixed-precision") return std::make_unique<MixedPrecision>(o, w0, layer);
   if (o.algorithm == "tiki-taka-v2") return std::make_unique<TikiTakaV2>(o, w0, layer, physics);

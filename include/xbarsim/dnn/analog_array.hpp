@@ -16,8 +16,9 @@
 ///    q_i = c_d |δ_i|; a cell gets one pulse per coincidence, direction -sign(x_j δ_i). With
 ///    c_x c_d = (η/scale)/(dw_min BL), E[Δw_ij] = -(η/scale) x_j δ_i per sample. Update
 ///    management balances c_x/c_d = sqrt(max|δ|/max|x|); BL management uses BL_eff =
-///    min(BL, ceil((η/scale) max|x| max|δ| / dw_min)) slots. Coincidences are counted as
-///    popcount(mask_j & mask_i) of 32-bit slot masks.
+///    min(BL, ceil((η/scale) max|x| max|δ| / dw_min)) slots. Rows and columns draw 32-bit slot
+///    masks; coincidences are counted slot by slot over the firing rows × firing columns (work
+///    proportional to the pulses).
 ///  - deterministic counts: n_ij = round(-(η/scale) Σ_s δ_is x_js / dw_min) pulses per batch.
 ///
 /// Pulses go through device::UpdateModel (bounds, non-linearity, asymmetry, d2d and c2c

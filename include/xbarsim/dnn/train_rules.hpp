@@ -45,7 +45,9 @@ struct RuleOptions {
   std::string update = "stochastic";  ///< "stochastic" | "deterministic"
   PulseTrainOptions pulses;
   double momentum = 0.0;
-  double weight_scale = 1.0;          ///< network weight per device unit
+  /// Network weight per device unit; <= 0: per layer, max|W0| at half the device's w_max
+  /// (pcm-3t1c: of F·w_max).
+  double weight_scale = 0.0;
   int transfer_every = 1;             ///< batches between transfers (TTv2, 3T1C)
   int transfer_columns = 1;           ///< TTv2 columns read per transfer
   double transfer_lr = 1.0;           ///< TTv2 η_t

@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(mixed_precision_accumulator_invariants) {
   o.algorithm = "mixed-precision";
   o.device = "constant-step";
   o.device_params = idealStep(0.01);
+  o.weight_scale = 1.0;
   const IdealPhysics physics;
   Matrix w0(2, 3);
   w0 << 0.1f, -0.2f, 0.0f, 0.3f, 0.05f, -0.1f;
@@ -119,6 +120,7 @@ BOOST_AUTO_TEST_CASE(tiki_taka_v2_transfer_by_hand) {
   o.algorithm = "tiki-taka-v2";
   o.device = "constant-step";
   o.device_params = idealStep(0.01);
+  o.weight_scale = 1.0;
   o.update = "deterministic";
   o.transfer_lr = 0.7;
   const IdealPhysics physics;
