@@ -227,11 +227,23 @@ PcmPair::PcmPair(Index out, Index in, std::shared_ptr<const device::UpdateModel>
     : plus_(out, in, model, seed, 2 * array_id),
       minus_(out, in, model, seed, 2 * array_id + 1),
       refresh_fraction_(refresh_fraction),
-      id_(array_id) {
+      id_(array_id),
+      granularity_(meanGranularity(plus_.model())) {
   for (PulsedArray* side : {&plus_, &minus_})
     for (Index j = 0; j < in; ++j)
       for (Index i = 0; i < out; ++i) side->setCell(i, j, side->cell(i, j).w_min);
   update();
+}
+
+double PcmPair::meanGranularity(const device::UpdateModel& model) {
+  const device::UpdateDevice d = model.nominalDevice();
+  long pulses = 0;
+  for (double g = d.w_min; g < d.w_max - 1e-12 && pulses < 1000000; ++pulses) {
+    const double step = model.meanStep(d, g, 1);
+    if (step <= 0.0) break;
+    g += step;
+  }
+  return pulses > 0 ? (d.w_max - d.w_min) / static_cast<double>(pulses) : model.common().dw_min;
 }
 
 void PcmPair::update() {
@@ -259,10 +271,21 @@ void PcmPair::programUp(PulsedArray& side, Index i, Index j, double target, RngS
 }
 
 void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
-  PulsedArray& side = amount >= 0.0 ? plus_ : minus_;
-  programUp(side, i, j, side.weights()(i, j) + std::abs(amount), rng);
-  w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
-             (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+  const double target = w_(i, j) + amount;
+  auto weight = [&] {
+    return (plus_.weights()(i, j) - plus_.cell(i, j).w_min) -
+           (minus_.weights()(i, j) - minus_.cell(i, j).w_min);
+  };
+  // Closed loop: a SET pulse on the side that moves w toward the target, until the error is
+  // below half that side's next step (an overshoot is corrected from the other side).
+  for (int k = 0; k < 1000; ++k) {
+    const double err = target - weight();
+    PulsedArray& side = err >= 0.0 ? plus_ : minus_;
+    const double step = side.model().meanStep(side.cell(i, j), side.weights()(i, j), 1);
+    if (step <= 0.0 || std::abs(err) < 0.5 * step) break;
+    side.pulseCell(i, j, 1, rng);
+  }
+  w_(i, j) = static_cast<float>(weight());
 }
 
 void PcmPair::refreshCell(Index i, Index j, RngStream& rng) {

@@ -105,7 +105,7 @@ class PulsedWeights {
   [[nodiscard]] virtual Index cols() const noexcept = 0;
   /// Current device weights (out × in).
   [[nodiscard]] virtual const Matrix& weights() const noexcept = 0;
-  /// Mean granularity of one pulse in device units (the model's dw_min).
+  /// Granularity of one pulse in device units: the model's dw_min (a pair: its mean step).
   [[nodiscard]] virtual double dwMin() const noexcept = 0;
   /// Applies n_up/n_down pulses per cell (interleaved); `step` numbers the c2c noise stream.
   virtual void applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) = 0;
@@ -179,7 +179,10 @@ class PcmPair final : public PulsedWeights {
   [[nodiscard]] Index rows() const noexcept override { return w_.rows(); }
   [[nodiscard]] Index cols() const noexcept override { return w_.cols(); }
   [[nodiscard]] const Matrix& weights() const noexcept override { return w_; }
-  [[nodiscard]] double dwMin() const noexcept override { return plus_.dwMin(); }
+  /// The mean step over the range (Nandakumar's device granularity): (w_max - w_min) / the
+  /// number of mean SET steps from w_min to w_max (pcm-exp-step defaults: 2/72).
+  [[nodiscard]] double dwMin() const noexcept override { return granularity_; }
+  [[nodiscard]] static double meanGranularity(const device::UpdateModel& model);
   void applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) override;
   void program(const Matrix& target) override;
   void maintain(std::uint64_t step) override;
@@ -188,7 +191,8 @@ class PcmPair final : public PulsedWeights {
   [[nodiscard]] std::vector<std::pair<std::string, Matrix>> arrays() const override {
     return {{"g_plus", plus_.weights()}, {"g_minus", minus_.weights()}};
   }
-  /// Adds `amount` to one weight by closed-loop SET pulses on G⁺ (amount > 0) or G⁻.
+  /// Adds `amount` to one weight by closed-loop SET pulses: on the side that moves w toward the
+  /// target, until the error is below half that side's next step (at most 1000 pulses).
   void addToCell(Index i, Index j, double amount, RngStream& rng);
   /// Refreshes one cell now (as maintain does when a side saturates).
   void refreshCell(Index i, Index j, RngStream& rng);
@@ -204,6 +208,7 @@ class PcmPair final : public PulsedWeights {
   Matrix w_;
   double refresh_fraction_;
   std::uint64_t id_;
+  double granularity_;
   long refreshes_ = 0;
 };
 
