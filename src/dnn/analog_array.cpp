@@ -223,16 +223,27 @@ Matrix PulsedArray::symmetryPoints() const {
 // ---- one-sided pair -----------------------------------------------------------------------------
 
 PcmPair::PcmPair(Index out, Index in, std::shared_ptr<const device::UpdateModel> model,
-                 std::uint64_t seed, std::uint64_t array_id, double refresh_fraction)
+                 std::uint64_t seed, std::uint64_t array_id, double refresh_fraction,
+                 double baseline)
     : plus_(out, in, model, seed, 2 * array_id),
       minus_(out, in, model, seed, 2 * array_id + 1),
       refresh_fraction_(refresh_fraction),
       id_(array_id),
-      granularity_(meanGranularity(plus_.model())) {
+      granularity_(meanGranularity(plus_.model())),
+      baseline_(baseline) {
   for (PulsedArray* side : {&plus_, &minus_})
     for (Index j = 0; j < in; ++j)
-      for (Index i = 0; i < out; ++i) side->setCell(i, j, side->cell(i, j).w_min);
+      for (Index i = 0; i < out; ++i) side->setCell(i, j, level(*side, i, j));
   update();
+}
+
+double PcmPair::level(const PulsedArray& side, Index i, Index j) const {
+  const device::UpdateDevice& d = side.cell(i, j);
+  return d.w_min + baseline_ * (d.w_max - d.w_min);
+}
+
+double PcmPair::cellWeight(Index i, Index j) const {
+  return (plus_.weights()(i, j) - level(plus_, i, j)) - (minus_.weights()(i, j) - level(minus_, i, j));
 }
 
 double PcmPair::meanGranularity(const device::UpdateModel& model) {
@@ -249,9 +260,7 @@ double PcmPair::meanGranularity(const device::UpdateModel& model) {
 void PcmPair::update() {
   w_.resize(plus_.rows(), plus_.cols());
   for (Index j = 0; j < w_.cols(); ++j)
-    for (Index i = 0; i < w_.rows(); ++i)
-      w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
-                 (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+    for (Index i = 0; i < w_.rows(); ++i) w_(i, j) = static_cast<float>(cellWeight(i, j));
 }
 
 void PcmPair::applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) {
@@ -272,10 +281,7 @@ void PcmPair::programUp(PulsedArray& side, Index i, Index j, double target, RngS
 
 void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
   const double target = w_(i, j) + amount;
-  auto weight = [&] {
-    return (plus_.weights()(i, j) - plus_.cell(i, j).w_min) -
-           (minus_.weights()(i, j) - minus_.cell(i, j).w_min);
-  };
+  auto weight = [&] { return cellWeight(i, j); };
   // Closed loop: a SET pulse on the side that moves w toward the target, until the error is
   // below half that side's next step (an overshoot is corrected from the other side).
   for (int k = 0; k < 1000; ++k) {
@@ -290,12 +296,11 @@ void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
 
 void PcmPair::refreshCell(Index i, Index j, RngStream& rng) {
   const double w = w_(i, j);
-  plus_.setCell(i, j, plus_.cell(i, j).w_min);
-  minus_.setCell(i, j, minus_.cell(i, j).w_min);
+  plus_.setCell(i, j, level(plus_, i, j));
+  minus_.setCell(i, j, level(minus_, i, j));
   PulsedArray& side = w >= 0.0 ? plus_ : minus_;
-  programUp(side, i, j, side.cell(i, j).w_min + std::abs(w), rng);
-  w_(i, j) = (plus_.weights()(i, j) - static_cast<float>(plus_.cell(i, j).w_min)) -
-             (minus_.weights()(i, j) - static_cast<float>(minus_.cell(i, j).w_min));
+  programUp(side, i, j, level(side, i, j) + std::abs(w), rng);
+  w_(i, j) = static_cast<float>(cellWeight(i, j));
   ++refreshes_;
 }
 
@@ -321,8 +326,8 @@ void PcmPair::program(const Matrix& target) {
       // Ideal programming of the initial weights: the nearest reachable value, no pulses.
       PulsedArray& side = target(i, j) >= 0.0f ? plus_ : minus_;
       PulsedArray& other = target(i, j) >= 0.0f ? minus_ : plus_;
-      other.setCell(i, j, other.cell(i, j).w_min);
-      side.setCell(i, j, side.cell(i, j).w_min + std::abs(target(i, j)));
+      other.setCell(i, j, level(other, i, j));
+      side.setCell(i, j, level(side, i, j) + std::abs(target(i, j)));
     }
   update();
 }
@@ -361,10 +366,12 @@ std::shared_ptr<const device::UpdateModel> makeTrainingModel(
 
 std::unique_ptr<PulsedWeights> makePulsedWeights(
     const std::string& device, const std::vector<std::pair<std::string, double>>& params,
-    Index out, Index in, std::uint64_t seed, std::uint64_t array_id, double refresh_fraction) {
+    Index out, Index in, std::uint64_t seed, std::uint64_t array_id, double refresh_fraction,
+    double pair_baseline) {
   auto model = makeTrainingModel(device, params);
   if (device == "pcm-pair" || model->common().w_min >= 0.0)
-    return std::make_unique<PcmPair>(out, in, std::move(model), seed, array_id, refresh_fraction);
+    return std::make_unique<PcmPair>(out, in, std::move(model), seed, array_id, refresh_fraction,
+                                     pair_baseline);
   return std::make_unique<PulsedArray>(out, in, std::move(model), seed, array_id);
 }
 

@@ -140,7 +140,11 @@ const core::Schema& trainSchema() {
               .description = "PCM pairs: mini-batches between refresh checks (0 = never)", .min = 0})
         .add({.key = "train.refresh_fraction", .type = ValueType::Real, .default_value = 0.9,
               .description = "PCM pairs: refresh when a side passes this fraction of its range",
-              .min = 0, .max = 1, .min_exclusive = true});
+              .min = 0, .max = 1, .min_exclusive = true})
+        .add({.key = "train.pair_baseline", .type = ValueType::Real, .default_value = 0.0,
+              .description = "PCM pairs: reset level of both devices as a fraction of their "
+                             "range (0 = the lower bound)",
+              .min = 0, .max = 0.9});
     return s;
   }();
   return schema;
@@ -183,6 +187,7 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   r.cap_bound = c.real("train.cap_bound");
   r.refresh_every = static_cast<int>(c.integer("train.refresh_every"));
   r.refresh_fraction = c.real("train.refresh_fraction");
+  r.pair_baseline = c.real("train.pair_baseline");
   r.seed = o.net.seed;
   if (r.algorithm != "sgd") (void)makeTrainingModel(r.device, r.device_params);  // fail early
   return o;
@@ -377,6 +382,7 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   f.setAttribute("/train", "cap_bound", u.cap_bound);
   f.setAttribute("/train", "refresh_every", static_cast<std::int64_t>(u.refresh_every));
   f.setAttribute("/train", "refresh_fraction", u.refresh_fraction);
+  f.setAttribute("/train", "pair_baseline", u.pair_baseline);
   f.setAttribute("/train", "init_model", o.init_model);
   f.setAttribute("/train", "seconds", r.seconds);
   f.createGroup("/arrays");

@@ -62,7 +62,7 @@ class PulsedRule : public LayerRule {
   PulsedRule(const RuleOptions& o, const Matrix& w0, std::uint64_t layer)
       : o_(o), layer_(layer),
         a_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer,
-                             o.refresh_fraction)) {
+                             o.refresh_fraction, o.pair_baseline)) {
     a_->program(w0 / static_cast<float>(o.weight_scale));
     refresh();
   }
@@ -130,9 +130,9 @@ class TikiTakaV2 final : public LayerRule {
              const ArrayPhysics& physics)
       : o_(o), layer_(layer), physics_(physics),
         a_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer + 1,
-                             o.refresh_fraction)),
+                             o.refresh_fraction, o.pair_baseline)),
         c_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer + 2,
-                             o.refresh_fraction)),
+                             o.refresh_fraction, o.pair_baseline)),
         h_(Matrix::Zero(w0.rows(), w0.cols())) {
     // A starts at its symmetry point, which the reference array holds (zero-shifting).
     if (auto* single = dynamic_cast<PulsedArray*>(a_.get())) {
@@ -206,7 +206,7 @@ class Pcm3t1c final : public LayerRule {
       : o_(o), layer_(layer),
         pair_(w0.rows(), w0.cols(),
               makeTrainingModel(o.device, o.device_params),
-              o.seed, 4 * layer + 3, o.refresh_fraction),
+              o.seed, 4 * layer + 3, o.refresh_fraction, o.pair_baseline),
         cap_(w0.rows(), w0.cols(), capacitorModel(o), o.seed, 4 * layer) {
     pair_.program(w0 / static_cast<float>(o.weight_scale * o.gain_f));
     refresh();
@@ -229,7 +229,11 @@ class Pcm3t1c final : public LayerRule {
 
  private:
   static std::shared_ptr<const device::UpdateModel> capacitorModel(const RuleOptions& o) {
+    // A charge step per pulse: linear and symmetric, 10 % device-to-device mismatch, no
+    // cycle-to-cycle noise (Ambrogio 2018's capacitor; leakage not modelled).
     return makeTrainingModel("constant-step", {{"dw_min", o.cap_dw_min},
+                                               {"dw_min_dtod", 0.1},
+                                               {"dw_min_std", 0.0},
                                                {"up_down", 0.0},
                                                {"w_max", o.cap_bound},
                                                {"w_min", -o.cap_bound}});

@@ -167,15 +167,17 @@ class PulsedArray final : public PulsedWeights {
   double pulses_ = 0.0;
 };
 
-/// One-sided pair (Burr et al., IEEE TED 62, 3498 (2015)): w = (G⁺ - b⁺) - (G⁻ - b⁻) with b
-/// each device's lower bound; a positive update pulses G⁺ up (SET), a negative one G⁻; neither
+/// One-sided pair (Burr et al., IEEE TED 62, 3498 (2015)): w = (G⁺ - L⁺) - (G⁻ - L⁻) with L
+/// each device's reset level, its lower bound b plus `baseline`·(b_max - b) (0: the lower bound;
+/// a higher level avoids the large first steps of a strongly non-linear SET response); a positive update pulses G⁺ up (SET), a negative one G⁻; neither
 /// is ever pulsed down. Refresh (maintain, every call): where G⁺ or G⁻ exceeds b +
-/// refresh_fraction·(b_max - b), read w, reset both to b, and program |w| into one side with
+/// refresh_fraction·(b_max - b), read w, reset both to L, and program |w| into one side with
 /// SET pulses until the remainder is below half the next step.
 class PcmPair final : public PulsedWeights {
  public:
   PcmPair(Index out, Index in, std::shared_ptr<const device::UpdateModel> model,
-          std::uint64_t seed, std::uint64_t array_id, double refresh_fraction = 0.9);
+          std::uint64_t seed, std::uint64_t array_id, double refresh_fraction = 0.9,
+          double baseline = 0.0);
   [[nodiscard]] Index rows() const noexcept override { return w_.rows(); }
   [[nodiscard]] Index cols() const noexcept override { return w_.cols(); }
   [[nodiscard]] const Matrix& weights() const noexcept override { return w_; }
@@ -202,6 +204,8 @@ class PcmPair final : public PulsedWeights {
 
  private:
   void update();
+  [[nodiscard]] double level(const PulsedArray& side, Index i, Index j) const;
+  [[nodiscard]] double cellWeight(Index i, Index j) const;
   /// SET pulses on `side` until G reaches `target` within half a step (at most 10000).
   void programUp(PulsedArray& side, Index i, Index j, double target, RngStream& rng);
   PulsedArray plus_, minus_;
@@ -209,6 +213,7 @@ class PcmPair final : public PulsedWeights {
   double refresh_fraction_;
   std::uint64_t id_;
   double granularity_;
+  double baseline_;
   long refreshes_ = 0;
 };
 
@@ -217,7 +222,8 @@ class PcmPair final : public PulsedWeights {
 /// overrides the model's parameters by name. @throws ConfigError for an unknown device.
 [[nodiscard]] std::unique_ptr<PulsedWeights> makePulsedWeights(
     const std::string& device, const std::vector<std::pair<std::string, double>>& params,
-    Index out, Index in, std::uint64_t seed, std::uint64_t array_id, double refresh_fraction);
+    Index out, Index in, std::uint64_t seed, std::uint64_t array_id, double refresh_fraction,
+    double pair_baseline = 0.0);
 /// The update model of `device` with `params` ("pcm-pair" → pcm-exp-step).
 [[nodiscard]] std::shared_ptr<const device::UpdateModel> makeTrainingModel(
     const std::string& device, const std::vector<std::pair<std::string, double>>& params);

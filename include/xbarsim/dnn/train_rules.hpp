@@ -57,6 +57,7 @@ struct RuleOptions {
   double cap_bound = 1.0;             ///< 3T1C capacitor range ±
   int refresh_every = 100;            ///< PCM pair refresh period (batches)
   double refresh_fraction = 0.9;      ///< refresh when a side passes this fraction of its range
+  double pair_baseline = 0.0;         ///< PCM pairs: reset level as a fraction of the range
   std::uint64_t seed = 1;
 };
 
