@@ -22,6 +22,16 @@ std::vector<std::pair<std::string, double>> idealStep(double dw) {
           {"w_min_dtod", 0.0}};
 }
 
+/// Rule options of `algorithm` on idealStep(0.01) devices, device units = network units.
+RuleOptions idealRule(const std::string& algorithm) {
+  RuleOptions o;
+  o.algorithm = algorithm;
+  o.device = "constant-step";
+  o.device_params = idealStep(0.01);
+  o.weight_scale = 1.0;
+  return o;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(analog_train)
@@ -83,11 +93,7 @@ BOOST_AUTO_TEST_CASE(deterministic_counts_are_rounded_products) {
 // χ holds what has not been pulsed: w - w0 + χ = -lr Σ δ xᵀ (noise-free, unsaturated device)
 // and |χ| < ε after every update.
 BOOST_AUTO_TEST_CASE(mixed_precision_accumulator_invariants) {
-  RuleOptions o;
-  o.algorithm = "mixed-precision";
-  o.device = "constant-step";
-  o.device_params = idealStep(0.01);
-  o.weight_scale = 1.0;
+  RuleOptions o = idealRule("mixed-precision");
   const IdealPhysics physics;
   Matrix w0(2, 3);
   w0 << 0.1f, -0.2f, 0.0f, 0.3f, 0.05f, -0.1f;
@@ -116,11 +122,7 @@ BOOST_AUTO_TEST_CASE(mixed_precision_accumulator_invariants) {
 //  batch 2: A = (0.06, 0.02); column 1: H = 0.7·0.02 = 0.014 -> 1 pulse, C = (0.12, -0.19),
 //           H = (0.001, 0.004).
 BOOST_AUTO_TEST_CASE(tiki_taka_v2_transfer_by_hand) {
-  RuleOptions o;
-  o.algorithm = "tiki-taka-v2";
-  o.device = "constant-step";
-  o.device_params = idealStep(0.01);
-  o.weight_scale = 1.0;
+  RuleOptions o = idealRule("tiki-taka-v2");
   o.update = "deterministic";
   o.transfer_lr = 0.7;
   const IdealPhysics physics;
