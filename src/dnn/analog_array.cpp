@@ -31,6 +31,27 @@ std::uint32_t slotMask(double p, int slots, std::mt19937_64& engine) {
   return mask;
 }
 
+/// Slots and probability scales of one sample's pulse trains (bl = 0: nothing to do).
+struct Train {
+  int bl = 0;
+  double cx = 0.0, cd = 0.0;
+};
+
+Train sampleTrain(const Matrix& x, const Matrix& delta, Index s, double lr_dev, double dw_min,
+                  const PulseTrainOptions& o) {
+  const double xmax = x.col(s).cwiseAbs().maxCoeff();
+  const double dmax = delta.col(s).cwiseAbs().maxCoeff();
+  if (xmax <= 0.0 || dmax <= 0.0) return {};
+  const double total = lr_dev * xmax * dmax / dw_min;  // expected pulses at the largest cell
+  Train t;
+  t.bl = o.bl_management ? std::clamp(static_cast<int>(std::ceil(total)), 1, o.bl) : o.bl;
+  const double c = lr_dev / (dw_min * t.bl);  // c_x c_d
+  const double ratio = o.update_management ? std::sqrt(dmax / xmax) : 1.0;
+  t.cx = std::sqrt(c) * ratio;
+  t.cd = std::sqrt(c) / ratio;
+  return t;
+}
+
 }  // namespace
 
 // ---- physics ------------------------------------------------------------------------------------
@@ -42,7 +63,8 @@ void ArrayPhysics::pulseEfficiency(const std::vector<std::int8_t>& row_sign,
   for (std::size_t j = 0; j < row_sign.size(); ++j)
     if (row_sign[j] != 0)
       for (std::size_t i = 0; i < col_sign.size(); ++i)
-        if (col_sign[i] != 0) factor(static_cast<Index>(i), static_cast<Index>(j)) = 1.0f;
+        factor(static_cast<Index>(i), static_cast<Index>(j)) =
+            -static_cast<float>(row_sign[j] * col_sign[i]);
 }
 
 IdealPhysics::IdealPhysics(double read_noise, double out_bound, std::uint64_t seed)
@@ -87,15 +109,11 @@ long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, doubl
   std::vector<std::vector<Fire>> rows(static_cast<std::size_t>(o.bl)), cols(rows.size());
   long slots_used = 0;
   for (Index s = 0; s < x.cols(); ++s) {
-    const double xmax = x.col(s).cwiseAbs().maxCoeff();
-    const double dmax = delta.col(s).cwiseAbs().maxCoeff();
-    if (xmax <= 0.0 || dmax <= 0.0) continue;
-    const double total = lr_dev * xmax * dmax / dw_min;  // expected pulses at the largest cell
-    const int bl = o.bl_management ? std::clamp(static_cast<int>(std::ceil(total)), 1, o.bl) : o.bl;
+    const Train tr = sampleTrain(x, delta, s, lr_dev, dw_min, o);
+    if (tr.bl == 0) continue;
+    const int bl = tr.bl;
+    const double cx = tr.cx, cd = tr.cd;
     slots_used += bl;
-    const double c = lr_dev / (dw_min * bl);  // c_x c_d
-    const double ratio = o.update_management ? std::sqrt(dmax / xmax) : 1.0;
-    const double cx = std::sqrt(c) * ratio, cd = std::sqrt(c) / ratio;
     for (int t = 0; t < bl; ++t) {
       rows[static_cast<std::size_t>(t)].clear();
       cols[static_cast<std::size_t>(t)].clear();
@@ -114,6 +132,41 @@ long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, doubl
         // Δw = -lr x δ: same signs -> a down pulse.
         for (const Fire& c : cols[static_cast<std::size_t>(t)]) ++(r.positive == c.positive ? dn : u)[c.index];
       }
+  }
+  return slots_used;
+}
+
+long stochasticSlotUpdate(PulsedArray& a, const Matrix& x, const Matrix& delta, double lr_dev,
+                          const PulseTrainOptions& o, const ArrayPhysics& physics, RngStream& rng) {
+  const Index in = x.rows(), out = delta.rows();
+  std::vector<std::uint32_t> xm(static_cast<std::size_t>(in)), dm(static_cast<std::size_t>(out));
+  std::vector<std::int8_t> row_sign(xm.size()), col_sign(dm.size());
+  Matrix factor;
+  long slots_used = 0;
+  for (Index s = 0; s < x.cols(); ++s) {
+    const Train tr = sampleTrain(x, delta, s, lr_dev, a.dwMin(), o);
+    if (tr.bl == 0) continue;
+    slots_used += tr.bl;
+    for (Index j = 0; j < in; ++j)
+      xm[static_cast<std::size_t>(j)] = slotMask(tr.cx * std::abs(x(j, s)), tr.bl, rng.engine());
+    for (Index i = 0; i < out; ++i)
+      dm[static_cast<std::size_t>(i)] = slotMask(tr.cd * std::abs(delta(i, s)), tr.bl, rng.engine());
+    for (int t = 0; t < tr.bl; ++t) {
+      bool any = false;
+      for (Index j = 0; j < in; ++j) {
+        const bool on = ((xm[static_cast<std::size_t>(j)] >> t) & 1u) != 0;
+        row_sign[static_cast<std::size_t>(j)] = on ? (x(j, s) > 0.0f ? 1 : -1) : 0;
+        any = any || on;
+      }
+      for (Index i = 0; i < out; ++i) {
+        const bool on = ((dm[static_cast<std::size_t>(i)] >> t) & 1u) != 0;
+        col_sign[static_cast<std::size_t>(i)] = on ? (delta(i, s) > 0.0f ? 1 : -1) : 0;
+        any = any || on;
+      }
+      if (!any) continue;
+      physics.pulseEfficiency(row_sign, col_sign, factor);
+      a.applyEfficiency(factor, rng);
+    }
   }
   return slots_used;
 }
@@ -169,7 +222,7 @@ void PulsedArray::applyEfficiency(const Matrix& factor, RngStream& rng) {
   for (Index j = 0; j < w_.cols(); ++j)
     for (Index i = 0; i < w_.rows(); ++i) {
       const float f = factor(i, j);
-      if (f == 0.0f || rng.uniform() >= std::min(1.0f, std::abs(f))) continue;
+      if (f == 0.0f || (std::abs(f) < 1.0f && rng.uniform() >= std::abs(f))) continue;
       w_(i, j) = static_cast<float>(model_->pulse(cell(i, j), w_(i, j), f > 0 ? 1 : -1, rng));
       pulses_ += 1;
     }
@@ -270,15 +323,6 @@ void PcmPair::applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint6
   update();
 }
 
-void PcmPair::programUp(PulsedArray& side, Index i, Index j, double target, RngStream& rng) {
-  for (int k = 0; k < 10000; ++k) {
-    const double g = side.weights()(i, j);
-    const double step = side.model().meanStep(side.cell(i, j), g, 1);
-    if (step <= 0.0 || target - g < 0.5 * step) return;
-    side.pulseCell(i, j, 1, rng);
-  }
-}
-
 void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
   const double target = w_(i, j) + amount;
   auto weight = [&] { return cellWeight(i, j); };
@@ -298,9 +342,8 @@ void PcmPair::refreshCell(Index i, Index j, RngStream& rng) {
   const double w = w_(i, j);
   plus_.setCell(i, j, level(plus_, i, j));
   minus_.setCell(i, j, level(minus_, i, j));
-  PulsedArray& side = w >= 0.0 ? plus_ : minus_;
-  programUp(side, i, j, level(side, i, j) + std::abs(w), rng);
-  w_(i, j) = static_cast<float>(cellWeight(i, j));
+  w_(i, j) = 0.0f;
+  addToCell(i, j, w, rng);
   ++refreshes_;
 }
 

@@ -123,7 +123,9 @@ const core::Schema& trainSchema() {
               .default_value = std::int64_t{1},
               .description = "tiki-taka-v2: columns of A read per transfer", .min = 1})
         .add({.key = "train.transfer_lr", .type = ValueType::Real, .default_value = 1.0,
-              .description = "tiki-taka-v2: learning rate of the A -> H transfer", .min = 0})
+              .description = "tiki-taka-v2: learning rate of the A -> H transfer, relative to "
+                             "the current learning rate",
+              .min = 0})
         .add({.key = "train.tt_gamma", .type = ValueType::Real, .default_value = 0.0,
               .description = "tiki-taka-v2: weight = C + gamma (A - A_ref)", .min = 0})
         .add({.key = "train.gain_f", .type = ValueType::Real, .default_value = 3.0,

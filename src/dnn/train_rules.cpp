@@ -15,9 +15,20 @@ constexpr std::uint64_t kUpdateTag = 0x5550;  // stochastic pulse trains: (tag, 
 /// The outer-product update Δw = -lr_dev δ xᵀ on `target` by the configured scheme; `sign` = -1
 /// applies the opposite update (3T1C polarity).
 void outerUpdate(PulsedWeights& target, const Matrix& x, const Matrix& delta, double lr_dev,
-                 const RuleOptions& o, std::uint64_t layer, std::uint64_t role, std::uint64_t step,
-                 int sign = 1) {
+                 const RuleOptions& o, const ArrayPhysics& physics, std::uint64_t layer,
+                 std::uint64_t role, std::uint64_t step, int sign = 1) {
   const Index out = target.rows(), in = target.cols();
+  if (o.update == "stochastic" && !physics.idealUpdate()) {
+    // Slot by slot through the physics' pulse efficiencies (half-selected cells included).
+    auto* single = dynamic_cast<PulsedArray*>(&target);
+    if (single == nullptr)
+      throw ConfigError("", 0, "train.device",
+                        "a non-ideal update physics needs one device per weight (not a pair)");
+    RngStream rng(o.seed, StreamPurpose::Variation, streamIndex({kUpdateTag, layer, role, step}));
+    (void)stochasticSlotUpdate(*single, x, sign < 0 ? Matrix(-delta) : delta, lr_dev, o.pulses,
+                               physics, rng);
+    return;
+  }
   if (o.update == "deterministic") {
     IntMatrix n;
     deterministicCounts(x, delta, lr_dev * sign, target.dwMin(), n);
@@ -59,8 +70,9 @@ class FloatSgd final : public LayerRule {
 /// Shared by the rules on one PulsedWeights.
 class PulsedRule : public LayerRule {
  public:
-  PulsedRule(const RuleOptions& o, const Matrix& w0, std::uint64_t layer)
-      : o_(o), layer_(layer),
+  PulsedRule(const RuleOptions& o, const Matrix& w0, std::uint64_t layer,
+             const ArrayPhysics& physics)
+      : o_(o), layer_(layer), physics_(physics),
         a_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer,
                              o.refresh_fraction, o.pair_baseline)) {
     a_->program(w0 / static_cast<float>(o.weight_scale));
@@ -78,12 +90,15 @@ class PulsedRule : public LayerRule {
   }
   const RuleOptions o_;
   std::uint64_t layer_;
+  const ArrayPhysics& physics_;
   std::unique_ptr<PulsedWeights> a_;
 };
 
 class AnalogSgd final : public PulsedRule {
  public:
-  AnalogSgd(const RuleOptions& o, const Matrix& w0, std::uint64_t layer) : PulsedRule(o, w0, layer) {
+  AnalogSgd(const RuleOptions& o, const Matrix& w0, std::uint64_t layer,
+            const ArrayPhysics& physics)
+      : PulsedRule(o, w0, layer, physics) {
     if (o.momentum > 0.0) m_ = Matrix::Zero(w0.rows(), w0.cols());
   }
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
@@ -94,7 +109,7 @@ class AnalogSgd final : public PulsedRule {
       const auto f = static_cast<float>(-lr_dev / a_->dwMin());
       a_->applySigned((m_ * f).array().round().cast<std::int32_t>().matrix(), step);
     } else {
-      outerUpdate(*a_, x, delta, lr_dev, o_, layer_, 0, step);
+      outerUpdate(*a_, x, delta, lr_dev, o_, physics_, layer_, 0, step);
     }
     maintain(step);
     refresh();
@@ -106,8 +121,9 @@ class AnalogSgd final : public PulsedRule {
 
 class MixedPrecision final : public PulsedRule {
  public:
-  MixedPrecision(const RuleOptions& o, const Matrix& w0, std::uint64_t layer)
-      : PulsedRule(o, w0, layer), chi_(Matrix::Zero(w0.rows(), w0.cols())) {}
+  MixedPrecision(const RuleOptions& o, const Matrix& w0, std::uint64_t layer,
+                 const ArrayPhysics& physics)
+      : PulsedRule(o, w0, layer, physics), chi_(Matrix::Zero(w0.rows(), w0.cols())) {}
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
     chi_.noalias() -= static_cast<float>(lr / o_.weight_scale) * (delta * x.transpose());
     a_->applySigned(takePulses(chi_, a_->dwMin()), step);
@@ -145,8 +161,8 @@ class TikiTakaV2 final : public LayerRule {
     refresh();
   }
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
-    outerUpdate(*a_, x, delta, lr / o_.weight_scale, o_, layer_, 1, step);
-    if ((step + 1) % static_cast<std::uint64_t>(o_.transfer_every) == 0) transfer(step);
+    outerUpdate(*a_, x, delta, lr / o_.weight_scale, o_, physics_, layer_, 1, step);
+    if ((step + 1) % static_cast<std::uint64_t>(o_.transfer_every) == 0) transfer(step, lr);
     refresh();
   }
   std::vector<std::pair<std::string, Matrix>> arrays() const override {
@@ -164,7 +180,7 @@ class TikiTakaV2 final : public LayerRule {
   Index devices() const override { return 2 * w_.size(); }
 
  private:
-  void transfer(std::uint64_t step) {
+  void transfer(std::uint64_t step, double lr) {
     const Index in = w_.cols(), out = w_.rows();
     const Index k = std::min<Index>(o_.transfer_columns, in);
     const auto scale = static_cast<float>(o_.weight_scale);
@@ -175,7 +191,7 @@ class TikiTakaV2 final : public LayerRule {
     IntMatrix n = IntMatrix::Zero(out, in);
     for (Index c = 0; c < k; ++c) {
       const Index col = (next_ + c) % in;
-      h_.col(col) += static_cast<float>(o_.transfer_lr) * read.col(c) / scale;
+      h_.col(col) += static_cast<float>(o_.transfer_lr * lr) * read.col(c) / scale;
       Matrix hc = h_.col(col);
       n.col(col) = takePulses(hc, c_->dwMin());
       h_.col(col) = hc;
@@ -202,8 +218,8 @@ class TikiTakaV2 final : public LayerRule {
 
 class Pcm3t1c final : public LayerRule {
  public:
-  Pcm3t1c(const RuleOptions& o, const Matrix& w0, std::uint64_t layer)
-      : o_(o), layer_(layer),
+  Pcm3t1c(const RuleOptions& o, const Matrix& w0, std::uint64_t layer, const ArrayPhysics& physics)
+      : o_(o), layer_(layer), physics_(physics),
         pair_(w0.rows(), w0.cols(),
               makeTrainingModel(o.device, o.device_params),
               o.seed, 4 * layer + 3, o.refresh_fraction, o.pair_baseline),
@@ -212,7 +228,7 @@ class Pcm3t1c final : public LayerRule {
     refresh();
   }
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
-    outerUpdate(cap_, x, delta, lr / o_.weight_scale, o_, layer_, 3, step, polarity_);
+    outerUpdate(cap_, x, delta, lr / o_.weight_scale, o_, physics_, layer_, 3, step, polarity_);
     if ((step + 1) % static_cast<std::uint64_t>(o_.transfer_every) == 0) transfer(step);
     if (o_.refresh_every > 0 && (step + 1) % static_cast<std::uint64_t>(o_.refresh_every) == 0)
       pair_.maintain(step);
@@ -256,6 +272,7 @@ class Pcm3t1c final : public LayerRule {
   }
   const RuleOptions o_;
   std::uint64_t layer_;
+  const ArrayPhysics& physics_;
   PcmPair pair_;
   PulsedArray cap_;
   int polarity_ = 1;
@@ -280,10 +297,11 @@ std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o_in, const Matrix& 
     const double w0_max = w0.size() > 0 ? w0.cwiseAbs().maxCoeff() : 0.0;
     o.weight_scale = w0_max > 0.0 ? w0_max / (0.5 * w_max) : 1.0;
   }
-  if (o.algorithm == "analog-sgd") return std::make_unique<AnalogSgd>(o, w0, layer);
-  if (o.algorithm == "mixed-precision") return std::make_unique<MixedPrecision>(o, w0, layer);
+  if (o.algorithm == "analog-sgd") return std::make_unique<AnalogSgd>(o, w0, layer, physics);
+  if (o.algorithm == "mixed-precision")
+    return std::make_unique<MixedPrecision>(o, w0, layer, physics);
   if (o.algorithm == "tiki-taka-v2") return std::make_unique<TikiTakaV2>(o, w0, layer, physics);
-  if (o.algorithm == "pcm-3t1c") return std::make_unique<Pcm3t1c>(o, w0, layer);
+  if (o.algorithm == "pcm-3t1c") return std::make_unique<Pcm3t1c>(o, w0, layer, physics);
   throw ConfigError("", 0, "train.algorithm",
                     fmt::format("unknown algorithm \"{}\" (sgd | analog-sgd | mixed-precision | "
                                 "tiki-taka-v2 | pcm-3t1c)",

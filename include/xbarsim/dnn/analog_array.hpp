@@ -55,11 +55,12 @@ class ArrayPhysics {
   /// True when every update pulse reaches exactly the fully-selected cells (an efficiency of 1
   /// there and 0 at half-selected cells): the fast batched update is then exact.
   [[nodiscard]] virtual bool idealUpdate() const { return true; }
-  /// Pulse efficiency of one update slot: `row_sign[j]` ∈ {-1, 0, +1} is the pulse polarity on
-  /// row j (0 = idle), `col_sign[i]` on column i; `factor` (out × in) receives the fraction of a
-  /// full pulse each cell sees, signed along the cell's own direction -row_sign·col_sign (a
-  /// half-selected cell may see a small factor of either sign). Ideal: 1 where both are
-  /// active, 0 elsewhere.
+  /// Pulse efficiency of one update slot: `row_sign[j]` ∈ {-1, 0, +1} is the sign of x_j on
+  /// an active row j (0 = idle), `col_sign[i]` the sign of δ_i on column i; `factor` (out × in)
+  /// receives, per cell, the signed fraction of a full pulse it sees (> 0 up, < 0 down; the
+  /// cell gets that pulse with probability |factor|). Ideal: -row_sign·col_sign (±1 at
+  /// fully-selected cells, 0 at half-selected and idle ones). Used slot by slot when
+  /// idealUpdate() is false (stochasticSlotUpdate).
   virtual void pulseEfficiency(const std::vector<std::int8_t>& row_sign,
                                const std::vector<std::int8_t>& col_sign, Matrix& factor) const;
 };
@@ -93,6 +94,13 @@ struct PulseTrainOptions {
 long stochasticCounts(const Matrix& x, const Matrix& delta, double lr_dev, double dw_min,
                       const PulseTrainOptions& options, RngStream& rng, IntMatrix& up,
                       IntMatrix& down);
+class PulsedArray;
+/// The stochastic update of one mini-batch slot by slot through `physics.pulseEfficiency` (for
+/// physics whose update is not ideal): the same slot masks as stochasticCounts, each slot's
+/// factors applied by PulsedArray::applyEfficiency. @returns the slots used.
+long stochasticSlotUpdate(PulsedArray& array, const Matrix& x, const Matrix& delta, double lr_dev,
+                          const PulseTrainOptions& options, const ArrayPhysics& physics,
+                          RngStream& rng);
 /// Deterministic counts n = round(-lr_dev δ xᵀ / dw_min) (signed: > 0 up).
 void deterministicCounts(const Matrix& x, const Matrix& delta, double lr_dev, double dw_min,
                          IntMatrix& counts);
@@ -143,7 +151,8 @@ class PulsedArray final : public PulsedWeights {
   }
 
   /// Fractional pulses of one slot (ArrayPhysics::pulseEfficiency): a cell with factor f gets
-  /// a pulse in direction sign(f)·dir with probability |f| (|f| <= 1).
+  /// a pulse in direction sign(f) with probability min(1, |f|) (a uniform is drawn only when
+  /// |f| < 1).
   void applyEfficiency(const Matrix& factor, RngStream& rng);
   /// Pulses on one cell (n > 0 up, n < 0 down) from `rng`.
   void pulseCell(Index i, Index j, int n, RngStream& rng);
@@ -171,8 +180,8 @@ class PulsedArray final : public PulsedWeights {
 /// each device's reset level, its lower bound b plus `baseline`·(b_max - b) (0: the lower bound;
 /// a higher level avoids the large first steps of a strongly non-linear SET response); a positive update pulses G⁺ up (SET), a negative one G⁻; neither
 /// is ever pulsed down. Refresh (maintain, every call): where G⁺ or G⁻ exceeds b +
-/// refresh_fraction·(b_max - b), read w, reset both to L, and program |w| into one side with
-/// SET pulses until the remainder is below half the next step.
+/// refresh_fraction·(b_max - b), read w, reset both to L, and program w back by closed-loop SET
+/// pulses (addToCell).
 class PcmPair final : public PulsedWeights {
  public:
   PcmPair(Index out, Index in, std::shared_ptr<const device::UpdateModel> model,
@@ -206,8 +215,6 @@ class PcmPair final : public PulsedWeights {
   void update();
   [[nodiscard]] double level(const PulsedArray& side, Index i, Index j) const;
   [[nodiscard]] double cellWeight(Index i, Index j) const;
-  /// SET pulses on `side` until G reaches `target` within half a step (at most 10000).
-  void programUp(PulsedArray& side, Index i, Index j, double target, RngStream& rng);
   PulsedArray plus_, minus_;
   Matrix w_;
   double refresh_fraction_;

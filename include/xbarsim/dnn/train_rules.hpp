@@ -17,7 +17,7 @@
 ///    array A (read relative to its symmetry point A_ref, as programmed into a reference array)
 ///    gets the outer-product update with η; every `transfer_every` batches `transfer_columns`
 ///    columns k of A are read with one-hot inputs (v = (A - A_ref) e_k), H[:, k] ← H[:, k] +
-///    η_t v, n = trunc(H[:, k]/ε_C) pulses on column k of C, H[:, k] ← H[:, k] - n ε_C; W =
+///    η_t η v (η_t relative to the current η, aihwkit's scale_transfer_lr), n = trunc(H[:, k]/ε_C) pulses on column k of C, H[:, k] ← H[:, k] - n ε_C; W =
 ///    scale·(C + γ (A - A_ref)).
 ///  - "pcm-3t1c" (Ambrogio et al., Nature 558, 60 (2018)): w = F (G⁺ - G⁻) + p g with g a
 ///    capacitor cell (symmetric linear steps cap_dw_min, bounds ±cap_bound, d2d/c2c as the
@@ -50,7 +50,7 @@ struct RuleOptions {
   double weight_scale = 0.0;
   int transfer_every = 1;             ///< batches between transfers (TTv2, 3T1C)
   int transfer_columns = 1;           ///< TTv2 columns read per transfer
-  double transfer_lr = 1.0;           ///< TTv2 η_t
+  double transfer_lr = 1.0;           ///< TTv2 η_t, relative to the current learning rate
   double tt_gamma = 0.0;              ///< TTv2 γ
   double gain_f = 3.0;                ///< 3T1C gain F
   double cap_dw_min = 0.001;          ///< 3T1C capacitor step (device units)
@@ -79,7 +79,8 @@ class LayerRule {
 };
 
 /// The rule of `o.algorithm` for a layer with initial weights `w0` (out × in); `layer` numbers
-/// the layer for its random streams; `physics` serves TTv2's column reads.
+/// the layer for its random streams; `physics` serves TTv2's column reads and, when its update
+/// is not ideal, the slot-by-slot stochastic update (single-device arrays).
 /// @throws ConfigError for an unknown algorithm or device.
 [[nodiscard]] std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o, const Matrix& w0,
                                                        std::uint64_t layer,

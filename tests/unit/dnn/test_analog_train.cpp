@@ -79,6 +79,36 @@ BOOST_AUTO_TEST_CASE(stochastic_pulses_match_the_closed_form) {
   BOOST_TEST(a.pulses() == (up + down).sum());
 }
 
+/// Ideal reads and efficiencies, but declared non-ideal: the slot-by-slot path.
+class SlotPhysics final : public ArrayPhysics {
+ public:
+  void forward(const Matrix& w, const Matrix& x, Matrix& y, std::uint64_t) const override {
+    y = w * x;
+  }
+  void backward(const Matrix& w, const Matrix& d, Matrix& out, std::uint64_t) const override {
+    out = w.transpose() * d;
+  }
+  bool idealUpdate() const override { return false; }
+};
+
+// The slot-by-slot update through pulseEfficiency draws the same slot masks as the batched
+// counts: with the ideal efficiencies it lands on the same weights, pulse for pulse.
+BOOST_AUTO_TEST_CASE(slot_update_through_the_physics_matches_the_counts) {
+  Matrix x(3, 2), d(2, 2);
+  x << 0.8f, 0.1f, -0.3f, 0.7f, 0.5f, -0.2f;
+  d << 0.06f, -0.03f, -0.02f, 0.05f;
+  const auto model = makeTrainingModel("constant-step", idealStep(0.001));
+  PulsedArray a(2, 3, model, 1, 0), b(2, 3, model, 1, 0);
+  RngStream ra(9, StreamPurpose::Variation, 1), rb(9, StreamPurpose::Variation, 1);
+  IntMatrix up = IntMatrix::Zero(2, 3), down = IntMatrix::Zero(2, 3);
+  const long slots = stochasticCounts(x, d, 0.1, 0.001, PulseTrainOptions{}, ra, up, down);
+  a.applyCounts(up, down, 0);
+  BOOST_TEST(stochasticSlotUpdate(b, x, d, 0.1, PulseTrainOptions{}, SlotPhysics{}, rb) == slots);
+  BOOST_TEST((a.weights() - b.weights()).cwiseAbs().maxCoeff() < 1e-6f);
+  BOOST_TEST(a.pulses() == b.pulses());
+  BOOST_TEST(a.pulses() > 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(deterministic_counts_are_rounded_products) {
   Matrix x(2, 2), d(1, 2);
   x << 1.0f, 0.5f, -0.4f, 0.0f;  // two samples (columns)
@@ -124,7 +154,7 @@ BOOST_AUTO_TEST_CASE(mixed_precision_accumulator_invariants) {
 BOOST_AUTO_TEST_CASE(tiki_taka_v2_transfer_by_hand) {
   RuleOptions o = idealRule("tiki-taka-v2");
   o.update = "deterministic";
-  o.transfer_lr = 0.7;
+  o.transfer_lr = 14.0;  // relative to η = 0.05: 0.7
   const IdealPhysics physics;
   Matrix w0(1, 2);
   w0 << 0.1f, -0.2f;
