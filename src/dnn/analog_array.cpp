@@ -327,12 +327,17 @@ void PcmPair::addToCell(Index i, Index j, double amount, RngStream& rng) {
   const double target = w_(i, j) + amount;
   auto weight = [&] { return cellWeight(i, j); };
   // Closed loop: a SET pulse on the side that moves w toward the target, until the error is
-  // below half that side's next step (an overshoot is corrected from the other side).
-  for (int k = 0; k < 1000; ++k) {
+  // below half that side's next step or its pulse-to-pulse spread, whichever is larger (a
+  // tighter target is not reachable with such pulses); an overshoot is corrected from the other
+  // side; at most kMaxPulses pulses.
+  constexpr int kMaxPulses = 20;
+  for (int k = 0; k < kMaxPulses; ++k) {
     const double err = target - weight();
     PulsedArray& side = err >= 0.0 ? plus_ : minus_;
-    const double step = side.model().meanStep(side.cell(i, j), side.weights()(i, j), 1);
-    if (step <= 0.0 || std::abs(err) < 0.5 * step) break;
+    const double g = side.weights()(i, j);
+    const double step = side.model().meanStep(side.cell(i, j), g, 1);
+    const double spread = side.model().stepStd(side.cell(i, j), g, 1);
+    if (step <= 0.0 || std::abs(err) < 0.5 * std::max(step, spread)) break;
     side.pulseCell(i, j, 1, rng);
   }
   w_(i, j) = static_cast<float>(weight());

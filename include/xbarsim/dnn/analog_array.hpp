@@ -203,7 +203,8 @@ class PcmPair final : public PulsedWeights {
     return {{"g_plus", plus_.weights()}, {"g_minus", minus_.weights()}};
   }
   /// Adds `amount` to one weight by closed-loop SET pulses: on the side that moves w toward the
-  /// target, until the error is below half that side's next step (at most 1000 pulses).
+  /// target, until the error is below half of max(next mean step, its cycle-to-cycle spread)
+  /// of that side (at most 20 pulses).
   void addToCell(Index i, Index j, double amount, RngStream& rng);
   /// Refreshes one cell now (as maintain does when a side saturates).
   void refreshCell(Index i, Index j, RngStream& rng);
