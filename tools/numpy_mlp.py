@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: MIT
 """Independent reference for xbarsim's dnn module, written with numpy + h5py only.
 
-Three sub-commands (run with Debian's /usr/bin/python3, which has numpy and h5py):
+Four sub-commands (run with Debian's /usr/bin/python3, which has numpy and h5py):
 
   train     train a Fashion-MNIST MLP (Adam, ReLU, cross-entropy) and write it in the xbarsim
             model format v1 (docs/architecture.md §7.1); prints the test accuracy computed here.
   evaluate  float test accuracy of a model file (flatten / dense / relu layers).
+  sgd       plain SGD from a model file's weights on the first N training images in file
+            order (no shuffle), constant learning rate, momentum on the weights only, biases
+            plain SGD: the schedule of `xbarsim train --config` with train.algorithm = "sgd",
+            shuffle = false. Prints per-epoch mean loss and test accuracy as JSON.
   pcm       accuracy of a model mapped onto PCM with the published statistical model
             (docs/device-models.md §1: aihwkit PCMLikeNoiseModel; Joshi et al. 2020):
             per-layer scale g_max/max|W|, differential pairs, programming noise, per-device drift
@@ -178,6 +182,51 @@ def train(args):
     print(json.dumps({"model": args.out, "test_accuracy": acc}))
 
 
+def sgd(args):
+    scale, offset, layers = read_model(args.init)
+    ws = [w.astype(np.float32) for w, _, _ in layers]
+    bs = [b.astype(np.float32) for _, b, _ in layers]
+    relus = [r for _, _, r in layers]
+    xtr, ytr = load_fashion("train")
+    xte, yte = load_fashion("test")
+    n = args.train_samples or xtr.shape[0]
+    xtr = (xtr[:n] * scale + offset).astype(np.float32)
+    ytr = ytr[:n]
+    nt = args.test_samples or xte.shape[0]
+    xte, yte = xte[:nt] * scale + offset, yte[:nt]
+    mom = [np.zeros_like(w) for w in ws]
+    losses, accs = [], []
+    for epoch in range(args.epochs):
+        total, batches = 0.0, 0
+        for k in range(0, n, args.batch):
+            x, y = xtr[k:k + args.batch], ytr[k:k + args.batch]
+            acts = [x]
+            for w, b, relu in zip(ws, bs, relus):
+                z = acts[-1] @ w.T + b
+                acts.append(np.maximum(z, 0) if relu else z)
+            z = acts[-1].astype(np.float64)
+            z = z - z.max(axis=1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            total += float(-logp[np.arange(len(y)), y].mean())
+            batches += 1
+            d = np.exp(logp)
+            d[np.arange(len(y)), y] -= 1.0
+            d = (d / len(y)).astype(np.float32)
+            for i in reversed(range(len(ws))):
+                if relus[i]:
+                    d = d * (acts[i + 1] > 0)
+                dx = d @ ws[i]
+                gw = d.T @ acts[i]
+                bs[i] -= np.float32(args.lr) * d.sum(axis=0)
+                mom[i] = np.float32(args.momentum) * mom[i] + gw
+                ws[i] -= np.float32(args.lr) * mom[i]
+                d = dx
+        losses.append(total / batches)
+        accs.append(accuracy(forward([(w.astype(np.float64), b.astype(np.float64), r)
+                                      for w, b, r in zip(ws, bs, relus)], xte), yte))
+    print(json.dumps({"train_loss": losses, "test_accuracy": accs}))
+
+
 def evaluate(args):
     s, o, layers = read_model(args.model)
     xte, yte = load_fashion("test")
@@ -277,6 +326,14 @@ def main():
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--dtype", choices=["float32", "float16"], default="float32",
                    help="storage type of weights and biases in the model file")
+    g = sub.add_parser("sgd")
+    g.add_argument("--init", required=True, help="model file with the initial weights")
+    g.add_argument("--epochs", type=int, default=2)
+    g.add_argument("--batch", type=int, default=128)
+    g.add_argument("--lr", type=float, default=0.05)
+    g.add_argument("--momentum", type=float, default=0.0)
+    g.add_argument("--train-samples", type=int, default=0)
+    g.add_argument("--test-samples", type=int, default=0)
     e = sub.add_parser("evaluate")
     e.add_argument("--model", required=True)
     c = sub.add_parser("pcm")
@@ -289,7 +346,7 @@ def main():
     c.add_argument("--seed", type=int, default=12345)
     c.add_argument("--store", action="store_true", help="store the mean accuracies as attributes")
     args = p.parse_args()
-    {"train": train, "evaluate": evaluate, "pcm": pcm}[args.cmd](args)
+    {"train": train, "sgd": sgd, "evaluate": evaluate, "pcm": pcm}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 
 #include "xbarsim/core/config.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/dnn/analog_train.hpp"
 #include "xbarsim/dnn/dataset.hpp"
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
@@ -180,7 +181,12 @@ struct TrainRequest {
   std::string hidden = "256,128";
   std::string dataset = "fashion-mnist";
   std::string out_path;
+  ConfigArgs config;            ///< --config/--set: training on analog arrays ([train])
+  std::string model_out_path;   ///< --model-out (with --config)
+  std::vector<std::string> legacy_flags_given;  ///< flags of the float trainer that were given
 };
+
+int runAnalogTrain(const TrainRequest& r, const std::string& command_line);
 
 int runTrain(TrainRequest r, const std::string& command_line) {
   r.options.hidden.clear();
@@ -194,6 +200,10 @@ int runTrain(TrainRequest r, const std::string& command_line) {
       throw ConfigError("command line", 0, "--hidden", fmt::format("\"{}\" is not a list of positive sizes", r.hidden));
     }
   }
+  if (!r.config.path.empty() || !r.config.overrides.empty()) return runAnalogTrain(r, command_line);
+  if (!r.model_out_path.empty())
+    throw ConfigError("command line", 0, "--model-out",
+                      "needs --config: without it, --out is the model file");
   io::AtomicFile probe(r.out_path);  // unwritable output fails before training
   const dnn::Dataset train = dnn::loadDataset(r.dataset, dnn::Split::Train);
   const dnn::Dataset test = dnn::loadDataset(r.dataset, dnn::Split::Test);
@@ -241,6 +251,59 @@ int runConvert(const ConvertRequest& r) {
              net.layers.size(), net.isChain() ? "chain" : "graph",
              dnn::toString(net.input_shape), net.input_scale, net.input_offset, r.out_path,
              dnn::isOnnxPath(r.out_path) ? "ONNX" : fmt::format("model format v{}", r.version));
+  return 0;
+}
+
+/// `train --config`: the [train] algorithms on analog arrays; --out is the result file and
+/// --model-out the trained model.
+int runAnalogTrain(const TrainRequest& r, const std::string& command_line) {
+  if (!r.legacy_flags_given.empty())
+    throw ConfigError("command line", 0, r.legacy_flags_given.front(),
+                      fmt::format("with --config, set this through [train] (or --set train.<key>=...): "
+                                  "{} are flags of the float trainer (without --config)",
+                                  fmt::join(r.legacy_flags_given, ", ")));
+  const auto start = Clock::now();
+  const core::Config config = loadConfig(r.config, dnn::trainSchema());
+  const dnn::AnalogTrainOptions o = dnn::analogTrainOptionsFromConfig(config, r.options);
+  (void)dnn::makeArrayPhysics(o);  // an unavailable circuit mode fails before anything runs
+  io::AtomicFile out(r.out_path);  // unwritable outputs fail before training
+  std::unique_ptr<io::AtomicFile> model_out;
+  if (!r.model_out_path.empty()) model_out = std::make_unique<io::AtomicFile>(r.model_out_path);
+  const std::string& dataset = config.string("train.dataset");
+  const dnn::Dataset train = dnn::loadDataset(dataset, dnn::Split::Train);
+  const dnn::Dataset test = dnn::loadDataset(dataset, dnn::Split::Test);
+  fmt::print("xbarsim train: {} on {} ({}), {} {}, {} epochs of batch {}, lr {}\n",
+             o.rule.algorithm, o.rule.algorithm == "sgd" ? "float weights" : o.rule.device,
+             o.circuit, dataset, o.init_model.empty() ? "MLP " + r.hidden : "model " + o.init_model,
+             o.net.epochs, o.net.batch, o.net.learning_rate);
+  dnn::AnalogTrainResult res = dnn::trainAnalog(o, train, test, progressLine);
+  endProgress();
+
+  auto h5 = io::H5File::create(out.tempPath());
+  extract::writeRunHeader(h5, "train", command_line, config, o.net.seed);
+  h5.setAttribute("/", "dataset", dataset);
+  extract::writeProvenance(h5, since(start), "");
+  dnn::writeTrainResult(h5, o, res);
+  h5.close();
+  out.commit();
+  if (model_out) {
+    res.network.string_attributes["producer"] = "xbarsim train --config";
+    res.network.string_attributes["command_line"] = command_line;
+    res.network.string_attributes["dataset"] = dataset;
+    res.network.string_attributes["training"] =
+        fmt::format("algorithm={} device={} circuit={} lr={} epochs={} batch={} seed={}",
+                    o.rule.algorithm, o.rule.device, o.circuit, o.net.learning_rate,
+                    o.net.epochs, o.net.batch, o.net.seed);
+    res.network.number_attributes["test_accuracy"] = res.test_accuracy.back();
+    res.network.number_attributes["training_s"] = res.seconds;
+    dnn::saveNetwork(res.network, model_out->tempPath());
+    model_out->commit();
+  }
+  fmt::print("trained {} ({}): test accuracy {:.4f} in {:.0f} s ({:.2f} s/epoch) -> {}{}\n",
+             o.rule.algorithm, o.rule.algorithm == "sgd" ? "float" : o.rule.device,
+             res.test_accuracy.back(), res.seconds,
+             res.seconds / static_cast<double>(res.test_accuracy.size()), r.out_path,
+             r.model_out_path.empty() ? "" : ", model " + r.model_out_path);
   return 0;
 }
 
@@ -342,8 +405,16 @@ void addDnnCommands(CLI::App& app, Options& options) {
   auto tr = std::make_shared<TrainRequest>();
   CLI::App* tr_cmd = app.add_subcommand(
       "train", "Train an MLP or a small CNN (SGD/Adam, hardware-aware noise injection) and "
-               "write it in the model format");
-  tr_cmd->add_option("--out,-o", tr->out_path, "model file to write (HDF5)")->required();
+               "write it in the model format; with --config/--set, train an MLP on pulsed "
+               "analog arrays ([train] section, docs/training.md) and write a result file");
+  tr_cmd->add_option("--out,-o", tr->out_path,
+                     "without --config: the model file to write (HDF5); with --config: the "
+                     "training result file (HDF5, per-epoch accuracy/loss/pulse statistics, "
+                     "final arrays)")
+      ->required();
+  addConfigOptions(*tr_cmd, tr->config);
+  tr_cmd->add_option("--model-out", tr->model_out_path,
+                     "with --config: also write the trained network as a model file");
   tr_cmd->add_option("--arch", tr->options.arch, "architecture")->check(CLI::IsMember({"mlp", "cnn"}));
   tr_cmd->add_option("--dataset", tr->dataset, "training data")
       ->check(CLI::IsMember({"fashion-mnist", "synthetic"}));
@@ -362,10 +433,20 @@ void addDnnCommands(CLI::App& app, Options& options) {
   tr_cmd->add_option("--seed", tr->options.seed, "seed of initialisation, data order and noise");
   for (CLI::Option* option : tr_cmd->get_options())
     if (option->get_lnames() != std::vector<std::string>{"out"} &&
-        option->get_lnames() != std::vector<std::string>{"help"})
+        option->get_lnames() != std::vector<std::string>{"help"} &&
+        option->get_lnames() != std::vector<std::string>{"config"} &&
+        option->get_lnames() != std::vector<std::string>{"set"} &&
+        option->get_lnames() != std::vector<std::string>{"model-out"})
       option->capture_default_str();
-  setExample(*tr_cmd, "build/xbarsim train --dataset synthetic --hidden 32 --epochs 2 --out m.h5");
-  tr_cmd->callback([&options, tr] {
+  setExample(*tr_cmd,
+             "build/xbarsim train --dataset synthetic --hidden 32 --epochs 2 --out m.h5\n  "
+             "build/xbarsim train --hidden 32 --set train.dataset=synthetic --set "
+             "train.algorithm=mixed-precision --set train.epochs=2 --out t.h5 --model-out m.h5");
+  tr_cmd->callback([&options, tr, tr_cmd] {
+    for (const char* flag : {"--dataset", "--epochs", "--batch", "--optimizer", "--lr",
+                             "--weight-noise", "--clip-sigma", "--weight-decay", "--train-samples",
+                             "--seed"})
+      if (tr_cmd->count(flag) > 0) tr->legacy_flags_given.emplace_back(flag);
     options.run = [&options, tr] { return runTrain(*tr, options.command_line); };
   });
 }

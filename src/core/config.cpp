@@ -685,12 +685,12 @@ void Config::setFromText(std::string_view assignment, const std::string& origin)
   const std::string text = trimmed(assignment.substr(eq + 1));
   auto error = [&](const std::string& problem) { return ConfigError(origin, 0, key, problem); };
   const KeySpec* spec = schema_->find(key);
-  std::string param;  // netlist.params.<name>
-  constexpr std::string_view kParams = "netlist.params.";
-  if (spec == nullptr && key.rfind(kParams, 0) == 0 && key.size() > kParams.size()) {
-    spec = schema_->find(kParams.substr(0, kParams.size() - 1));
+  std::string param;  // <table key>.<name>, e.g. netlist.params.<name>
+  if (const auto dot = key.rfind('.'); spec == nullptr && dot != std::string::npos && dot > 0 &&
+                                       dot + 1 < key.size()) {
+    spec = schema_->find(key.substr(0, dot));
     if (spec != nullptr && spec->type == ValueType::RealTable)
-      param = key.substr(kParams.size());
+      param = key.substr(dot + 1);
     else
       spec = nullptr;
   }

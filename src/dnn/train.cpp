@@ -109,23 +109,11 @@ class Trainer {
               double lr) {
     Matrix x = inputs;
     for (std::size_t i = 0; i < net_.layers.size(); ++i) x = forward(i, x, step_index);
-    // softmax cross-entropy
-    const Index n = x.cols();
-    double loss = 0.0;
-    Matrix d(x.rows(), n);
-    for (Index s = 0; s < n; ++s) {
-      const float m = x.col(s).maxCoeff();
-      const Eigen::ArrayXf e = (x.col(s).array() - m).exp();
-      const float sum = e.sum();
-      d.col(s) = (e / sum).matrix();
-      const int y = labels[static_cast<std::size_t>(s)];
-      loss -= std::log(std::max(static_cast<double>(d(y, s)), 1e-30));
-      d(y, s) -= 1.0f;
-    }
-    d /= static_cast<float>(n);
+    Matrix d;
+    const double loss = softmaxCrossEntropy(x, labels, d);
     for (std::size_t i = net_.layers.size(); i-- > 0;) d = backward(i, d);
     update(lr, step_index + 1);
-    return loss / static_cast<double>(n);
+    return loss;
   }
 
  private:
@@ -328,6 +316,34 @@ class Trainer {
 
 }  // namespace
 
+std::vector<Index> epochOrder(Index n, std::uint64_t seed, int epoch) {
+  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), Index{0});
+  RngStream rng(seed, StreamPurpose::Inputs, streamIndex({kShuffleTag, static_cast<std::uint64_t>(epoch)}));
+  for (std::size_t k = order.size(); k > 1; --k) {  // Fisher-Yates with our uniform()
+    const auto j = static_cast<std::size_t>(rng.uniform() * static_cast<double>(k));
+    std::swap(order[k - 1], order[std::min(j, k - 1)]);
+  }
+  return order;
+}
+
+double softmaxCrossEntropy(const Matrix& logits, const std::vector<int>& labels, Matrix& d) {
+  const Index n = logits.cols();
+  double loss = 0.0;
+  d.resize(logits.rows(), n);
+  for (Index s = 0; s < n; ++s) {
+    const float m = logits.col(s).maxCoeff();
+    const Eigen::ArrayXf e = (logits.col(s).array() - m).exp();
+    const float sum = e.sum();
+    d.col(s) = (e / sum).matrix();
+    const int y = labels[static_cast<std::size_t>(s)];
+    loss -= std::log(std::max(static_cast<double>(d(y, s)), 1e-30));
+    d(y, s) -= 1.0f;
+  }
+  d /= static_cast<float>(n);
+  return loss / static_cast<double>(n);
+}
+
 Network makeArchitecture(const TrainOptions& o, const Shape& input, int classes) {
   RngStream rng(o.seed, StreamPurpose::Inputs, streamIndex({kInitTag}));
   Network net;
@@ -401,15 +417,10 @@ TrainResult trainNetwork(const TrainOptions& o, const Dataset& train, const Data
   const Index n = o.train_samples > 0 ? std::min(o.train_samples, train.size()) : train.size();
   const Index steps_per_epoch = (n + o.batch - 1) / o.batch;
   const double total = static_cast<double>(steps_per_epoch * o.epochs);
-  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::vector<Index> order;
   std::uint64_t step_index = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    std::iota(order.begin(), order.end(), Index{0});
-    RngStream rng(o.seed, StreamPurpose::Inputs, streamIndex({kShuffleTag, static_cast<std::uint64_t>(epoch)}));
-    for (std::size_t k = order.size(); k > 1; --k) {  // Fisher-Yates with our uniform()
-      const auto j = static_cast<std::size_t>(rng.uniform() * static_cast<double>(k));
-      std::swap(order[k - 1], order[std::min(j, k - 1)]);
-    }
+    order = epochOrder(n, o.seed, epoch);
     double loss = 0.0;
     for (Index b = 0; b < steps_per_epoch; ++b) {
       const Index first = b * o.batch;

@@ -126,7 +126,7 @@ class Config {
   void set(std::string_view key, Value value);
   /// Applies one override written as text, `key=value` (`xbarsim <command> --set key=value`):
   /// the value is TOML (`2.5`, `true`, `[0.1, 1.0]`, `"1R"`); a string key, or an array of
-  /// strings, also takes it unquoted (`device.model=pcm`, `a,b`). `netlist.params.<name>=x`
+  /// strings, also takes it unquoted (`device.model=pcm`, `a,b`). `netlist.params.<name>=x` (any table-of-numbers key)
   /// sets one entry of that table. Checked like the file: an unknown key names the similar
   /// ones and the valid keys of its section, a wrong type or range names `origin` and the key.
   /// Later errors about the key (Config::fail) name `origin` instead of the file.

@@ -49,6 +49,13 @@ struct TrainResult {
 [[nodiscard]] Network makeArchitecture(const TrainOptions& options, const Shape& input,
                                        int classes);
 
+/// Training order of epoch `epoch` (0-based): a Fisher-Yates shuffle of 0..n-1 seeded by
+/// (seed, epoch).
+[[nodiscard]] std::vector<Index> epochOrder(Index n, std::uint64_t seed, int epoch);
+/// Mean softmax cross-entropy of `logits` (classes × N); `d` receives its gradient with respect
+/// to the logits, divided by N.
+double softmaxCrossEntropy(const Matrix& logits, const std::vector<int>& labels, Matrix& d);
+
 /// Trains and returns the network with its test accuracy. @throws ConfigError on bad options.
 [[nodiscard]] TrainResult trainNetwork(const TrainOptions& options, const Dataset& train,
                                        const Dataset& test,
