@@ -46,37 +46,35 @@ CircuitPhysics::State& CircuitPhysics::state(const Matrix& w) const {
   State& s = states_[{w.rows(), w.cols()}];
   if (!s.tiles.empty() && s.w.rows() == w.rows() && s.w.cols() == w.cols() && s.w == w) return s;
   const Index out = w.rows(), in = w.cols();
-  const double w_hi = scaleOf(w);
-  const double span = o_.g_max_s - o_.g_min_s;
   s.w = w;
-  s.k_s = span / (2.0 * w_hi);
-  const double g_ref = 0.5 * (o_.g_min_s + o_.g_max_s);
+  s.k_s = (o_.g_max_s - o_.g_min_s) / scaleOf(w);
   if (s.tiles.empty()) {
     for (Index r0 = 0; r0 < in; r0 += o_.tile_rows)
       for (Index c0 = 0; c0 < out; c0 += o_.tile_cols)
         s.tiles.push_back(
             Tile{r0, std::min(o_.tile_rows, in - r0), c0, std::min(o_.tile_cols, out - c0), {}});
   }
-  for (Tile& t : s.tiles) {
-    Eigen::MatrixXd g(t.rows, t.cols + 1);
-    for (Index j = 0; j < t.rows; ++j) {
-      for (Index i = 0; i < t.cols; ++i)
-        g(j, i) = o_.g_min_s + (static_cast<double>(w(t.col0 + i, t.row0 + j)) + w_hi) * s.k_s;
-      g(j, t.cols) = g_ref;
-    }
-    if (t.xb) {
-      t.xb->setConductances(g);
-    } else {
+  for (Tile& t : s.tiles)
+    for (int side = 0; side < 2; ++side) {
+      const double sign = side == 0 ? 1.0 : -1.0;
+      Eigen::MatrixXd g(t.rows, t.cols);
+      for (Index j = 0; j < t.rows; ++j)
+        for (Index i = 0; i < t.cols; ++i)
+          g(j, i) = o_.g_min_s +
+                    std::max(0.0, sign * static_cast<double>(w(t.col0 + i, t.row0 + j))) * s.k_s;
+      if (t.xb[side]) {
+        t.xb[side]->setConductances(g);
+        continue;
+      }
       circuit::CrossbarSpec spec;
       spec.rows = t.rows;
-      spec.cols = t.cols + 1;
+      spec.cols = t.cols;
       spec.r_row_ohm = spec.r_col_ohm = o_.r_wire_ohm;
       spec.g_s = std::move(g);
       circuit::TrainingCrossbarOptions xo;
       xo.ladder_sweeps = o_.ladder_sweeps;
-      t.xb = std::make_unique<circuit::TrainingCrossbar>(std::move(spec), xo);
+      t.xb[side] = std::make_unique<circuit::TrainingCrossbar>(std::move(spec), xo);
     }
-  }
   return s;
 }
 
@@ -97,9 +95,8 @@ void CircuitPhysics::forward(const Matrix& w, const Matrix& x, Matrix& y, std::u
   y.setZero(w.rows(), x.cols());
   for (Tile& t : s.tiles) {
     const Eigen::MatrixXd v = x.middleRows(t.row0, t.rows).cast<double>() * a;
-    const Eigen::MatrixXd i = t.xb->forward(v);  // (cols + 1) × N
     y.middleRows(t.col0, t.cols) +=
-        ((i.topRows(t.cols).rowwise() - i.row(t.cols)) / (a * s.k_s)).cast<float>();
+        ((t.xb[0]->forward(v) - t.xb[1]->forward(v)) / (a * s.k_s)).cast<float>();
   }
 }
 
@@ -110,10 +107,9 @@ void CircuitPhysics::backward(const Matrix& w, const Matrix& delta, Matrix& d,
   const double a = o_.v_read_v / scaleOf(delta);
   d.setZero(w.cols(), delta.cols());
   for (Tile& t : s.tiles) {
-    Eigen::MatrixXd v(t.cols + 1, delta.cols());
-    v.topRows(t.cols) = delta.middleRows(t.col0, t.cols).cast<double>() * a;
-    v.row(t.cols) = -v.topRows(t.cols).colwise().sum();
-    d.middleRows(t.row0, t.rows) += (t.xb->backward(v) / (a * s.k_s)).cast<float>();
+    const Eigen::MatrixXd v = delta.middleRows(t.col0, t.cols).cast<double>() * a;
+    d.middleRows(t.row0, t.rows) +=
+        ((t.xb[0]->backward(v) - t.xb[1]->backward(v)) / (a * s.k_s)).cast<float>();
   }
 }
 
@@ -145,14 +141,17 @@ void CircuitPhysics::pulseEfficiency(const std::vector<std::int8_t>& row_sign,
         for (Index i = 0; i < t.cols; ++i)
           if (col_sign[static_cast<std::size_t>(t.col0 + i)] == sc) cols.push_back(i);
         if (cols.empty()) continue;
-        // Δw = -x δ: same signs pulse down.
+        // Δw = -x δ: different signs pulse w up (a SET pulse on G⁺), same signs down (SET on
+        // G⁻): the phase biases one side's tile with polarity +1.
+        const int up = sr != sc ? 1 : -1;
         const circuit::TerminalVoltages tv =
-            circuit::biasTerminals(o_.bias, t.rows, t.cols + 1, rows, cols, -sr * sc);
-        const Eigen::MatrixXd v = t.xb->cellVoltages(tv.rows_v, tv.cols_v, o_.update_mode);
+            circuit::biasTerminals(o_.bias, t.rows, t.cols, rows, cols, 1);
+        const Eigen::MatrixXd v =
+            t.xb[up > 0 ? 0 : 1]->cellVoltages(tv.rows_v, tv.cols_v, o_.update_mode);
         for (Index j = 0; j < t.rows; ++j)
           for (Index i = 0; i < t.cols; ++i)
             if (const double f = o_.efficiency(v(j, i)); f != 0.0)
-              factor(t.col0 + i, t.row0 + j) += static_cast<float>(f);
+              factor(t.col0 + i, t.row0 + j) += static_cast<float>(up * f);
       }
 }
 

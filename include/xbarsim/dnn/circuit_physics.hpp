@@ -6,29 +6,31 @@
 ///
 /// Mapping (one conductance state per layer and mini-batch): a layer's W (out × in, network
 /// units) is split into tiles of tile_rows inputs × tile_cols outputs as the evaluator tiles
-/// (crossbar row = input j, column = output i). With w_hi = max|W| over the layer,
-///   G_ij = g_min + (W_ij + w_hi) / (2 w_hi) · (g_max − g_min),
-/// and every tile has one extra *reference column* (its last) at G_ref = (g_min + g_max)/2, the
-/// conductance of W = 0. With k = (g_max − g_min)/(2 w_hi) (S per weight unit):
-///   forward   rows at v = a·x (a = v_read / max|x|), y_i = (I_col_i − I_ref) / (a k),
-///   backward  columns at v = a·δ, the reference column at −a Σ_i δ_i, d_j = I_row_j / (a k),
+/// (crossbar row = input j, column = output i), each tile a differential pair of crossbars
+/// G⁺, G⁻ of that size (as the evaluator and the PCM pair of Burr et al. 2015). With
+/// w_hi = max|W| over the layer and k = (g_max − g_min)/w_hi (S per weight unit),
+///   G⁺_ij = g_min + max(W_ij, 0)·k,   G⁻_ij = g_min + max(−W_ij, 0)·k,
+///   forward   rows of both at v = a·x (a = v_read / max|x|), y = (I⁺_col − I⁻_col) / (a k),
+///   backward  columns of both at v = a·δ, d = (I⁺_row − I⁻_row) / (a k),
 /// summed over the tiles of a row (column) block digitally. With ideal wires both are exactly
-/// W x and Wᵀ δ; with wire resistance they carry the IR drop of the solved tile (the reference
-/// column sees its own drop, which removes most of the common-mode error).
+/// W x and Wᵀ δ; with wire resistance they carry the IR drop of each solved crossbar.
 ///
 /// Update (stochastic pulse trains, slot by slot): the slot's firing rows and columns are
-/// pulsed in up to four phases (row sign × column sign); in a phase the selected lines are
-/// biased by biasTerminals (V/2 or V/3, polarity −sign(x)·sign(δ)), the voltage of every cell
-/// of the tile comes from TrainingCrossbar::cellVoltages (ladder approximation by default, exact
-/// selectable) and its step fraction from the PulseEfficiency law: fully-selected cells get
+/// pulsed in up to four phases (row sign × column sign); a phase that moves W up SET-pulses
+/// G⁺, one that moves it down SET-pulses G⁻: the selected lines of that crossbar are biased by
+/// biasTerminals (V/2 or V/3, polarity +1), the voltage of every cell comes from
+/// TrainingCrossbar::cellVoltages (ladder approximation by default, exact selectable) and its
+/// step fraction from the PulseEfficiency law: fully-selected cells get
 /// ≈ ±1 less their IR drop, half-selected and unselected cells the efficiency of their voltage
-/// (0 below the threshold). Fractions of the phases add.
+/// (0 below the threshold), with the sign of the phase. Fractions of the phases add. (The
+/// device model still holds one weight per cell; the pair only places the update's pulses.)
 ///
 /// Held fixed within a mini-batch: the conductances (and w_hi) of the forward read. The
 /// backward read and every update slot of that mini-batch solve the same state; the next
 /// forward read of a changed W remaps and refactorizes. Layers are told apart by their shape
 /// (out × in): two arrays of one shape read alternately remap at every switch.
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,10 +71,10 @@ class CircuitPhysics final : public ArrayPhysics {
                        const std::vector<std::int8_t>& col_sign, Matrix& factor) const override;
 
   /// One tile of the current state of the layer of shape out × in: its first input and output,
-  /// and the crossbar (rows × (cols + 1) conductances, the reference column last).
+  /// and its two crossbars (rows × cols each): xb[0] holds G⁺, xb[1] G⁻.
   struct Tile {
     Index row0 = 0, rows = 0, col0 = 0, cols = 0;
-    std::unique_ptr<circuit::TrainingCrossbar> xb;
+    std::array<std::unique_ptr<circuit::TrainingCrossbar>, 2> xb;
   };
   /// The tiles holding `w` (mapped now if `w` differs from the held state).
   [[nodiscard]] const std::vector<Tile>& tiles(const Matrix& w) const;
