@@ -103,6 +103,9 @@ const core::Schema& trainSchema() {
               .description = "circuit: cell voltages of an update slot, ladder (approximation) | "
                              "exact (one solve per phase, small arrays) | iterative",
               .choices = {"ladder", "exact", "iterative"}})
+        .add({.key = "train.half_select", .type = ValueType::Boolean, .default_value = true,
+              .description = "circuit: solve the voltages of every cell of an update phase "
+                             "(false: the fully-selected cells only, ladder mode)"})
         .add({.key = "train.ladder_sweeps", .type = ValueType::Integer, .default_value = std::int64_t{2},
               .description = "circuit: block-Jacobi sweeps of the ladder approximation", .min = 1,
               .max = 100})
@@ -215,6 +218,7 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
                    : mode == "iterative" ? circuit::UpdateCircuitMode::Iterative
                                          : circuit::UpdateCircuitMode::Ladder;
   co.ladder_sweeps = static_cast<int>(c.integer("train.ladder_sweeps"));
+  co.half_select = c.boolean("train.half_select");
   co.v_read_v = c.real("read.v_read_v");
   if (o.circuit == "circuit") co.validate();
   o.lr_schedule = c.string("train.lr_schedule");
@@ -421,6 +425,12 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
     f.setAttribute("/train", "v_threshold_v", co.efficiency.v_threshold_v);
     f.setAttribute("/train", "efficiency_alpha", co.efficiency.alpha);
     f.setAttribute("/train", "ladder_sweeps", static_cast<std::int64_t>(co.ladder_sweeps));
+    f.setAttribute("/train", "half_select", static_cast<std::int64_t>(co.half_select ? 1 : 0));
+    f.setAttribute("/train", "update_circuit",
+                   std::string(co.update_mode == circuit::UpdateCircuitMode::Exact   ? "exact"
+                               : co.update_mode == circuit::UpdateCircuitMode::Iterative
+                                   ? "iterative"
+                                   : "ladder"));
   }
   f.setAttribute("/train", "arch", o.net.arch);
   std::vector<std::int64_t> hidden(o.net.hidden.begin(), o.net.hidden.end());

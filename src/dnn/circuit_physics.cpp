@@ -146,8 +146,17 @@ void CircuitPhysics::pulseEfficiency(const std::vector<std::int8_t>& row_sign,
         const int up = sr != sc ? 1 : -1;
         const circuit::TerminalVoltages tv =
             circuit::biasTerminals(o_.bias, t.rows, t.cols, rows, cols, 1);
-        const Eigen::MatrixXd v =
-            t.xb[up > 0 ? 0 : 1]->cellVoltages(tv.rows_v, tv.cols_v, o_.update_mode);
+        circuit::TrainingCrossbar& xb = *t.xb[up > 0 ? 0 : 1];
+        if (!o_.half_select && o_.update_mode == circuit::UpdateCircuitMode::Ladder) {
+          // Fully-selected cells only (their ladder voltages from the lines' Green's functions).
+          const Eigen::MatrixXd v = xb.selectedCellVoltages(rows, cols, tv.rows_v, tv.cols_v);
+          for (std::size_t a = 0; a < rows.size(); ++a)
+            for (std::size_t b = 0; b < cols.size(); ++b)
+              factor(t.col0 + cols[b], t.row0 + rows[a]) += static_cast<float>(
+                  up * o_.efficiency(v(static_cast<Index>(a), static_cast<Index>(b))));
+          continue;
+        }
+        const Eigen::MatrixXd v = xb.cellVoltages(tv.rows_v, tv.cols_v, o_.update_mode);
         for (Index j = 0; j < t.rows; ++j)
           for (Index i = 0; i < t.cols; ++i)
             if (const double f = o_.efficiency(v(j, i)); f != 0.0)

@@ -53,6 +53,10 @@ struct CircuitPhysicsOptions {
   circuit::PulseEfficiency efficiency;  ///< threshold law (its V_p = bias.v_pulse_v)
   circuit::UpdateCircuitMode update_mode = circuit::UpdateCircuitMode::Ladder;
   int ladder_sweeps = 2;
+  /// Solve every cell of an update phase (half-selected and unselected ones included); false:
+  /// the fully-selected cells only (ladder mode, O(|rows|·C + |cols|·R) per phase), i.e. the
+  /// others are taken below the threshold, as they are with ideal wires when V_th > V_p/2.
+  bool half_select = true;
   /// Throws ConfigError on an inconsistent value.
   void validate() const;
 };

@@ -168,6 +168,26 @@ BOOST_AUTO_TEST_CASE(update_slot_uses_the_cell_voltages) {
         BOOST_TEST(factor(4, 0) != 0.0f);
       }
     }
+  // half_select = false (ladder): the fully-selected cells' fractions alone, the same numbers
+  // as the full solve where the others stay below V_th
+  {
+    CircuitPhysicsOptions o;
+    o.tile_rows = 6;
+    o.tile_cols = 5;
+    o.r_wire_ohm = 100.0;
+    const CircuitPhysics full(o);
+    o.half_select = false;
+    const CircuitPhysics selected(o);
+    const Matrix w = randomWeights(5, 6, 6);
+    Matrix y, fa, fb;
+    full.forward(w, Matrix::Ones(6, 1), y, 0);
+    selected.forward(w, Matrix::Ones(6, 1), y, 0);
+    const std::vector<std::int8_t> rs{1, 0, -1, 1, 0, 0}, cs{0, -1, 1, 0, 0};
+    full.pulseEfficiency(rs, cs, fa);
+    selected.pulseEfficiency(rs, cs, fb);
+    BOOST_TEST((fa - fb).cwiseAbs().maxCoeff() < 1e-6f);
+    BOOST_TEST(fb.cwiseAbs().maxCoeff() > 0.3f);
+  }
   // an update before any read of the array's shape is refused
   const CircuitPhysics fresh(CircuitPhysicsOptions{});
   Matrix f;
