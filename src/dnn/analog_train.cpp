@@ -70,8 +70,45 @@ const core::Schema& trainSchema() {
               .description = "overrides of the device's parameters (name = value, `xbarsim "
                              "device` lists them), e.g. up_down = 0.5"})
         .add({.key = "train.circuit", .type = ValueType::String, .default_value = std::string("ideal"),
-              .description = "ideal (reads are matrix products) | circuit (not available yet)",
+              .description = "ideal (reads are matrix products) | circuit (reads and update "
+                             "slots through the crossbar tiles, docs/training.md §5)",
               .choices = {"ideal", "circuit"}})
+        .add({.key = "train.tile_rows", .type = ValueType::Integer, .default_value = std::int64_t{256},
+              .description = "circuit: inputs (crossbar rows) per tile", .min = 1})
+        .add({.key = "train.tile_cols", .type = ValueType::Integer, .default_value = std::int64_t{256},
+              .description = "circuit: outputs (crossbar columns) per tile, plus one reference "
+                             "column",
+              .min = 1})
+        .add({.key = "train.r_wire_ohm", .type = ValueType::Real, .default_value = 1.0,
+              .description = "circuit: resistance of every row and column wire segment", .min = 0})
+        .add({.key = "train.g_min_s", .type = ValueType::Real, .default_value = 1e-6,
+              .description = "circuit: conductance of the most negative weight", .min = 0,
+              .min_exclusive = true})
+        .add({.key = "train.g_max_s", .type = ValueType::Real, .default_value = 25e-6,
+              .description = "circuit: conductance of the most positive weight", .min = 0,
+              .min_exclusive = true})
+        .add({.key = "train.update_bias", .type = ValueType::String,
+              .default_value = std::string("half"),
+              .description = "circuit: write biasing of the update, half (V/2) | third (V/3)",
+              .choices = {"half", "third"}})
+        .add({.key = "train.v_pulse_v", .type = ValueType::Real, .default_value = 1.0,
+              .description = "circuit: update pulse amplitude V_p", .min = 0, .min_exclusive = true})
+        .add({.key = "train.v_threshold_v", .type = ValueType::Real, .default_value = 0.6,
+              .description = "circuit: write threshold V_th of the pulse efficiency law", .min = 0})
+        .add({.key = "train.efficiency_alpha", .type = ValueType::Real, .default_value = 1.0,
+              .description = "circuit: exponent of the pulse efficiency law", .min = 0,
+              .min_exclusive = true})
+        .add({.key = "train.update_circuit", .type = ValueType::String,
+              .default_value = std::string("ladder"),
+              .description = "circuit: cell voltages of an update slot, ladder (approximation) | "
+                             "exact (one solve per phase, small arrays) | iterative",
+              .choices = {"ladder", "exact", "iterative"}})
+        .add({.key = "train.half_select", .type = ValueType::Boolean, .default_value = true,
+              .description = "circuit: solve the voltages of every cell of an update phase "
+                             "(false: the fully-selected cells only, ladder mode)"})
+        .add({.key = "train.ladder_sweeps", .type = ValueType::Integer, .default_value = std::int64_t{2},
+              .description = "circuit: block-Jacobi sweeps of the ladder approximation", .min = 1,
+              .max = 100})
         .add({.key = "train.dataset", .type = ValueType::String,
               .default_value = std::string("fashion-mnist"), .description = "training data",
               .choices = {"fashion-mnist", "synthetic"}})
@@ -165,6 +202,25 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   o.net.momentum = c.real("train.momentum");
   o.test_samples = c.integer("train.test_samples");
   o.circuit = c.string("train.circuit");
+  CircuitPhysicsOptions& co = o.circuit_options;
+  co.tile_rows = c.integer("train.tile_rows");
+  co.tile_cols = c.integer("train.tile_cols");
+  co.r_wire_ohm = c.real("train.r_wire_ohm");
+  co.g_min_s = c.real("train.g_min_s");
+  co.g_max_s = c.real("train.g_max_s");
+  co.bias.scheme = c.string("train.update_bias") == "third" ? circuit::BiasScheme::ThirdV
+                                                           : circuit::BiasScheme::HalfV;
+  co.bias.v_pulse_v = co.efficiency.v_pulse_v = c.real("train.v_pulse_v");
+  co.efficiency.v_threshold_v = c.real("train.v_threshold_v");
+  co.efficiency.alpha = c.real("train.efficiency_alpha");
+  const std::string& mode = c.string("train.update_circuit");
+  co.update_mode = mode == "exact"       ? circuit::UpdateCircuitMode::Exact
+                   : mode == "iterative" ? circuit::UpdateCircuitMode::Iterative
+                                         : circuit::UpdateCircuitMode::Ladder;
+  co.ladder_sweeps = static_cast<int>(c.integer("train.ladder_sweeps"));
+  co.half_select = c.boolean("train.half_select");
+  co.v_read_v = c.real("read.v_read_v");
+  if (o.circuit == "circuit") co.validate();
   o.lr_schedule = c.string("train.lr_schedule");
   o.shuffle = c.boolean("train.shuffle");
   o.read_noise = c.real("train.read_noise");
@@ -200,11 +256,9 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
 std::unique_ptr<ArrayPhysics> makeArrayPhysics(const AnalogTrainOptions& o) {
   if (o.circuit == "ideal")
     return std::make_unique<IdealPhysics>(o.read_noise, o.out_bound, o.net.seed);
-  // The circuit mode (forward/backward reads and update pulses through the crossbar solution)
-  // plugs in here as another ArrayPhysics.
+  if (o.circuit == "circuit") return std::make_unique<CircuitPhysics>(o.circuit_options);
   throw ConfigError("", 0, "train.circuit",
-                    fmt::format("\"{}\" is not available yet; the available choice is \"ideal\"",
-                                o.circuit));
+                    fmt::format("\"{}\" is not ideal | circuit", o.circuit));
 }
 
 AnalogTrainResult trainAnalog(const AnalogTrainOptions& o, const Dataset& train,
@@ -358,6 +412,26 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   for (const auto& [name, value] : u.device_params)
     f.setAttribute("/train", "device_param_" + name, value);
   f.setAttribute("/train", "circuit", o.circuit);
+  if (o.circuit == "circuit") {
+    const CircuitPhysicsOptions& co = o.circuit_options;
+    f.setAttribute("/train", "tile_rows", static_cast<std::int64_t>(co.tile_rows));
+    f.setAttribute("/train", "tile_cols", static_cast<std::int64_t>(co.tile_cols));
+    f.setAttribute("/train", "r_wire_ohm", co.r_wire_ohm);
+    f.setAttribute("/train", "g_min_s", co.g_min_s);
+    f.setAttribute("/train", "g_max_s", co.g_max_s);
+    f.setAttribute("/train", "update_bias",
+                   std::string(co.bias.scheme == circuit::BiasScheme::ThirdV ? "third" : "half"));
+    f.setAttribute("/train", "v_pulse_v", co.bias.v_pulse_v);
+    f.setAttribute("/train", "v_threshold_v", co.efficiency.v_threshold_v);
+    f.setAttribute("/train", "efficiency_alpha", co.efficiency.alpha);
+    f.setAttribute("/train", "ladder_sweeps", static_cast<std::int64_t>(co.ladder_sweeps));
+    f.setAttribute("/train", "half_select", static_cast<std::int64_t>(co.half_select ? 1 : 0));
+    f.setAttribute("/train", "update_circuit",
+                   std::string(co.update_mode == circuit::UpdateCircuitMode::Exact   ? "exact"
+                               : co.update_mode == circuit::UpdateCircuitMode::Iterative
+                                   ? "iterative"
+                                   : "ladder"));
+  }
   f.setAttribute("/train", "arch", o.net.arch);
   std::vector<std::int64_t> hidden(o.net.hidden.begin(), o.net.hidden.end());
   f.setIntsAttribute("/train", "hidden", hidden);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "xbarsim/core/config.hpp"
+#include "xbarsim/dnn/circuit_physics.hpp"
 #include "xbarsim/dnn/dataset.hpp"
 #include "xbarsim/dnn/train.hpp"
 #include "xbarsim/dnn/train_rules.hpp"
@@ -25,7 +26,8 @@ namespace xbarsim::dnn {
 struct AnalogTrainOptions {
   TrainOptions net;                 ///< arch, hidden, epochs, batch, learning_rate, seed, samples
   RuleOptions rule;                 ///< algorithm, device and their parameters
-  std::string circuit = "ideal";    ///< "ideal" (the circuit mode plugs in at makeArrayPhysics)
+  std::string circuit = "ideal";    ///< "ideal" | "circuit" (CircuitPhysics)
+  CircuitPhysicsOptions circuit_options;  ///< circuit mode: tiles, wires, mapping, update bias
   std::string lr_schedule = "constant";  ///< "constant" | "cosine" (to 0 over the run)
   bool shuffle = true;              ///< reshuffle every epoch (else the file order)
   Index test_samples = 0;           ///< first N test images (0 = all)
@@ -57,7 +59,7 @@ struct AnalogTrainResult {
                                                               const TrainOptions& net);
 /// The extract schema plus the [train] keys.
 [[nodiscard]] const core::Schema& trainSchema();
-/// The array physics of `o.circuit`. @throws ConfigError for "circuit" (not available yet).
+/// The array physics of `o.circuit`: IdealPhysics or CircuitPhysics.
 [[nodiscard]] std::unique_ptr<ArrayPhysics> makeArrayPhysics(const AnalogTrainOptions& o);
 
 /// Trains; `progress` receives one line per epoch ("epoch ...") and in-epoch lines with ETA.

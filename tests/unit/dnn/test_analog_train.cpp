@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(training_runs_and_is_deterministic) {
   o.rule.transfer_every = 8;
   o.rule.weight_scale = 0.25;
   BOOST_TEST(trainAnalog(o, tr, te).test_accuracy.back() > 0.4);
-  o.circuit = "circuit";
+  o.circuit = "no-such";
   BOOST_CHECK_THROW((void)makeArrayPhysics(o), ConfigError);
   o.circuit = "ideal";
   o.rule.algorithm = "no-such";
