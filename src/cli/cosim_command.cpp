@@ -24,6 +24,7 @@ struct CosimArgs {
   bool monolithic = false;
   double max_step_s = 0.0;
   double current_tol = 1e-3;
+  bool no_extrapolate = false;
   extract::ReadPeriphery periphery;
 };
 
@@ -48,7 +49,8 @@ int runCosim(const CosimArgs& args) {
   for (int k = 0; k < args.inputs; ++k) {
     Eigen::VectorXd x(spec.rows);
     for (Eigen::Index i = 0; i < spec.rows; ++i) x(i) = unit(rng);
-    const auto co = extract::readCoSim(session, spec, x, p, args.max_step_s, args.current_tol);
+    const auto co = extract::readCoSim(session, spec, x, p, args.max_step_s, args.current_tol,
+                                        !args.no_extrapolate);
     t_cosim += co.wall_s;
     fmt::print("input {}: co-simulation {:.3f} s, {} points, codes", k, co.wall_s, co.time_points);
     for (const int c : co.codes) fmt::print(" {}", c);
@@ -96,6 +98,16 @@ void addCosimCommand(CLI::App& app, Options& options) {
       ->capture_default_str();
   cmd->add_option("--current-tol", args->current_tol,
                   "coupling step control: relative change of the port currents per step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--no-extrapolate", args->no_extrapolate,
+                "hold the exchanged currents constant within a step (first order) instead of "
+                "extrapolating them linearly");
+  cmd->add_option("--t-max", args->periphery.t_max_s,
+                  "ngspice's largest step, the 4th `tran` argument (s; 0 = its default)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--t-edge", args->periphery.t_edge_s, "rise/fall time of the row pulses (s)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--bits", args->periphery.adc_bits, "ADC resolution")

@@ -45,6 +45,8 @@ double rampStart(const ReadPeriphery& p) { return p.t_read_s + 4.0 * p.t_edge_s;
 
 std::string readAnalysis(const ReadPeriphery& p) {
   const double t_stop = rampStart(p) + (std::ldexp(1.0, p.adc_bits) + 2.0) * p.t_clock_s;
+  if (p.t_max_s > 0.0)
+    return fmt::format("tran {:.6g} {:.9g} 0 {:.6g}", p.t_clock_s / 4.0, t_stop, p.t_max_s);
   return fmt::format("tran {:.6g} {:.9g}", p.t_clock_s / 4.0, t_stop);
 }
 
@@ -70,9 +72,13 @@ std::string readPeripheryDeck(const Eigen::VectorXd& x, Eigen::Index cols, const
   const double ts = rampStart(p);
   const double te = ts + std::ldexp(1.0, p.adc_bits) * p.t_clock_s;
   d << fmt::format("vramp ramp 0 pwl(0 0 {:.9g} 0 {:.9g} {:.9g})\n", ts, te, p.full_scale_v);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    d << fmt::format("bcmp{0} q{0} 0 v={1:.9g}*(1+tanh({2:.9g}*(v(ramp)+v(o{0}))))\n", j,
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    // Comparator: a steep tanh, then its output pole (tau = t_clock/4) at q<j>. The pole is
+    // what ngspice's truncation-error control sees: it refines the steps around every flip.
+    d << fmt::format("bcmp{0} p{0} 0 v={1:.9g}*(1+tanh({2:.9g}*(v(ramp)+v(o{0}))))\n", j,
                      0.5 * p.vdd_v, p.comparator_gain);
+    d << fmt::format("rcmp{0} p{0} q{0} 1k\ncq{0} q{0} 0 {1:.9g}\n", j, p.t_clock_s / 4.0 / 1e3);
+  }
   d << ".end\n";
   return d.str();
 }
@@ -164,7 +170,7 @@ ReadResult finish(const std::vector<std::vector<double>>& values, Eigen::Index c
 
 ReadResult readCoSim(spice::Session& session, const circuit::CrossbarSpec& spec,
                      const Eigen::VectorXd& x, const ReadPeriphery& p, double max_step_s,
-                     double current_tol) {
+                     double current_tol, bool extrapolate) {
   const auto start = std::chrono::steady_clock::now();
   spice::CoSimRequest request;
   request.periphery = readPeripheryDeck(x, spec.cols, p);
@@ -173,6 +179,7 @@ ReadResult readCoSim(spice::Session& session, const circuit::CrossbarSpec& spec,
   request.vectors = readVectors(spec.cols);
   request.max_step_s = max_step_s;
   request.current_tol = current_tol;
+  request.extrapolate = extrapolate;
   const auto result = spice::coSimulate(session, request);
   ReadResult r = finish(result.values, spec.cols, p);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

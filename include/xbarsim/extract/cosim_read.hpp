@@ -31,6 +31,7 @@ struct ReadPeriphery {
   double comparator_gain = 1e4;  ///< per volt: tanh slope of the comparator
   double vdd_v = 1.0;          ///< comparator output swing (V)
   double reltol = 1e-6;        ///< ngspice .options reltol of the periphery deck
+  double t_max_s = 10e-9;      ///< ngspice's largest step, 4th `tran` argument (0: t_clock/4)
 };
 
 /// The feedback capacitor that maps the largest column charge for all inputs at 1 (W_eff·1 ·
@@ -66,7 +67,8 @@ struct ReadResult {
 /// One read through the co-simulation (array in the native solver) or the monolithic deck.
 [[nodiscard]] ReadResult readCoSim(spice::Session& session, const circuit::CrossbarSpec& spec,
                                    const Eigen::VectorXd& x, const ReadPeriphery& p,
-                                   double max_step_s = 0.0, double current_tol = 1e-3);
+                                   double max_step_s = 0.0, double current_tol = 1e-3,
+                                   bool extrapolate = true);
 [[nodiscard]] ReadResult readMonolithic(spice::Session& session, const circuit::CrossbarSpec& spec,
                                         const Eigen::VectorXd& x, const ReadPeriphery& p);
 
