@@ -63,8 +63,9 @@ BOOST_AUTO_TEST_CASE(codes_and_integrator_voltages_equal_the_monolithic_deck) {
       const auto co = ex::readCoSim(session, spec, x, p);
       const auto mono = ex::readMonolithic(session, spec, x, p);
       BOOST_TEST_CONTEXT("r_wire " << r_wire << " input " << k) {
-        // The integrated voltage: far below one LSB (3.9 mV) and 1e-5 of the full scale.
-        BOOST_TEST((co.v_int - mono.v_int).cwiseAbs().maxCoeff() < 1e-5);
+        // The integrated voltage (steps up to 10 ns, 1 ns edges): far below one LSB (3.9 mV),
+        // 1e-4 of the full scale (docs/cosim.md §3).
+        BOOST_TEST((co.v_int - mono.v_int).cwiseAbs().maxCoeff() < 1e-4);
         BOOST_TEST(co.v_int.maxCoeff() < 0.0);  // charge was integrated (inverting)
       }
       for (std::size_t j = 0; j < co.codes.size(); ++j) equal += co.codes[j] == mono.codes[j];
