@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commands.hpp"
+#include "cosim_command.hpp"
 
 #include "device_command.hpp"
 #include "dnn_commands.hpp"
@@ -660,6 +661,7 @@ void addCommands(CLI::App& app, Options& options) {
     };
   });
   addDeviceCommand(app, options);
+  addCosimCommand(app, options);
   addDnnCommands(app, options);
   addSweepCommands(app, options);
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "spice/detail/engine.hpp"
 
+#include <fmt/format.h>
 #include <ngspice/sharedspice.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cctype>
 #include <csignal>
 #include <cstring>
@@ -89,6 +92,41 @@ constexpr std::string_view kLoadedMarker = "xbarsim-circuit-loaded";  // shareds
 
 }  // namespace
 
+/// State of one co-simulation (Engine::coSimulate), reached from the libngspice callbacks.
+struct CoSimRun {
+  std::size_t rows = 0, cols = 0;
+  const Engine::CoSimArray* array = nullptr;
+  Engine::CoSimOptions options;
+  std::vector<std::string> port_names;  ///< R row nodes, then C column nodes
+  std::vector<double> g;       ///< Norton conductance of every port (S)
+  std::vector<double> v;       ///< port voltages at the last exchange (V)
+  std::vector<double> f;       ///< port currents f(v) at the last exchange (A)
+  std::vector<double> j;       ///< external source values J = f(v*) − g·v* (A)
+  std::vector<double> j_prev;  ///< ... at the exchange before (extrapolation)
+  double t_last = -1.0, t_prev = -1.0;
+  Engine::CoSimStats stats;
+
+  /// Port currents (out of the periphery into the array) for port voltages `volts`.
+  void portCurrents(const std::vector<double>& volts, std::vector<double>& out) const {
+    double mean_c = 0.0;
+    for (std::size_t c = 0; c < cols; ++c) mean_c += volts[rows + c];
+    mean_c /= static_cast<double>(cols);
+    out.assign(rows + cols, 0.0);
+    const auto& w = array->w;
+    const auto& m = array->m;
+    for (std::size_t r = 0; r < rows; ++r) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < rows; ++k) s += m[r * rows + k] * (volts[k] - mean_c);
+      out[r] = s;
+    }
+    for (std::size_t c = 0; c < cols; ++c) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < rows; ++k) s += w[c * rows + k] * (volts[k] - mean_c);
+      out[rows + c] = -s + g[rows + c] * (volts[rows + c] - mean_c);
+    }
+  }
+};
+
 struct Engine::Impl {
   enum class Mode { User, Internal };  // Internal: housekeeping, output not recorded
 
@@ -120,6 +158,9 @@ struct Engine::Impl {
 
   // Diagnostics of the last command().
   SolveDiagnostics last_solve;
+
+  // The co-simulation in progress (coSimulate), or none: the sync callbacks then do nothing.
+  struct CoSimRun* cosim = nullptr;
 
   // History for takeOutput()/takeWarnings().
   std::deque<std::string> output;
@@ -170,6 +211,15 @@ struct Engine::Impl {
   }
 
   static int onBackgroundThread(NG_BOOL /*running*/, int /*id*/, void* /*user*/) { return 0; }
+
+  // Co-simulation hooks (ngSpice_Init_Sync): see coSimulate and docs/cosim.md.
+  static int onGetVoltage(double* value, double /*t*/, char* /*name*/, int /*id*/, void* /*user*/) {
+    if (value != nullptr) *value = 0.0;  // no EXTERNAL voltage source is ours
+    return 0;
+  }
+  static int onGetCurrent(double* value, double t, char* name, int /*id*/, void* user);
+  static int onSync(double t, double* delta, double old_delta, int redo, int /*id*/, int location,
+                    void* user);
 
   // ---- plumbing --------------------------------------------------------------------------
 
@@ -646,5 +696,182 @@ bool Engine::hasCircuit() const {
 }
 
 bool Engine::isAlive() const noexcept { return impl_->alive; }
+
+// ---- lock-step co-simulation ---------------------------------------------------------------
+
+int Engine::Impl::onGetCurrent(double* value, double t, char* name, int /*id*/, void* user) {
+  auto* self = static_cast<Impl*>(user);
+  try {
+    if (value == nullptr) return 0;
+    *value = 0.0;
+    CoSimRun* run = self->cosim;
+    if (run == nullptr || name == nullptr || self->callback_error) return 0;
+    // Our sources are ixbp<k>; ngspice passes the instance name (any case).
+    const std::size_t n = std::strlen(name);
+    if (n < 5 || std::tolower(static_cast<unsigned char>(name[0])) != 'i' ||
+        std::tolower(static_cast<unsigned char>(name[1])) != 'x' ||
+        std::tolower(static_cast<unsigned char>(name[2])) != 'b' ||
+        std::tolower(static_cast<unsigned char>(name[3])) != 'p')
+      return 0;
+    std::size_t k = 0;
+    for (std::size_t c = 4; c < n; ++c) {
+      if (!std::isdigit(static_cast<unsigned char>(name[c]))) return 0;
+      k = k * 10 + static_cast<std::size_t>(name[c] - '0');
+    }
+    if (k >= run->j.size()) return 0;
+    ++run->stats.loads;
+    double j = run->j[k];
+    // Linear extrapolation of the exchanged current from the last two accepted points:
+    // second-order in the step for smooth inputs (docs/cosim.md §3).
+    if (run->options.extrapolate && run->t_prev >= 0.0 && run->t_last > run->t_prev &&
+        t > run->t_last)
+      j += (t - run->t_last) * (run->j[k] - run->j_prev[k]) / (run->t_last - run->t_prev);
+    *value = j;
+  } catch (...) {
+    if (!self->callback_error) self->callback_error = std::current_exception();
+  }
+  return 0;
+}
+
+int Engine::Impl::onSync(double t, double* delta, double old_delta, int redo, int /*id*/,
+                         int location, void* user) {
+  auto* self = static_cast<Impl*>(user);
+  try {
+    CoSimRun* run = self->cosim;
+    if (run == nullptr || delta == nullptr || self->callback_error) return 0;
+    if (location == 0 && redo == 0) {
+      // After an accepted point: its port voltages are the last entries of the plot's
+      // vectors. Exchange once per accepted time point.
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<double> volts(run->port_names.size(), 0.0);
+      for (std::size_t k = 0; k < volts.size(); ++k) {
+        std::string name = run->port_names[k];
+        pvector_info info = ngGet_Vec_Info(name.data());
+        if (info == nullptr || info->v_realdata == nullptr || info->v_length < 1)
+          throw Error("co-simulation: ngspice holds no vector for port node '" +
+                      run->port_names[k] + "' during the transient");
+        volts[k] = info->v_realdata[info->v_length - 1];
+      }
+      if (t > run->t_last) {
+        std::vector<double> f;
+        run->portCurrents(volts, f);
+        double change = 0.0, scale = 0.0;
+        for (std::size_t k = 0; k < f.size(); ++k) {
+          change = std::max(change, std::abs(f[k] - run->f[k]));
+          scale = std::max(scale, std::abs(f[k]));
+        }
+        run->j_prev = run->j;
+        for (std::size_t k = 0; k < f.size(); ++k) run->j[k] = f[k] - run->g[k] * volts[k];
+        run->t_prev = run->t_last;
+        run->t_last = t;
+        run->v = std::move(volts);
+        run->f = std::move(f);
+        ++run->stats.exchanges;
+        // Step control: currents that moved by more than the tolerance over the last step
+        // halve the next one (the explicit exchange lags by one step).
+        if (old_delta > 0.0 &&
+            change > run->options.current_tol * scale + run->options.current_abs_a &&
+            *delta > 0.5 * old_delta) {
+          *delta = 0.5 * old_delta;
+          ++run->stats.shortened;
+        }
+      }
+      run->stats.exchange_s +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    if (run->options.max_step_s > 0.0 && *delta > run->options.max_step_s)
+      *delta = run->options.max_step_s;
+  } catch (...) {
+    if (!self->callback_error) self->callback_error = std::current_exception();
+  }
+  return 0;
+}
+
+Engine::CoSimStats Engine::coSimulate(const std::string& netlist, const std::string& analysis,
+                                      const CoSimArray& array, const CoSimOptions& options,
+                                      const std::vector<std::string>& vectors,
+                                      std::vector<std::vector<double>>& values) {
+  impl_->requireUsable();
+  const std::size_t rows = array.row_nodes.size();
+  const std::size_t cols = array.col_nodes.size();
+  if (rows == 0 || cols == 0 || array.w.size() != rows * cols || array.m.size() != rows * rows)
+    throw Error("co-simulation: the array's port matrices do not match its port lists");
+  if (lowerFirstToken(analysis) != "tran")
+    throw Error("co-simulation: the analysis must be a `tran` command, not '" + analysis + "'");
+  const auto plain = [](const std::string& node) {
+    return !node.empty() && std::all_of(node.begin(), node.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.';
+    });
+  };
+  CoSimRun run;
+  run.rows = rows;
+  run.cols = cols;
+  run.array = &array;
+  run.options = options;
+  run.port_names = array.row_nodes;
+  run.port_names.insert(run.port_names.end(), array.col_nodes.begin(), array.col_nodes.end());
+  for (const auto& node : run.port_names)
+    if (!plain(node) || node == "0")
+      throw Error("co-simulation: port node '" + node +
+                  "' must be a plain node name (letters, digits, _ .), not ground");
+  const std::size_t ports = rows + cols;
+  run.g.assign(ports, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) run.g[r] = std::max(0.0, array.m[r * rows + r]);
+  for (std::size_t c = 0; c < cols; ++c) {
+    double s = 0.0;
+    for (std::size_t r = 0; r < rows; ++r) s += array.w[c * rows + r];
+    run.g[rows + c] = std::max(0.0, s);
+  }
+  run.v.assign(ports, 0.0);
+  run.f.assign(ports, 0.0);
+  run.j.assign(ports, 0.0);
+  run.j_prev.assign(ports, 0.0);
+
+  // The coupling elements: per port a Norton conductance and an EXTERNAL current source.
+  std::vector<std::string> lines;
+  std::string save = ".save";
+  for (std::size_t k = 0; k < ports; ++k) {
+    if (run.g[k] > 0.0)
+      lines.push_back(fmt::format("rxbp{} {} 0 {:.17g}", k, run.port_names[k], 1.0 / run.g[k]));
+    // `external` alone: libngspice 39.3 crashes on "dc 0 external" (measured, docs/cosim.md).
+    lines.push_back(fmt::format("ixbp{} {} 0 external", k, run.port_names[k]));
+    save += " v(" + run.port_names[k] + ")";
+  }
+  for (const auto& name : vectors) save += " " + name;
+  std::string deck = netlist;
+  std::size_t end = std::string::npos;
+  for (std::size_t at = 0; at < deck.size();) {  // the last line that is `.end`
+    const std::size_t eol = std::min(deck.find('\n', at), deck.size());
+    std::string line = trimmed(deck.substr(at, eol - at));
+    std::transform(line.begin(), line.end(), line.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (line == ".end") end = at;
+    at = eol + 1;
+  }
+  if (end == std::string::npos) throw Error("co-simulation: the periphery deck has no .end line");
+  std::string coupling = "* xbarsim co-simulation coupling (docs/cosim.md)\n";
+  for (const auto& line : lines) coupling += line + "\n";
+  coupling += save + "\n";
+  deck.insert(end, coupling);
+
+  // libngspice 39 keeps sync hooks once installed (sharedspice.c sets `wantsync` for good,
+  // which also changes how the last step before the final time is chosen), so the session
+  // retires after this call whatever happens: the worker is replaced for the next deck.
+  struct Retire {
+    Impl& impl;
+    ~Retire() {
+      impl.cosim = nullptr;
+      impl.markDead("retired after a co-simulation (libngspice keeps its sync hooks)");
+    }
+  } retire{*impl_};
+  impl_->cosim = &run;
+  ngSpice_Init_Sync(&Impl::onGetVoltage, &Impl::onGetCurrent, &Impl::onSync, nullptr,
+                    impl_.get());
+  loadCircuit(deck);
+  command(analysis);
+  values.clear();
+  for (const auto& name : vectors) values.push_back(realVector(name));
+  return run.stats;
+}
 
 }  // namespace xbarsim::spice::detail

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -19,7 +20,9 @@
 
 #include "spice/detail/output.hpp"
 #include "spice/detail/wire.hpp"
+#include "xbarsim/circuit/native_solver.hpp"
 #include "xbarsim/core/temp_cleanup.hpp"
+#include "xbarsim/spice/cosim.hpp"
 
 namespace xbarsim::spice {
 namespace {
@@ -244,7 +247,9 @@ struct Session::Impl {
       (void)stop(false);
       removeDir();
       ++restarts;
-      note({"xbarsim: ngspice was restarted after a fatal error (" + firstLine(what) + ")"});
+      // A worker that retires after a successful call (a co-simulation) is replaced quietly.
+      if (status != Status::Ok)
+        note({"xbarsim: ngspice was restarted after a fatal error (" + firstLine(what) + ")"});
     }
     switch (status) {
       case Status::Ok: return payload;
@@ -404,5 +409,66 @@ void Session::addWarnings(std::vector<std::string> warnings) { impl_->note(std::
 unsigned Session::restarts() const noexcept { return impl_->restarts; }
 
 int Session::workerPid() const noexcept { return impl_->pid > 0 ? static_cast<int>(impl_->pid) : 0; }
+
+CoSimResult coSimulate(Session& session, const CoSimRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  const circuit::CrossbarSpec& spec = request.array;
+  spec.validate();
+  if (spec.cell != circuit::CellKind::OneR || !spec.isLinear() || spec.sense->kind() != "ideal")
+    throw Error(
+        "co-simulation: the array must be linear (1R cells with the linear I-V law) with the "
+        "ideal sense in its spec (the periphery deck holds the sense amplifiers); non-linear "
+        "cells are not coupled yet");
+  const auto rows = static_cast<std::size_t>(spec.rows);
+  const auto cols = static_cast<std::size_t>(spec.cols);
+  std::vector<std::string> row_nodes = request.row_nodes;
+  std::vector<std::string> col_nodes = request.col_nodes;
+  if (row_nodes.empty())
+    for (std::size_t i = 0; i < rows; ++i) row_nodes.push_back(fmt::format("in{}", i));
+  if (col_nodes.empty())
+    for (std::size_t j = 0; j < cols; ++j) col_nodes.push_back(fmt::format("out{}", j));
+  if (row_nodes.size() != rows || col_nodes.size() != cols)
+    throw Error(fmt::format("co-simulation: {} row and {} column nodes given for a {}x{} array",
+                            row_nodes.size(), col_nodes.size(), rows, cols));
+  // The array's multiport on [row drivers, column sense nodes] from the native solver:
+  // I_c = W·v_r with the columns at 0 V, I_r = M·v_r (M the input admittance).
+  circuit::NativeSolver solver(spec);
+  const Eigen::MatrixXd w = solver.effectiveWeights(0.0);
+  const Eigen::MatrixXd m = solver.powerMatrix(1.0);  // exact and input-independent (linear)
+  std::vector<double> w_flat(rows * cols), m_flat(rows * rows);
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t i = 0; i < rows; ++i)
+      w_flat[j * rows + i] = w(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(i));
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t k = 0; k < rows; ++k)
+      m_flat[i * rows + k] = m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+  CoSimResult result;
+  result.reduce_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  Writer wr;
+  wr.u8(static_cast<std::uint8_t>(Op::CoSimulate));
+  wr.str(request.periphery);
+  wr.str(request.analysis);
+  wr.strs(row_nodes);
+  wr.strs(col_nodes);
+  wr.doubles(w_flat);
+  wr.doubles(m_flat);
+  wr.doubles({request.max_step_s, request.current_tol, request.current_abs_a,
+              request.extrapolate ? 1.0 : 0.0});
+  wr.strs(request.vectors);
+  const std::string reply = session.impl_->call(
+      wr, "co-simulation " + request.analysis + " on " + firstLine(request.periphery), true);
+  Reader r(reply);  // reads from `reply`, which must outlive it
+  const std::vector<double> stats = r.doubles();
+  if (stats.size() != 4) throw Error("spice: malformed co-simulation reply");
+  result.exchanges = static_cast<long long>(stats[0]);
+  result.shortened = static_cast<long long>(stats[1]);
+  result.loads = static_cast<long long>(stats[2]);
+  result.exchange_s = stats[3];
+  for (std::size_t k = 0; k < request.vectors.size(); ++k) result.values.push_back(r.doubles());
+  result.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
 
 }  // namespace xbarsim::spice

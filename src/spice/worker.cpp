@@ -152,6 +152,30 @@ void serveRequests(int fd) {
         case Op::TakeWarnings: payload.strs(engine->takeWarnings()); break;
         case Op::Version: payload.str(engine->version()); break;
         case Op::HasCircuit: payload.u8(engine->hasCircuit() ? 1 : 0); break;
+        case Op::CoSimulate: {
+          const std::string netlist = r.str();
+          const std::string analysis = r.str();
+          Engine::CoSimArray array;
+          array.row_nodes = r.strs();
+          array.col_nodes = r.strs();
+          array.w = r.doubles();
+          array.m = r.doubles();
+          const std::vector<double> o = r.doubles();
+          if (o.size() != 4) throw Error("spice: malformed co-simulation request");
+          Engine::CoSimOptions options;
+          options.max_step_s = o[0];
+          options.current_tol = o[1];
+          options.current_abs_a = o[2];
+          options.extrapolate = o[3] != 0.0;
+          const std::vector<std::string> names = r.strs();
+          std::vector<std::vector<double>> values;
+          const auto stats = engine->coSimulate(netlist, analysis, array, options, names, values);
+          payload.doubles({static_cast<double>(stats.exchanges),
+                           static_cast<double>(stats.shortened), static_cast<double>(stats.loads),
+                           stats.exchange_s});
+          for (const auto& v : values) payload.doubles(v);
+          break;
+        }
         default: throw Error("spice: unknown request to the ngspice worker");
       }
     } catch (const SpiceError& e) {

@@ -69,6 +69,9 @@ class WorkerError : public Error {
   using Error::Error;
 };
 
+struct CoSimRequest;
+struct CoSimResult;
+
 class Session {
  public:
   /// The process's session; binds it to the calling thread on the first call (the worker
@@ -193,6 +196,7 @@ class Session {
 
 
  private:
+  friend CoSimResult coSimulate(Session& session, const CoSimRequest& request);
   friend class Pool;  // owns further sessions, one per helper thread (spice/pool.hpp)
   Session();
   ~Session();

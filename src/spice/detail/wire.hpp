@@ -29,6 +29,7 @@ enum class Op : std::uint8_t {
   TakeWarnings,
   Version,
   HasCircuit,
+  CoSimulate,
 };
 
 /// Reply status (worker -> parent): the call returned, or which exception it threw.
