@@ -27,9 +27,9 @@ namespace xbarsim::dnn {
 
 struct PostTrainOptions {
   double data_fraction = 0.01;   ///< fraction of the training set used, in (0, 1]
-  int epochs = 10;               ///< passes over that fraction
+  int epochs = 5;                ///< passes over that fraction
   Index batch = 32;
-  double learning_rate = 5e-4;   ///< Adam, cosine decay to 0
+  double learning_rate = 5e-5;   ///< Adam, cosine decay to 0
   double clip_sigma = 2.5;       ///< 0 = no clipping
   double weight_noise = 0.0;     ///< relative noise (× max|W|); 0 = matched to the hardware
   double t_ref_s = 86400.0;      ///< time after programming the noise is matched at
