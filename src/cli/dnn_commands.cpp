@@ -18,6 +18,7 @@
 #include "xbarsim/dnn/evaluate.hpp"
 #include "xbarsim/dnn/network.hpp"
 #include "xbarsim/dnn/onnx_import.hpp"
+#include "xbarsim/dnn/post_train.hpp"
 #include "xbarsim/dnn/train.hpp"
 #include "xbarsim/extract/backend.hpp"
 #include "xbarsim/extract/config_schema.hpp"
@@ -307,6 +308,43 @@ int runAnalogTrain(const TrainRequest& r, const std::string& command_line) {
   return 0;
 }
 
+struct PostTrainRequest {
+  ConfigArgs config;
+  dnn::PostTrainOptions options;
+  std::string model_path;
+  std::string out_path;
+};
+
+int runPostTrain(const PostTrainRequest& r, const std::string& command_line) {
+  r.options.validate();
+  if (!fs::exists(r.model_path))
+    throw IoError(fmt::format("{}: model file not found", r.model_path));
+  const core::Config config = loadConfig(r.config, extract::configSchema(), false);
+  const dnn::EvaluationSpec spec = dnn::evaluationSpecFromConfig(config, "native");
+  io::AtomicFile probe(r.out_path);  // unwritable output fails before training
+  const dnn::Network net = dnn::loadNetwork(r.model_path, config);
+  const std::string& dataset = config.string("dnn.dataset");
+  const dnn::Dataset train = dnn::loadDataset(dataset, dnn::Split::Train);
+  dnn::PostTrainResult res = dnn::postTrain(net, train, spec.analog, r.options, progressLine);
+  const dnn::PostTrainOptions& o = r.options;
+  res.network.string_attributes["producer"] = "xbarsim post-train";
+  res.network.string_attributes["command_line"] = command_line;
+  res.network.string_attributes["dataset"] = dataset;
+  res.network.string_attributes["post_training"] = fmt::format(
+      "from={} data_fraction={} samples={} epochs={} batch={} lr={} clip_sigma={} "
+      "weight_noise={} ({}) t_ref_s={} seed={}",
+      fs::path(r.model_path).filename().string(), o.data_fraction, res.samples, o.epochs, o.batch,
+      o.learning_rate, o.clip_sigma, res.weight_noise, o.weight_noise > 0 ? "given" : "matched",
+      o.t_ref_s, o.seed);
+  res.network.number_attributes["post_training_s"] = res.seconds;
+  dnn::saveNetwork(res.network, r.out_path, res.network.isChain() ? 1 : 2);
+  fmt::print("post-trained {} with {} images ({:g} of {}), weight noise {:.4f} x max|W|, in {:.1f} "
+             "s -> {}\n",
+             r.model_path, res.samples, o.data_fraction, train.name, res.weight_noise, res.seconds,
+             r.out_path);
+  return 0;
+}
+
 fs::path demoModel() {
   if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env)
     return fs::path(env) / "models" / "mlp_hwa.h5";
@@ -448,6 +486,38 @@ void addDnnCommands(CLI::App& app, Options& options) {
                              "--seed"})
       if (tr_cmd->count(flag) > 0) tr->legacy_flags_given.emplace_back(flag);
     options.run = [&options, tr] { return runTrain(*tr, options.command_line); };
+  });
+
+  auto pt = std::make_shared<PostTrainRequest>();
+  CLI::App* pt_cmd = app.add_subcommand(
+      "post-train", "Analog-aware post-training: make a float-trained network robust to the "
+                    "hardware (clipping, fine-tuning with weight noise matched to the device "
+                    "model, batch-norm statistics) with a small fraction of the training set");
+  addConfigOptions(*pt_cmd, pt->config);
+  pt_cmd->add_option("--model,-m", pt->model_path, "network to post-train (model format or ONNX)")
+      ->required();
+  pt_cmd->add_option("--out,-o", pt->out_path, "model file to write (HDF5)")->required();
+  pt_cmd->add_option("--data-fraction", pt->options.data_fraction,
+                     "fraction of the training set (dnn.dataset) used, in (0, 1]");
+  pt_cmd->add_option("--epochs", pt->options.epochs, "passes over that fraction");
+  pt_cmd->add_option("--batch", pt->options.batch, "mini-batch size");
+  pt_cmd->add_option("--lr", pt->options.learning_rate, "initial Adam learning rate (cosine decay)");
+  pt_cmd->add_option("--clip-sigma", pt->options.clip_sigma,
+                     "clip weights to +-k std(W) (0 = off)");
+  pt_cmd->add_option("--weight-noise", pt->options.weight_noise,
+                     "injected weight noise, std relative to max|W|; 0 = matched to the device "
+                     "model of the configuration at --t-ref");
+  pt_cmd->add_option("--t-ref", pt->options.t_ref_s, "time after programming (s) of the matched noise");
+  pt_cmd->add_option("--seed", pt->options.seed, "seed of noise, data order and the matching draw");
+  for (CLI::Option* option : pt_cmd->get_options())
+    if (!option->get_required() && option->get_lnames() != std::vector<std::string>{"help"} &&
+        option->get_lnames() != std::vector<std::string>{"set"} &&
+        option->get_lnames() != std::vector<std::string>{"config"})
+      option->capture_default_str();
+  setExample(*pt_cmd, "build/xbarsim post-train --model float.h5 --data-fraction 0.01 "
+                      "--out float_pt.h5 && build/xbarsim evaluate --model float_pt.h5 --out e.h5");
+  pt_cmd->callback([&options, pt] {
+    options.run = [&options, pt] { return runPostTrain(*pt, options.command_line); };
   });
 }
 

@@ -412,7 +412,7 @@ TrainResult trainNetwork(const TrainOptions& o, const Dataset& train, const Data
     ~Restore() { Eigen::setNbThreads(n); }
   } restore{eigen_threads};
   TrainResult res;
-  res.network = makeArchitecture(o, train.shape, train.classes);
+  res.network = o.initial ? *o.initial : makeArchitecture(o, train.shape, train.classes);
   Trainer trainer(res.network, o);
   const Index n = o.train_samples > 0 ? std::min(o.train_samples, train.size()) : train.size();
   const Index steps_per_epoch = (n + o.batch - 1) / o.batch;
@@ -433,7 +433,7 @@ TrainResult trainNetwork(const TrainOptions& o, const Dataset& train, const Data
       ++step_index;
     }
     res.epoch_loss.push_back(loss / static_cast<double>(steps_per_epoch));
-    res.epoch_test_accuracy.push_back(floatAccuracy(res.network, test));
+    res.epoch_test_accuracy.push_back(floatAccuracy(res.network, test, o.test_samples));
     if (progress)
       progress(fmt::format("epoch {}/{}: loss {:.4f}, test accuracy {:.4f} ({:.0f} s)", epoch + 1,
                            o.epochs, res.epoch_loss.back(), res.epoch_test_accuracy.back(),

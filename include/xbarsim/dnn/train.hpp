@@ -35,6 +35,10 @@ struct TrainOptions {
   Index train_samples = 0;                   ///< first N training images (0 = all)
   double input_scale = 1.0 / 255.0;
   double input_offset = 0.0;
+  /// Start from this network (fine-tuning) instead of a fresh architecture; arch and sizes are
+  /// then ignored.
+  const Network* initial = nullptr;
+  Index test_samples = 0;                    ///< first N test images for the per-epoch accuracy (0 = all)
 };
 
 struct TrainResult {
