@@ -148,7 +148,10 @@ const core::Schema& trainSchema() {
         .add({.key = "train.pair_baseline", .type = ValueType::Real, .default_value = 0.0,
               .description = "PCM pairs: reset level of both devices as a fraction of their "
                              "range (0 = the lower bound)",
-              .min = 0, .max = 0.9});
+              .min = 0, .max = 0.9})
+        .add({.key = "train.fast_pulses", .type = ValueType::Boolean, .default_value = true,
+              .description = "pulse counts in one call per device and update (closed forms, "
+                             "docs/training.md §2); false: pulse by pulse (reference)"});
     return s;
   }();
   return schema;
@@ -192,6 +195,7 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   r.refresh_every = static_cast<int>(c.integer("train.refresh_every"));
   r.refresh_fraction = c.real("train.refresh_fraction");
   r.pair_baseline = c.real("train.pair_baseline");
+  r.fast_pulses = c.boolean("train.fast_pulses");
   r.seed = o.net.seed;
   if (r.algorithm != "sgd") (void)makeTrainingModel(r.device, r.device_params);  // fail early
   return o;
@@ -387,6 +391,7 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   f.setAttribute("/train", "refresh_every", static_cast<std::int64_t>(u.refresh_every));
   f.setAttribute("/train", "refresh_fraction", u.refresh_fraction);
   f.setAttribute("/train", "pair_baseline", u.pair_baseline);
+  f.setAttribute("/train", "fast_pulses", static_cast<std::int64_t>(u.fast_pulses));
   f.setAttribute("/train", "init_model", o.init_model);
   f.setAttribute("/train", "seconds", r.seconds);
   f.createGroup("/arrays");

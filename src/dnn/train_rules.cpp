@@ -75,6 +75,7 @@ class PulsedRule : public LayerRule {
       : o_(o), layer_(layer), physics_(physics),
         a_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer,
                              o.refresh_fraction, o.pair_baseline)) {
+    a_->setFastPulses(o.fast_pulses);
     a_->program(w0 / static_cast<float>(o.weight_scale));
     refresh();
   }
@@ -150,6 +151,8 @@ class TikiTakaV2 final : public LayerRule {
         c_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer + 2,
                              o.refresh_fraction, o.pair_baseline)),
         h_(Matrix::Zero(w0.rows(), w0.cols())) {
+    a_->setFastPulses(o.fast_pulses);
+    c_->setFastPulses(o.fast_pulses);
     // A starts at its symmetry point, which the reference array holds (zero-shifting).
     if (auto* single = dynamic_cast<PulsedArray*>(a_.get())) {
       a_ref_ = single->symmetryPoints();
@@ -224,6 +227,8 @@ class Pcm3t1c final : public LayerRule {
               makeTrainingModel(o.device, o.device_params),
               o.seed, 4 * layer + 3, o.refresh_fraction, o.pair_baseline),
         cap_(w0.rows(), w0.cols(), capacitorModel(o), o.seed, 4 * layer) {
+    pair_.setFastPulses(o.fast_pulses);
+    cap_.setFastPulses(o.fast_pulses);
     pair_.program(w0 / static_cast<float>(o.weight_scale * o.gain_f));
     refresh();
   }

@@ -58,6 +58,8 @@ struct RuleOptions {
   int refresh_every = 100;            ///< PCM pair refresh period (batches)
   double refresh_fraction = 0.9;      ///< refresh when a side passes this fraction of its range
   double pair_baseline = 0.0;         ///< PCM pairs: reset level as a fraction of the range
+  /// Pulse counts through the fast path (UpdateModel::applyPulsesFast) or pulse by pulse.
+  bool fast_pulses = true;
   std::uint64_t seed = 1;
 };
 
