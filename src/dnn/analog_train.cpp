@@ -149,6 +149,9 @@ const core::Schema& trainSchema() {
               .description = "PCM pairs: reset level of both devices as a fraction of their "
                              "range (0 = the lower bound)",
               .min = 0, .max = 0.9})
+        .add({.key = "train.keep_residual", .type = ValueType::Boolean, .default_value = true,
+              .description = "pcm-3t1c: the capacitor keeps what the transfer's closed-loop "
+                             "PCM programming missed (false: reset to 0)"})
         .add({.key = "train.fast_pulses", .type = ValueType::Boolean, .default_value = true,
               .description = "pulse counts in one call per device and update (closed forms, "
                              "docs/training.md §2); false: pulse by pulse (reference)"});
@@ -196,6 +199,7 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   r.refresh_fraction = c.real("train.refresh_fraction");
   r.pair_baseline = c.real("train.pair_baseline");
   r.fast_pulses = c.boolean("train.fast_pulses");
+  r.keep_residual = c.boolean("train.keep_residual");
   r.seed = o.net.seed;
   if (r.algorithm != "sgd") (void)makeTrainingModel(r.device, r.device_params);  // fail early
   return o;
@@ -392,6 +396,7 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   f.setAttribute("/train", "refresh_fraction", u.refresh_fraction);
   f.setAttribute("/train", "pair_baseline", u.pair_baseline);
   f.setAttribute("/train", "fast_pulses", static_cast<std::int64_t>(u.fast_pulses));
+  f.setAttribute("/train", "keep_residual", static_cast<std::int64_t>(u.keep_residual));
   f.setAttribute("/train", "init_model", o.init_model);
   f.setAttribute("/train", "seconds", r.seconds);
   f.createGroup("/arrays");

@@ -265,8 +265,13 @@ class Pcm3t1c final : public LayerRule {
     for (Index j = 0; j < g.cols(); ++j)
       for (Index i = 0; i < g.rows(); ++i) {
         const double v = polarity_ * g(i, j) / o_.gain_f;
+        const double before = pair_.weights()(i, j);
         if (v != 0.0) pair_.addToCell(i, j, v, rng);
-        cap_.setCell(i, j, 0.0);
+        // The capacitor keeps what the PCM programming missed (the weight F·pair + p·g is
+        // unchanged by the transfer, up to the capacitor's bounds): otherwise every update
+        // smaller than half a PCM step would be lost at each transfer.
+        const double residual = o_.gain_f * (v - (pair_.weights()(i, j) - before));
+        cap_.setCell(i, j, o_.keep_residual ? -polarity_ * residual : 0.0);
       }
     polarity_ = -polarity_;
   }

@@ -190,6 +190,12 @@ double UpdateModel::softBoundsFast(const UpdateDevice& dev, double w, int n_up, 
   const double ku = up_ok ? dev.step_up / dev.w_max : 0.0;     // s_u / b_max
   const double kd = down_ok ? dev.step_down / dev.w_min : 0.0;  // s_d / b_min (<= 0)
   const double su = up_ok ? dev.step_up : 0.0, sd = down_ok ? dev.step_down : 0.0;
+  const double lo = dev.w_min < dev.w_max ? dev.w_min : dev.w_max, hi = dev.w_max;
+  if (n_up + n_down == 1) {  // the common case: one pulse, w + step·(1 + σ ξ)
+    const double step = n_up == 1 ? su - ku * w : -sd + kd * w;
+    const double next = w + step * (1.0 + common_.dw_min_std * normal());
+    return next < lo ? lo : (next > hi ? hi : next);
+  }
   double m = w, v = 0.0;
   // One pulse on the moments: step(w) = s - k w (up: s_u - ku w; down: -s_d + kd w).
   auto up = [&] {
@@ -211,7 +217,6 @@ double UpdateModel::softBoundsFast(const UpdateDevice& dev, double w, int n_up, 
   for (int k = both; k < n_down; ++k) down();
   double next = m;
   if (v > 0.0) next += std::sqrt(v) * normal();
-  const double lo = dev.w_min < dev.w_max ? dev.w_min : dev.w_max, hi = dev.w_max;
   return next < lo ? lo : (next > hi ? hi : next);
 }
 

@@ -55,6 +55,7 @@ struct RuleOptions {
   double gain_f = 3.0;                ///< 3T1C gain F
   double cap_dw_min = 0.001;          ///< 3T1C capacitor step (device units)
   double cap_bound = 1.0;             ///< 3T1C capacitor range ±
+  bool keep_residual = true;          ///< 3T1C: the transfer's programming error stays in g
   int refresh_every = 100;            ///< PCM pair refresh period (batches)
   double refresh_fraction = 0.9;      ///< refresh when a side passes this fraction of its range
   double pair_baseline = 0.0;         ///< PCM pairs: reset level as a fraction of the range
