@@ -160,7 +160,12 @@ class TikiTakaV2 final : public LayerRule {
     } else {
       a_ref_ = Matrix::Zero(w0.rows(), w0.cols());
     }
-    c_->program(w0 / static_cast<float>(o.weight_scale));
+    // C read relative to its own symmetry point too (o.tt_c_reference): the drift of an
+    // asymmetric C under balanced pulses then pulls weights toward 0, not toward +scale·sp.
+    auto* c_single = dynamic_cast<PulsedArray*>(c_.get());
+    c_ref_ = o.tt_c_reference && c_single != nullptr ? c_single->symmetryPoints()
+                                                     : Matrix::Zero(w0.rows(), w0.cols());
+    c_->program(c_ref_ + w0 / static_cast<float>(o.weight_scale));
     refresh();
   }
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
@@ -173,6 +178,7 @@ class TikiTakaV2 final : public LayerRule {
     for (auto& [name, m] : a_->arrays()) v.emplace_back("A_" + name, m);
     v.emplace_back("A_ref", a_ref_);
     for (auto& [name, m] : c_->arrays()) v.emplace_back("C_" + name, m);
+    v.emplace_back("C_ref", c_ref_);
     v.emplace_back("H", h_);
     return v;
   }
@@ -207,7 +213,7 @@ class TikiTakaV2 final : public LayerRule {
     next_ = (next_ + k) % in;
   }
   void refresh() {
-    w_ = c_->weights() * static_cast<float>(o_.weight_scale);
+    w_ = (c_->weights() - c_ref_) * static_cast<float>(o_.weight_scale);
     if (o_.tt_gamma != 0.0)
       w_ += static_cast<float>(o_.tt_gamma * o_.weight_scale) * (a_->weights() - a_ref_);
   }
@@ -215,7 +221,7 @@ class TikiTakaV2 final : public LayerRule {
   std::uint64_t layer_;
   const ArrayPhysics& physics_;
   std::unique_ptr<PulsedWeights> a_, c_;
-  Matrix a_ref_, h_;
+  Matrix a_ref_, c_ref_, h_;
   Index next_ = 0;
 };
 
@@ -307,6 +313,7 @@ std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o_in, const Matrix& 
     const double w0_max = w0.size() > 0 ? w0.cwiseAbs().maxCoeff() : 0.0;
     o.weight_scale = w0_max > 0.0 ? w0_max / (0.5 * w_max) : 1.0;
   }
+  if (o.transfer_every <= 0) o.transfer_every = o.algorithm == "pcm-3t1c" ? 100 : 1;
   if (o.algorithm == "analog-sgd") return std::make_unique<AnalogSgd>(o, w0, layer, physics);
   if (o.algorithm == "mixed-precision")
     return std::make_unique<MixedPrecision>(o, w0, layer, physics);
