@@ -154,6 +154,9 @@ const core::Schema& trainSchema() {
         .add({.key = "train.tt_c_reference", .type = ValueType::Boolean, .default_value = true,
               .description = "tiki-taka-v2: read C relative to its symmetry point (a reference "
                              "array, as for A)"})
+        .add({.key = "train.transfer_lr_scaled", .type = ValueType::Boolean, .default_value = true,
+              .description = "tiki-taka-v2: transfer_lr relative to the current learning rate "
+                             "(false: absolute)"})
         .add({.key = "train.keep_residual", .type = ValueType::Boolean, .default_value = true,
               .description = "pcm-3t1c: the capacitor keeps what the transfer's closed-loop "
                              "PCM programming missed (false: reset to 0)"})
@@ -206,6 +209,7 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   r.fast_pulses = c.boolean("train.fast_pulses");
   r.keep_residual = c.boolean("train.keep_residual");
   r.tt_c_reference = c.boolean("train.tt_c_reference");
+  r.transfer_lr_scaled = c.boolean("train.transfer_lr_scaled");
   r.seed = o.net.seed;
   if (r.algorithm != "sgd") (void)makeTrainingModel(r.device, r.device_params);  // fail early
   return o;
@@ -404,6 +408,7 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   f.setAttribute("/train", "fast_pulses", static_cast<std::int64_t>(u.fast_pulses));
   f.setAttribute("/train", "keep_residual", static_cast<std::int64_t>(u.keep_residual));
   f.setAttribute("/train", "tt_c_reference", static_cast<std::int64_t>(u.tt_c_reference));
+  f.setAttribute("/train", "transfer_lr_scaled", static_cast<std::int64_t>(u.transfer_lr_scaled));
   f.setAttribute("/train", "init_model", o.init_model);
   f.setAttribute("/train", "seconds", r.seconds);
   f.createGroup("/arrays");

@@ -200,7 +200,8 @@ class TikiTakaV2 final : public LayerRule {
     IntMatrix n = IntMatrix::Zero(out, in);
     for (Index c = 0; c < k; ++c) {
       const Index col = (next_ + c) % in;
-      h_.col(col) += static_cast<float>(o_.transfer_lr * lr) * read.col(c) / scale;
+      h_.col(col) += static_cast<float>(o_.transfer_lr * (o_.transfer_lr_scaled ? lr : 1.0)) *
+                     read.col(c) / scale;
       Matrix hc = h_.col(col);
       n.col(col) = takePulses(hc, c_->dwMin());
       h_.col(col) = hc;

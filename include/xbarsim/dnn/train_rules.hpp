@@ -54,6 +54,9 @@ struct RuleOptions {
   double transfer_lr = 10.0;          ///< TTv2 η_t, relative to the current learning rate
   double tt_gamma = 0.3;              ///< TTv2 γ
   bool tt_c_reference = true;         ///< TTv2: read C relative to its symmetry point
+  /// TTv2: η_t relative to the current learning rate (aihwkit's scale_transfer_lr); false:
+  /// absolute.
+  bool transfer_lr_scaled = true;
   double gain_f = 3.0;                ///< 3T1C gain F
   double cap_dw_min = 0.002;          ///< 3T1C capacitor step (device units)
   double cap_bound = 3.0;             ///< 3T1C capacitor range ±
