@@ -130,7 +130,7 @@ const core::Schema& trainSchema() {
               .description = "tiki-taka-v2: learning rate of the A -> H transfer, relative to "
                              "the current learning rate",
               .min = 0})
-        .add({.key = "train.tt_gamma", .type = ValueType::Real, .default_value = 0.3,
+        .add({.key = "train.tt_gamma", .type = ValueType::Real, .default_value = 0.5,
               .description = "tiki-taka-v2: weight = C + gamma (A - A_ref)", .min = 0})
         .add({.key = "train.gain_f", .type = ValueType::Real, .default_value = 3.0,
               .description = "pcm-3t1c: gain F of the PCM pair, w = F (G+ - G-) + g", .min = 0,
