@@ -126,7 +126,7 @@ const core::Schema& trainSchema() {
         .add({.key = "train.transfer_columns", .type = ValueType::Integer,
               .default_value = std::int64_t{32},
               .description = "tiki-taka-v2: columns of A read per transfer", .min = 1})
-        .add({.key = "train.transfer_lr", .type = ValueType::Real, .default_value = 5.0,
+        .add({.key = "train.transfer_lr", .type = ValueType::Real, .default_value = 3.0,
               .description = "tiki-taka-v2: learning rate of the A -> H transfer, relative to "
                              "the current learning rate",
               .min = 0})

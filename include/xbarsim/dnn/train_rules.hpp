@@ -51,7 +51,7 @@ struct RuleOptions {
   /// Batches between transfers; 0: the algorithm's default (TTv2 1, 3T1C 100).
   int transfer_every = 0;
   int transfer_columns = 32;          ///< TTv2 columns read per transfer
-  double transfer_lr = 5.0;           ///< TTv2 η_t, relative to the current learning rate
+  double transfer_lr = 3.0;           ///< TTv2 η_t, relative to the current learning rate
   double tt_gamma = 0.5;              ///< TTv2 γ
   bool tt_c_reference = true;         ///< TTv2: read C relative to its symmetry point
   /// TTv2: η_t relative to the current learning rate (aihwkit's scale_transfer_lr); false:
