@@ -80,7 +80,7 @@ constexpr auto kExpStepTable = ParamTable<ExpStepParams, 18>(pulsedEntries(
 /// Constant step: every pulse moves w by the device's step, up to the hard bounds.
 class ConstantStep final : public UpdateModel {
  public:
-  explicit ConstantStep(const PulsedParams& p) : UpdateModel(p) {}
+  explicit ConstantStep(const PulsedParams& p) : UpdateModel(p, Family::Constant) {}
   static constexpr std::string_view kName = "constant-step";
   std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double /*w*/, int direction) const override {
@@ -91,7 +91,7 @@ class ConstantStep final : public UpdateModel {
 /// Soft bounds: the up step shrinks linearly to 0 at b_max, the down step to 0 at b_min.
 class SoftBounds final : public UpdateModel {
  public:
-  explicit SoftBounds(const PulsedParams& p) : UpdateModel(p) {}
+  explicit SoftBounds(const PulsedParams& p) : UpdateModel(p, Family::SoftBounds) {}
   static constexpr std::string_view kName = "soft-bounds";
   std::string_view name() const noexcept override { return kName; }
   double meanStep(const UpdateDevice& dev, double w, int direction) const override {
@@ -162,7 +162,8 @@ class ExpStep final : public UpdateModel {
 
 // ---- shared behaviour ---------------------------------------------------------------------------
 
-UpdateModel::UpdateModel(const PulsedParams& common) : common_(common) {
+UpdateModel::UpdateModel(const PulsedParams& common, Family family)
+    : common_(common), family_(family) {
   if (!(common_.w_min < common_.w_max))
     throw Error(fmt::format("pulsed update model: w_min ({}) must be below w_max ({})",
                             common_.w_min, common_.w_max));

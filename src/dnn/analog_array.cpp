@@ -209,13 +209,31 @@ void PulsedArray::pulseCell(Index i, Index j, int n, RngStream& rng) {
 
 void PulsedArray::applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) {
   RngStream rng(stream_seed, StreamPurpose::Variation, streamIndex({kCycleTag, id_, step}));
-  for (Index j = 0; j < w_.cols(); ++j)
-    for (Index i = 0; i < w_.rows(); ++i) {
-      const int nu = up(i, j), nd = down(i, j);
-      if (nu == 0 && nd == 0) continue;
-      w_(i, j) = static_cast<float>(model_->applyPulses(cell(i, j), w_(i, j), nu, nd, rng));
-      pulses_ += nu + nd;
+  const Index n = w_.size();
+  const std::int32_t* pu = up.data();
+  const std::int32_t* pd = down.data();
+  float* pw = w_.data();
+  long total = 0;
+  if (fast_pulses) {
+    device::NormalPairs normal(rng);
+    const device::UpdateModel& model = *model_;
+    for (Index k = 0; k < n; ++k) {  // column-major, as the devices
+      const int nu = pu[k], nd = pd[k];
+      if ((nu | nd) == 0) continue;
+      pw[k] = static_cast<float>(
+          model.applyPulsesFast(devices_[static_cast<std::size_t>(k)], pw[k], nu, nd, normal));
+      total += nu + nd;
     }
+  } else {
+    for (Index k = 0; k < n; ++k) {
+      const int nu = pu[k], nd = pd[k];
+      if ((nu | nd) == 0) continue;
+      pw[k] = static_cast<float>(
+          model_->applyPulses(devices_[static_cast<std::size_t>(k)], pw[k], nu, nd, rng));
+      total += nu + nd;
+    }
+  }
+  pulses_ += static_cast<double>(total);
 }
 
 void PulsedArray::applyEfficiency(const Matrix& factor, RngStream& rng) {

@@ -156,24 +156,26 @@ const core::Schema& trainSchema() {
               .description = "ideal reads: Gaussian noise std relative to max|W|", .min = 0})
         .add({.key = "train.out_bound", .type = ValueType::Real, .default_value = 0.0,
               .description = "ideal reads: clip outputs to +-out_bound (0 = off)", .min = 0})
-        .add({.key = "train.transfer_every", .type = ValueType::Integer, .default_value = std::int64_t{1},
-              .description = "tiki-taka-v2, pcm-3t1c: mini-batches between transfers", .min = 1})
+        .add({.key = "train.transfer_every", .type = ValueType::Integer, .default_value = std::int64_t{0},
+              .description = "tiki-taka-v2, pcm-3t1c: mini-batches between transfers (0 = the "
+                             "algorithm's default: 1 for tiki-taka-v2, 100 for pcm-3t1c)",
+              .min = 0})
         .add({.key = "train.transfer_columns", .type = ValueType::Integer,
-              .default_value = std::int64_t{1},
+              .default_value = std::int64_t{32},
               .description = "tiki-taka-v2: columns of A read per transfer", .min = 1})
-        .add({.key = "train.transfer_lr", .type = ValueType::Real, .default_value = 1.0,
+        .add({.key = "train.transfer_lr", .type = ValueType::Real, .default_value = 3.0,
               .description = "tiki-taka-v2: learning rate of the A -> H transfer, relative to "
                              "the current learning rate",
               .min = 0})
-        .add({.key = "train.tt_gamma", .type = ValueType::Real, .default_value = 0.0,
+        .add({.key = "train.tt_gamma", .type = ValueType::Real, .default_value = 0.5,
               .description = "tiki-taka-v2: weight = C + gamma (A - A_ref)", .min = 0})
         .add({.key = "train.gain_f", .type = ValueType::Real, .default_value = 3.0,
               .description = "pcm-3t1c: gain F of the PCM pair, w = F (G+ - G-) + g", .min = 0,
               .min_exclusive = true})
-        .add({.key = "train.cap_dw_min", .type = ValueType::Real, .default_value = 0.001,
+        .add({.key = "train.cap_dw_min", .type = ValueType::Real, .default_value = 0.002,
               .description = "pcm-3t1c: capacitor step (device units)", .min = 0,
               .min_exclusive = true})
-        .add({.key = "train.cap_bound", .type = ValueType::Real, .default_value = 1.0,
+        .add({.key = "train.cap_bound", .type = ValueType::Real, .default_value = 3.0,
               .description = "pcm-3t1c: capacitor range +- (device units)", .min = 0,
               .min_exclusive = true})
         .add({.key = "train.refresh_every", .type = ValueType::Integer,
@@ -185,7 +187,19 @@ const core::Schema& trainSchema() {
         .add({.key = "train.pair_baseline", .type = ValueType::Real, .default_value = 0.0,
               .description = "PCM pairs: reset level of both devices as a fraction of their "
                              "range (0 = the lower bound)",
-              .min = 0, .max = 0.9});
+              .min = 0, .max = 0.9})
+        .add({.key = "train.tt_c_reference", .type = ValueType::Boolean, .default_value = true,
+              .description = "tiki-taka-v2: read C relative to its symmetry point (a reference "
+                             "array, as for A)"})
+        .add({.key = "train.transfer_lr_scaled", .type = ValueType::Boolean, .default_value = true,
+              .description = "tiki-taka-v2: transfer_lr relative to the current learning rate "
+                             "(false: absolute)"})
+        .add({.key = "train.keep_residual", .type = ValueType::Boolean, .default_value = true,
+              .description = "pcm-3t1c: the capacitor keeps what the transfer's closed-loop "
+                             "PCM programming missed (false: reset to 0)"})
+        .add({.key = "train.fast_pulses", .type = ValueType::Boolean, .default_value = true,
+              .description = "pulse counts in one call per device and update (closed forms, "
+                             "docs/training.md §2); false: pulse by pulse (reference)"});
     return s;
   }();
   return schema;
@@ -248,6 +262,10 @@ AnalogTrainOptions analogTrainOptionsFromConfig(const core::Config& c, const Tra
   r.refresh_every = static_cast<int>(c.integer("train.refresh_every"));
   r.refresh_fraction = c.real("train.refresh_fraction");
   r.pair_baseline = c.real("train.pair_baseline");
+  r.fast_pulses = c.boolean("train.fast_pulses");
+  r.keep_residual = c.boolean("train.keep_residual");
+  r.tt_c_reference = c.boolean("train.tt_c_reference");
+  r.transfer_lr_scaled = c.boolean("train.transfer_lr_scaled");
   r.seed = o.net.seed;
   if (r.algorithm != "sgd") (void)makeTrainingModel(r.device, r.device_params);  // fail early
   return o;
@@ -461,6 +479,10 @@ void writeTrainResult(io::H5File& f, const AnalogTrainOptions& o, const AnalogTr
   f.setAttribute("/train", "refresh_every", static_cast<std::int64_t>(u.refresh_every));
   f.setAttribute("/train", "refresh_fraction", u.refresh_fraction);
   f.setAttribute("/train", "pair_baseline", u.pair_baseline);
+  f.setAttribute("/train", "fast_pulses", static_cast<std::int64_t>(u.fast_pulses));
+  f.setAttribute("/train", "keep_residual", static_cast<std::int64_t>(u.keep_residual));
+  f.setAttribute("/train", "tt_c_reference", static_cast<std::int64_t>(u.tt_c_reference));
+  f.setAttribute("/train", "transfer_lr_scaled", static_cast<std::int64_t>(u.transfer_lr_scaled));
   f.setAttribute("/train", "init_model", o.init_model);
   f.setAttribute("/train", "seconds", r.seconds);
   f.createGroup("/arrays");

@@ -75,6 +75,7 @@ class PulsedRule : public LayerRule {
       : o_(o), layer_(layer), physics_(physics),
         a_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer,
                              o.refresh_fraction, o.pair_baseline)) {
+    a_->setFastPulses(o.fast_pulses);
     a_->program(w0 / static_cast<float>(o.weight_scale));
     refresh();
   }
@@ -150,6 +151,8 @@ class TikiTakaV2 final : public LayerRule {
         c_(makePulsedWeights(o.device, o.device_params, w0.rows(), w0.cols(), o.seed, 4 * layer + 2,
                              o.refresh_fraction, o.pair_baseline)),
         h_(Matrix::Zero(w0.rows(), w0.cols())) {
+    a_->setFastPulses(o.fast_pulses);
+    c_->setFastPulses(o.fast_pulses);
     // A starts at its symmetry point, which the reference array holds (zero-shifting).
     if (auto* single = dynamic_cast<PulsedArray*>(a_.get())) {
       a_ref_ = single->symmetryPoints();
@@ -157,7 +160,12 @@ class TikiTakaV2 final : public LayerRule {
     } else {
       a_ref_ = Matrix::Zero(w0.rows(), w0.cols());
     }
-    c_->program(w0 / static_cast<float>(o.weight_scale));
+    // C read relative to its own symmetry point too (o.tt_c_reference): the drift of an
+    // asymmetric C under balanced pulses then pulls weights toward 0, not toward +scale·sp.
+    auto* c_single = dynamic_cast<PulsedArray*>(c_.get());
+    c_ref_ = o.tt_c_reference && c_single != nullptr ? c_single->symmetryPoints()
+                                                     : Matrix::Zero(w0.rows(), w0.cols());
+    c_->program(c_ref_ + w0 / static_cast<float>(o.weight_scale));
     refresh();
   }
   void update(const Matrix& x, const Matrix& delta, double lr, std::uint64_t step) override {
@@ -170,6 +178,7 @@ class TikiTakaV2 final : public LayerRule {
     for (auto& [name, m] : a_->arrays()) v.emplace_back("A_" + name, m);
     v.emplace_back("A_ref", a_ref_);
     for (auto& [name, m] : c_->arrays()) v.emplace_back("C_" + name, m);
+    v.emplace_back("C_ref", c_ref_);
     v.emplace_back("H", h_);
     return v;
   }
@@ -191,7 +200,8 @@ class TikiTakaV2 final : public LayerRule {
     IntMatrix n = IntMatrix::Zero(out, in);
     for (Index c = 0; c < k; ++c) {
       const Index col = (next_ + c) % in;
-      h_.col(col) += static_cast<float>(o_.transfer_lr * lr) * read.col(c) / scale;
+      h_.col(col) += static_cast<float>(o_.transfer_lr * (o_.transfer_lr_scaled ? lr : 1.0)) *
+                     read.col(c) / scale;
       Matrix hc = h_.col(col);
       n.col(col) = takePulses(hc, c_->dwMin());
       h_.col(col) = hc;
@@ -204,7 +214,7 @@ class TikiTakaV2 final : public LayerRule {
     next_ = (next_ + k) % in;
   }
   void refresh() {
-    w_ = c_->weights() * static_cast<float>(o_.weight_scale);
+    w_ = (c_->weights() - c_ref_) * static_cast<float>(o_.weight_scale);
     if (o_.tt_gamma != 0.0)
       w_ += static_cast<float>(o_.tt_gamma * o_.weight_scale) * (a_->weights() - a_ref_);
   }
@@ -212,7 +222,7 @@ class TikiTakaV2 final : public LayerRule {
   std::uint64_t layer_;
   const ArrayPhysics& physics_;
   std::unique_ptr<PulsedWeights> a_, c_;
-  Matrix a_ref_, h_;
+  Matrix a_ref_, c_ref_, h_;
   Index next_ = 0;
 };
 
@@ -224,6 +234,8 @@ class Pcm3t1c final : public LayerRule {
               makeTrainingModel(o.device, o.device_params),
               o.seed, 4 * layer + 3, o.refresh_fraction, o.pair_baseline),
         cap_(w0.rows(), w0.cols(), capacitorModel(o), o.seed, 4 * layer) {
+    pair_.setFastPulses(o.fast_pulses);
+    cap_.setFastPulses(o.fast_pulses);
     pair_.program(w0 / static_cast<float>(o.weight_scale * o.gain_f));
     refresh();
   }
@@ -260,8 +272,13 @@ class Pcm3t1c final : public LayerRule {
     for (Index j = 0; j < g.cols(); ++j)
       for (Index i = 0; i < g.rows(); ++i) {
         const double v = polarity_ * g(i, j) / o_.gain_f;
+        const double before = pair_.weights()(i, j);
         if (v != 0.0) pair_.addToCell(i, j, v, rng);
-        cap_.setCell(i, j, 0.0);
+        // The capacitor keeps what the PCM programming missed (the weight F·pair + p·g is
+        // unchanged by the transfer, up to the capacitor's bounds): otherwise every update
+        // smaller than half a PCM step would be lost at each transfer.
+        const double residual = o_.gain_f * (v - (pair_.weights()(i, j) - before));
+        cap_.setCell(i, j, o_.keep_residual ? -polarity_ * residual : 0.0);
       }
     polarity_ = -polarity_;
   }
@@ -297,6 +314,7 @@ std::unique_ptr<LayerRule> makeLayerRule(const RuleOptions& o_in, const Matrix& 
     const double w0_max = w0.size() > 0 ? w0.cwiseAbs().maxCoeff() : 0.0;
     o.weight_scale = w0_max > 0.0 ? w0_max / (0.5 * w_max) : 1.0;
   }
+  if (o.transfer_every <= 0) o.transfer_every = o.algorithm == "pcm-3t1c" ? 100 : 1;
   if (o.algorithm == "analog-sgd") return std::make_unique<AnalogSgd>(o, w0, layer, physics);
   if (o.algorithm == "mixed-precision")
     return std::make_unique<MixedPrecision>(o, w0, layer, physics);

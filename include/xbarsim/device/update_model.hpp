@@ -20,6 +20,7 @@
 /// ```
 
 #include <array>
+#include <cmath>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -114,15 +115,110 @@ class UpdateModel {
   [[nodiscard]] double applyPulses(const UpdateDevice& dev, double w, int n_up, int n_down,
                                    RngStream& rng) const;
 
+  /// The closed forms the fast path knows (set by the family's constructor).
+  enum class Family { Generic, Constant, SoftBounds };
+  [[nodiscard]] Family family() const noexcept { return family_; }
+  /// The same n_up/n_down pulses (same interleaving) in one call, no virtual call per pulse and
+  /// normals from `normal` (device::NormalPairs on the same stream):
+  ///  - constant step: w + n_up·s_up - n_down·s_down plus one Gaussian of the summed variance
+  ///    dw_min_std²(n_up s_up² + n_down s_down²) — exact in distribution while the path stays
+  ///    within the bounds (checked 4σ wide; otherwise the pulses are applied one by one);
+  ///  - soft bounds: each pulse is affine in w with noise proportional to its mean step, so the
+  ///    mean and the variance after the n pulses follow exactly from the moment recursion
+  ///    m' = a m + s, v' = a² v + σ²(step(m)² + (s/b)² v) (a = 1 - s/b); the result is drawn as
+  ///    one Gaussian with that mean and variance (an approximation: the exact law is not
+  ///    Gaussian for n > 1) and clipped to the bounds once at the end (pulse by pulse clips
+  ///    each pulse);
+  ///  - other families: pulse by pulse (their virtual response), normals from `normal`.
+  template <class Normal>
+  [[nodiscard]] double applyPulsesFast(const UpdateDevice& dev, double w, int n_up, int n_down,
+                                       Normal& normal) const;
+
  protected:
-  explicit UpdateModel(const PulsedParams& common);
+  explicit UpdateModel(const PulsedParams& common, Family family = Family::Generic);
   /// Sets the family's own per-device parameters from xi_4, xi_5 (default: nothing).
   virtual void varyDevice(UpdateDevice& /*dev*/,
                           const std::array<double, kDrawsPerDevice>& /*xi*/) const {}
 
  private:
+  template <class Normal>
+  double softBoundsFast(const UpdateDevice& dev, double w, int n_up, int n_down,
+                        Normal& normal) const;
   PulsedParams common_;
+  Family family_;
 };
+
+// ---- fast path (inline: one instantiation per normal source) -----------------------------------
+
+template <class Normal>
+double UpdateModel::applyPulsesFast(const UpdateDevice& dev, double w, int n_up, int n_down,
+                                    Normal& normal) const {
+  const double lo = dev.w_min < dev.w_max ? dev.w_min : dev.w_max, hi = dev.w_max;
+  const double c2c = common_.dw_min_std;
+  if (family_ == Family::Constant) {
+    const double su = dev.step_up, sd = dev.step_down;
+    const double var = c2c * c2c * (n_up * su * su + n_down * sd * sd);
+    const double sigma = var > 0.0 ? std::sqrt(var) : 0.0;
+    if (w - n_down * sd - 4.0 * sigma >= lo && w + n_up * su + 4.0 * sigma <= hi) {
+      double next = w + n_up * su - n_down * sd;
+      if (sigma > 0.0) next += sigma * normal();
+      return next < lo ? lo : (next > hi ? hi : next);
+    }
+  } else if (family_ == Family::SoftBounds) {
+    return softBoundsFast(dev, w, n_up, n_down, normal);
+  }
+  // Generic (or a constant-step path that may touch a bound): pulse by pulse.
+  auto one = [&](double v, int direction) {
+    double next = v + meanStep(dev, v, direction);
+    if (const double sd = stepStd(dev, v, direction); sd > 0.0) next += sd * normal();
+    return next < lo ? lo : (next > hi ? hi : next);
+  };
+  const int both = n_up < n_down ? n_up : n_down;
+  for (int k = 0; k < both; ++k) w = one(one(w, +1), -1);
+  for (int k = both; k < n_up; ++k) w = one(w, +1);
+  for (int k = both; k < n_down; ++k) w = one(w, -1);
+  return w;
+}
+
+template <class Normal>
+double UpdateModel::softBoundsFast(const UpdateDevice& dev, double w, int n_up, int n_down,
+                                   Normal& normal) const {
+  // Up: w' = w + s_u (1 - w/b_max) = a_u w + s_u; down: w' = w - s_d (1 - w/b_min) = a_d w - s_d.
+  // A bound at or across 0 gives no step in that direction (meanStep of SoftBounds).
+  const double c2 = common_.dw_min_std * common_.dw_min_std;
+  const bool up_ok = dev.w_max > 0.0, down_ok = dev.w_min < 0.0;
+  const double ku = up_ok ? dev.step_up / dev.w_max : 0.0;     // s_u / b_max
+  const double kd = down_ok ? dev.step_down / dev.w_min : 0.0;  // s_d / b_min (<= 0)
+  const double su = up_ok ? dev.step_up : 0.0, sd = down_ok ? dev.step_down : 0.0;
+  const double lo = dev.w_min < dev.w_max ? dev.w_min : dev.w_max, hi = dev.w_max;
+  if (n_up + n_down == 1) {  // the common case: one pulse, w + step·(1 + σ ξ)
+    const double step = n_up == 1 ? su - ku * w : -sd + kd * w;
+    const double next = w + step * (1.0 + common_.dw_min_std * normal());
+    return next < lo ? lo : (next > hi ? hi : next);
+  }
+  double m = w, v = 0.0;
+  // One pulse on the moments: step(w) = s - k w (up: s_u - ku w; down: -s_d + kd w).
+  auto up = [&] {
+    const double step = su - ku * m;
+    v = (1.0 - ku) * (1.0 - ku) * v + c2 * (step * step + ku * ku * v);
+    m += step;
+  };
+  auto down = [&] {
+    const double step = -sd + kd * m;
+    v = (1.0 + kd) * (1.0 + kd) * v + c2 * (step * step + kd * kd * v);
+    m += step;
+  };
+  const int both = n_up < n_down ? n_up : n_down;
+  for (int k = 0; k < both; ++k) {
+    up();
+    down();
+  }
+  for (int k = both; k < n_up; ++k) up();
+  for (int k = both; k < n_down; ++k) down();
+  double next = m;
+  if (v > 0.0) next += std::sqrt(v) * normal();
+  return next < lo ? lo : (next > hi ? hi : next);
+}
 
 /// The update model of a registered kind with an update face, from its parameter set; throws
 /// xbarsim::Error for a kind without one. The kinds of role Update take their own table; a

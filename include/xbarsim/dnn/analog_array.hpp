@@ -124,6 +124,8 @@ class PulsedWeights {
   virtual void program(const Matrix& target) = 0;
   /// Periodic maintenance (the pair's refresh); `step` numbers its noise stream.
   virtual void maintain(std::uint64_t /*step*/) {}
+  /// Selects the fast pulse path (PulsedArray::fast_pulses) for every array it holds.
+  virtual void setFastPulses(bool fast) = 0;
   /// Fraction of devices within one mean step (dw_min) of a bound (a pair: of the upper bound).
   [[nodiscard]] virtual double saturatedFraction() const = 0;
   /// Pulses applied so far (all devices).
@@ -144,6 +146,7 @@ class PulsedArray final : public PulsedWeights {
   [[nodiscard]] double dwMin() const noexcept override { return model_->common().dw_min; }
   void applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) override;
   void program(const Matrix& target) override;
+  void setFastPulses(bool fast) override { fast_pulses = fast; }
   [[nodiscard]] double saturatedFraction() const override;
   [[nodiscard]] double pulses() const noexcept override { return pulses_; }
   [[nodiscard]] std::vector<std::pair<std::string, Matrix>> arrays() const override {
@@ -167,6 +170,9 @@ class PulsedArray final : public PulsedWeights {
   [[nodiscard]] Matrix symmetryPoints() const;
 
   std::uint64_t stream_seed;  ///< seed of the c2c streams
+  /// applyCounts through UpdateModel::applyPulsesFast (closed forms, one Gaussian per cell and
+  /// update; default) or, false, pulse by pulse through UpdateModel::applyPulses (reference).
+  bool fast_pulses = true;
 
  private:
   std::shared_ptr<const device::UpdateModel> model_;
@@ -197,6 +203,10 @@ class PcmPair final : public PulsedWeights {
   void applyCounts(const IntMatrix& up, const IntMatrix& down, std::uint64_t step) override;
   void program(const Matrix& target) override;
   void maintain(std::uint64_t step) override;
+  void setFastPulses(bool fast) override {
+    plus_.fast_pulses = fast;
+    minus_.fast_pulses = fast;
+  }
   [[nodiscard]] double saturatedFraction() const override;
   [[nodiscard]] double pulses() const noexcept override { return plus_.pulses() + minus_.pulses(); }
   [[nodiscard]] std::vector<std::pair<std::string, Matrix>> arrays() const override {

@@ -48,16 +48,24 @@ struct RuleOptions {
   /// Network weight per device unit; <= 0: per layer, max|W0| at half the device's w_max
   /// (pcm-3t1c: of F·w_max).
   double weight_scale = 0.0;
-  int transfer_every = 1;             ///< batches between transfers (TTv2, 3T1C)
-  int transfer_columns = 1;           ///< TTv2 columns read per transfer
-  double transfer_lr = 1.0;           ///< TTv2 η_t, relative to the current learning rate
-  double tt_gamma = 0.0;              ///< TTv2 γ
+  /// Batches between transfers; 0: the algorithm's default (TTv2 1, 3T1C 100).
+  int transfer_every = 0;
+  int transfer_columns = 32;          ///< TTv2 columns read per transfer
+  double transfer_lr = 3.0;           ///< TTv2 η_t, relative to the current learning rate
+  double tt_gamma = 0.5;              ///< TTv2 γ
+  bool tt_c_reference = true;         ///< TTv2: read C relative to its symmetry point
+  /// TTv2: η_t relative to the current learning rate (aihwkit's scale_transfer_lr); false:
+  /// absolute.
+  bool transfer_lr_scaled = true;
   double gain_f = 3.0;                ///< 3T1C gain F
-  double cap_dw_min = 0.001;          ///< 3T1C capacitor step (device units)
-  double cap_bound = 1.0;             ///< 3T1C capacitor range ±
+  double cap_dw_min = 0.002;          ///< 3T1C capacitor step (device units)
+  double cap_bound = 3.0;             ///< 3T1C capacitor range ±
+  bool keep_residual = true;          ///< 3T1C: the transfer's programming error stays in g
   int refresh_every = 100;            ///< PCM pair refresh period (batches)
   double refresh_fraction = 0.9;      ///< refresh when a side passes this fraction of its range
   double pair_baseline = 0.0;         ///< PCM pairs: reset level as a fraction of the range
+  /// Pulse counts through the fast path (UpdateModel::applyPulsesFast) or pulse by pulse.
+  bool fast_pulses = true;
   std::uint64_t seed = 1;
 };
 

@@ -15,6 +15,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/rng.hpp"
+#include "xbarsim/device/random.hpp"
 #include "xbarsim/device/registry.hpp"
 #include "xbarsim/device/update_model.hpp"
 
@@ -341,6 +342,72 @@ BOOST_AUTO_TEST_CASE(pulses_interleave) {
   double w = 0.1;
   for (const int d : {+1, -1, +1, -1, +1}) w = m->pulse(dev, w, d, b);
   BOOST_TEST(m->applyPulses(dev, 0.1, 3, 2, a) == w);
+}
+
+// The polar-method normals of the fast path: mean 0, variance 1, kurtosis 3, and the tail
+// fraction beyond 2 (0.0455) within sampling error.
+BOOST_AUTO_TEST_CASE(polar_normals_are_standard) {
+  RngStream rng(21, StreamPurpose::Programming);
+  NormalPairs normal(rng);
+  const int n = 200000;
+  double s1 = 0, s2 = 0, s4 = 0, tail = 0;
+  for (int k = 0; k < n; ++k) {
+    const double x = normal();
+    s1 += x;
+    s2 += x * x;
+    s4 += x * x * x * x;
+    tail += std::abs(x) > 2.0 ? 1.0 : 0.0;
+  }
+  BOOST_TEST(std::abs(s1 / n) < 4 / std::sqrt(n));
+  BOOST_TEST(std::abs(s2 / n - 1) < 4 * std::sqrt(2.0 / n));
+  BOOST_TEST(std::abs(s4 / n - 3) < 4 * std::sqrt(96.0 / n));
+  BOOST_TEST(std::abs(tail / n - 0.0455) < 4 * std::sqrt(0.0455 * 0.9545 / n));
+}
+
+// The fast path (closed forms, one Gaussian per call) against pulse by pulse through
+// applyPulses: mean and standard deviation of the weight after n_up/n_down pulses agree within
+// sampling error (4 standard errors) for the constant step (exact in distribution), soft bounds
+// with strong asymmetry (exact moments) and the exponential step (pulse by pulse with other
+// normals); the constant step also against its closed form n_up s_u - n_down s_d,
+// σ² = dw_min_std² (n_up s_u² + n_down s_d²).
+BOOST_AUTO_TEST_CASE(fast_path_matches_pulse_by_pulse) {
+  const int n = 20000;
+  struct Case {
+    double w;
+    int up, down;
+  };
+  const auto compare = [n](const UpdateModel& m, Case c) {
+    const UpdateDevice dev = m.nominalDevice();
+    RngStream a(5, StreamPurpose::Programming, 1), b(5, StreamPurpose::Programming, 2);
+    NormalPairs normal(b);
+    std::vector<double> slow, fast;
+    for (int k = 0; k < n; ++k) {
+      slow.push_back(m.applyPulses(dev, c.w, c.up, c.down, a));
+      fast.push_back(m.applyPulsesFast(dev, c.w, c.up, c.down, normal));
+    }
+    const Moments ms = moments(slow), mf = moments(fast);
+    BOOST_TEST_CONTEXT(m.name() << " w " << c.w << " up " << c.up << " down " << c.down) {
+      BOOST_TEST(std::abs(ms.mean - mf.mean) < 4 * ms.sd * std::sqrt(2.0 / n));
+      BOOST_TEST(std::abs(mf.sd / ms.sd - 1) < 4 * std::sqrt(1.0 / n));
+    }
+    return mf;
+  };
+  const std::vector<Case> cases{{0.0, 1, 0}, {0.1, 0, 1}, {0.0, 7, 0}, {0.2, 3, 5}, {-0.1, 20, 4}};
+  const auto c = model("constant-step", {{"dw_min", 0.01}, {"up_down", 0.3}});
+  BOOST_TEST((c->family() == UpdateModel::Family::Constant));
+  for (const Case& k : cases) {
+    const Moments got = compare(*c, k);
+    const double su = 0.013, sd = 0.007;
+    const double sigma = 0.3 * std::sqrt(k.up * su * su + k.down * sd * sd);
+    BOOST_TEST(std::abs(got.mean - (k.w + k.up * su - k.down * sd)) < 4 * sigma / std::sqrt(n));
+    BOOST_TEST(std::abs(got.sd / sigma - 1) < 4 * std::sqrt(1.0 / n));
+  }
+  const auto s = model("soft-bounds", {{"dw_min", 0.01}, {"up_down", 0.5}, {"dw_min_std", 0.5}});
+  BOOST_TEST((s->family() == UpdateModel::Family::SoftBounds));
+  for (const Case& k : cases) compare(*s, k);
+  const auto p = model("pcm-exp-step", {{"dw_min_std", 0.3}});
+  BOOST_TEST((p->family() == UpdateModel::Family::Generic));
+  for (const Case& k : cases) compare(*p, {k.w + 0.3, k.up, k.down});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -155,6 +155,8 @@ BOOST_AUTO_TEST_CASE(tiki_taka_v2_transfer_by_hand) {
   RuleOptions o = idealRule("tiki-taka-v2");
   o.update = "deterministic";
   o.transfer_lr = 14.0;  // relative to η = 0.05: 0.7
+  o.transfer_columns = 1;
+  o.tt_gamma = 0.0;
   const IdealPhysics physics;
   Matrix w0(1, 2);
   w0 << 0.1f, -0.2f;
