@@ -64,14 +64,7 @@ double matchedWeightNoise(const Network& net, const AnalogOptions& analog, doubl
 }
 
 void clipWeights(Network& net, double k) {
-  if (k <= 0.0) return;
-  for (std::size_t li : net.analogLayers()) {
-    Matrix& w = net.layers[li].weight;
-    const double mean = static_cast<double>(w.mean());
-    const double sd = std::sqrt((w.array().cast<double>() - mean).square().mean());
-    const auto c = static_cast<float>(k * sd);
-    w = w.cwiseMax(-c).cwiseMin(c);
-  }
+  for (std::size_t li : net.analogLayers()) clipToSigma(net.layers[li].weight, k);
 }
 
 PostTrainResult postTrain(const Network& net, const Dataset& train, const AnalogOptions& analog,

@@ -294,12 +294,7 @@ class Trainer {
         if (o_.weight_decay > 0.0) s.dw += static_cast<float>(o_.weight_decay) * l.weight;
         apply(l.weight, s.dw, s.mw, s.vw, lr, t);
         apply(l.bias, s.db, s.mb, s.vb, lr, t);
-        if (o_.clip_sigma > 0.0) {
-          const double mean = static_cast<double>(l.weight.mean());
-          const double sd = std::sqrt((l.weight.array().cast<double>() - mean).square().mean());
-          const auto c = static_cast<float>(o_.clip_sigma * sd);
-          l.weight = l.weight.cwiseMax(-c).cwiseMin(c);
-        }
+        clipToSigma(l.weight, o_.clip_sigma);
       } else if (l.kind == LayerKind::BatchNorm) {
         Matrix gamma = l.gamma;
         apply(gamma, s.dw, s.mw, s.vw, lr, t);
@@ -342,6 +337,14 @@ double softmaxCrossEntropy(const Matrix& logits, const std::vector<int>& labels,
   }
   d /= static_cast<float>(n);
   return loss / static_cast<double>(n);
+}
+
+void clipToSigma(Matrix& w, double k) {
+  if (k <= 0.0) return;
+  const double mean = static_cast<double>(w.mean());
+  const double sd = std::sqrt((w.array().cast<double>() - mean).square().mean());
+  const auto c = static_cast<float>(k * sd);
+  w = w.cwiseMax(-c).cwiseMin(c);
 }
 
 Network makeArchitecture(const TrainOptions& o, const Shape& input, int classes) {

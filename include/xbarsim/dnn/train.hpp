@@ -49,6 +49,9 @@ struct TrainResult {
   double seconds = 0.0;
 };
 
+/// Clips w to ±k·std(w) (k <= 0: unchanged), the clipping of hardware-aware training.
+void clipToSigma(Matrix& w, double k);
+
 /// Untrained network of an architecture (He-initialised weights from `seed`).
 [[nodiscard]] Network makeArchitecture(const TrainOptions& options, const Shape& input,
                                        int classes);
